@@ -1,0 +1,100 @@
+internal import GRDB
+import MatchworkCore
+
+/// Writes one ``RecordBatch`` inside the caller's transaction.
+struct BatchWriter {
+    let db: Database
+    let progress: (@Sendable (WriteProgress) -> Void)?
+    static let progressInterval = 50_000
+
+    func write(_ batch: RecordBatch) throws -> WriteCounts {
+        var counts = WriteCounts()
+        try writePeople(batch.people, &counts)
+        try writeOpportunities(batch.opportunities, &counts)
+        try writeInteractions(batch.interactions, &counts)
+        return counts
+    }
+
+    private func existing(_ table: String) throws -> [String: Int64] {
+        var map: [String: Int64] = [:]
+        let cursor = try Row.fetchCursor(db, sql: "SELECT id, pk FROM \(table)")
+        while let row = try cursor.next() { map[row[0]] = row[1] }
+        return map
+    }
+
+    private func writePeople(_ people: [Person], _ counts: inout WriteCounts) throws {
+        guard !people.isEmpty else { return }
+        let known = try existing("people")
+        let statement = try db.makeStatement(sql: """
+            INSERT INTO people (id, role, name, latitude, longitude, capacity, profile) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET role = excluded.role, name = excluded.name, latitude = excluded.latitude,
+                longitude = excluded.longitude, capacity = excluded.capacity, profile = excluded.profile
+            WHERE people.role IS NOT excluded.role OR people.name IS NOT excluded.name
+                OR people.latitude IS NOT excluded.latitude OR people.longitude IS NOT excluded.longitude
+                OR people.capacity IS NOT excluded.capacity OR people.profile IS NOT excluded.profile
+            """)
+        for (n, p) in people.enumerated() {
+            let profile = try RowCoding.json(PersonProfile(facets: p.facets, skills: p.skills, certifications: p.certifications, attributes: p.attributes, availability: p.availability))
+            try statement.execute(arguments: [p.id.rawValue, p.role.rawValue, p.name, p.location?.latitude, p.location?.longitude, p.capacity, profile])
+            tally(changed: db.changesCount > 0, isNew: known[p.id.rawValue] == nil, &counts.peopleInserted, &counts.peopleUpdated, &counts.peopleUnchanged)
+            report(.people, n + 1, people.count)
+        }
+    }
+
+    private func writeOpportunities(_ opportunities: [Opportunity], _ counts: inout WriteCounts) throws {
+        guard !opportunities.isEmpty else { return }
+        let known = try existing("opportunities")
+        let statement = try db.makeStatement(sql: """
+            INSERT INTO opportunities (id, kind, client_id, title, latitude, longitude, starts_at, ends_at, slots, status, profile)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, client_id = excluded.client_id, title = excluded.title,
+                latitude = excluded.latitude, longitude = excluded.longitude, starts_at = excluded.starts_at,
+                ends_at = excluded.ends_at, slots = excluded.slots, status = excluded.status, profile = excluded.profile
+            WHERE opportunities.kind IS NOT excluded.kind OR opportunities.client_id IS NOT excluded.client_id
+                OR opportunities.title IS NOT excluded.title OR opportunities.latitude IS NOT excluded.latitude
+                OR opportunities.longitude IS NOT excluded.longitude OR opportunities.starts_at IS NOT excluded.starts_at
+                OR opportunities.ends_at IS NOT excluded.ends_at OR opportunities.slots IS NOT excluded.slots
+                OR opportunities.status IS NOT excluded.status OR opportunities.profile IS NOT excluded.profile
+            """)
+        for (n, o) in opportunities.enumerated() {
+            let profile = try RowCoding.json(OpportunityProfile(required: o.required, preferred: o.preferred, certifications: o.requiredCertifications, attributes: o.attributes, teaches: o.teaches, prerequisites: o.prerequisites))
+            try statement.execute(arguments: [
+                o.id.rawValue, o.kind.rawValue, o.client?.rawValue, o.title, o.location?.latitude, o.location?.longitude,
+                o.window?.start.secondsSinceEpoch, o.window?.end.secondsSinceEpoch, o.slots, o.status.rawValue, profile,
+            ])
+            tally(changed: db.changesCount > 0, isNew: known[o.id.rawValue] == nil, &counts.opportunitiesInserted, &counts.opportunitiesUpdated, &counts.opportunitiesUnchanged)
+            report(.opportunities, n + 1, opportunities.count)
+        }
+    }
+
+    private func writeInteractions(_ interactions: [Interaction], _ counts: inout WriteCounts) throws {
+        guard !interactions.isEmpty else { return }
+        let people = try existing("people")
+        let opportunities = try existing("opportunities")
+        let statement = try db.makeStatement(sql: """
+            INSERT INTO interactions (event_id, derived_id, person, opportunity, type, ts, value, details)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING
+            """)
+        for (n, i) in interactions.enumerated() {
+            guard let person = people[i.person.rawValue] else {
+                throw StoreError(.invalidInput, "Event \(n + 1) of the batch refers to person '\(i.person)', who is not stored; add the person first. Nothing was written.")
+            }
+            guard let opportunity = opportunities[i.opportunity.rawValue] else {
+                throw StoreError(.invalidInput, "Event \(n + 1) of the batch refers to opportunity '\(i.opportunity)', which is not stored; add it first. Nothing was written.")
+            }
+            let eventID = i.eventID ?? EventKey.derive(i)
+            try statement.execute(arguments: [eventID, i.eventID == nil, person, opportunity, i.type.rawValue, i.timestamp.secondsSinceEpoch, i.value, try RowCoding.details(of: i)])
+            if db.changesCount > 0 { counts.interactionsInserted += 1 } else { counts.interactionsDuplicate += 1 }
+            report(.interactions, n + 1, interactions.count)
+        }
+    }
+
+    private func tally(changed: Bool, isNew: Bool, _ inserted: inout Int, _ updated: inout Int, _ unchanged: inout Int) {
+        if !changed { unchanged += 1 } else if isNew { inserted += 1 } else { updated += 1 }
+    }
+
+    private func report(_ phase: WriteProgress.Phase, _ done: Int, _ total: Int) {
+        guard let progress, done % BatchWriter.progressInterval == 0 || done == total else { return }
+        progress(WriteProgress(phase: phase, done: done, total: total))
+    }
+}

@@ -1,0 +1,155 @@
+internal import Foundation
+internal import GRDB
+public import MatchworkCore
+
+/// The embedded store: one SQLite file in WAL mode with foreign keys, through GRDB.
+///
+/// ```swift
+/// let store = try SQLiteStore(path: "matchwork.sqlite")
+/// let counts = try await store.write(RecordBatch(people: people), progress: nil)
+/// ```
+///
+/// Every ``write(_:progress:)`` is one transaction: a crash or a `kill -9` in the middle leaves
+/// the store as it was before the batch.
+public struct SQLiteStore: Store {
+    let writer: any DatabaseWriter
+    public let path: String
+
+    /// Opens (creating when needed) and migrates the store at `path`.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try StoreSchema.migrator.migrate(pool)
+            writer = pool
+        } catch {
+            throw StoreError(.cannotOpen, "Cannot open the store at '\(path)': \(SQLiteStore.describe(error)). Check that the directory exists and is writable, or pass another --store path.", cause: error)
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let db = error as? DatabaseError { return db.message ?? "SQLite error \(db.resultCode)" }
+        return "\(error)"
+    }
+
+    private func run<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do { return try await writer.read(body) } catch let error as StoreError { throw error } catch {
+            throw StoreError(.database, "Reading \(what) from '\(path)' failed: \(SQLiteStore.describe(error)).", cause: error)
+        }
+    }
+
+    private func runWrite<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do { return try await writer.write(body) } catch let error as StoreError { throw error } catch {
+            throw StoreError(.database, "Writing \(what) to '\(path)' failed and nothing was written: \(SQLiteStore.describe(error)).", cause: error)
+        }
+    }
+
+    // MARK: Scenario and ground truth
+
+    public func scenario() async throws(StoreError) -> ScenarioName? {
+        try await run("the scenario") { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'scenario'").flatMap(ScenarioName.init(rawValue:))
+        }
+    }
+
+    public func setScenario(_ scenario: ScenarioName) async throws(StoreError) {
+        let path = path
+        try await runWrite("the scenario") { db in
+            if let current = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'scenario'"), current != scenario.rawValue {
+                throw StoreError(.scenarioMismatch, "The store '\(path)' holds the \(current) scenario, not \(scenario.rawValue); use another --store path for \(scenario.rawValue).")
+            }
+            try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('scenario', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [scenario.rawValue])
+        }
+    }
+
+    public func metadata(_ key: String) async throws(StoreError) -> String? {
+        try await run("metadata") { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+    }
+
+    public func setMetadata(_ key: String, _ value: String) async throws(StoreError) {
+        try await runWrite("metadata") { db in
+            try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value])
+        }
+    }
+
+    public func saveGroundTruth(_ document: String, for scenario: ScenarioName) async throws(StoreError) {
+        try await runWrite("the ground truth") { db in
+            try db.execute(sql: "INSERT INTO synthetic_truth(scenario, document) VALUES (?, ?) ON CONFLICT(scenario) DO UPDATE SET document = excluded.document", arguments: [scenario.rawValue, document])
+        }
+    }
+
+    public func groundTruth(for scenario: ScenarioName) async throws(StoreError) -> String? {
+        try await run("the ground truth") { db in
+            try String.fetchOne(db, sql: "SELECT document FROM synthetic_truth WHERE scenario = ?", arguments: [scenario.rawValue])
+        }
+    }
+
+    // MARK: Reads
+
+    public func knownIdentifiers() async throws(StoreError) -> KnownIdentifiers {
+        try await run("identifiers") { db in
+            var known = KnownIdentifiers()
+            let people = try Row.fetchCursor(db, sql: "SELECT id, role FROM people")
+            while let row = try people.next() {
+                known.people[PersonID(row[0] as String)] = PersonRole(rawValue: row[1]) ?? .worker
+            }
+            known.opportunities = Set(try String.fetchAll(db, sql: "SELECT id FROM opportunities").map { OpportunityID($0) })
+            return known
+        }
+    }
+
+    public func people() async throws(StoreError) -> [Person] {
+        try await run("people") { db in try Row.fetchAll(db, sql: "SELECT * FROM people ORDER BY pk").map(RowCoding.person) }
+    }
+
+    public func person(_ id: PersonID) async throws(StoreError) -> Person? {
+        try await run("person '\(id)'") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM people WHERE id = ?", arguments: [id.rawValue]).map(RowCoding.person)
+        }
+    }
+
+    public func opportunities() async throws(StoreError) -> [Opportunity] {
+        try await run("opportunities") { db in try Row.fetchAll(db, sql: "SELECT * FROM opportunities ORDER BY pk").map(RowCoding.opportunity) }
+    }
+
+    public func opportunity(_ id: OpportunityID) async throws(StoreError) -> Opportunity? {
+        try await run("opportunity '\(id)'") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM opportunities WHERE id = ?", arguments: [id.rawValue]).map(RowCoding.opportunity)
+        }
+    }
+
+    public func interactions() async throws(StoreError) -> [Interaction] {
+        try await run("interactions") { db in
+            let people = try RowCoding.idTable(db, table: "people")
+            let opportunities = try RowCoding.idTable(db, table: "opportunities")
+            var result: [Interaction] = []
+            result.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM interactions") ?? 0)
+            let cursor = try Row.fetchCursor(db, sql: "SELECT event_id, derived_id, person, opportunity, type, ts, value, details FROM interactions ORDER BY pk")
+            while let row = try cursor.next() {
+                result.append(try RowCoding.interaction(row, people: people, opportunities: opportunities))
+            }
+            return result
+        }
+    }
+
+    public func counts() async throws(StoreError) -> StoreCounts {
+        try await run("counts") { db in
+            var counts = StoreCounts()
+            for row in try Row.fetchAll(db, sql: "SELECT role, count(*) FROM people GROUP BY role") { counts.peopleByRole[row[0]] = row[1] }
+            for row in try Row.fetchAll(db, sql: "SELECT kind, count(*) FROM opportunities GROUP BY kind") { counts.opportunitiesByKind[row[0]] = row[1] }
+            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM opportunities GROUP BY status") { counts.opportunitiesByStatus[row[0]] = row[1] }
+            for row in try Row.fetchAll(db, sql: "SELECT type, count(*) FROM interactions GROUP BY type") { counts.interactionsByType[row[0]] = row[1] }
+            counts.interactingPairs = try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT DISTINCT person, opportunity FROM interactions)") ?? 0
+            return counts
+        }
+    }
+
+    // MARK: Writes
+
+    public func write(_ batch: RecordBatch, progress: (@Sendable (WriteProgress) -> Void)?) async throws(StoreError) -> WriteCounts {
+        try await runWrite("the batch") { db in try BatchWriter(db: db, progress: progress).write(batch) }
+    }
+}
