@@ -32,7 +32,10 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings),
-        .target(name: "MatchworkSynth", dependencies: ["MatchworkCore"], swiftSettings: strictSettings),
+        .target(
+            name: "MatchworkSynth",
+            dependencies: ["MatchworkCore", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: strictSettings),
         .executableTarget(
             name: "matchwork",
             dependencies: [

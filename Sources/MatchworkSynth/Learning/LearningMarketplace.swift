@@ -1,0 +1,153 @@
+public import MatchworkCore
+import RealModule
+
+/// The learning marketplace: learners with current skills and a target occupation enroll in
+/// courses that teach skills up to a level, then complete, drop out, pass or fail; employers post
+/// jobs per occupation over time with a trend and a yearly seasonality.
+///
+/// Occupations and their skill requirements are real O*NET data (keep its attribution with
+/// anything exported). A learner's gap is the required level minus their current level, per
+/// skill of the target occupation. Learners enroll in courses by how much of their gap a course
+/// closes; passing depends on ability, prerequisites met and the course's level.
+public struct LearningMarketplace: Sendable {
+    public let seed: UInt64
+    public let size: MarketplaceSize
+    public let catalog: OccupationCatalog
+
+    /// Months of job postings, January 2023 to December 2025.
+    public static let postingMonths = 36
+
+    public init(seed: UInt64, size: MarketplaceSize, catalog: OccupationCatalog) {
+        self.seed = seed
+        self.size = size
+        self.catalog = catalog
+    }
+
+    private struct Course {
+        let id: OpportunityID
+        let teaches: [SkillLevel]
+        let prerequisites: [SkillLevel]
+        let difficulty: Double
+        let quality: Double
+    }
+
+    public func generate() throws(MatchworkError) -> Marketplace {
+        var rng = SeededGenerator(seed: seed)
+        var catalogRNG = rng.fork(), peopleRNG = rng.fork(), eventRNG = rng.fork(), postingRNG = rng.fork()
+        var truth = GroundTruth(scenario: .learning, seed: seed, scale: size.scale)
+
+        // Occupations in play, with demand parameters.
+        let occupationCount = min(catalog.occupations.count, size.scaled(80, minimum: 10))
+        let occupations = Array(catalogRNG.shuffled(catalog.occupations).prefix(occupationCount)).sorted { $0.code < $1.code }
+        let demand = occupations.map { _ in (base: catalogRNG.uniform(1, 8), trend: catalogRNG.normal(mean: 0.01, sd: 0.02), seasonAmplitude: catalogRNG.uniform(0, 0.35), phase: catalogRNG.uniform(0, 2 * Double.pi)) }
+
+        // Courses teaching skills the chosen occupations need.
+        var skillDemand: [String: Double] = [:]
+        for o in occupations { for s in o.skills { skillDemand[s.skill, default: 0] += s.level } }
+        let skills = skillDemand.keys.sorted()
+        let skillWeights = skills.map { skillDemand[$0]! }
+        var courses: [Course] = []
+        var opportunities: [Opportunity] = []
+        let courseCount = size.scaled(400, minimum: 20)
+        for c in 0..<courseCount {
+            let id = OpportunityID("course-\(c + 1)")
+            let taught = catalogRNG.sampleWithoutReplacement(skillWeights, count: catalogRNG.int(1...3)).map { skills[$0] }
+            let level = catalogRNG.uniform(1.5, 6.5).rounded(places: 1)
+            let teaches = try taught.map { (s) throws(MatchworkError) in try SkillLevel(skill: s, level: level) }
+            let prerequisites = level >= 4 ? try taught.prefix(1).map { (s) throws(MatchworkError) in try SkillLevel(skill: s, level: (level - 2).rounded(places: 1)) } : []
+            let course = Course(id: id, teaches: teaches, prerequisites: prerequisites, difficulty: level, quality: catalogRNG.uniform(0.5, 1))
+            courses.append(course)
+            let hours = (catalogRNG.uniform(8, 30) * (1 + level / 3)).rounded()
+            opportunities.append(try Opportunity(
+                id: id, kind: .course, title: taught.map { $0.replacingUnderscores }.joined(separator: " & ") + " (level \(level))",
+                required: try Facets(["delivery": [catalogRNG.pick(["online", "online", "blended", "in_person"])]]),
+                attributes: try Attributes(["hours": hours, "price": (hours * catalogRNG.uniform(8, 25)).rounded()]),
+                slots: catalogRNG.int(20...200), status: .open, teaches: teaches, prerequisites: prerequisites))
+            truth.opportunityLatent[id.rawValue] = ["quality": course.quality.rounded(places: 3)]
+        }
+
+        // Learners aiming at an occupation, with partial skills.
+        var people: [Person] = []
+        var log = EventLog(prefix: "le")
+        let learnerCount = size.scaled(3000, minimum: 40)
+        let growth = demand.map { max(0.2, 1 + $0.trend * 20) * $0.base }
+        for l in 0..<learnerCount {
+            let id = PersonID("learner-\(l + 1)")
+            let targetIndex = peopleRNG.weightedIndex(growth)
+            let target = occupations[targetIndex]
+            var current: [String: Double] = [:]
+            for s in target.skills where peopleRNG.chance(0.8) {
+                current[s.skill] = (s.level * peopleRNG.uniform(0.2, 1.05)).clamped(0, SkillLevel.maximumLevel).rounded(places: 1)
+            }
+            let ability = peopleRNG.normal(mean: 0, sd: 1)
+            let motivation = peopleRNG.uniform(0.3, 1)
+            people.append(try Person(
+                id: id, role: .learner, name: "Learner \(l + 1)",
+                facets: try Facets([.occupation: [target.code], .language: ["en"], "delivery": peopleRNG.chance(0.6) ? ["online"] : []]),
+                skills: try current.keys.sorted().map { (k) throws(MatchworkError) in try SkillLevel(skill: k, level: current[k]!) },
+                attributes: try Attributes(["weekly_hours": Double(peopleRNG.int(2...15))])))
+            truth.personSegments[id.rawValue] = target.code
+            truth.personLatent[id.rawValue] = ["ability": ability.rounded(places: 3), "motivation": motivation.rounded(places: 3)]
+
+            // Enrollment: courses ranked by the gap they close, with noise.
+            let gap = Dictionary(uniqueKeysWithValues: target.skills.map { ($0.skill, max(0, $0.level - (current[$0.skill] ?? 0))) })
+            let scored = courses.indices.map { c -> Double in
+                let closes = courses[c].teaches.reduce(0) { $0 + min(gap[$1.skill] ?? 0, max(0, $1.level - (current[$1.skill] ?? 0))) }
+                return closes * 1.5 + courses[c].quality + eventRNG.normal(sd: 0.6)
+            }
+            let ranked = courses.indices.sorted { scored[$0] > scored[$1] }
+            var time = Timeline.start + Int64(eventRNG.unit() * Double(Timeline.end - Timeline.start - 60 * Timeline.day))
+            let enrollments = max(1, Int((motivation * 5).rounded()))
+            for c in ranked.prefix(enrollments + 3) {
+                let course = courses[c]
+                log.add(id, course.id, .view, at: time)
+                time += Int64(eventRNG.exponential(mean: 3600 * 6)) + 60
+                guard eventRNG.chance(0.7) else { continue }
+                log.add(id, course.id, .enroll, at: time)
+                let prerequisitesMet = course.prerequisites.allSatisfy { (current[$0.skill] ?? 0) >= $0.level - 0.5 }
+                let completes = eventRNG.chance(0.45 + 0.5 * motivation - (prerequisitesMet ? 0 : 0.25))
+                let duration = Int64(eventRNG.int(7...60)) * Timeline.day
+                guard completes else {
+                    log.add(id, course.id, .cancel, at: time + duration / 2)
+                    time += duration / 3
+                    continue
+                }
+                log.add(id, course.id, .complete, at: time + duration)
+                let passLogit = 1.2 * ability + 1.5 * course.quality - 0.35 * (course.difficulty - 3.5) + (prerequisitesMet ? 0.8 : -1.2)
+                let passed = eventRNG.chance(1 / (1 + Double.exp(-passLogit)))
+                log.add(id, course.id, passed ? .pass : .fail, at: time + duration + 3600)
+                if passed { for t in course.teaches { current[t.skill] = max(current[t.skill] ?? 0, t.level) } }
+                if eventRNG.chance(0.5) {
+                    let overall = (4 + 5 * course.quality + eventRNG.normal(sd: 0.7) + (passed ? 0.5 : -0.8)).clamped(0, 10).rounded(places: 1)
+                    let scores = ["content", "difficulty", "instructor"].map { Interaction.SubScore(name: $0, value: (overall + eventRNG.uniform(-1.2, 1.2)).clamped(0, 10).rounded(places: 1)) }
+                    log.add(id, course.id, .rate, at: time + duration + 7200, value: overall, subScores: scores)
+                }
+                time += duration / 2
+            }
+        }
+
+        // Job postings per occupation and month: base × trend × seasonality, Poisson counts.
+        var postingCount = 0
+        for (o, occupation) in occupations.enumerated() {
+            let d = demand[o]
+            truth.opportunityLatent["occupation:\(occupation.code)"] = ["base": d.base.rounded(places: 4), "trend": d.trend.rounded(places: 5), "season_amplitude": d.seasonAmplitude.rounded(places: 4), "phase": d.phase.rounded(places: 4)]
+            for month in 0..<Self.postingMonths {
+                let season = 1 + d.seasonAmplitude * Double.sin(2 * Double.pi * Double(month) / 12 + d.phase)
+                let mean = max(0, d.base * size.scale.squareRoot() * Double.exp(d.trend * Double(month)) * season)
+                let (y, m) = (2023 + month / 12, month % 12 + 1)
+                let monthStart = Timestamp(year: y, month: m, day: 1).secondsSinceEpoch
+                for _ in 0..<postingRNG.poisson(mean: mean) {
+                    postingCount += 1
+                    let posted = monthStart + Int64(postingRNG.int(0...27)) * Timeline.day + Int64(postingRNG.int(8...18)) * Timeline.hour
+                    opportunities.append(try Opportunity(
+                        id: OpportunityID("posting-\(postingCount)"), kind: .posting, title: occupation.title,
+                        required: try Facets([.occupation: [occupation.code]]),
+                        window: try TimeWindow(start: Timestamp(secondsSinceEpoch: posted), end: Timestamp(secondsSinceEpoch: posted + 30 * Timeline.day)),
+                        slots: 1, status: posted + 30 * Timeline.day < Timeline.end ? .closed : .open))
+                }
+            }
+        }
+        return Marketplace(scenario: .learning, people: people, opportunities: opportunities, interactions: try log.interactions(), groundTruth: truth, attribution: catalog.attribution)
+    }
+}
+
