@@ -187,7 +187,7 @@ public struct CleaningMarketplace: Sendable {
             // Cleaners likely to see and bid on this job: nearby, offering the service and property type.
             let weights = cleaners.map { c -> Double in
                 guard c.services.contains(service), c.propertyTypes.contains(property.type) else { return 0 }
-                let km = c.location.distance(to: property.location)
+                let km = Self.planarKilometres(c.location, property.location)
                 return c.activity * Double.exp(-km / 9) * (eco > 0.6 && c.tier <= 1 ? 1.3 : 1)
             }
             let eligible = weights.filter { $0 > 0 }.count
@@ -278,6 +278,15 @@ public struct CleaningMarketplace: Sendable {
         while remaining > 0 { counts[order[k % order.count]] += 1; remaining -= 1; k += 1 }
         return counts
     }
+
+    /// Equirectangular distance, accurate to well under 1% within a city and free of trigonometry.
+    static func planarKilometres(_ a: GeoPoint, _ b: GeoPoint) -> Double {
+        let dy = (a.latitude - b.latitude) * 111.195
+        let dx = (a.longitude - b.longitude) * 111.195 * cosCentre
+        return (dx * dx + dy * dy).squareRoot()
+    }
+
+    private static let cosCentre = Double.cos(centre.latitude * Double.pi / 180)
 
     static func jitter(_ rng: inout SeededGenerator, radius: Double) throws(MatchworkError) -> GeoPoint {
         try GeoPoint(latitude: (centre.latitude + rng.uniform(-radius, radius)).rounded(places: 5),

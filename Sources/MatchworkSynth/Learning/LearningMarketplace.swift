@@ -69,7 +69,7 @@ public struct LearningMarketplace: Sendable {
         // Learners aiming at an occupation, with partial skills.
         var people: [Person] = []
         var log = EventLog(prefix: "le")
-        let learnerCount = size.scaled(3000, minimum: 40)
+        let learnerCount = size.scaled(4000, minimum: 40)
         let growth = demand.map { max(0.2, 1 + $0.trend * 20) * $0.base }
         for l in 0..<learnerCount {
             let id = PersonID("learner-\(l + 1)")
@@ -98,6 +98,11 @@ public struct LearningMarketplace: Sendable {
             let ranked = courses.indices.sorted { scored[$0] > scored[$1] }
             var time = Timeline.start + Int64(eventRNG.unit() * Double(Timeline.end - Timeline.start - 60 * Timeline.day))
             let enrollments = max(1, Int((motivation * 5).rounded()))
+            // Browsing: a few views of courses that were not chosen.
+            for _ in 0..<eventRNG.int(0...4) {
+                log.add(id, courses[eventRNG.int(0...(courses.count - 1))].id, .view, at: time)
+                time += Int64(eventRNG.exponential(mean: 1800)) + 30
+            }
             for c in ranked.prefix(enrollments + 3) {
                 let course = courses[c]
                 log.add(id, course.id, .view, at: time)

@@ -35,6 +35,9 @@ public struct MissionsMarketplace: Sendable {
         "intensive_care": "advanced_life_support", "emergency": "trauma_care", "oncology": "radiation_safety",
     ]
 
+    /// The most clinicians who consider one mission, so that events grow linearly with size.
+    static let audience = 120
+
     public let seed: UInt64
     public let size: MarketplaceSize
 
@@ -156,7 +159,10 @@ public struct MissionsMarketplace: Sendable {
 
             // Clinicians of the specialty consider it.
             var applicants: [(clinician: Int, time: Int64, utility: Double)] = []
-            for c in bySpecialty[specialty] ?? [] {
+            // A mission is seen by at most `audience` clinicians of its specialty.
+            let pool = bySpecialty[specialty] ?? []
+            let audience = pool.count <= Self.audience ? pool : Array(missionRNG.shuffled(pool).prefix(Self.audience)).sorted()
+            for c in audience {
                 let clinician = clinicians[c]
                 let km = clinician.location.distance(to: hospital.location)
                 let utility = clinician.serviceAffinity[serviceIndex] + clinician.rhythmAffinity[rhythmIndex]

@@ -3,7 +3,7 @@ public import MatchworkCore
 /// How large a synthetic marketplace is: a scale factor applied to the scenario's default counts.
 ///
 /// `tiny` (0.02) is a test fixture; `small` (0.2); `default` (1: for cleaning 5,000 jobs, 200
-/// cleaners, 500 clients); `large` (10, over a million events in every scenario). Any positive
+/// cleaners, 500 clients); `large` (20, over a million events in every scenario). Any positive
 /// number is accepted too.
 public struct MarketplaceSize: Sendable, Hashable, CustomStringConvertible {
     public let scale: Double
@@ -11,7 +11,7 @@ public struct MarketplaceSize: Sendable, Hashable, CustomStringConvertible {
     public static let tiny = MarketplaceSize(checked: 0.02)
     public static let small = MarketplaceSize(checked: 0.2)
     public static let standard = MarketplaceSize(checked: 1)
-    public static let large = MarketplaceSize(checked: 10)
+    public static let large = MarketplaceSize(checked: 20)
 
     private init(checked scale: Double) { self.scale = scale }
 
@@ -45,7 +45,7 @@ public struct MarketplaceSize: Sendable, Hashable, CustomStringConvertible {
         case 0.02: "tiny"
         case 0.2: "small"
         case 1: "default"
-        case 10: "large"
+        case 20: "large"
         default: "\(scale)"
         }
     }
