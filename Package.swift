@@ -45,7 +45,8 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(name: "MatchworkCoreTests", dependencies: ["MatchworkCore"], swiftSettings: strictSettings),
         .testTarget(
-            name: "MatchworkStoreTests", dependencies: ["MatchworkStore", "MatchworkSynth"],
+            name: "MatchworkStoreTests",
+            dependencies: ["MatchworkStore", "MatchworkSynth", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings),
         .testTarget(name: "MatchworkSynthTests", dependencies: ["MatchworkSynth"], swiftSettings: strictSettings),
         .testTarget(

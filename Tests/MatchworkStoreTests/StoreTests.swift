@@ -1,0 +1,71 @@
+import Foundation
+import MatchworkCore
+import MatchworkStore
+import Testing
+
+@Suite("Embedded store")
+struct StoreTests {
+    static let t0 = Timestamp(secondsSinceEpoch: 1_700_000_000)
+
+    @Test func aFailingBatchWritesNothing() async throws {
+        let dir = TemporaryDirectory()
+        let store = try dir.store()
+        // Given a batch whose last event refers to an unknown opportunity,
+        let batch = RecordBatch(
+            people: [try Person(id: "p1", role: .worker)],
+            opportunities: [try Opportunity(id: "o1", kind: .job)],
+            interactions: [
+                try Interaction(person: "p1", opportunity: "o1", type: .view, timestamp: Self.t0),
+                try Interaction(person: "p1", opportunity: "nope", type: .view, timestamp: Self.t0),
+            ])
+        // when it is written, it fails,
+        await #expect(throws: StoreError.self) { try await store.write(batch, progress: nil) }
+        // then none of it is stored.
+        let counts = try await store.counts()
+        #expect(counts.people == 0)
+        #expect(counts.opportunities == 0)
+        #expect(counts.interactions == 0)
+    }
+
+    @Test func eventsAreDeduplicatedByIdAndAppendOnly() async throws {
+        let dir = TemporaryDirectory()
+        let store = try dir.store()
+        let people = [try Person(id: "p1", role: .worker)]
+        let opportunities = [try Opportunity(id: "o1", kind: .job)]
+        let e1 = try Interaction(eventID: "e1", person: "p1", opportunity: "o1", type: .view, timestamp: Self.t0)
+        let e1Again = try Interaction(eventID: "e1", person: "p1", opportunity: "o1", type: .apply, timestamp: Self.t0)
+        let counts = try await store.write(RecordBatch(people: people, opportunities: opportunities, interactions: [e1, e1Again]), progress: nil)
+        #expect(counts.interactionsInserted == 1)
+        #expect(counts.interactionsDuplicate == 1)
+        #expect(try await store.interactions().map(\.type) == [.view])
+
+        // The event log refuses updates and deletes.
+        let db = try GRDBProbe(path: store.path)
+        #expect(throws: (any Error).self) { try db.execute("UPDATE interactions SET type = 'hire'") }
+        #expect(throws: (any Error).self) { try db.execute("DELETE FROM interactions") }
+    }
+
+    @Test func theScenarioCannotBeSwitched() async throws {
+        let dir = TemporaryDirectory()
+        let store = try dir.store()
+        try await store.setScenario(.missions)
+        try await store.setScenario(.missions)
+        await #expect(throws: StoreError.self) { try await store.setScenario(.cleaning) }
+        #expect(try await store.scenario() == .missions)
+    }
+
+    @Test func scenarioVocabularyIsEnforcedOnImport() async throws {
+        let dir = TemporaryDirectory()
+        let store = try dir.store()
+        try await store.setScenario(.missions)
+        let file = dir.write("people.csv", "id,role,facets\nc1,worker,service=intensive_care;rhythm=nights\n")
+        let plan = try await Importer(store: store).plan(ImportSources(people: file))
+        #expect(plan.rejected.map(\.text) == [
+            "people.csv, line 2, column 'facets', value 'service=intensive_care;rhythm=nights': facets.rhythm 'nights' is not in this scenario's vocabulary; use one of day, night, part_time, twelve_hour, weekend."
+        ])
+    }
+
+    @Test func anUnopenableStoreSaysWhy() {
+        #expect(throws: StoreError.self) { try SQLiteStore(path: "/nonexistent-dir/x/store.sqlite") }
+    }
+}
