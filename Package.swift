@@ -30,6 +30,7 @@ let package = Package(
             dependencies: [
                 "MatchworkCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings),
         .target(

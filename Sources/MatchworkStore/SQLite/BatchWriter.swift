@@ -1,4 +1,5 @@
 internal import GRDB
+internal import GRDBSQLite
 import MatchworkCore
 
 /// Writes one ``RecordBatch`` inside the caller's transaction.
@@ -75,6 +76,8 @@ struct BatchWriter {
             INSERT INTO interactions (event_id, derived_id, person, opportunity, type, ts, value, details)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING
             """)
+        // The hot loop binds through SQLite's C API: no boxing of arguments per row.
+        let insert = RawInsert(statement: statement.sqliteStatement, connection: db.sqliteConnection)
         for (n, i) in interactions.enumerated() {
             guard let person = people[i.person.rawValue] else {
                 throw StoreError(.invalidInput, "Event \(n + 1) of the batch refers to person '\(i.person)', who is not stored; add the person first. Nothing was written.")
@@ -82,9 +85,10 @@ struct BatchWriter {
             guard let opportunity = opportunities[i.opportunity.rawValue] else {
                 throw StoreError(.invalidInput, "Event \(n + 1) of the batch refers to opportunity '\(i.opportunity)', which is not stored; add it first. Nothing was written.")
             }
-            let eventID = i.eventID ?? EventKey.derive(i)
-            try statement.execute(arguments: [eventID, i.eventID == nil, person, opportunity, i.type.rawValue, i.timestamp.secondsSinceEpoch, i.value, try RowCoding.details(of: i)])
-            if db.changesCount > 0 { counts.interactionsInserted += 1 } else { counts.interactionsDuplicate += 1 }
+            let inserted = try insert.run(
+                eventID: i.eventID ?? EventKey.derive(i), derived: i.eventID == nil, person: person, opportunity: opportunity,
+                type: i.type.rawValue, time: i.timestamp.secondsSinceEpoch, value: i.value, details: RowCoding.details(of: i))
+            if inserted { counts.interactionsInserted += 1 } else { counts.interactionsDuplicate += 1 }
             report(.interactions, n + 1, interactions.count)
         }
     }
@@ -96,5 +100,48 @@ struct BatchWriter {
     private func report(_ phase: WriteProgress.Phase, _ done: Int, _ total: Int) {
         guard let progress, done % BatchWriter.progressInterval == 0 || done == total else { return }
         progress(WriteProgress(phase: phase, done: done, total: total))
+    }
+}
+
+/// One prepared `INSERT … ON CONFLICT DO NOTHING` into `interactions`, bound through the C API.
+private struct RawInsert {
+    let statement: OpaquePointer
+    let connection: OpaquePointer?
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    init(statement: OpaquePointer, connection: OpaquePointer?) {
+        self.statement = statement
+        self.connection = connection
+    }
+
+    /// Returns whether a row was inserted (false: the event id was already stored).
+    func run(eventID: String, derived: Bool, person: Int64, opportunity: Int64, type: String, time: Int64, value: Double?, details: String?) throws -> Bool {
+        sqlite3_reset(statement)
+        bind(text: eventID, at: 1)
+        sqlite3_bind_int64(statement, 2, derived ? 1 : 0)
+        sqlite3_bind_int64(statement, 3, person)
+        sqlite3_bind_int64(statement, 4, opportunity)
+        bind(text: type, at: 5)
+        sqlite3_bind_int64(statement, 6, time)
+        if let value { sqlite3_bind_double(statement, 7, value) } else { sqlite3_bind_null(statement, 7) }
+        if let details { bind(text: details, at: 8) } else { sqlite3_bind_null(statement, 8) }
+        let code = sqlite3_step(statement)
+        guard code == SQLITE_DONE else {
+            let message = connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "SQLite error \(code)"
+            sqlite3_reset(statement)
+            throw StoreError(.database, "Storing event '\(eventID)' failed: \(message). Nothing was written.")
+        }
+        return sqlite3_changes(connection) > 0
+    }
+
+    private func bind(text: String, at index: Int32) {
+        var text = text
+        text.withUTF8 { buffer in
+            guard let base = buffer.baseAddress, buffer.count > 0 else {
+                _ = sqlite3_bind_text(statement, index, "", 0, RawInsert.transient)
+                return
+            }
+            _ = sqlite3_bind_text(statement, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(buffer.count), RawInsert.transient)
+        }
     }
 }

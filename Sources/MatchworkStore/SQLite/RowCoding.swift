@@ -93,11 +93,19 @@ enum RowCoding {
             value: row[6], subScores: details?.subScores ?? [], reason: details?.reason, comment: details?.comment)
     }
 
-    static func details(of interaction: Interaction) throws -> String? {
+    /// The `details` column: `{"comment":…,"reason":…,"subScores":[{"name":…,"value":…}]}`,
+    /// or `nil` when the event has none. Written by hand: it runs once per stored event.
+    static func details(of interaction: Interaction) -> String? {
         if interaction.subScores.isEmpty, interaction.reason == nil, interaction.comment == nil { return nil }
-        return try json(InteractionDetails(
-            subScores: interaction.subScores.isEmpty ? nil : interaction.subScores,
-            reason: interaction.reason, comment: interaction.comment))
+        var members: [(String, JSONValue)] = []
+        if let comment = interaction.comment { members.append(("comment", .string(comment))) }
+        if let reason = interaction.reason { members.append(("reason", .string(reason.rawValue))) }
+        if !interaction.subScores.isEmpty {
+            members.append(("subScores", .array(interaction.subScores.map { .object([("name", .string($0.name)), ("value", .number($0.value))]) })))
+        }
+        var out: [UInt8] = []
+        JSONValue.object(members).write(into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

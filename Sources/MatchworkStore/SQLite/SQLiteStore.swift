@@ -21,6 +21,10 @@ public struct SQLiteStore: Store {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // Up to 128 MiB of page cache, allocated on demand: large imports keep their indices in memory.
+            try db.execute(sql: "PRAGMA cache_size = -131072")
+        }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
             try StoreSchema.migrator.migrate(pool)

@@ -161,6 +161,14 @@ public struct CleaningMarketplace: Sendable {
             }
         }
 
+        // Which cleaners can take which (service, property type).
+        var eligibleCleaners: [String: [Int]] = [:]
+        for (index, c) in cleaners.enumerated() {
+            for service in c.services.sorted() {
+                for type in c.propertyTypes.sorted() { eligibleCleaners[service + "|" + type, default: []].append(index) }
+            }
+        }
+
         // Jobs and their events.
         let jobCount = size.scaled(5000, minimum: 40)
         var opportunities: [Opportunity] = []
@@ -185,14 +193,15 @@ public struct CleaningMarketplace: Sendable {
             let isOpen = posted >= openFrom
 
             // Cleaners likely to see and bid on this job: nearby, offering the service and property type.
-            let weights = cleaners.map { c -> Double in
-                guard c.services.contains(service), c.propertyTypes.contains(property.type) else { return 0 }
+            let candidates = eligibleCleaners[service + "|" + property.type] ?? []
+            let weights = candidates.map { index -> Double in
+                let c = cleaners[index]
                 let km = Self.planarKilometres(c.location, property.location)
                 return c.activity * Double.exp(-km / 9) * (eco > 0.6 && c.tier <= 1 ? 1.3 : 1)
             }
-            let eligible = weights.filter { $0 > 0 }.count
-            let bidders = jobRNG.sampleWithoutReplacement(weights, count: min(eligible, jobRNG.int(3...8)))
-            let viewers = Set(bidders + jobRNG.sampleWithoutReplacement(weights, count: min(eligible, jobRNG.int(4...12))))
+            let eligible = candidates.count
+            let bidders = jobRNG.sampleWithoutReplacement(weights, count: min(eligible, jobRNG.int(3...8))).map { candidates[$0] }
+            let viewers = Set(bidders + jobRNG.sampleWithoutReplacement(weights, count: min(eligible, jobRNG.int(4...12))).map { candidates[$0] })
             for v in viewers.sorted() {
                 log.add(cleaners[v].id, id, .view, at: posted + Int64(jobRNG.exponential(mean: 3 * 3600)))
             }

@@ -66,6 +66,9 @@ public struct LearningMarketplace: Sendable {
             truth.opportunityLatent[id.rawValue] = ["quality": course.quality.rounded(places: 3)]
         }
 
+        var coursesBySkill: [String: [Int]] = [:]
+        for (c, course) in courses.enumerated() { for t in course.teaches { coursesBySkill[t.skill, default: []].append(c) } }
+
         // Learners aiming at an occupation, with partial skills.
         var people: [Person] = []
         var log = EventLog(prefix: "le")
@@ -91,11 +94,20 @@ public struct LearningMarketplace: Sendable {
 
             // Enrollment: courses ranked by the gap they close, with noise.
             let gap = Dictionary(uniqueKeysWithValues: target.skills.map { ($0.skill, max(0, $0.level - (current[$0.skill] ?? 0))) })
-            let scored = courses.indices.map { c -> Double in
+            // The courses a learner considers: some teaching each of their three largest gaps,
+            // and a few found by browsing.
+            var considered = Set<Int>()
+            for skill in gap.keys.sorted(by: { (gap[$0]!, $1) > (gap[$1]!, $0) }).prefix(3) {
+                let teaching = coursesBySkill[skill] ?? []
+                for c in teaching.count <= 25 ? teaching : Array(eventRNG.shuffled(teaching).prefix(25)) { considered.insert(c) }
+            }
+            for _ in 0..<15 { considered.insert(eventRNG.int(0...(courses.count - 1))) }
+            let candidates = considered.sorted()
+            let scored = candidates.map { c -> Double in
                 let closes = courses[c].teaches.reduce(0) { $0 + min(gap[$1.skill] ?? 0, max(0, $1.level - (current[$1.skill] ?? 0))) }
                 return closes * 1.5 + courses[c].quality + eventRNG.normal(sd: 0.6)
             }
-            let ranked = courses.indices.sorted { scored[$0] > scored[$1] }
+            let ranked = candidates.indices.sorted { (scored[$0], -$0) > (scored[$1], -$1) }.map { candidates[$0] }
             var time = Timeline.start + Int64(eventRNG.unit() * Double(Timeline.end - Timeline.start - 60 * Timeline.day))
             let enrollments = max(1, Int((motivation * 5).rounded()))
             // Browsing: a few views of courses that were not chosen.
@@ -138,7 +150,8 @@ public struct LearningMarketplace: Sendable {
             truth.opportunityLatent["occupation:\(occupation.code)"] = ["base": d.base.rounded(places: 4), "trend": d.trend.rounded(places: 5), "season_amplitude": d.seasonAmplitude.rounded(places: 4), "phase": d.phase.rounded(places: 4)]
             for month in 0..<Self.postingMonths {
                 let season = 1 + d.seasonAmplitude * Double.sin(2 * Double.pi * Double(month) / 12 + d.phase)
-                let mean = max(0, d.base * size.scale.squareRoot() * Double.exp(d.trend * Double(month)) * season)
+                // Postings grow with the square root of the size, spread over the occupations in play.
+                let mean = max(0, d.base * size.scale.squareRoot() * 80 / Double(max(80, occupationCount)) * Double.exp(d.trend * Double(month)) * season)
                 let (y, m) = (2023 + month / 12, month % 12 + 1)
                 let monthStart = Timestamp(year: y, month: m, day: 1).secondsSinceEpoch
                 for _ in 0..<postingRNG.poisson(mean: mean) {
