@@ -46,7 +46,6 @@ enum StoreSchema {
                     value REAL,
                     details TEXT
                 );
-                CREATE INDEX interactions_person ON interactions(person, ts);
                 CREATE TRIGGER interactions_append_only_update BEFORE UPDATE ON interactions
                 BEGIN SELECT RAISE(ABORT, 'interactions are append-only'); END;
                 CREATE TRIGGER interactions_append_only_delete BEFORE DELETE ON interactions
