@@ -151,6 +151,13 @@ public struct SQLiteStore: Store {
         }
     }
 
+    /// SQLite's `PRAGMA integrity_check`: `ok` for a sound file, otherwise the problems found.
+    public func integrityCheck() async throws(StoreError) -> String {
+        try await run("the integrity check") { db in
+            try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "\n")
+        }
+    }
+
     // MARK: Writes
 
     public func write(_ batch: RecordBatch, progress: (@Sendable (WriteProgress) -> Void)?) async throws(StoreError) -> WriteCounts {
