@@ -13,11 +13,12 @@ public protocol Store: Sendable {
     /// The identifiers already stored, to check references before a batch is written.
     func knownIdentifiers() async throws(StoreError) -> KnownIdentifiers
 
-    /// Writes a batch in one transaction: all of it is stored, or none of it.
+    /// Writes a batch, then every chunk of `events`, in one transaction: all of it is stored,
+    /// or none of it (an error thrown by `events` rolls the whole write back).
     ///
     /// People and opportunities are upserted by id; an event whose id is already stored is
     /// ignored. References must resolve to stored records or to records of the same batch.
-    func write(_ batch: RecordBatch, progress: (@Sendable (WriteProgress) -> Void)?) async throws(StoreError) -> WriteCounts
+    func write(_ batch: RecordBatch, events: (any EventStream)?, progress: (@Sendable (WriteProgress) -> Void)?) async throws(StoreError) -> WriteCounts
 
     func people() async throws(StoreError) -> [Person]
     func opportunities() async throws(StoreError) -> [Opportunity]
@@ -39,6 +40,20 @@ public protocol Store: Sendable {
     func saveGroundTruth(_ document: String, for scenario: ScenarioName) async throws(StoreError)
     /// The hidden ground truth of a synthetic marketplace, if the store holds one.
     func groundTruth(for scenario: ScenarioName) async throws(StoreError) -> String?
+}
+
+/// Events delivered in chunks while a write is in progress, so that decoding and storing overlap.
+public protocol EventStream: Sendable {
+    /// The next chunk, blocking until it is ready; `nil` after the last one. Throwing aborts
+    /// the write, which then stores nothing.
+    func next() throws(StoreError) -> [Interaction]?
+}
+
+extension Store {
+    /// Writes a batch in one transaction: all of it is stored, or none of it.
+    public func write(_ batch: RecordBatch, progress: (@Sendable (WriteProgress) -> Void)?) async throws(StoreError) -> WriteCounts {
+        try await write(batch, events: nil, progress: progress)
+    }
 }
 
 /// Records to write together.
@@ -81,7 +96,8 @@ public struct WriteProgress: Sendable {
     public enum Phase: String, Sendable { case people, opportunities, interactions }
     public var phase: Phase
     public var done: Int
-    public var total: Int
+    /// The total, when known in advance.
+    public var total: Int?
 }
 
 /// The identifiers a store holds.

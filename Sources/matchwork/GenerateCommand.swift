@@ -51,7 +51,7 @@ struct GenerateCommand: AsyncParsableCommand {
             try await store.setScenario(scenario)
             let batch = RecordBatch(people: marketplace.people, opportunities: marketplace.opportunities, interactions: marketplace.interactions)
             let written = try await store.write(batch) { progress in
-                terminal.progress("writing \(progress.phase.rawValue) \(grouped(progress.done))/\(grouped(progress.total))")
+                terminal.progress("writing \(progress.phase.rawValue) \(grouped(progress.done))" + (progress.total.map { "/\(grouped($0))" } ?? ""))
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

@@ -46,41 +46,40 @@ struct ImportCommand: AsyncParsableCommand {
             let importer = Importer(store: store)
             let started = monotonicSeconds()
             terminal.progress("reading files…")
-            let plan = try await importer.plan(ImportSources(people: people, opportunities: opportunities, interactions: interactions))
-            if !plan.rejected.isEmpty {
-                if !skipInvalid {
-                    terminal.endProgress()
-                    Terminal.writeError(plan.rejectionReport() + "\n")
-                    throw ExitCode.failure
-                }
-                try Exporter.writeRejects(plan.rejected, to: rejects)
-            }
-            let parsed = monotonicSeconds()
             let pause = ProcessInfo.processInfo.environment["MATCHWORK_FAULT_PAUSE_AFTER_EVENTS"].flatMap(Int.init)
-            let counts = try await importer.commit(plan) { progress in
-                terminal.progress("writing \(progress.phase.rawValue) \(grouped(progress.done))/\(grouped(progress.total))")
+            let result = try await importer.run(
+                ImportSources(people: people, opportunities: opportunities, interactions: interactions),
+                invalidRows: skipInvalid ? .skip : .rejectImport
+            ) { progress in
+                terminal.progress("writing \(progress.phase.rawValue) \(grouped(progress.done))" + (progress.total.map { "/\(grouped($0))" } ?? ""))
                 if let pause, progress.phase == .interactions, progress.done >= pause {
                     // Fault injection for the crash-consistency test: stop inside the transaction.
                     Terminal.writeError("paused inside the import transaction\n")
                     while true { sleep(60) }
                 }
             }
+            if !result.committed {
+                terminal.endProgress()
+                Terminal.writeError(result.rejectionReport() + "\n")
+                throw ExitCode.failure
+            }
+            if !result.rejected.isEmpty { try Exporter.writeRejects(result.rejected, to: rejects) }
+            let counts = result.counts
             terminal.endProgress()
             let finished = monotonicSeconds()
             terminal.say("Imported into \(options.store):")
             terminal.say("  people: \(grouped(counts.peopleInserted)) new, \(grouped(counts.peopleUpdated)) updated, \(grouped(counts.peopleUnchanged)) unchanged")
             terminal.say("  opportunities: \(grouped(counts.opportunitiesInserted)) new, \(grouped(counts.opportunitiesUpdated)) updated, \(grouped(counts.opportunitiesUnchanged)) unchanged")
             terminal.say("  events: \(grouped(counts.interactionsInserted)) new, \(grouped(counts.interactionsDuplicate)) already stored")
-            if plan.createdFromRatings > 0 {
-                terminal.say("  \(grouped(plan.createdFromRatings)) people and opportunities created from the ratings file's ids")
+            if result.createdFromRatings > 0 {
+                terminal.say("  \(grouped(result.createdFromRatings)) people and opportunities created from the ratings file's ids")
             }
-            if !plan.rejected.isEmpty {
-                terminal.say("  \(grouped(plan.rejected.count)) invalid rows skipped, written to \(rejects)")
+            if !result.rejected.isEmpty {
+                terminal.say("  \(grouped(result.rejected.count)) invalid rows skipped, written to \(rejects)")
             }
-            let events = plan.batch.interactions.count
+            let events = result.eventsRead
             let seconds = finished - started
-            terminal.say(String(format: "  %.2f s (reading %.2f s, writing %.2f s)%@", seconds, parsed - started, finished - parsed,
-                events > 0 ? String(format: ", %@ events/s", grouped(Int(Double(events) / max(seconds, 1e-9)))) : ""))
+            terminal.say(String(format: "  %.2f s%@", seconds, events > 0 ? ", \(grouped(Int(Double(events) / max(seconds, 1e-9)))) events/s" : ""))
         }
     }
 }

@@ -59,8 +59,8 @@ struct StoreTests {
         let store = try dir.store()
         try await store.setScenario(.missions)
         let file = dir.write("people.csv", "id,role,facets\nc1,worker,service=intensive_care;rhythm=nights\n")
-        let plan = try await Importer(store: store).plan(ImportSources(people: file))
-        #expect(plan.rejected.map(\.text) == [
+        let result = try await Importer(store: store).run(ImportSources(people: file))
+        #expect(result.rejected.map(\.text) == [
             "people.csv, line 2, column 'facets', value 'service=intensive_care;rhythm=nights': facets.rhythm 'nights' is not in this scenario's vocabulary; use one of day, night, part_time, twelve_hour, weekend."
         ])
     }

@@ -10,18 +10,33 @@ struct CSVReader {
 
     private let bytes: [UInt8]
     private var position: Int
-    private(set) var line = 1
+    private let end: Int
+    private(set) var line: Int
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
         position = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        end = bytes.count
+        line = 1
     }
+
+    /// A reader of the rows in `range`, which must start and end on row boundaries; `line` is
+    /// the line number at `range.lowerBound`.
+    init(bytes: [UInt8], range: Range<Int>, line: Int) {
+        self.bytes = bytes
+        position = range.lowerBound
+        end = range.upperBound
+        self.line = line
+    }
+
+    /// The byte offset of the next row.
+    var offset: Int { position }
 
     /// Reads the next row into `fields`, returning its first line number, or `nil` at the end.
     /// Blank lines are skipped.
     mutating func nextRow(into fields: inout [String]) throws(Failure) -> Int? {
         fields.removeAll(keepingCapacity: true)
-        let count = bytes.count
+        let count = end
         // Skip blank lines.
         while position < count, bytes[position] == 0x0A || bytes[position] == 0x0D {
             if bytes[position] == 0x0A { line += 1 }
@@ -83,7 +98,7 @@ struct CSVReader {
 
     private mutating func consumeLineEnd(_ buffer: UnsafeBufferPointer<UInt8>) {
         if buffer[position] == 0x0D { position += 1 }
-        if position < buffer.count, buffer[position] == 0x0A { position += 1 }
+        if position < end, buffer[position] == 0x0A { position += 1 }
         line += 1
     }
 
@@ -119,5 +134,41 @@ struct CSVWriter {
     mutating func take() -> [UInt8] {
         defer { output.removeAll(keepingCapacity: true) }
         return output
+    }
+}
+
+/// Splits a buffer of CSV or JSON Lines rows into chunks that start and end on row boundaries,
+/// so that chunks can be decoded in parallel.
+enum RowChunker {
+    struct Chunk: Sendable {
+        var range: Range<Int>
+        /// The line number of the chunk's first byte.
+        var line: Int
+    }
+
+    /// Chunks of about `target` bytes covering `start..<bytes.count`. A newline inside a quoted
+    /// CSV field is not a boundary (`quoted: true`); JSON Lines has none (`quoted: false`).
+    static func chunks(_ bytes: [UInt8], from start: Int, line firstLine: Int, target: Int, quoted: Bool) -> [Chunk] {
+        var chunks: [Chunk] = []
+        bytes.withUnsafeBufferPointer { b in
+            var chunkStart = start, line = firstLine, chunkLine = firstLine
+            var inQuotes = false
+            var i = start
+            while i < b.count {
+                let c = b[i]
+                if quoted, c == 0x22 { inQuotes.toggle() }
+                if c == 0x0A {
+                    line += 1
+                    if !inQuotes, i + 1 - chunkStart >= target {
+                        chunks.append(Chunk(range: chunkStart..<(i + 1), line: chunkLine))
+                        chunkStart = i + 1
+                        chunkLine = line
+                    }
+                }
+                i += 1
+            }
+            if chunkStart < b.count { chunks.append(Chunk(range: chunkStart..<b.count, line: chunkLine)) }
+        }
+        return chunks
     }
 }

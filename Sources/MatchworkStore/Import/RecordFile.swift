@@ -41,8 +41,53 @@ struct ParsedRow {
     var row: RecordRow
 }
 
-/// Reads a whole record file into rows aligned with a list of known columns.
-enum RecordFileReader {
+/// A record file read into memory and split into chunks of rows that decode independently.
+///
+/// Rows are aligned with a format's known columns. Structural failures of a single row (bad
+/// quoting, wrong field count, bad JSON) become rejected rows; a bad header fails the file.
+struct RecordFile: Sendable {
+    let path: String
+    let file: String
+    let format: RecordFileFormat
+    let bytes: [UInt8]
+    let columns: [String]
+    let required: [String]
+    /// CSV only: the header's columns and their positions among `columns`.
+    let header: [String]
+    let positions: [Int]
+    let chunks: [RowChunker.Chunk]
+
+    /// About 1 MiB per chunk: enough work per chunk, and enough chunks to share between cores.
+    static let chunkBytes = 1 << 20
+
+    init(path: String, columns: [String], required: [String]) throws(StoreError) {
+        self.path = path
+        file = RecordFile.fileName(path)
+        format = try RecordFileFormat.infer(path: path)
+        bytes = try RecordFile.bytes(of: path)
+        self.columns = columns
+        self.required = required
+        switch format {
+        case .csv:
+            var reader = CSVReader(bytes: bytes)
+            var fields: [String] = []
+            do {
+                guard try reader.nextRow(into: &fields) != nil else {
+                    throw StoreError(.unreadableFile, "File '\(path)' is empty; it needs a header row.")
+                }
+            } catch let failure as CSVReader.Failure {
+                throw StoreError(.unreadableFile, "\(RecordFile.fileName(path)), line \(failure.line): \(failure.reason).")
+            } catch { throw error as! StoreError }
+            header = fields.map { $0.trimmingCharacters(in: .whitespaces) }
+            positions = try RecordFile.checkHeader(header, file: RecordFile.fileName(path), columns: columns, required: required)
+            chunks = RowChunker.chunks(bytes, from: reader.offset, line: reader.line, target: RecordFile.chunkBytes, quoted: true)
+        case .jsonLines:
+            header = []
+            positions = []
+            chunks = RowChunker.chunks(bytes, from: 0, line: 1, target: RecordFile.chunkBytes, quoted: false)
+        }
+    }
+
     static func bytes(of path: String) throws(StoreError) -> [UInt8] {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError(.unreadableFile, "File '\(path)' does not exist; check the path.")
@@ -55,37 +100,16 @@ enum RecordFileReader {
 
     static func fileName(_ path: String) -> String { (path as NSString).lastPathComponent }
 
-    /// The header of a CSV file, or the keys of the first JSON Lines object.
-    static func header(of bytes: [UInt8], format: RecordFileFormat, path: String) throws(StoreError) -> [String] {
-        switch format {
-        case .csv:
-            var reader = CSVReader(bytes: bytes)
-            var fields: [String] = []
-            do {
-                guard try reader.nextRow(into: &fields) != nil else {
-                    throw StoreError(.unreadableFile, "File '\(path)' is empty; it needs a header row.")
-                }
-            } catch let failure as CSVReader.Failure {
-                throw StoreError(.unreadableFile, "\(fileName(path)), line \(failure.line): \(failure.reason).")
-            } catch { throw error as! StoreError }
-            return fields.map { $0.trimmingCharacters(in: .whitespaces) }
-        case .jsonLines:
-            return []
-        }
-    }
-
-    /// Reads every row. Structural failures of a single row (bad quoting, bad JSON) become
-    /// rejected rows; a bad header fails the whole file.
-    static func read(
-        path: String, format: RecordFileFormat, columns: [String], required: [String],
-        rejected: inout [RejectedRow]
-    ) throws(StoreError) -> [ParsedRow] {
-        let bytes = try bytes(of: path)
-        let file = fileName(path)
-        switch format {
-        case .csv: return try readCSV(bytes, file: file, path: path, columns: columns, required: required, rejected: &rejected)
-        case .jsonLines: return try readJSONLines(bytes, file: file, columns: columns, required: required, rejected: &rejected)
-        }
+    /// The header of a CSV file, read from its first 64 KiB.
+    static func peekHeader(_ path: String) throws(StoreError) -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { _ = try bytes(of: path); return [] }
+        defer { try? handle.close() }
+        let head = [UInt8]((try? handle.read(upToCount: 1 << 16)) ?? Data())
+        let end = head.firstIndex(of: 0x0A) ?? head.count
+        var reader = CSVReader(bytes: Array(head[..<end]))
+        var fields: [String] = []
+        _ = try? reader.nextRow(into: &fields)
+        return fields.map { $0.trimmingCharacters(in: .whitespaces) }
     }
 
     static func checkHeader(_ header: [String], file: String, columns: [String], required: [String]) throws(StoreError) -> [Int] {
@@ -106,21 +130,24 @@ enum RecordFileReader {
         return positions
     }
 
-    private static func readCSV(
-        _ bytes: [UInt8], file: String, path: String, columns: [String], required: [String], rejected: inout [RejectedRow]
-    ) throws(StoreError) -> [ParsedRow] {
-        let header = try header(of: bytes, format: .csv, path: path)
-        let positions = try checkHeader(header, file: file, columns: columns, required: required)
-        var reader = CSVReader(bytes: bytes)
+    /// The rows of chunk `index`.
+    func rows(inChunk index: Int, rejected: inout [RejectedRow]) -> [ParsedRow] {
+        switch format {
+        case .csv: csvRows(chunks[index], rejected: &rejected)
+        case .jsonLines: jsonRows(chunks[index], rejected: &rejected)
+        }
+    }
+
+    private func csvRows(_ chunk: RowChunker.Chunk, rejected: inout [RejectedRow]) -> [ParsedRow] {
+        var reader = CSVReader(bytes: bytes, range: chunk.range, line: chunk.line)
         var fields: [String] = []
         var rows: [ParsedRow] = []
-        rows.reserveCapacity(bytes.count / 48)
-        _ = try? reader.nextRow(into: &fields)
+        rows.reserveCapacity(chunk.range.count / 40)
         while true {
             let line: Int?
             do { line = try reader.nextRow(into: &fields) } catch {
                 rejected.append(RejectedRow(file: file, line: error.line, column: nil, value: nil, reason: error.reason))
-                // The rest of the file cannot be framed reliably after a broken quote.
+                // The rest of the chunk cannot be framed reliably after a broken quote.
                 break
             }
             guard let line else { break }
@@ -136,17 +163,15 @@ enum RecordFileReader {
         return rows
     }
 
-    private static func readJSONLines(
-        _ bytes: [UInt8], file: String, columns: [String], required: [String], rejected: inout [RejectedRow]
-    ) throws(StoreError) -> [ParsedRow] {
+    private func jsonRows(_ chunk: RowChunker.Chunk, rejected: inout [RejectedRow]) -> [ParsedRow] {
         var rows: [ParsedRow] = []
-        var line = 0
-        var start = 0
+        var line = chunk.line - 1
+        var start = chunk.range.lowerBound
         let known = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
-        while start < bytes.count {
+        while start < chunk.range.upperBound {
             line += 1
             var end = start
-            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+            while end < chunk.range.upperBound, bytes[end] != 0x0A { end += 1 }
             defer { start = end + 1 }
             let slice = bytes[start..<end]
             if slice.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
@@ -156,12 +181,12 @@ enum RecordFileReader {
             }
             var values = [String?](repeating: nil, count: columns.count)
             var bad: RejectedRow?
-            for (key, value) in object {
+            for key in object.keys.sorted() {
                 guard let position = known[key] else {
                     bad = RejectedRow(file: file, line: line, column: key, value: nil, reason: "unknown key '\(key)'; the keys are \(columns.joined(separator: ", "))")
                     break
                 }
-                if let text = JSONValue.text(of: value), !text.isEmpty { values[position] = text }
+                if let text = JSONValue.text(of: object[key]!), !text.isEmpty { values[position] = text }
             }
             if bad == nil, let missing = required.first(where: { values[known[$0]!] == nil }) {
                 bad = RejectedRow(file: file, line: line, column: missing, value: nil, reason: "\(missing) is missing; every object needs \(required.joined(separator: ", "))")

@@ -8,11 +8,17 @@ struct BatchWriter {
     let progress: (@Sendable (WriteProgress) -> Void)?
     static let progressInterval = 50_000
 
-    func write(_ batch: RecordBatch) throws -> WriteCounts {
+    func write(_ batch: RecordBatch, events: (any EventStream)?) throws -> WriteCounts {
         var counts = WriteCounts()
         try writePeople(batch.people, &counts)
         try writeOpportunities(batch.opportunities, &counts)
-        try writeInteractions(batch.interactions, &counts)
+        guard !batch.interactions.isEmpty || events != nil else { return counts }
+        var inserter = try EventInserter(db: db, people: try existing("people"), opportunities: try existing("opportunities"))
+        try inserter.insert(batch.interactions, &counts) { done in report(.interactions, done, events == nil ? batch.interactions.count : nil) }
+        while let chunk = try events?.next() {
+            try inserter.insert(chunk, &counts) { done in report(.interactions, done, nil) }
+        }
+        if events != nil { report(.interactions, inserter.done, inserter.done, force: true) }
         return counts
     }
 
@@ -68,49 +74,63 @@ struct BatchWriter {
         }
     }
 
-    private func writeInteractions(_ interactions: [Interaction], _ counts: inout WriteCounts) throws {
-        guard !interactions.isEmpty else { return }
-        let people = try existing("people")
-        let opportunities = try existing("opportunities")
+    private func tally(changed: Bool, isNew: Bool, _ inserted: inout Int, _ updated: inout Int, _ unchanged: inout Int) {
+        if !changed { unchanged += 1 } else if isNew { inserted += 1 } else { updated += 1 }
+    }
+
+    private func report(_ phase: WriteProgress.Phase, _ done: Int, _ total: Int?, force: Bool = false) {
+        guard let progress, force || done % BatchWriter.progressInterval == 0 || done == total else { return }
+        progress(WriteProgress(phase: phase, done: done, total: total))
+    }
+}
+
+/// Inserts events in order, counting them across chunks.
+private struct EventInserter {
+    let people: [String: Int64]
+    let opportunities: [String: Int64]
+    let insert: RawInsert
+    private(set) var done = 0
+
+    init(db: Database, people: [String: Int64], opportunities: [String: Int64]) throws {
+        self.people = people
+        self.opportunities = opportunities
         let statement = try db.makeStatement(sql: """
             INSERT INTO interactions (event_id, derived_id, person, opportunity, type, ts, value, details)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING
             """)
-        // The hot loop binds through SQLite's C API: no boxing of arguments per row.
-        let insert = RawInsert(statement: statement.sqliteStatement, connection: db.sqliteConnection)
-        for (n, i) in interactions.enumerated() {
+        insert = RawInsert(statement: statement, connection: db.sqliteConnection)
+    }
+
+    /// Inserts `interactions`; `report` gets the running total after each one.
+    mutating func insert(_ interactions: [Interaction], _ counts: inout WriteCounts, report: (Int) -> Void) throws {
+        for i in interactions {
             guard let person = people[i.person.rawValue] else {
-                throw StoreError(.invalidInput, "Event \(n + 1) of the batch refers to person '\(i.person)', who is not stored; add the person first. Nothing was written.")
+                throw StoreError(.invalidInput, "Event \(done + 1) of the batch refers to person '\(i.person)', who is not stored; add the person first. Nothing was written.")
             }
             guard let opportunity = opportunities[i.opportunity.rawValue] else {
-                throw StoreError(.invalidInput, "Event \(n + 1) of the batch refers to opportunity '\(i.opportunity)', which is not stored; add it first. Nothing was written.")
+                throw StoreError(.invalidInput, "Event \(done + 1) of the batch refers to opportunity '\(i.opportunity)', which is not stored; add it first. Nothing was written.")
             }
             let inserted = try insert.run(
                 eventID: i.eventID ?? EventKey.derive(i), derived: i.eventID == nil, person: person, opportunity: opportunity,
                 type: i.type.rawValue, time: i.timestamp.secondsSinceEpoch, value: i.value, details: RowCoding.details(of: i))
             if inserted { counts.interactionsInserted += 1 } else { counts.interactionsDuplicate += 1 }
-            report(.interactions, n + 1, interactions.count)
+            done += 1
+            report(done)
         }
-    }
-
-    private func tally(changed: Bool, isNew: Bool, _ inserted: inout Int, _ updated: inout Int, _ unchanged: inout Int) {
-        if !changed { unchanged += 1 } else if isNew { inserted += 1 } else { updated += 1 }
-    }
-
-    private func report(_ phase: WriteProgress.Phase, _ done: Int, _ total: Int) {
-        guard let progress, done % BatchWriter.progressInterval == 0 || done == total else { return }
-        progress(WriteProgress(phase: phase, done: done, total: total))
     }
 }
 
 /// One prepared `INSERT … ON CONFLICT DO NOTHING` into `interactions`, bound through the C API.
 private struct RawInsert {
+    /// Keeps GRDB's statement, and so the SQLite one, alive.
+    let owner: Statement
     let statement: OpaquePointer
     let connection: OpaquePointer?
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    init(statement: OpaquePointer, connection: OpaquePointer?) {
-        self.statement = statement
+    init(statement: Statement, connection: OpaquePointer?) {
+        owner = statement
+        self.statement = statement.sqliteStatement
         self.connection = connection
     }
 

@@ -160,7 +160,7 @@ public struct SQLiteStore: Store {
 
     // MARK: Writes
 
-    public func write(_ batch: RecordBatch, progress: (@Sendable (WriteProgress) -> Void)?) async throws(StoreError) -> WriteCounts {
-        try await runWrite("the batch") { db in try BatchWriter(db: db, progress: progress).write(batch) }
+    public func write(_ batch: RecordBatch, events: (any EventStream)?, progress: (@Sendable (WriteProgress) -> Void)?) async throws(StoreError) -> WriteCounts {
+        try await runWrite("the batch") { db in try BatchWriter(db: db, progress: progress).write(batch, events: events) }
     }
 }
