@@ -27,6 +27,21 @@ struct StoreTests {
         #expect(counts.interactions == 0)
     }
 
+    @Test func anOpportunityWithAnUnknownClientWritesNothing() async throws {
+        let dir = TemporaryDirectory()
+        let store = try dir.store()
+        let batch = RecordBatch(
+            people: [try Person(id: "p1", role: .worker)],
+            opportunities: [try Opportunity(id: "o1", kind: .job, client: "nobody")])
+        await #expect(throws: StoreError.self) { try await store.write(batch, progress: nil) }
+        #expect(try await store.counts().people == 0)
+        // The schema still enforces the reference for any other writer.
+        let db = try GRDBProbe(path: store.path)
+        #expect(throws: (any Error).self) {
+            try db.execute("INSERT INTO opportunities (id, kind, client_id, slots, status, profile) VALUES ('o2', 'job', 'ghost', 1, 'open', '{}')")
+        }
+    }
+
     @Test func eventsAreDeduplicatedByIdAndAppendOnly() async throws {
         let dir = TemporaryDirectory()
         let store = try dir.store()

@@ -63,7 +63,11 @@ struct BatchWriter {
                 OR opportunities.ends_at IS NOT excluded.ends_at OR opportunities.slots IS NOT excluded.slots
                 OR opportunities.status IS NOT excluded.status OR opportunities.profile IS NOT excluded.profile
             """)
+        let clients = try existing("people")
         for (n, o) in opportunities.enumerated() {
+            if let client = o.client, clients[client.rawValue] == nil {
+                throw StoreError(.invalidInput, "Opportunity '\(o.id)' names client '\(client)', who is not stored; add the client first. Nothing was written.")
+            }
             let profile = try RowCoding.json(OpportunityProfile(required: o.required, preferred: o.preferred, certifications: o.requiredCertifications, attributes: o.attributes, teaches: o.teaches, prerequisites: o.prerequisites))
             try statement.execute(arguments: [
                 o.id.rawValue, o.kind.rawValue, o.client?.rawValue, o.title, o.location?.latitude, o.location?.longitude,
