@@ -80,6 +80,15 @@ struct GeneratorTests {
             #expect(amount >= base * 0.899)
             #expect(amount <= base * 1.151)
         }
+        // Accepted jobs go accepted → confirmed → completed, cancelled or failed, in time order.
+        for job in m.opportunities {
+            guard let accepted = job.attributes["accepted_at"] else { continue }
+            let confirmed = try #require(job.attributes["confirmed_at"])
+            let ended = try #require(job.attributes["completed_at"] ?? job.attributes["cancelled_at"] ?? job.attributes["failed_at"])
+            #expect(accepted <= confirmed)
+            #expect(accepted <= ended)
+            #expect(job.status == .closed)
+        }
         // Sub-scores stay within one point of the overall rating.
         for rating in m.interactions where rating.type == .rate {
             #expect(rating.subScores.count == 4)

@@ -1,4 +1,4 @@
-public import MatchworkCore
+import MatchworkCore
 
 /// One input row's values, aligned with a record format's columns (`nil` when absent or empty).
 struct RecordRow {
@@ -7,7 +7,7 @@ struct RecordRow {
 }
 
 /// How one kind of record is written to and read from CSV and JSON Lines.
-protocol RecordFormat {
+protocol RecordFormat: SendableMetatype {
     associatedtype Record
     /// Every column, in output order.
     static var columns: [String] { get }

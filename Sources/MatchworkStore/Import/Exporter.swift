@@ -1,5 +1,5 @@
 internal import Foundation
-public import MatchworkCore
+import MatchworkCore
 
 /// Writes a store's records to `people`, `opportunities` and `interactions` files in the same
 /// formats the importer reads, so that export then import is lossless.

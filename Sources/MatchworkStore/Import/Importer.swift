@@ -1,5 +1,5 @@
 internal import Foundation
-public import MatchworkCore
+import MatchworkCore
 
 /// The files of one import.
 public struct ImportSources: Sendable {

@@ -10,7 +10,9 @@ import RealModule
 /// - Clients are high (20%), medium (50%) or low (30%) budget, with 1-3 properties each within
 ///   ±0.15° of the city centre.
 /// - A job goes open → bidding → accepted → confirmed → completed; 10% are cancelled or fail
-///   (no-show). 3-8 bids per job, priced at tier rate × hours (size factor) × 90-115%; earlier
+///   (no-show). Events carry the steps (view, bid, hire, decline for the losing bids, complete
+///   or cancel / no_show, rate); the job keeps `accepted_at`, `confirmed_at` and
+///   `completed_at`, `cancelled_at` or `failed_at` as attributes. 3-8 bids per job, priced at tier rate × hours (size factor) × 90-115%; earlier
 ///   bids are favoured; low-budget clients pick mostly on price, medium ones balance price and
 ///   quality, high-budget ones pick on quality.
 /// - Reviews follow the tier (overall plus quality, communication, professionalism,
@@ -233,6 +235,11 @@ public struct CleaningMarketplace: Sendable {
                 let cleaner = cleaners[winner.cleaner]
                 let acceptedAt = bids.map(\.time).max()! + Int64(jobRNG.exponential(mean: 6 * 3600))
                 log.add(cleaner.id, id, .hire, at: acceptedAt, value: winner.amount)
+                // The cleaner confirms the accepted job a little later; lifecycle times are kept
+                // on the job (Unix seconds): accepted, confirmed, then completed or cancelled.
+                let confirmedAt = min(startsAt - 3600, acceptedAt + Int64(jobRNG.exponential(mean: 4 * 3600)) + 600)
+                attributes["accepted_at"] = Double(acceptedAt)
+                attributes["confirmed_at"] = Double(max(acceptedAt, confirmedAt))
                 for (rank, bid) in bids.enumerated() where rank != chosen {
                     log.add(cleaners[bid.cleaner].id, id, .decline, at: acceptedAt + 60)
                 }
@@ -242,10 +249,13 @@ public struct CleaningMarketplace: Sendable {
                 if roll > reliability {
                     // Cancelled (by either side) or failed (no-show).
                     let failed = jobRNG.chance(0.4)
-                    log.add(cleaner.id, id, failed ? .noShow : .cancel, at: failed ? startsAt + 3600 : startsAt - Int64(jobRNG.int(2...48)) * Timeline.hour)
+                    let endedAt = failed ? startsAt + 3600 : max(acceptedAt + 60, startsAt - Int64(jobRNG.int(2...48)) * Timeline.hour)
+                    log.add(cleaner.id, id, failed ? .noShow : .cancel, at: endedAt)
+                    attributes[failed ? "failed_at" : "cancelled_at"] = Double(endedAt)
                     outcome = failed ? "failed" : "cancelled"
                 } else {
                     log.add(cleaner.id, id, .complete, at: endsAt, value: winner.amount)
+                    attributes["completed_at"] = Double(endsAt)
                     attributes["paid_amount"] = winner.amount
                     attributes["platform_fee"] = (winner.amount * Self.platformFee).rounded(places: 2)
                     outcome = "completed"
