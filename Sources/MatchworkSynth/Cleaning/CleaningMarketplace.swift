@@ -15,6 +15,7 @@ import RealModule
 ///   `completed_at`, `cancelled_at` or `failed_at` as attributes. 3-8 bids per job, priced at tier rate × hours (size factor) × 90-115%; earlier
 ///   bids are favoured; low-budget clients pick mostly on price, medium ones balance price and
 ///   quality, high-budget ones pick on quality.
+/// - Cleaners only see and bid on jobs that start within their weekly availability.
 /// - Reviews follow the tier (overall plus quality, communication, professionalism,
 ///   timeliness, each within ±1 of the overall); payments carry a 15% platform fee.
 public struct CleaningMarketplace: Sendable {
@@ -80,6 +81,7 @@ public struct CleaningMarketplace: Sendable {
         let services: Set<String>
         let propertyTypes: Set<String>
         let activity: Double
+        let availability: Availability
     }
 
     private struct Property {
@@ -111,12 +113,13 @@ public struct CleaningMarketplace: Sendable {
                 let location = try Self.jitter(&peopleRNG, radius: 0.15)
                 let services = Set(["regular"] + CleaningVocabulary.services.filter { $0 != "regular" && peopleRNG.chance(t <= 1 ? 0.55 : 0.35) })
                 let propertyTypes = Set(CleaningVocabulary.propertyTypes.filter { _ in peopleRNG.chance(0.7) } + ["apartment"])
+                let availability = Self.availability(&peopleRNG)
                 let cleaner = Cleaner(
                     id: id, tier: t, location: location,
                     rate: peopleRNG.uniform(tier.hourlyRate.lowerBound, tier.hourlyRate.upperBound).rounded(places: 1),
                     quality: peopleRNG.uniform(tier.rating.lowerBound, tier.rating.upperBound),
                     response: peopleRNG.uniform(tier.responseMinutes.lowerBound, tier.responseMinutes.upperBound),
-                    services: services, propertyTypes: propertyTypes, activity: peopleRNG.uniform(0.4, 1.6))
+                    services: services, propertyTypes: propertyTypes, activity: peopleRNG.uniform(0.4, 1.6), availability: availability)
                 cleaners.append(cleaner)
                 let languages = ["fr"] + (peopleRNG.chance(0.4) ? ["en"] : []) + (peopleRNG.chance(0.15) ? [peopleRNG.pick(["ar", "es", "pt", "ro"])] : [])
                 var certifications = [try Certification(name: "insured", expires: Timestamp(secondsSinceEpoch: Timeline.start + Int64(peopleRNG.int(200...900)) * Timeline.day))]
@@ -134,7 +137,7 @@ public struct CleaningMarketplace: Sendable {
                         "eco_friendly": eco ? 1 : 0,
                     ]),
                     location: location,
-                    availability: Self.availability(&peopleRNG),
+                    availability: availability,
                     capacity: peopleRNG.int(1...3)))
                 truth.personSegments[id.rawValue] = tier.name
                 truth.personLatent[id.rawValue] = ["quality": cleaner.quality.rounded(places: 3), "activity": cleaner.activity.rounded(places: 3), "reliability": tier.reliability]
@@ -194,8 +197,12 @@ public struct CleaningMarketplace: Sendable {
             let id = OpportunityID("job-\(j + 1)")
             let isOpen = posted >= openFrom
 
-            // Cleaners likely to see and bid on this job: nearby, offering the service and property type.
-            let candidates = eligibleCleaners[service + "|" + property.type] ?? []
+            // Cleaners likely to see and bid on this job: nearby, offering the service and
+            // property type, and available when it starts.
+            let startStamp = Timestamp(secondsSinceEpoch: startsAt)
+            let candidates = (eligibleCleaners[service + "|" + property.type] ?? []).filter { index in
+                cleaners[index].availability.slots.contains { $0.covers(startStamp) }
+            }
             let weights = candidates.map { index -> Double in
                 let c = cleaners[index]
                 let km = Self.planarKilometres(c.location, property.location)

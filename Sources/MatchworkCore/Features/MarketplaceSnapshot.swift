@@ -1,0 +1,255 @@
+import RealModule
+
+/// An immutable view of a marketplace at one moment, indexed for recommendation.
+///
+/// People and opportunities get dense indices; events are grouped per person and per
+/// opportunity (compressed rows, oldest first); slot occupancy, commitments and activity
+/// statistics are derived once. Events after `now` are ignored, so a snapshot can replay the
+/// marketplace as it was at an earlier time.
+///
+/// ```swift
+/// let snapshot = try MarketplaceSnapshot(people: people, opportunities: jobs, interactions: events, scenario: .cleaning)
+/// let engine = RecommendationEngine(snapshot: snapshot)
+/// ```
+public struct MarketplaceSnapshot: Sendable {
+    /// One event seen from one side: the other party's dense index, the type, time and value.
+    public struct Event: Sendable, Hashable {
+        public let other: DenseIndex
+        public let type: InteractionType
+        public let time: Int64
+        /// The bid amount, rating or other value; `nan` when absent.
+        public let value: Float
+    }
+
+    public let preset: ScenarioPreset?
+    public let people: [Person]
+    public let opportunities: [Opportunity]
+    public let personIndex: IDIndex<PersonID>
+    public let opportunityIndex: IDIndex<OpportunityID>
+    /// The reference time: activity windows, certification checks without a window and
+    /// recency are computed against it.
+    public let now: Timestamp
+    /// Changes whenever the content changes; caches of derived data are keyed by it.
+    public let version: Int
+    public let weights: InteractionWeights
+
+    /// Events per person, grouped in compressed rows: person `p`'s are `personEvents[personOffsets[p]..<personOffsets[p + 1]]`.
+    let personOffsets: [Int]
+    let personEvents: [Event]
+    /// Events per opportunity, grouped the same way.
+    let opportunityOffsets: [Int]
+    let opportunityEvents: [Event]
+
+    /// Per opportunity: people holding a slot (hired and not cancelled or absent).
+    let holders: [[DenseIndex]]
+    /// Per person: opportunities they hold a slot on and that are not completed.
+    let commitments: [[DenseIndex]]
+    /// Per person: opportunities with net positive interest, sorted (for Jaccard and votes).
+    let positiveOpportunities: [[DenseIndex]]
+    /// Per opportunity: people with net positive interest, sorted.
+    let positivePeople: [[DenseIndex]]
+    /// Per person: every opportunity they touched, sorted (their interaction set).
+    let touchedOpportunities: [[DenseIndex]]
+    /// Per opportunity: every person who touched it, sorted.
+    let touchedPeople: [[DenseIndex]]
+    /// Indices of the people who take opportunities (workers, learners).
+    public let takers: [DenseIndex]
+    /// Per opportunity: its client's dense index, or -1.
+    let clientOf: [DenseIndex]
+    /// Marketplace statistics used by the rule-based scorer and explanations.
+    public let activity: ActivityStatistics
+    /// Unit vectors of locations on the sphere (zero when unknown), for fast distances.
+    let personPoints: [SIMD3<Double>]
+    let opportunityPoints: [SIMD3<Double>]
+
+    /// Builds a snapshot.
+    ///
+    /// - Parameters:
+    ///   - scenario: the preset whose vocabularies, defaults and pricing rule apply; `nil` for a
+    ///     generic marketplace.
+    ///   - now: the reference time; defaults to the latest event (or the latest window start).
+    ///     Events after it are left out.
+    ///   - weights: how much each event type counts as interest.
+    /// - Throws: when an event names a person or opportunity that is not in the lists.
+    public init(
+        people: [Person], opportunities: [Opportunity], interactions: [Interaction],
+        scenario: ScenarioName? = nil, now: Timestamp? = nil, weights: InteractionWeights? = nil
+    ) throws(MatchworkError) {
+        let preset = scenario.map(ScenarioPreset.named)
+        self.preset = preset
+        self.people = people
+        self.opportunities = opportunities
+        self.weights = weights ?? preset?.weights ?? .standard
+        var personIndex = IDIndex<PersonID>()
+        for p in people {
+            let before = personIndex.count
+            personIndex.insert(p.id)
+            guard personIndex.count > before else {
+                throw MatchworkError(.invalidValue, "person '\(p.id)' is listed twice; keep one record per id.", field: "id")
+            }
+        }
+        var opportunityIndex = IDIndex<OpportunityID>()
+        for o in opportunities {
+            let before = opportunityIndex.count
+            opportunityIndex.insert(o.id)
+            guard opportunityIndex.count > before else {
+                throw MatchworkError(.invalidValue, "opportunity '\(o.id)' is listed twice; keep one record per id.", field: "id")
+            }
+        }
+        self.personIndex = personIndex
+        self.opportunityIndex = opportunityIndex
+
+        let latestEvent = interactions.lazy.map(\.timestamp).max()
+        let reference = now ?? latestEvent ?? opportunities.compactMap { $0.window?.start }.max() ?? Timestamp(secondsSinceEpoch: 0)
+        self.now = reference
+
+        // Dense triples of the events up to `now`, in time order.
+        var triples: [(person: DenseIndex, opportunity: DenseIndex, event: Interaction)] = []
+        triples.reserveCapacity(interactions.count)
+        for interaction in interactions where interaction.timestamp <= reference {
+            guard let p = personIndex.index(of: interaction.person) else {
+                throw MatchworkError(.unknownIdentifier, "event \(interaction.eventID.map { "'\($0)' " } ?? "")names person '\(interaction.person)', who is not in the marketplace; add the person first.", field: "person_id")
+            }
+            guard let o = opportunityIndex.index(of: interaction.opportunity) else {
+                throw MatchworkError(.unknownIdentifier, "event \(interaction.eventID.map { "'\($0)' " } ?? "")names opportunity '\(interaction.opportunity)', which is not in the marketplace; add it first.", field: "opportunity_id")
+            }
+            triples.append((p, o, interaction))
+        }
+        triples.sort { ($0.event.timestamp, $0.person, $0.opportunity) < ($1.event.timestamp, $1.person, $1.opportunity) }
+
+        func grouped(count: Int, key: (Int) -> DenseIndex, other: (Int) -> DenseIndex) -> ([Int], [Event]) {
+            var offsets = [Int](repeating: 0, count: count + 1)
+            for t in triples.indices { offsets[Int(key(t)) + 1] += 1 }
+            for i in 0..<count { offsets[i + 1] += offsets[i] }
+            var cursor = offsets
+            var events = [Event](repeating: Event(other: 0, type: .view, time: 0, value: .nan), count: triples.count)
+            for t in triples.indices {
+                let k = Int(key(t))
+                let e = triples[t].event
+                events[cursor[k]] = Event(other: other(t), type: e.type, time: e.timestamp.secondsSinceEpoch, value: e.value.map(Float.init) ?? .nan)
+                cursor[k] += 1
+            }
+            return (offsets, events)
+        }
+        (personOffsets, personEvents) = grouped(count: people.count, key: { triples[$0].person }, other: { triples[$0].opportunity })
+        (opportunityOffsets, opportunityEvents) = grouped(count: opportunities.count, key: { triples[$0].opportunity }, other: { triples[$0].person })
+
+        // Slot holders, commitments, positive and touched sets.
+        let weightTable = self.weights
+        var holders = [[DenseIndex]](repeating: [], count: opportunities.count)
+        var commitments = [[DenseIndex]](repeating: [], count: people.count)
+        var positive = [[DenseIndex]](repeating: [], count: people.count)
+        var touched = [[DenseIndex]](repeating: [], count: people.count)
+        var net: [DenseIndex: Double] = [:]
+        var state: [DenseIndex: (held: Bool, done: Bool)] = [:]
+        for p in 0..<people.count {
+            net.removeAll(keepingCapacity: true)
+            state.removeAll(keepingCapacity: true)
+            for e in personEvents[personOffsets[p]..<personOffsets[p + 1]] {
+                net[e.other, default: 0] += e.type == .rate && !e.value.isNaN
+                    ? weightTable[.rate] * (Double(e.value) - 5) / 5 : weightTable[e.type]
+                var s = state[e.other] ?? (false, false)
+                switch e.type {
+                case .hire: s.held = true
+                case .cancel, .noShow, .decline: s.held = false
+                case .complete, .pass, .fail: s.done = true
+                default: break
+                }
+                state[e.other] = s
+            }
+            touched[p] = net.keys.sorted()
+            positive[p] = net.filter { $0.value > 0 }.keys.sorted()
+            for (o, s) in state where s.held {
+                holders[Int(o)].append(DenseIndex(p))
+                if !s.done { commitments[p].append(o) }
+            }
+            commitments[p].sort()
+        }
+        var positivePeople = [[DenseIndex]](repeating: [], count: opportunities.count)
+        var touchedPeople = [[DenseIndex]](repeating: [], count: opportunities.count)
+        for p in 0..<people.count {
+            for o in positive[p] { positivePeople[Int(o)].append(DenseIndex(p)) }
+            for o in touched[p] { touchedPeople[Int(o)].append(DenseIndex(p)) }
+        }
+        self.holders = holders
+        self.commitments = commitments
+        self.positiveOpportunities = positive
+        self.positivePeople = positivePeople
+        self.touchedOpportunities = touched
+        self.touchedPeople = touchedPeople
+
+        let takerRole = preset?.takerRole
+        takers = people.indices.filter { i in
+            takerRole.map { people[i].role == $0 } ?? (people[i].role != .client)
+        }.map { DenseIndex($0) }
+        clientOf = opportunities.map { o in o.client.flatMap { personIndex.index(of: $0) } ?? -1 }
+
+        personPoints = people.map { Self.unitVector($0.location) }
+        opportunityPoints = opportunities.map { Self.unitVector($0.location) }
+
+        var hasher = Hasher()
+        hasher.combine(people)
+        hasher.combine(opportunities)
+        hasher.combine(triples.count)
+        hasher.combine(triples.last?.event.timestamp)
+        hasher.combine(reference)
+        version = hasher.finalize()
+
+        var subScoreSums = [(sum: Double, count: Int)](repeating: (0, 0), count: people.count)
+        for t in triples where t.event.type == .rate {
+            for score in t.event.subScores {
+                subScoreSums[Int(t.person)].sum += score.value
+                subScoreSums[Int(t.person)].count += 1
+            }
+        }
+        activity = ActivityStatistics(
+            people: people, opportunities: opportunities, personOffsets: personOffsets, personEvents: personEvents,
+            opportunityOffsets: opportunityOffsets, opportunityEvents: opportunityEvents, now: reference, preset: preset
+        ).addingSubScores(subScoreSums)
+    }
+
+    /// The events of person `p`, oldest first.
+    func events(ofPerson p: DenseIndex) -> ArraySlice<Event> {
+        personEvents[personOffsets[Int(p)]..<personOffsets[Int(p) + 1]]
+    }
+
+    /// The events on opportunity `o`, oldest first.
+    func events(onOpportunity o: DenseIndex) -> ArraySlice<Event> {
+        opportunityEvents[opportunityOffsets[Int(o)]..<opportunityOffsets[Int(o) + 1]]
+    }
+
+    static func unitVector(_ point: GeoPoint?) -> SIMD3<Double> {
+        guard let point else { return .zero }
+        let lat = point.latitude * Double.pi / 180, lon = point.longitude * Double.pi / 180
+        return SIMD3(Double.cos(lat) * Double.cos(lon), Double.cos(lat) * Double.sin(lon), Double.sin(lat))
+    }
+
+    /// Great-circle distance between a person and an opportunity in kilometres, `nil` when
+    /// either location is unknown: `2R asin(|a − b| / 2)` over unit vectors.
+    public func distanceKm(person p: DenseIndex, opportunity o: DenseIndex) -> Double? {
+        let a = personPoints[Int(p)], b = opportunityPoints[Int(o)]
+        guard a != .zero, b != .zero else { return nil }
+        let d = a - b
+        let chord = (d * d).sum().squareRoot()
+        return 2 * 6371.0088 * Double.asin(min(1, chord / 2))
+    }
+
+    /// Places still free on opportunity `o`: its slots minus the people holding one.
+    public func freeSlots(_ o: DenseIndex) -> Int { max(0, opportunities[Int(o)].slots - holders[Int(o)].count) }
+
+    /// The dense index of a person, or an error that says what to do.
+    public func index(of person: PersonID) throws(MatchworkError) -> DenseIndex {
+        guard let p = personIndex.index(of: person) else {
+            throw MatchworkError(.unknownIdentifier, "person '\(person)' is not in the marketplace; check the id, or import the person first.", field: "person_id")
+        }
+        return p
+    }
+
+    /// The dense index of an opportunity, or an error that says what to do.
+    public func index(of opportunity: OpportunityID) throws(MatchworkError) -> DenseIndex {
+        guard let o = opportunityIndex.index(of: opportunity) else {
+            throw MatchworkError(.unknownIdentifier, "opportunity '\(opportunity)' is not in the marketplace; check the id, or import it first.", field: "opportunity_id")
+        }
+        return o
+    }
+}

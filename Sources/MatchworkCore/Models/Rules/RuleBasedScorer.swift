@@ -1,0 +1,164 @@
+import RealModule
+
+/// One rule's value for a candidate: 0...1, or `nil` when the rule does not apply.
+struct RuleValue: Sendable {
+    var value: Double
+    /// It relied on a default (no reviews yet, no location, no stated availability…).
+    var assumed: Bool
+}
+
+/// The rule-based scorer: person quality from history, job fit from the pair.
+///
+/// Person quality, each in 0...1, with Bayesian shrinkage towards the population:
+/// - quality: overall rating and sub-scores, `(sum + 2 × prior) / (n + 2)`, mapped by
+///   `(r − 4) / 6`; the population mean when never rated (assumed).
+/// - reliability: mean of completion rate, on-time rate (1 − no-show rate), 1 − cancellation
+///   rate, and `photo_proof_rate` when the person has it, each shrunk with 3 pseudo-jobs;
+///   mapped by `(x − 0.5) / 0.5`; assumed when never hired.
+/// - experience: mean of `log(1 + completed) / log(101)`, `log(1 + earnings) / log(20001)` when
+///   work was paid, and `years_experience / 20` when stated.
+/// - bidding: mean of the win rate (hires per bid or application, shrunk, over twice the
+///   population's) and, with priced bids, `1 − 2.5 × max(0, ratio − 0.95)` where ratio is
+///   the person's mean bid over each job's mean bid; assumed without bids or applications.
+/// - activity: `1 − exp(−(hires in 30 days + hires in 90 days / 3) / 2)`.
+///
+/// Job fit, each in 0...1:
+/// - location: `exp(−km / scale)` (scale per scenario: 6 km for cleaning, 15 km for missions);
+///   0.5 assumed when the person has no location; not applicable when the opportunity has none.
+/// - pricing: `1 / (1 + exp(−8 (ratio − 1)))` with the scenario's ``PricingRule`` ratio; 0.5
+///   assumed when an attribute is missing.
+/// - specialization: the share of the opportunity's preference facets (service, specialty,
+///   rhythm…) whose value the person wants (assumed preferences count half), averaged with the
+///   share of taught skills above the person's level for courses.
+/// - availability: 1 when the start falls in a stated weekly slot, 0 otherwise, 0.5 assumed
+///   when availability is not stated; not applicable without a window.
+extension RecommendationEngine {
+    func personQuality(_ p: DenseIndex) -> [RuleValue] {
+        let w = snapshot.activity.workers[Int(p)]
+        let stats = snapshot.activity
+        let person = snapshot.people[Int(p)]
+
+        let prior = stats.meanRating
+        let overall = (w.ratingSum + 2 * prior) / (Double(w.ratings) + 2)
+        let subs = w.subScores > 0 ? (w.subScoreSum + 2 * prior) / (Double(w.subScores) + 2) : overall
+        let quality = RuleValue(value: clamp(((overall + subs) / 2 - 4) / 6), assumed: w.ratings == 0)
+
+        let finished = Double(w.completions + w.cancellations + w.noShows)
+        let completion = (Double(w.completions) + 3 * stats.completionRate) / (finished + 3)
+        let hires = Double(w.hires)
+        let onTime = 1 - (Double(w.noShows) + 3 * 0.04) / (hires + 3)
+        let kept = 1 - (Double(w.cancellations) + 3 * 0.06) / (hires + 3)
+        var reliabilityParts = [completion, onTime, kept]
+        if let photo = person.attributes["photo_proof_rate"] { reliabilityParts.append(clamp(photo)) }
+        let reliability = RuleValue(value: clamp((mean(reliabilityParts) - 0.5) / 0.5), assumed: w.hires == 0)
+
+        var experienceParts = [min(1, Double.log(1 + Double(w.completions)) / Double.log(101))]
+        if w.earnings > 0 { experienceParts.append(min(1, Double.log(1 + w.earnings) / Double.log(20_001))) }
+        if let years = person.attributes["years_experience"] { experienceParts.append(clamp(years / 20)) }
+        let experience = RuleValue(value: mean(experienceParts), assumed: false)
+
+        let attempts = Double(w.bids + w.applications)
+        let winRate = (hires + 3 * stats.winRate) / (attempts + 3)
+        var biddingParts = [min(1, winRate / (2 * max(0.01, stats.winRate)))]
+        if let ratio = w.meanBidRatio { biddingParts.append(clamp(1 - 2.5 * max(0, ratio - 0.95))) }
+        let bidding = RuleValue(value: mean(biddingParts), assumed: attempts == 0)
+
+        let recent = Double(w.hiresLast30Days) + Double(w.hiresLast90Days) / 3
+        let activity = RuleValue(value: 1 - Double.exp(-recent / 2), assumed: false)
+        return [quality, reliability, experience, bidding, activity]
+    }
+
+    /// Job fit of a pair: location, pricing, specialization, availability (`nil`: not applicable).
+    func jobFit(person p: DenseIndex, opportunity o: DenseIndex, wanted: (Int) -> Bool) -> [RuleValue?] {
+        let person = snapshot.people[Int(p)], opportunity = snapshot.opportunities[Int(o)]
+        var location: RuleValue?
+        if opportunity.location != nil {
+            if let km = snapshot.distanceKm(person: p, opportunity: o) {
+                location = RuleValue(value: Double.exp(-km / features.distanceScaleKm), assumed: false)
+            } else {
+                location = RuleValue(value: 0.5, assumed: true)
+            }
+        }
+        var pricing: RuleValue?
+        if features.pricing != nil {
+            let offer = index.opportunityOffer[Int(o)], per = index.opportunityAskPer[Int(o)], ask = index.personAsk[Int(p)]
+            if offer.isNaN || per.isNaN || ask.isNaN || ask <= 0 || per <= 0 {
+                pricing = RuleValue(value: 0.5, assumed: true)
+            } else {
+                pricing = RuleValue(value: 1 / (1 + Double.exp(-8 * (offer / (ask * per) - 1))), assumed: false)
+            }
+        }
+        var specialization: RuleValue?
+        let codes = index.opportunityPreferenceCodes[Int(o)]
+        var parts: [Double] = []
+        var assumed = false
+        if !codes.isEmpty {
+            let assumedFacets = index.personAssumedFacets[Int(p)]
+            var facetsSeen = 0, matched = 0.0
+            var lastFacet = -1
+            var facetMatched = false
+            for code in codes {
+                if code.facet != lastFacet {
+                    if lastFacet >= 0 { matched += facetMatched ? (assumedFacets.contains(lastFacet) ? 0.5 : 1) : 0 }
+                    facetsSeen += 1
+                    lastFacet = code.facet
+                    facetMatched = false
+                }
+                if wanted(code.position) { facetMatched = true }
+            }
+            matched += facetMatched ? (assumedFacets.contains(lastFacet) ? 0.5 : 1) : 0
+            parts.append(matched / Double(facetsSeen))
+            assumed = codes.contains { assumedFacets.contains($0.facet) }
+        }
+        if !opportunity.teaches.isEmpty {
+            var progress = 0.0
+            for taught in opportunity.teaches {
+                let current = person.skills.first { $0.skill == taught.skill }?.level ?? 0
+                if taught.level > current { progress += min(1, (taught.level - current) / 3) }
+            }
+            parts.append(progress / Double(opportunity.teaches.count))
+        }
+        if !parts.isEmpty { specialization = RuleValue(value: mean(parts), assumed: assumed) }
+        var availability: RuleValue?
+        if let window = opportunity.window {
+            if person.availability.isStated {
+                availability = RuleValue(value: person.availability.slots.contains { $0.covers(window.start) } ? 1 : 0, assumed: false)
+            } else {
+                availability = RuleValue(value: 0.5, assumed: true)
+            }
+        }
+        return [location, pricing, specialization, availability]
+    }
+
+    /// The rule-based score of a pair and its parts, for the request's direction.
+    func ruleScore(person p: DenseIndex, opportunity o: DenseIndex, forPerson: Bool, quality: [RuleValue]?, wanted: (Int) -> Bool) -> ScorePart {
+        let rules = configuration.rules
+        let fit = jobFit(person: p, opportunity: o, wanted: wanted)
+        let fitWeights = rules.fitGroup
+        var fitParts: [(String, RuleValue, Double)] = []
+        for (i, value) in fit.enumerated() { if let value { fitParts.append((fitWeights[i].0, value, fitWeights[i].1)) } }
+        let fitTotal = fitParts.reduce(0) { $0 + $1.2 }
+        let fitShare = forPerson ? 1 : rules.fitShare
+        var parts: [ScorePart] = []
+        var value = 0.0
+        if fitTotal > 0 {
+            for (name, v, w) in fitParts {
+                let weight = fitShare * w / fitTotal
+                parts.append(ScorePart(component: name, value: v.value, weight: weight, assumed: v.assumed))
+                value += weight * v.value
+            }
+        }
+        if !forPerson, let quality {
+            let share = fitTotal > 0 ? 1 - fitShare : 1
+            for (i, (name, w)) in rules.personGroup.enumerated() {
+                parts.append(ScorePart(component: name, value: quality[i].value, weight: share * w, assumed: quality[i].assumed))
+                value += share * w * quality[i].value
+            }
+        }
+        return ScorePart(component: RecommendationMode.ruleBased.rawValue, value: value, weight: 1, assumed: parts.contains { $0.assumed && $0.weight > 0 }, parts: parts)
+    }
+}
+
+func clamp(_ x: Double, _ low: Double = 0, _ high: Double = 1) -> Double { min(high, max(low, x)) }
+
+func mean(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count) }

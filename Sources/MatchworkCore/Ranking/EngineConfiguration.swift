@@ -1,0 +1,171 @@
+/// Everything that tunes the recommendation engine, with documented defaults. Validate once at
+/// the edge with ``validate()``.
+public struct EngineConfiguration: Sendable, Hashable, Codable {
+    public var rules = RuleWeights()
+    public var ensemble = EnsembleWeights()
+    public var exclusions = HistoryExclusions()
+    public var diversity = DiversityConfiguration()
+    public var antiCongestion = AntiCongestionConfiguration()
+    /// How stated availability constrains candidates.
+    public var availability = AvailabilityPolicy.startWithinSlot
+    /// Whether stated rhythms are a preference or a hard constraint.
+    public var rhythm = RhythmPolicy.preference
+    /// How many similar people (or opportunities) vote in neighbourhood scoring.
+    public var neighbours = 50
+
+    public init() {}
+
+    public func validate() throws(MatchworkError) {
+        try rules.validate()
+        try ensemble.validate()
+        try diversity.validate()
+        try antiCongestion.validate()
+        guard (1...10_000).contains(neighbours) else {
+            throw MatchworkError(.invalidConfiguration, "neighbours \(neighbours) must be between 1 and 10000.", field: "neighbours")
+        }
+    }
+}
+
+/// Weights of the components in `ensemble` mode. Components that cannot score a request are
+/// left out and the rest renormalised.
+public struct EnsembleWeights: Sendable, Hashable, Codable {
+    public var ruleBased = 0.35
+    public var similarity = 0.25
+    public var neighbourhood = 0.30
+    public var popularity = 0.10
+
+    public init() {}
+
+    public init(ruleBased: Double, similarity: Double, neighbourhood: Double, popularity: Double) {
+        self.ruleBased = ruleBased
+        self.similarity = similarity
+        self.neighbourhood = neighbourhood
+        self.popularity = popularity
+    }
+
+    var all: [(RecommendationMode, Double)] {
+        [(.ruleBased, ruleBased), (.similarity, similarity), (.neighbourhood, neighbourhood), (.popularity, popularity)]
+    }
+
+    /// Parses `rule_based=0.4,similarity=0.3,neighbourhood=0.2,popularity=0.1`; components left
+    /// out weigh 0.
+    public static func parse(_ text: String, field: String = "ensemble_weights") throws(MatchworkError) -> EnsembleWeights {
+        var weights = EnsembleWeights(ruleBased: 0, similarity: 0, neighbourhood: 0, popularity: 0)
+        for part in text.split(separator: ",") {
+            let kv = part.split(separator: "=", maxSplits: 1).map { String($0).trimmingSpaces }
+            guard kv.count == 2, let value = Double(kv[1]) else {
+                throw MatchworkError(.invalidConfiguration, "\(field): '\(part)' is not name=weight; write for example rule_based=0.5,similarity=0.5.", field: field)
+            }
+            switch try RecommendationMode.parse(kv[0], field: field) {
+            case .ruleBased: weights.ruleBased = value
+            case .similarity: weights.similarity = value
+            case .neighbourhood: weights.neighbourhood = value
+            case .popularity: weights.popularity = value
+            case .ensemble:
+                throw MatchworkError(.invalidConfiguration, "\(field): 'ensemble' cannot weigh itself; use rule_based, similarity, neighbourhood, popularity.", field: field)
+            }
+        }
+        try weights.validate(field: field)
+        return weights
+    }
+
+    /// Checks that weights are non-negative and sum to 1 (within 1e-6).
+    public func validate(field: String = "ensemble") throws(MatchworkError) {
+        for (mode, w) in all where !(w.isFinite && w >= 0) {
+            throw MatchworkError(.invalidConfiguration, "ensemble weight \(mode.rawValue) is \(w); weights must be non-negative numbers.", field: "\(field).\(mode.rawValue)")
+        }
+        let sum = all.reduce(0) { $0 + $1.1 }
+        guard abs(sum - 1) <= 1e-6 else {
+            let terms = all.map { "\($0.0.rawValue) \($0.1)" }.joined(separator: " + ")
+            throw MatchworkError(.invalidConfiguration, "ensemble weights \(terms) sum to \((sum * 1e6).rounded() / 1e6); they must sum to 1.", field: field)
+        }
+    }
+}
+
+/// Which past events take an opportunity out of a person's recommendations (and the person out
+/// of the opportunity's).
+public struct HistoryExclusions: Sendable, Hashable, Codable {
+    /// When recommending opportunities to a person. Default: applied, bid, hired, declined,
+    /// completed, cancelled, absent, enrolled, passed, failed.
+    public var forPerson: Set<InteractionType> = [.apply, .bid, .hire, .decline, .complete, .cancel, .noShow, .enroll, .pass, .fail]
+    /// When recommending people for an opportunity. Default: hired, declined, completed,
+    /// cancelled, absent (applicants stay: they are good candidates).
+    public var forOpportunity: Set<InteractionType> = [.hire, .decline, .complete, .cancel, .noShow]
+
+    public init() {}
+}
+
+/// Re-ranking for variety.
+public struct DiversityConfiguration: Sendable, Hashable, Codable {
+    /// At most this many opportunities from the same client in one list (`nil`: no limit). When
+    /// only capped clients' opportunities remain, the list is completed with them rather than
+    /// cut short.
+    public var maxPerClient: Int? = 3
+    /// Maximal marginal relevance trade-off: each next result maximises
+    /// `λ × score − (1 − λ) × max cosine to the results already chosen`; 1 turns it off.
+    public var lambda = 0.85
+
+    public init() {}
+
+    public func validate() throws(MatchworkError) {
+        if let cap = maxPerClient, cap < 1 {
+            throw MatchworkError(.invalidConfiguration, "diversity max per client \(cap) must be at least 1 (or unset for no limit).", field: "diversity.max_per_client")
+        }
+        guard lambda.isFinite, (0...1).contains(lambda) else {
+            throw MatchworkError(.invalidConfiguration, "diversity lambda \(lambda) must be in 0...1 (1 turns MMR off).", field: "diversity.lambda")
+        }
+    }
+}
+
+/// Spreads recommendations of scarce places across people.
+///
+/// An opportunity's pressure is `(applicants + recent exposures) / free slots` (for a person:
+/// `(pending applications + commitments + recent exposures) / capacity`). Above `threshold`, its
+/// score is multiplied by `1 / (1 + strength × (pressure − threshold) / threshold)`.
+public struct AntiCongestionConfiguration: Sendable, Hashable, Codable {
+    /// 0 turns it off.
+    public var strength = 0.5
+    public var threshold = 4.0
+
+    public init() {}
+
+    public func validate() throws(MatchworkError) {
+        guard strength.isFinite, strength >= 0, strength <= 100 else {
+            throw MatchworkError(.invalidConfiguration, "anti-congestion strength \(strength) must be in 0...100 (0 turns it off).", field: "anti_congestion.strength")
+        }
+        guard threshold.isFinite, threshold > 0 else {
+            throw MatchworkError(.invalidConfiguration, "anti-congestion threshold \(threshold) must be positive.", field: "anti_congestion.threshold")
+        }
+    }
+
+    func multiplier(pressure: Double) -> Double {
+        guard strength > 0, pressure > threshold else { return 1 }
+        return 1 / (1 + strength * (pressure - threshold) / threshold)
+    }
+}
+
+/// How a person's stated weekly availability constrains candidates (no stated availability
+/// never excludes anything).
+public enum AvailabilityPolicy: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The opportunity's start falls in one of the person's weekly slots.
+    case startWithinSlot = "start_within_slot"
+    /// Ignore availability in filtering (it still counts in scoring).
+    case ignore
+}
+
+/// Whether a person's stated rhythms (day, night…) exclude other rhythms.
+public enum RhythmPolicy: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Stated rhythms raise the score; others stay eligible.
+    case preference
+    /// Only stated rhythms are eligible (when the person states any).
+    case strict
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first == " " { s = s.dropFirst() }
+        while s.last == " " { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,173 @@
+import RealModule
+
+/// Plain-words reasons and assumptions for one result, ordered by how many points the
+/// underlying component contributed.
+extension QueryState {
+    func explain(candidate c: DenseIndex, breakdown: [ScorePart], blend: Blend) -> (reasons: [String], assumptions: [String]) {
+        let (p, o) = pair(c)
+        let words = engine.features.words
+        let person = snapshot.people[Int(p)], opportunity = snapshot.opportunities[Int(o)]
+        var points: [String: Double] = [:]
+        for part in breakdown {
+            points[part.component] = part.points
+            for sub in part.parts { points[sub.component] = sub.points }
+        }
+        var reasons: [(Double, String)] = []
+        func add(_ component: String, _ text: String, bonus: Double = 0) {
+            reasons.append(((points[component] ?? 0) + bonus, text))
+        }
+        let summary = index.summaries[Int(p)]
+
+        // Specialization: the preference facets that match.
+        for facet in engine.features.preferenceFacets {
+            let required = opportunity.required[facet]
+            guard let source = summary.sources[facet], !source.isAssumed else { continue }
+            let wanted = summary.values[facet] ?? []
+            for value in required where wanted.contains(value) {
+                add("specialization", forPerson ? Self.personPhrase(facet, value, source: source, words: words) : Self.candidatePhrase(facet, value, words: words), bonus: 0.01)
+            }
+        }
+        if let km = snapshot.distanceKm(person: p, opportunity: o) {
+            add("location", forPerson ? "\(Self.kilometres(km)) from home" : "\(Self.kilometres(km)) from the \(words.opportunity)")
+        }
+        if let pricing = engine.features.pricing, let ratio = pricing.ratio(opportunity, person) {
+            let pct = Int((abs(ratio - 1) * 100).rounded())
+            if forPerson {
+                if pricing.askPer == nil, let pay = opportunity.attributes[pricing.offer] {
+                    add("pricing", pct == 0 ? "Pays \(Self.amount(pay)) per hour, your rate" : "Pays \(Self.amount(pay)) per hour, \(pct)% \(ratio > 1 ? "above" : "below") your rate")
+                } else if let budget = opportunity.attributes[pricing.offer] {
+                    add("pricing", "Budget \(Self.amount(budget)) is \(pct == 0 ? "your usual price" : "\(pct)% \(ratio > 1 ? "above" : "below") your usual price")")
+                }
+            } else {
+                add("pricing", pct == 0 ? "Asks what the \(words.opportunity) pays" : ratio > 1 ? "Asks \(pct)% less than the \(words.opportunity) offers" : "Asks \(pct)% more than the \(words.opportunity) offers")
+            }
+        }
+        if let window = opportunity.window, person.availability.slots.contains(where: { $0.covers(window.start) }) {
+            add("availability", forPerson ? "Starts \(Self.weekday(window.start)) \(Self.clock(window.start)), when you are available" : "Available when it starts")
+        }
+        if !opportunity.teaches.isEmpty, forPerson {
+            for taught in opportunity.teaches {
+                let current = person.skills.first { $0.skill == taught.skill }?.level ?? 0
+                guard taught.level > current else { continue }
+                add("specialization", "Teaches \(taught.skill.replacingUnderscores) up to level \(Self.one(taught.level)), above your \(Self.one(current))")
+            }
+        }
+        if !forPerson {
+            let w = snapshot.activity.workers[Int(p)]
+            if let rating = w.meanRating {
+                add("quality", "Rated \(Self.one(rating)) by \(w.ratings) \(w.ratings == 1 ? words.client : words.clients)")
+            }
+            if w.hires > 0 {
+                let rate = Int((100 * Double(w.completions) / Double(w.hires)).rounded())
+                add("reliability", "Completed \(rate)% of \(w.hires) accepted \(w.hires == 1 ? words.opportunity : words.opportunities)")
+            }
+            if w.completions > 0 {
+                add("experience", "\(w.completions) \(w.completions == 1 ? words.opportunity : words.opportunities) completed")
+            } else if let years = person.attributes["years_experience"], years > 0 {
+                add("experience", "\(Int(years)) years of experience")
+            }
+            if let ratio = w.meanBidRatio, w.bidRatios >= 2 {
+                let pct = Int((abs(ratio - 1) * 100).rounded())
+                add("bidding", pct <= 5 ? "Bids close to the market average" : "Bids \(pct)% \(ratio < 1 ? "below" : "above") the market average")
+            } else if w.bids + w.applications >= 3 {
+                let rate = Int((100 * Double(w.hires) / Double(w.bids + w.applications)).rounded())
+                add("bidding", "Chosen for \(rate)% of \(w.bids + w.applications) applications")
+            }
+            if w.hiresLast30Days > 0 {
+                add("activity", "\(w.hiresLast30Days) \(w.hiresLast30Days == 1 ? words.opportunity : words.opportunities) in the last 30 days")
+            }
+            if let n = neighbourInterest[c], n > 0 {
+                add("neighbourhood", "Took \(n) similar \(n == 1 ? words.opportunity : words.opportunities)")
+            }
+        } else {
+            let client = snapshot.clientOf[Int(o)]
+            if client >= 0, let n = neighbourClientHires[client], n > 0 {
+                add("neighbourhood", "\(words.people.capitalisedFirst) like you took \(n) \(n == 1 ? words.opportunity : words.opportunities) here")
+            }
+            if let n = neighbourInterest[c], n > 0 {
+                add("neighbourhood", "\(n) \(n == 1 ? words.person : words.people) like you showed interest", bonus: -0.01)
+            }
+            let applicants = snapshot.activity.opportunityRecords[Int(o)].applicants
+            if applicants > 0 {
+                add("popularity", "\(applicants) \(applicants == 1 ? words.person : words.people) applied so far")
+            }
+        }
+        if let similarity = points[RecommendationMode.similarity.rawValue], similarity > 0,
+            let value = breakdown.first(where: { $0.component == RecommendationMode.similarity.rawValue })?.value, value >= 0.5
+        {
+            if forPerson {
+                add("similarity", summary.historyCount > 0 ? "Close to what you took before" : "Close to your stated preferences")
+            } else {
+                add("similarity", index.summaries[Int(p)].historyCount > 0 ? "Took \(words.opportunities) like this one" : "Preferences match this \(words.opportunity)")
+            }
+        }
+        reasons.sort { $0.0 > $1.0 }
+        var seen = Set<String>()
+        let texts = reasons.map(\.1).filter { seen.insert($0).inserted }
+
+        // Assumptions: defaults and priors the score relied on.
+        var assumptions: [String] = []
+        let whose = forPerson ? "your profile" : "\(person.name ?? person.id.rawValue)'s profile"
+        for facet in summary.assumedFacets {
+            let values = (summary.values[facet] ?? []).map(\.replacingUnderscores).joined(separator: ", ")
+            let source = summary.sources[facet] == .scenarioDefault ? "the marketplace default" : "the most common \(facet.rawValue.replacingUnderscores) here"
+            assumptions.append("No \(facet.rawValue.replacingUnderscores) in \(whose): assumed \(values) (\(source))")
+        }
+        for part in breakdown.flatMap({ $0.parts }) where part.assumed && part.weight > 0 {
+            switch part.component {
+            case "quality": assumptions.append("No reviews yet: quality taken as the marketplace average (\(Self.one(snapshot.activity.meanRating)))")
+            case "reliability": assumptions.append("No accepted \(words.opportunities) yet: reliability taken from marketplace averages")
+            case "bidding": assumptions.append("No bids or applications yet: bidding taken at the marketplace's win rate")
+            case "location": assumptions.append("No home location: distance counted as neutral")
+            case "pricing": assumptions.append("No rate or budget to compare: price counted as neutral")
+            case "availability": assumptions.append("No weekly availability stated: counted as neutral")
+            default: break
+            }
+        }
+        return (Array(texts.prefix(6)), assumptions)
+    }
+
+    static func personPhrase(_ facet: FacetName, _ value: String, source: ProfileSource, words: ScenarioFeatures.Words) -> String {
+        let which = source == .history ? "you often take" : "you prefer"
+        let hyphenated = String(value.map { $0 == "_" ? "-" : $0 })
+        switch facet {
+        case .specialty: return "Matches your \(hyphenated) specialty"
+        case .rhythm: return "\(hyphenated.capitalisedFirst) shifts, which \(which)"
+        case .service: return words.opportunity == "job" ? "\(value.replacingUnderscores.capitalisedFirst) cleaning, a service you offer" : "Matches your \(hyphenated) service"
+        case .propertyType: return "\(value.replacingUnderscores.capitalisedFirst), a property type you take"
+        default: return "\(value.replacingUnderscores.capitalisedFirst) \(facet.rawValue.replacingUnderscores), as \(which)"
+        }
+    }
+
+    static func candidatePhrase(_ facet: FacetName, _ value: String, words: ScenarioFeatures.Words) -> String {
+        let spaced = value.replacingUnderscores
+        switch facet {
+        case .specialty: return "\(spaced.capitalisedFirst), as the \(words.opportunity) requires"
+        case .rhythm: return "Prefers \(String(value.map { $0 == "_" ? "-" : $0 })) shifts"
+        case .service: return words.opportunity == "job" ? "Offers \(spaced) cleaning" : "Prefers \(spaced)"
+        case .propertyType: return "Takes \(spaced) jobs"
+        default: return "Prefers \(spaced) \(facet.rawValue.replacingUnderscores)"
+        }
+    }
+
+    static func kilometres(_ km: Double) -> String { "\(one(km)) km" }
+
+    static func one(_ x: Double) -> String {
+        let tenths = Int((x * 10).rounded())
+        return "\(tenths / 10).\(abs(tenths % 10))"
+    }
+
+    static func amount(_ x: Double) -> String {
+        x == x.rounded() ? "\(Int(x))" : one(x)
+    }
+
+    static func weekday(_ t: Timestamp) -> String {
+        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][t.weekday]
+    }
+
+    static func clock(_ t: Timestamp) -> String {
+        let minutes = t.secondOfDay / 60
+        let h = minutes / 60, m = minutes % 60
+        return (h < 10 ? "0" : "") + "\(h):" + (m < 10 ? "0" : "") + "\(m)"
+    }
+}

@@ -1,0 +1,400 @@
+import RealModule
+
+/// The scores of one request: each component's values per candidate, their weights, and
+/// which components answered.
+struct Blend {
+    struct Component {
+        let name: String
+        let weight: Double
+        let values: [Double]
+    }
+    var components: [Component]
+    var scores: [Double]
+    var answeredBy: [String]
+    var fallbacks: [Fallback]
+}
+
+/// The work of one request: lazily computed component scores and the evidence behind them.
+final class QueryState {
+    let engine: RecommendationEngine
+    let subject: DenseIndex
+    let forPerson: Bool
+    let candidates: [DenseIndex]
+    var snapshot: MarketplaceSnapshot { engine.snapshot }
+    var index: FeatureIndex { engine.index }
+
+    /// For a person subject: whether each feature position is among their preferences.
+    private(set) lazy var wantedMask: [Bool] = {
+        var mask = [Bool](repeating: false, count: index.space.dimension)
+        if forPerson { for i in index.personPreferencePositions[Int(subject)] { mask[i] = true } }
+        return mask
+    }()
+
+    /// Neighbourhood evidence: per candidate, how many similar people showed interest in it
+    /// (person subject) or how many similar opportunities the candidate took (opportunity subject).
+    var neighbourInterest: [DenseIndex: Int] = [:]
+    /// Per client: hires by similar people at that client (person subject).
+    var neighbourClientHires: [DenseIndex: Int] = [:]
+
+    init(engine: RecommendationEngine, subject: DenseIndex, forPerson: Bool, candidates: [DenseIndex]) {
+        self.engine = engine
+        self.subject = subject
+        self.forPerson = forPerson
+        self.candidates = candidates
+    }
+
+    func pair(_ c: DenseIndex) -> (person: DenseIndex, opportunity: DenseIndex) {
+        forPerson ? (subject, c) : (c, subject)
+    }
+
+    // MARK: Components
+
+    func ruleValues() -> [Double] {
+        candidates.map { c in ruleScore(c).value }
+    }
+
+    func ruleScore(_ c: DenseIndex) -> ScorePart {
+        let (p, o) = pair(c)
+        if forPerson {
+            let mask = wantedMask
+            return engine.ruleScore(person: p, opportunity: o, forPerson: true, quality: nil, wanted: { mask[$0] })
+        }
+        let positions = index.personPreferencePositions[Int(p)]
+        return engine.ruleScore(person: p, opportunity: o, forPerson: false, quality: engine.personQuality(p), wanted: { positions.contains($0) })
+    }
+
+    func similarityValues() -> Result<[Double], Fallback> {
+        let matrix = forPerson ? index.opportunityVectors : index.personVectors
+        let query = forPerson ? index.personVectors : index.opportunityVectors
+        return query.withRow(Int(subject)) { q -> Result<[Double], Fallback> in
+            guard q.contains(where: { $0 != 0 }) else {
+                let reason = forPerson
+                    ? "the person has no stated preferences, history or defaults to compare"
+                    : "the \(engine.features.words.opportunity) has no features to compare"
+                return .failure(Fallback(component: RecommendationMode.similarity.rawValue, reason: reason))
+            }
+            return .success(candidates.map { c in matrix.withRow(Int(c)) { row in Double(max(0, VectorKernels.dot(row, q))) } })
+        }
+    }
+
+    /// Neighbourhood votes.
+    ///
+    /// For a person: the `k` people with the largest weight `cos⁺(u, v) × (0.1 + J(u, v))`,
+    /// where `cos` compares preference vectors and `J` is the Jaccard similarity of the two
+    /// interaction sets, vote for the opportunities they showed net positive interest in (weight
+    /// 1) and, with weight 0.5 per hire, for opportunities of clients they were hired by.
+    /// For an opportunity: the `k` opportunities with the largest weight `cos⁺ × (0.1 + J) ×
+    /// (1.5 if same client)` vote for the people who showed net positive interest in them.
+    func neighbourhoodValues() -> Result<[Double], Fallback> {
+        let k = engine.configuration.neighbours
+        var weights: [(weight: Double, other: DenseIndex)] = []
+        if forPerson {
+            let own = snapshot.touchedOpportunities[Int(subject)]
+            var common: [DenseIndex: Int] = [:]
+            for o in own { for q in snapshot.touchedPeople[Int(o)] where q != subject { common[q, default: 0] += 1 } }
+            var cosines = [Float](repeating: 0, count: snapshot.people.count)
+            index.personVectors.withRow(Int(subject)) { u in
+                cosines.withUnsafeMutableBufferPointer { VectorKernels.scoreRows(of: index.personVectors, against: u, into: $0) }
+            }
+            for q in snapshot.takers where q != subject {
+                let cosine = Double(cosines[Int(q)])
+                guard cosine > 0 else { continue }
+                let shared = common[q] ?? 0
+                let jaccard = shared == 0 ? 0 : Double(shared) / Double(own.count + snapshot.touchedOpportunities[Int(q)].count - shared)
+                weights.append((cosine * (0.1 + jaccard), q))
+            }
+        } else {
+            let own = snapshot.touchedPeople[Int(subject)]
+            var cosines = [Float](repeating: 0, count: snapshot.opportunities.count)
+            index.opportunityVectors.withRow(Int(subject)) { u in
+                cosines.withUnsafeMutableBufferPointer { VectorKernels.scoreRows(of: index.opportunityVectors, against: u, into: $0) }
+            }
+            let client = snapshot.clientOf[Int(subject)]
+            for o in snapshot.opportunities.indices where o != Int(subject) && !snapshot.positivePeople[o].isEmpty {
+                let cosine = Double(cosines[o])
+                guard cosine > 0 else { continue }
+                let jaccard = VectorKernels.jaccard(own[...], snapshot.touchedPeople[o][...])
+                let sameClient = client >= 0 && snapshot.clientOf[o] == client ? 1.5 : 1
+                weights.append((cosine * (0.1 + jaccard) * sameClient, DenseIndex(o)))
+            }
+        }
+        let top = Self.largest(weights, k)
+        var votes: [DenseIndex: Double] = [:]
+        if forPerson {
+            var clientVotes: [DenseIndex: Double] = [:]
+            for (w, q) in top {
+                for o in snapshot.positiveOpportunities[Int(q)] {
+                    votes[o, default: 0] += w
+                    neighbourInterest[o, default: 0] += 1
+                }
+                for e in snapshot.events(ofPerson: q) where e.type == .hire {
+                    let client = snapshot.clientOf[Int(e.other)]
+                    guard client >= 0 else { continue }
+                    clientVotes[client, default: 0] += 0.5 * w
+                    neighbourClientHires[client, default: 0] += 1
+                }
+            }
+            let values = candidates.map { c -> Double in
+                let client = snapshot.clientOf[Int(c)]
+                return (votes[c] ?? 0) + (client >= 0 ? clientVotes[client] ?? 0 : 0)
+            }
+            return Self.normalised(values, component: .neighbourhood, reason: "no similar \(engine.features.words.person) showed interest in these \(engine.features.words.opportunities) or their \(engine.features.words.clients)")
+        }
+        for (w, o) in top {
+            for q in snapshot.positivePeople[Int(o)] {
+                votes[q, default: 0] += w
+                neighbourInterest[q, default: 0] += 1
+            }
+        }
+        let values = candidates.map { votes[$0] ?? 0 }
+        return Self.normalised(values, component: .neighbourhood, reason: "no eligible \(engine.features.words.person) took a similar \(engine.features.words.opportunity)")
+    }
+
+    /// Recent interest (decayed, half-life 14 days), as `log(1 + x) / log(1 + max)`.
+    func popularityValues() -> Result<[Double], Fallback> {
+        let raw = candidates.map { c in
+            forPerson ? snapshot.activity.opportunityRecords[Int(c)].recentInterest : snapshot.activity.workers[Int(c)].recentInterest
+        }
+        let logs = raw.map { Double.log(1 + $0) }
+        return Self.normalised(logs, component: .popularity, reason: "no recent activity on any candidate")
+    }
+
+    /// Latest activity first, scaled to 0...1 between the oldest and newest candidate.
+    func recencyValues() -> [Double] {
+        let times = candidates.map { c -> Double in
+            if forPerson { return Double(snapshot.activity.opportunityRecords[Int(c)].lastActivity) }
+            return Double(snapshot.events(ofPerson: c).last?.time ?? .min)
+        }
+        let finite = times.filter { $0 > Double(Int64.min) }
+        guard let low = finite.min(), let high = finite.max(), high > low else {
+            return times.map { $0 > Double(Int64.min) ? 1 : 0 }
+        }
+        return times.map { $0 > Double(Int64.min) ? ($0 - low) / (high - low) : 0 }
+    }
+
+    static func normalised(_ values: [Double], component: RecommendationMode, reason: String) -> Result<[Double], Fallback> {
+        let top = values.max() ?? 0
+        guard top > 0 else { return .failure(Fallback(component: component.rawValue, reason: reason)) }
+        return .success(values.map { $0 / top })
+    }
+
+    static func largest(_ items: [(weight: Double, other: DenseIndex)], _ k: Int) -> [(weight: Double, other: DenseIndex)] {
+        guard items.count > k else { return items }
+        var heap = MinHeap(capacity: k)
+        for item in items { heap.offer(item) }
+        return heap.items
+    }
+
+    // MARK: Modes and fallback
+
+    func blend(mode: RecommendationMode) -> Blend {
+        var fallbacks: [Fallback] = []
+        func single(_ name: RecommendationMode, _ values: [Double]) -> Blend {
+            Blend(components: [Blend.Component(name: name.rawValue, weight: 1, values: values)], scores: values, answeredBy: [name.rawValue], fallbacks: fallbacks)
+        }
+        func recency() -> Blend {
+            let values = recencyValues()
+            return Blend(components: [Blend.Component(name: "recency", weight: 1, values: values)], scores: values, answeredBy: ["recency"], fallbacks: fallbacks)
+        }
+        func popularityChain() -> Blend {
+            switch popularityValues() {
+            case .success(let values): return single(.popularity, values)
+            case .failure(let f):
+                fallbacks.append(f)
+                return recency()
+            }
+        }
+        func similarityChain() -> Blend {
+            switch similarityValues() {
+            case .success(let values): return single(.similarity, values)
+            case .failure(let f):
+                fallbacks.append(f)
+                return popularityChain()
+            }
+        }
+        switch mode {
+        case .ruleBased: return single(.ruleBased, ruleValues())
+        case .similarity: return similarityChain()
+        case .popularity: return popularityChain()
+        case .neighbourhood:
+            switch neighbourhoodValues() {
+            case .success(let values): return single(.neighbourhood, values)
+            case .failure(let f):
+                fallbacks.append(f)
+                return similarityChain()
+            }
+        case .ensemble:
+            var parts: [(RecommendationMode, Double, [Double])] = []
+            for (component, weight) in engine.configuration.ensemble.all where weight > 0 {
+                let result: Result<[Double], Fallback>
+                switch component {
+                case .ruleBased: result = .success(ruleValues())
+                case .similarity: result = similarityValues()
+                case .neighbourhood: result = neighbourhoodValues()
+                case .popularity: result = popularityValues()
+                case .ensemble: continue
+                }
+                switch result {
+                case .success(let values): parts.append((component, weight, values))
+                case .failure(let f): fallbacks.append(f)
+                }
+            }
+            let total = parts.reduce(0) { $0 + $1.1 }
+            guard total > 0 else { return recency() }
+            var scores = [Double](repeating: 0, count: candidates.count)
+            for (_, weight, values) in parts {
+                let w = weight / total
+                for i in scores.indices { scores[i] += w * values[i] }
+            }
+            return Blend(
+                components: parts.map { Blend.Component(name: $0.0.rawValue, weight: $0.1 / total, values: $0.2) },
+                scores: scores, answeredBy: parts.map(\.0.rawValue), fallbacks: fallbacks)
+        }
+    }
+
+    // MARK: Re-ranking
+
+    /// Anti-congestion pressure of a candidate (see ``AntiCongestionConfiguration``).
+    func pressure(_ c: DenseIndex, ledger: ExposureLedger?) -> Double {
+        if forPerson {
+            let free = snapshot.freeSlots(c)
+            guard free > 0 else { return 0 }
+            let exposures = ledger?.exposures(of: snapshot.opportunities[Int(c)].id.rawValue) ?? 0
+            return Double(snapshot.activity.opportunityRecords[Int(c)].applicants + exposures) / Double(free)
+        }
+        var pending = 0
+        for e in snapshot.events(ofPerson: c) where e.type == .apply || e.type == .bid {
+            if snapshot.opportunities[Int(e.other)].status == .open { pending += 1 }
+        }
+        let exposures = ledger?.exposures(of: snapshot.people[Int(c)].id.rawValue) ?? 0
+        let load = pending + snapshot.commitments[Int(c)].count + exposures
+        return Double(load) / Double(snapshot.people[Int(c)].capacity)
+    }
+
+    /// Picks `count` candidates from `pool` (sorted by score): at most `maxPerClient` per client
+    /// (opportunities only) and maximal marginal relevance; completes from capped ones, then
+    /// from `rest`, when the pool runs out, so the list is never cut short.
+    func diversify(pool: [Int], scores: [Double], count: Int, rest: ArraySlice<Int>) -> [Int] {
+        let diversity = engine.configuration.diversity
+        let cap = forPerson ? diversity.maxPerClient : nil
+        let lambda = diversity.lambda
+        let vectors = forPerson ? index.opportunityVectors : index.personVectors
+        var chosen: [Int] = []
+        var perClient: [DenseIndex: Int] = [:]
+        var remaining = pool
+        var maxSimilarity = [Double](repeating: 0, count: pool.count)
+        var skipped: [Int] = []
+        while chosen.count < count, !remaining.isEmpty {
+            var best = -1
+            var bestValue = -Double.infinity
+            for (k, i) in remaining.enumerated() {
+                let value = lambda * scores[i] - (1 - lambda) * maxSimilarity[k]
+                if value > bestValue {
+                    bestValue = value
+                    best = k
+                }
+                if lambda >= 1 { break }
+            }
+            let i = remaining.remove(at: best)
+            maxSimilarity.remove(at: best)
+            let c = candidates[i]
+            if let cap {
+                let client = snapshot.clientOf[Int(c)]
+                if client >= 0 {
+                    if perClient[client, default: 0] >= cap {
+                        skipped.append(i)
+                        continue
+                    }
+                    perClient[client, default: 0] += 1
+                }
+            }
+            chosen.append(i)
+            if lambda < 1 {
+                vectors.withRow(Int(c)) { u in
+                    for (k, j) in remaining.enumerated() {
+                        let s = vectors.withRow(Int(candidates[j])) { Double(VectorKernels.dot($0, u)) }
+                        if s > maxSimilarity[k] { maxSimilarity[k] = s }
+                    }
+                }
+            }
+        }
+        if chosen.count < count {
+            for i in rest {
+                guard chosen.count < count else { break }
+                if let cap {
+                    let client = snapshot.clientOf[Int(candidates[i])]
+                    if client >= 0, perClient[client, default: 0] >= cap {
+                        skipped.append(i)
+                        continue
+                    }
+                    if client >= 0 { perClient[client, default: 0] += 1 }
+                }
+                chosen.append(i)
+            }
+        }
+        // Only capped clients' candidates remain: complete the list with them.
+        for i in skipped where chosen.count < count { chosen.append(i) }
+        return chosen
+    }
+
+    // MARK: Breakdown
+
+    func breakdown(candidate i: Int, blend: Blend) -> [ScorePart] {
+        blend.components.map { component in
+            if component.name == RecommendationMode.ruleBased.rawValue {
+                let rule = ruleScore(candidates[i])
+                var part = ScorePart(component: component.name, value: rule.value.roundedTo(4), weight: component.weight.roundedTo(4), assumed: rule.assumed, parts: [])
+                part.parts = rule.parts.map {
+                    var p = ScorePart(component: $0.component, value: $0.value.roundedTo(4), weight: ($0.weight * component.weight).roundedTo(4), assumed: $0.assumed)
+                    p.points = p.points.roundedTo(2)
+                    return p
+                }
+                part.points = part.points.roundedTo(2)
+                return part
+            }
+            var part = ScorePart(component: component.name, value: component.values[i].roundedTo(4), weight: component.weight.roundedTo(4))
+            part.points = part.points.roundedTo(2)
+            return part
+        }
+    }
+}
+
+/// A bounded min-heap keeping the `capacity` largest weights.
+struct MinHeap {
+    private(set) var items: [(weight: Double, other: DenseIndex)] = []
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        items.reserveCapacity(capacity)
+    }
+
+    private static func less(_ a: (weight: Double, other: DenseIndex), _ b: (weight: Double, other: DenseIndex)) -> Bool {
+        (a.weight, b.other) < (b.weight, a.other)
+    }
+
+    mutating func offer(_ item: (weight: Double, other: DenseIndex)) {
+        if items.count < capacity {
+            items.append(item)
+            var i = items.count - 1
+            while i > 0 {
+                let parent = (i - 1) / 2
+                guard Self.less(items[i], items[parent]) else { break }
+                items.swapAt(i, parent)
+                i = parent
+            }
+        } else if Self.less(items[0], item) {
+            items[0] = item
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var smallest = i
+                if l < items.count, Self.less(items[l], items[smallest]) { smallest = l }
+                if r < items.count, Self.less(items[r], items[smallest]) { smallest = r }
+                guard smallest != i else { break }
+                items.swapAt(i, smallest)
+                i = smallest
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+public import Synchronization
+
+/// Recommends opportunities for a person and people for an opportunity, and explains each
+/// result.
+///
+/// The pipeline: candidates → hard filters (``HardFilter``, before any top-k cut) → scoring
+/// (rule-based, similarity, neighbourhood, popularity, or their ensemble) → re-ranking
+/// (anti-congestion, at most N per client, maximal marginal relevance) → explanations.
+///
+/// Fallback order, when a component cannot score (no history, no vectors, no activity):
+/// - `neighbourhood` → `similarity` → `popularity` → `recency`;
+/// - `similarity` → `popularity` → `recency`;
+/// - `rule_based` → `popularity` → `recency`;
+/// - `popularity` → `recency`;
+/// - `ensemble` blends the components that answer (weights renormalised), else `recency`.
+/// `recency` (latest activity first) always answers, so the list is never empty while an
+/// eligible candidate exists. Each result says which components answered.
+///
+/// ```swift
+/// let engine = try RecommendationEngine(snapshot: snapshot)
+/// let list = try engine.recommend(RecommendationRequest(.person("clinician-7"), count: 10))
+/// ```
+public struct RecommendationEngine: Sendable {
+    public let snapshot: MarketplaceSnapshot
+    public let index: FeatureIndex
+    public let configuration: EngineConfiguration
+    public var features: ScenarioFeatures { index.features }
+
+    /// - Parameters:
+    ///   - features: overrides the scenario's feature mapping.
+    ///   - cache: reuses the feature index when the snapshot's version is unchanged.
+    /// - Throws: when the configuration is invalid.
+    public init(snapshot: MarketplaceSnapshot, configuration: EngineConfiguration = EngineConfiguration(), features: ScenarioFeatures? = nil, cache: FeatureCache? = nil) throws(MatchworkError) {
+        try configuration.validate()
+        let features = features ?? ScenarioFeatures.forScenario(snapshot.preset?.name)
+        self.snapshot = snapshot
+        self.configuration = configuration
+        index = cache?.index(for: snapshot, features: features) ?? FeatureIndex(snapshot: snapshot, features: features)
+    }
+
+    /// Recommends for one subject.
+    ///
+    /// - Parameter ledger: recent exposures shared between calls, for anti-congestion; each
+    ///   served list is recorded in it.
+    /// - Throws: for an unknown subject, a client asked for opportunities, or invalid request values.
+    public func recommend(_ request: RecommendationRequest, ledger: ExposureLedger? = nil) throws(MatchworkError) -> Recommendations {
+        try request.validate()
+        var tally = FilterTally()
+        let forPerson: Bool
+        let subject: DenseIndex
+        let candidates: [DenseIndex]
+        switch request.subject {
+        case .person(let id):
+            subject = try snapshot.index(of: id)
+            let person = snapshot.people[Int(subject)]
+            guard person.role != .client else {
+                throw MatchworkError(.invalidValue, "person '\(id)' is a \(features.words.client): recommend people for one of their opportunities instead (--opportunity ID).", field: "person_id")
+            }
+            forPerson = true
+            candidates = eligibleOpportunities(for: subject, filters: request.filters, tally: &tally)
+        case .opportunity(let id):
+            subject = try snapshot.index(of: id)
+            forPerson = false
+            let opportunity = snapshot.opportunities[Int(subject)]
+            if opportunity.status != .open || snapshot.freeSlots(subject) == 0 {
+                let why = opportunity.status != .open ? "is \(opportunity.status.rawValue)" : "has no free slot (\(opportunity.slots) of \(opportunity.slots) taken)"
+                return Recommendations(
+                    subject: request.subject, requestedMode: request.mode, answeredBy: [], fallbacks: [], items: [], candidates: 0, filtered: [:],
+                    notice: "\(features.words.opportunity.capitalisedFirst) '\(id)' \(why); nobody can be recommended for it.")
+            }
+            candidates = eligiblePeople(for: subject, filters: request.filters, pool: request.pool, tally: &tally)
+        }
+        let considered = candidates.count + tally.counts.values.reduce(0, +)
+        guard !candidates.isEmpty else {
+            let removed = tally.counts.sorted { $0.value > $1.value }.map { "\($0.value) \($0.key.rawValue.replacingUnderscores)" }.joined(separator: ", ")
+            let what = forPerson ? features.words.opportunities : features.words.people
+            return Recommendations(
+                subject: request.subject, requestedMode: request.mode, answeredBy: [], fallbacks: [], items: [], candidates: considered, filtered: tally.dictionary,
+                notice: considered == 0 ? "There are no \(what) to consider." : "None of the \(considered) \(what) passes the hard filters (removed: \(removed)); relax the filters.")
+        }
+
+        let query = QueryState(engine: self, subject: subject, forPerson: forPerson, candidates: candidates)
+        let blend = query.blend(mode: request.mode)
+        var scores = blend.scores
+
+        // Re-ranking: anti-congestion on the leading pool, then client cap and MMR.
+        let poolSize = min(candidates.count, max(request.count * 5, request.count + 50))
+        var order = Array(candidates.indices)
+        order.sort { (scores[$0], candidates[$1]) > (scores[$1], candidates[$0]) }
+        var pool = Array(order.prefix(poolSize))
+        var adjustments = [Double](repeating: 1, count: candidates.count)
+        for i in pool {
+            let pressure = query.pressure(candidates[i], ledger: ledger)
+            adjustments[i] = configuration.antiCongestion.multiplier(pressure: pressure)
+            scores[i] *= adjustments[i]
+        }
+        pool.sort { (scores[$0], candidates[$1]) > (scores[$1], candidates[$0]) }
+        let chosen = query.diversify(pool: pool, scores: scores, count: request.count, rest: order.dropFirst(poolSize))
+
+        var items: [RecommendedItem] = []
+        items.reserveCapacity(chosen.count)
+        for i in chosen {
+            let c = candidates[i]
+            let breakdown = query.breakdown(candidate: i, blend: blend)
+            let explanation = request.explain ? query.explain(candidate: c, breakdown: breakdown, blend: blend) : (reasons: [], assumptions: [])
+            let id = forPerson ? snapshot.opportunities[Int(c)].id.rawValue : snapshot.people[Int(c)].id.rawValue
+            let title = forPerson ? snapshot.opportunities[Int(c)].title : snapshot.people[Int(c)].name
+            items.append(RecommendedItem(
+                id: id, title: title, score: (100 * scores[i]).roundedTo(2), breakdown: breakdown, adjustment: adjustments[i].roundedTo(4),
+                reasons: explanation.reasons, assumptions: explanation.assumptions))
+        }
+        ledger?.record(items.map(\.id))
+        return Recommendations(
+            subject: request.subject, requestedMode: request.mode, answeredBy: blend.answeredBy, fallbacks: blend.fallbacks,
+            items: items, candidates: considered, filtered: tally.dictionary, notice: nil)
+    }
+
+    /// Recommends for many subjects, spreading the work over the cores. Results come back in
+    /// request order; a failing request yields its error without stopping the others.
+    public func recommend(batch requests: [RecommendationRequest], ledger: ExposureLedger? = nil, parallelism: Int = 2) async -> [Result<Recommendations, MatchworkError>] {
+        let chunk = max(1, (requests.count + parallelism * 8 - 1) / (parallelism * 8))
+        return await withTaskGroup(of: (Int, [Result<Recommendations, MatchworkError>]).self) { group in
+            for start in stride(from: 0, to: requests.count, by: chunk) {
+                let slice = requests[start..<min(requests.count, start + chunk)]
+                group.addTask {
+                    (start, slice.map { request in Result { () throws(MatchworkError) -> Recommendations in try self.recommend(request, ledger: ledger) } })
+                }
+            }
+            var results = [Result<Recommendations, MatchworkError>?](repeating: nil, count: requests.count)
+            for await (start, part) in group {
+                for (k, r) in part.enumerated() { results[start + k] = r }
+            }
+            return results.map { $0! }
+        }
+    }
+}
+
+/// How often items were recently recommended, shared between calls for anti-congestion.
+public final class ExposureLedger: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
+
+    public init() {}
+
+    /// Counts one exposure of each id.
+    public func record(_ ids: [String]) {
+        counts.withLock { for id in ids { $0[id, default: 0] += 1 } }
+    }
+
+    /// How many times `id` was recommended since the ledger was created or reset.
+    public func exposures(of id: String) -> Int { counts.withLock { $0[id] ?? 0 } }
+
+    public func reset() { counts.withLock { $0.removeAll() } }
+}
+
+extension Double {
+    func roundedTo(_ places: Int) -> Double {
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        return (self * scale).rounded() / scale
+    }
+}
+
+extension String {
+    var capitalisedFirst: String { prefix(1).uppercased() + dropFirst() }
+    var replacingUnderscores: String { String(map { $0 == "_" ? " " : $0 }) }
+}

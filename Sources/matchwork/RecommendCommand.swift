@@ -1,0 +1,169 @@
+import ArgumentParser
+import Foundation
+import MatchworkCore
+import MatchworkStore
+
+struct RecommendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recommend",
+        abstract: "Recommend opportunities for a person, or people for an opportunity, with reasons.",
+        discussion: """
+            Hard filters always apply: open with a free slot, not already applied to or decided, \
+            certifications valid on the start date, qualifying specialty, distance, availability, \
+            capacity. Modes: rule_based, similarity, neighbourhood, popularity, ensemble (default). \
+            A mode that cannot answer falls back (neighbourhood → similarity → popularity → \
+            recency) and the output says which component answered.
+            """)
+
+    @OptionGroup var options: StoreOptions
+
+    @Option(help: ArgumentHelp("Recommend opportunities for this person.", valueName: "ID"))
+    var person: String?
+
+    @Option(help: ArgumentHelp("Recommend people for this opportunity.", valueName: "ID"))
+    var opportunity: String?
+
+    @Option(help: "How many results (1-1000).")
+    var count = 10
+
+    @Option(help: ArgumentHelp("rule_based, similarity, neighbourhood, popularity or ensemble.", valueName: "MODE"))
+    var mode = "ensemble"
+
+    @Option(name: .customLong("max-distance"), help: ArgumentHelp("Greatest distance in kilometres.", valueName: "KM"))
+    var maxDistance: Double?
+
+    @Option(name: .customLong("filter"), help: ArgumentHelp("Keep candidates listing one of these values, e.g. service=emergency|surgery (repeatable).", valueName: "FACET=VALUES"))
+    var filters: [String] = []
+
+    @Option(name: .customLong("starts-after"), help: ArgumentHelp("Only opportunities starting at or after this date or time.", valueName: "DATE"))
+    var startsAfter: String?
+
+    @Option(name: .customLong("starts-before"), help: ArgumentHelp("Only opportunities starting at or before this date or time.", valueName: "DATE"))
+    var startsBefore: String?
+
+    @Option(name: .customLong("min-price"), help: ArgumentHelp("Lowest price (pay, budget or price; a person's rate for people).", valueName: "AMOUNT"))
+    var minPrice: Double?
+
+    @Option(name: .customLong("max-price"), help: ArgumentHelp("Highest price.", valueName: "AMOUNT"))
+    var maxPrice: Double?
+
+    @Option(name: .customLong("exclude"), help: ArgumentHelp("Ids never to recommend (repeatable).", valueName: "ID"))
+    var excluded: [String] = []
+
+    @Option(help: ArgumentHelp("For --opportunity: everyone, or only its applicants.", valueName: "POOL"))
+    var pool = "everyone"
+
+    @Option(help: ArgumentHelp("The reference time (default: the latest stored event).", valueName: "TIME"))
+    var at: String?
+
+    @Flag(help: "Show reasons, assumptions and each rule's share.")
+    var explain = false
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard (person == nil) != (opportunity == nil) else {
+            throw ValidationError("Give exactly one of --person ID or --opportunity ID.")
+        }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let request = try makeRequest()
+            let store = try options.openExisting()
+            let now = try at.map { (text) throws(MatchworkError) in try Timestamp.parse(text, field: "--at") }
+            let snapshot = try await store.snapshot(now: now)
+            let engine = try RecommendationEngine(snapshot: snapshot)
+            let result = try engine.recommend(request)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            } else {
+                print(Self.render(result, engine: engine, explain: explain))
+            }
+        }
+    }
+
+    func makeRequest() throws(MatchworkError) -> RecommendationRequest {
+        let subject: RecommendationSubject
+        if let person { subject = .person(try PersonID.validated(person, field: "--person")) } else { subject = .opportunity(try OpportunityID.validated(opportunity ?? "", field: "--opportunity")) }
+        var filters = RecommendationFilters(maxDistanceKm: maxDistance)
+        for text in self.filters {
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw MatchworkError(.invalidValue, "--filter '\(text)' is not FACET=VALUES; write for example --filter service=emergency|surgery.", field: "--filter")
+            }
+            let values = parts[1].split(separator: "|").map(String.init)
+            for v in values { try Token.validate(v, field: "--filter \(parts[0])") }
+            filters.facets[FacetName(parts[0]), default: []] += values
+        }
+        if startsAfter != nil || startsBefore != nil {
+            let low = try startsAfter.map { (t) throws(MatchworkError) in try Timestamp.parse(t, field: "--starts-after") } ?? Timestamp(secondsSinceEpoch: Int64.min / 2)
+            let high = try startsBefore.map { (t) throws(MatchworkError) in try Timestamp.parse(t, field: "--starts-before") } ?? Timestamp(secondsSinceEpoch: Int64.max / 2)
+            guard low <= high else {
+                throw MatchworkError(.invalidValue, "--starts-after \(low) is later than --starts-before \(high); swap them.", field: "--starts-after")
+            }
+            filters.startsBetween = low...high
+        }
+        if minPrice != nil || maxPrice != nil {
+            let low = minPrice ?? 0, high = maxPrice ?? Double.greatestFiniteMagnitude
+            guard low <= high else {
+                throw MatchworkError(.invalidValue, "--min-price \(low) is above --max-price \(high); swap them.", field: "--min-price")
+            }
+            filters.priceRange = low...high
+        }
+        for id in excluded {
+            if person != nil { filters.excludedOpportunities.insert(try OpportunityID.validated(id, field: "--exclude")) } else { filters.excludedPeople.insert(try PersonID.validated(id, field: "--exclude")) }
+        }
+        guard let pool = CandidatePool(rawValue: pool) else {
+            throw MatchworkError(.invalidValue, "--pool '\(pool)' is not a candidate pool; use everyone or applicants.", field: "--pool")
+        }
+        if pool == .applicants, person != nil {
+            throw MatchworkError(.invalidValue, "--pool applicants ranks the applicants of an opportunity; use it with --opportunity.", field: "--pool")
+        }
+        let request = RecommendationRequest(subject, count: count, filters: filters, mode: try RecommendationMode.parse(mode, field: "--mode"), pool: pool, explain: true)
+        try request.validate()
+        return request
+    }
+
+    static func render(_ r: Recommendations, engine: RecommendationEngine, explain: Bool) -> String {
+        let words = engine.features.words
+        var lines: [String] = []
+        let header: String
+        switch r.subject {
+        case .person(let id):
+            let name = engine.snapshot.personIndex.index(of: id).flatMap { engine.snapshot.people[Int($0)].name }
+            header = "\(capitalised(words.opportunities)) for \(id)\(name.map { " (\($0))" } ?? "")"
+        case .opportunity(let id):
+            let title = engine.snapshot.opportunityIndex.index(of: id).flatMap { engine.snapshot.opportunities[Int($0)].title }
+            header = "\(capitalised(words.people)) for \(id)\(title.map { " (\($0))" } ?? "")"
+        }
+        let removed = r.filtered.values.reduce(0, +)
+        lines.append("\(header): mode \(r.requestedMode.rawValue), answered by \(r.answeredBy.isEmpty ? "none" : r.answeredBy.joined(separator: " + ")); \(grouped(r.candidates)) candidates, \(grouped(removed)) removed by hard filters")
+        for f in r.fallbacks { lines.append("  (\(f.component) could not answer: \(f.reason))") }
+        if explain, !r.filtered.isEmpty {
+            lines.append("  filters: " + r.filtered.sorted { $0.value > $1.value }.map { "\($0.key) \(grouped($0.value))" }.joined(separator: ", "))
+        }
+        if let notice = r.notice { lines.append(notice) }
+        for (rank, item) in r.items.enumerated() {
+            let title = item.title.map { "  \($0)" } ?? ""
+            lines.append(String(format: "%2d. %@%@  score %.1f", rank + 1, item.id, title, item.score))
+            let parts = item.breakdown.map { String(format: "%@ %.1f", $0.component, $0.points) }.joined(separator: " · ")
+            lines.append("    " + parts + (item.adjustment < 1 ? String(format: " · anti-congestion ×%.2f", item.adjustment) : ""))
+            if explain {
+                for part in item.breakdown where !part.parts.isEmpty {
+                    lines.append("    rules: " + part.parts.map { String(format: "%@ %.2f", $0.component, $0.value) + ($0.assumed ? "*" : "") }.joined(separator: ", "))
+                }
+                for reason in item.reasons { lines.append("    - \(reason)") }
+                for assumption in item.assumptions { lines.append("    * \(assumption)") }
+            } else if !item.reasons.isEmpty {
+                lines.append("    - " + item.reasons.prefix(3).joined(separator: "; "))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+private func capitalised(_ s: String) -> String { s.prefix(1).uppercased() + s.dropFirst() }
