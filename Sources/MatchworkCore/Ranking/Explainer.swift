@@ -76,8 +76,10 @@ extension QueryState {
             if w.hiresLast30Days > 0 {
                 add("activity", "\(w.hiresLast30Days) \(w.hiresLast30Days == 1 ? words.opportunity : words.opportunities) in the last 30 days")
             }
-            if let n = neighbourInterest[c], n > 0 {
+            if let n = neighbourTook[c], n > 0 {
                 add("neighbourhood", "Took \(n) similar \(n == 1 ? words.opportunity : words.opportunities)")
+            } else if let n = neighbourInterest[c], n > 0 {
+                add("neighbourhood", "Showed interest in \(n) similar \(n == 1 ? words.opportunity : words.opportunities)")
             }
         } else {
             let client = snapshot.clientOf[Int(o)]
@@ -124,7 +126,7 @@ extension QueryState {
             default: break
             }
         }
-        return (Array(texts.prefix(6)), assumptions)
+        return (Array(texts.prefix(8)), assumptions)
     }
 
     static func personPhrase(_ facet: FacetName, _ value: String, source: ProfileSource, words: ScenarioFeatures.Words) -> String {

@@ -35,6 +35,8 @@ final class QueryState {
     var neighbourInterest: [DenseIndex: Int] = [:]
     /// Per client: hires by similar people at that client (person subject).
     var neighbourClientHires: [DenseIndex: Int] = [:]
+    /// Per candidate person: how many of the similar opportunities they were hired for.
+    var neighbourTook: [DenseIndex: Int] = [:]
 
     init(engine: RecommendationEngine, subject: DenseIndex, forPerson: Bool, candidates: [DenseIndex]) {
         self.engine = engine
@@ -145,6 +147,7 @@ final class QueryState {
                 votes[q, default: 0] += w
                 neighbourInterest[q, default: 0] += 1
             }
+            for q in snapshot.holders[Int(o)] { neighbourTook[q, default: 0] += 1 }
         }
         let values = candidates.map { votes[$0] ?? 0 }
         return Self.normalised(values, component: .neighbourhood, reason: "no eligible \(engine.features.words.person) took a similar \(engine.features.words.opportunity)")
