@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import MatchworkCore
+import MatchworkStore
+
+struct BacktestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backtest",
+        abstract: "Measure relevance on the store's latest outcomes: hit rate@3 and NDCG@10 per mode and direction.",
+        discussion: """
+            Holds out the latest hires (enrolments for learning), rebuilds the marketplace as it \
+            was just before them, and checks whether each mode would have recommended what \
+            happened: opportunities for each hired person, people for each filled opportunity \
+            (among everyone, and among its applicants). Metrics follow ../shared/PROTOCOL.md.
+            """)
+
+    @OptionGroup var options: StoreOptions
+
+    @Option(help: ArgumentHelp("Modes to compare, comma-separated (default: all).", valueName: "MODES"))
+    var modes: String?
+
+    @Option(help: "Share of outcomes held out (latest first).")
+    var holdout = 0.2
+
+    @Option(name: .customLong("horizon-days"), help: "Days after the cut whose outcomes are scored.")
+    var horizonDays = 14
+
+    @Option(name: .customLong("max-subjects"), help: "At most this many subjects per direction.")
+    var maxSubjects = 2000
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let modes = try (modes?.split(separator: ",").map { (m) throws(MatchworkError) in try RecommendationMode.parse(String(m), field: "--modes") }) ?? RecommendationMode.allCases
+            guard horizonDays >= 1, horizonDays <= 365 else {
+                throw MatchworkError(.invalidValue, "--horizon-days \(horizonDays) must be between 1 and 365.", field: "--horizon-days")
+            }
+            let store = try options.openExisting()
+            let started = monotonicSeconds()
+            let report = try await Backtest.run(
+                people: try await store.people(), opportunities: try await store.opportunities(), interactions: try await store.interactions(),
+                scenario: try await store.scenario(), modes: modes, holdoutShare: holdout, horizonDays: horizonDays, maxSubjects: maxSubjects)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                return
+            }
+            print("Backtest\(report.scenario.map { " of \($0)" } ?? ""): cut \(report.cut.iso8601), \(report.testOutcomes) \(report.outcomeType) outcomes in the next \(report.horizonDays) days (\(String(format: "%.1f", monotonicSeconds() - started)) s)")
+            print("direction                  mode            subjects  hit@3    NDCG@10  answered by")
+            for row in report.rows {
+                let answered = row.answeredBy.sorted { $0.value > $1.value }.prefix(2).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                print(row.direction.padding(toLength: 26, withPad: " ", startingAt: 0) + " " + row.mode.padding(toLength: 15, withPad: " ", startingAt: 0)
+                    + String(format: " %8d  %5.1f%%  %7.4f  ", row.subjects, row.hitRateAt3 * 100, row.ndcgAt10) + answered)
+            }
+        }
+    }
+}
