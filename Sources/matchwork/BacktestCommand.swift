@@ -16,6 +16,8 @@ struct BacktestCommand: AsyncParsableCommand {
 
     @OptionGroup var options: StoreOptions
 
+    @OptionGroup var engineOptions: EngineOptions
+
     @Option(help: ArgumentHelp("Modes to compare, comma-separated (default: all).", valueName: "MODES"))
     var modes: String?
 
@@ -37,11 +39,12 @@ struct BacktestCommand: AsyncParsableCommand {
             guard horizonDays >= 1, horizonDays <= 365 else {
                 throw MatchworkError(.invalidValue, "--horizon-days \(horizonDays) must be between 1 and 365.", field: "--horizon-days")
             }
+            let configuration = try engineOptions.configuration()
             let store = try options.openExisting()
             let started = monotonicSeconds()
             let report = try await Backtest.run(
                 people: try await store.people(), opportunities: try await store.opportunities(), interactions: try await store.interactions(),
-                scenario: try await store.scenario(), modes: modes, holdoutShare: holdout, horizonDays: horizonDays, maxSubjects: maxSubjects)
+                scenario: try await store.scenario(), modes: modes, configuration: configuration, holdoutShare: holdout, horizonDays: horizonDays, maxSubjects: maxSubjects)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

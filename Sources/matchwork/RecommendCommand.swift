@@ -17,6 +17,8 @@ struct RecommendCommand: AsyncParsableCommand {
 
     @OptionGroup var options: StoreOptions
 
+    @OptionGroup var engineOptions: EngineOptions
+
     @Option(help: ArgumentHelp("Recommend opportunities for this person.", valueName: "ID"))
     var person: String?
 
@@ -71,10 +73,11 @@ struct RecommendCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let request = try makeRequest()
+            let configuration = try engineOptions.configuration()
             let store = try options.openExisting()
             let now = try at.map { (text) throws(MatchworkError) in try Timestamp.parse(text, field: "--at") }
             let snapshot = try await store.snapshot(now: now)
-            let engine = try RecommendationEngine(snapshot: snapshot)
+            let engine = try RecommendationEngine(snapshot: snapshot, configuration: configuration)
             let result = try engine.recommend(request)
             if json {
                 let encoder = JSONEncoder()

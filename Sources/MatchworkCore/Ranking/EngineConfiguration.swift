@@ -28,11 +28,15 @@ public struct EngineConfiguration: Sendable, Hashable, Codable {
 
 /// Weights of the components in `ensemble` mode. Components that cannot score a request are
 /// left out and the rest renormalised.
+///
+/// Defaults (0.7 rule-based, 0.1 each for similarity, neighbourhood and popularity) were
+/// chosen on the synthetic marketplaces' backtests (`matchwork backtest`), where the
+/// rule-based scorer is the strongest single component.
 public struct EnsembleWeights: Sendable, Hashable, Codable {
-    public var ruleBased = 0.35
-    public var similarity = 0.25
-    public var neighbourhood = 0.30
-    public var popularity = 0.10
+    public var ruleBased = 0.7
+    public var similarity = 0.1
+    public var neighbourhood = 0.1
+    public var popularity = 0.1
 
     public init() {}
 
@@ -95,7 +99,7 @@ public struct HistoryExclusions: Sendable, Hashable, Codable {
     public init() {}
 }
 
-/// Re-ranking for variety.
+/// Re-ranking for variety of opportunities (lists of people are ranked on merit alone).
 public struct DiversityConfiguration: Sendable, Hashable, Codable {
     /// At most this many opportunities from the same client in one list (`nil`: no limit). When
     /// only capped clients' opportunities remain, the list is completed with them rather than
@@ -119,9 +123,9 @@ public struct DiversityConfiguration: Sendable, Hashable, Codable {
 
 /// Spreads recommendations of scarce places across people.
 ///
-/// An opportunity's pressure is `(applicants + recent exposures) / free slots` (for a person:
-/// `(pending applications + commitments + recent exposures) / capacity`). Above `threshold`, its
-/// score is multiplied by `1 / (1 + strength × (pressure − threshold) / threshold)`.
+/// An opportunity's pressure is `(applicants + recent exposures) / free slots`; a person's
+/// (when people are ranked) is `exposures in the shared ledger / capacity`. Above `threshold`,
+/// the score is multiplied by `1 / (1 + strength × (pressure − threshold) / threshold)`.
 public struct AntiCongestionConfiguration: Sendable, Hashable, Codable {
     /// 0 turns it off.
     public var strength = 0.5

@@ -38,6 +38,9 @@ final class QueryState {
     /// Per candidate person: how many of the similar opportunities they were hired for.
     var neighbourTook: [DenseIndex: Int] = [:]
 
+    /// The vote a similar person's hire gives every opportunity of the same client.
+    static let clientVoteShare = 0.5
+
     init(engine: RecommendationEngine, subject: DenseIndex, forPerson: Bool, candidates: [DenseIndex]) {
         self.engine = engine
         self.subject = subject
@@ -132,7 +135,7 @@ final class QueryState {
                 for e in snapshot.events(ofPerson: q) where e.type == .hire {
                     let client = snapshot.clientOf[Int(e.other)]
                     guard client >= 0 else { continue }
-                    clientVotes[client, default: 0] += 0.5 * w
+                    clientVotes[client, default: 0] += Self.clientVoteShare * w
                     neighbourClientHires[client, default: 0] += 1
                 }
             }
@@ -265,13 +268,11 @@ final class QueryState {
             let exposures = ledger?.exposures(of: snapshot.opportunities[Int(c)].id.rawValue) ?? 0
             return Double(snapshot.activity.opportunityRecords[Int(c)].applicants + exposures) / Double(free)
         }
-        var pending = 0
-        for e in snapshot.events(ofPerson: c) where e.type == .apply || e.type == .bid {
-            if snapshot.opportunities[Int(e.other)].status == .open { pending += 1 }
-        }
-        let exposures = ledger?.exposures(of: snapshot.people[Int(c)].id.rawValue) ?? 0
-        let load = pending + snapshot.commitments[Int(c)].count + exposures
-        return Double(load) / Double(snapshot.people[Int(c)].capacity)
+        // People: only the exposures recorded in a shared ledger (a batch over many
+        // opportunities), so that one person is not sent to every job at once.
+        guard let ledger else { return 0 }
+        let exposures = ledger.exposures(of: snapshot.people[Int(c)].id.rawValue)
+        return Double(exposures) / Double(snapshot.people[Int(c)].capacity)
     }
 
     /// Picks `count` candidates from `pool` (sorted by score): at most `maxPerClient` per client
@@ -279,8 +280,9 @@ final class QueryState {
     /// from `rest`, when the pool runs out, so the list is never cut short.
     func diversify(pool: [Int], scores: [Double], count: Int, rest: ArraySlice<Int>) -> [Int] {
         let diversity = engine.configuration.diversity
+        // Diversity re-ranks lists of opportunities; people are ranked on merit alone.
         let cap = forPerson ? diversity.maxPerClient : nil
-        let lambda = diversity.lambda
+        let lambda = forPerson ? diversity.lambda : 1
         let vectors = forPerson ? index.opportunityVectors : index.personVectors
         var chosen: [Int] = []
         var perClient: [DenseIndex: Int] = [:]

@@ -26,7 +26,9 @@ struct RuleValue: Sendable {
 /// - location: `exp(−km / scale)` (scale per scenario: 6 km for cleaning, 15 km for missions);
 ///   0.5 assumed when the person has no location; not applicable when the opportunity has none.
 /// - pricing: `1 / (1 + exp(−8 (ratio − 1)))` with the scenario's ``PricingRule`` ratio; 0.5
-///   assumed when an attribute is missing.
+///   assumed when an attribute is missing. When the person bid on the opportunity and others
+///   did too, pricing is `exp(−2 (bid − cheapest bid) / mean bid)` instead, and bidding also
+///   counts how early they bid (`1 − rank / (bids − 1)`).
 /// - specialization: the share of the opportunity's preference facets (service, specialty,
 ///   rhythm…) whose value the person wants (assumed preferences count half), averaged with the
 ///   share of taught skills above the person's level for courses.
@@ -80,7 +82,10 @@ extension RecommendationEngine {
             }
         }
         var pricing: RuleValue?
-        if features.pricing != nil {
+        if let bid = bidContext(person: p, opportunity: o), bid.count >= 2 {
+            // The person's own bid against the cheapest bid on this opportunity.
+            pricing = RuleValue(value: Double.exp(-2 * (bid.amount - bid.minimum) / bid.mean), assumed: false)
+        } else if features.pricing != nil {
             let offer = index.opportunityOffer[Int(o)], per = index.opportunityAskPer[Int(o)], ask = index.personAsk[Int(p)]
             if offer.isNaN || per.isNaN || ask.isNaN || ask <= 0 || per <= 0 {
                 pricing = RuleValue(value: 0.5, assumed: true)
@@ -130,6 +135,24 @@ extension RecommendationEngine {
         return [location, pricing, specialization, availability]
     }
 
+    /// The person's latest bid on an opportunity: its amount, its rank by time among the
+    /// bids there (0 = first), how many bids there are, and their mean.
+    func bidContext(person p: DenseIndex, opportunity o: DenseIndex) -> (amount: Double, rank: Int, count: Int, mean: Double, minimum: Double)? {
+        var amount: Double?
+        var rank = 0, count = 0, sum = 0.0, minimum = Double.infinity
+        for e in snapshot.events(onOpportunity: o) where e.type == .bid && !e.value.isNaN {
+            if e.other == p {
+                amount = Double(e.value)
+                rank = count
+            }
+            count += 1
+            sum += Double(e.value)
+            minimum = min(minimum, Double(e.value))
+        }
+        guard let amount, amount > 0 else { return nil }
+        return (amount, rank, count, sum / Double(count), minimum)
+    }
+
     /// The rule-based score of a pair and its parts, for the request's direction.
     func ruleScore(person p: DenseIndex, opportunity o: DenseIndex, forPerson: Bool, quality: [RuleValue]?, wanted: (Int) -> Bool) -> ScorePart {
         let rules = configuration.rules
@@ -148,7 +171,12 @@ extension RecommendationEngine {
                 value += weight * v.value
             }
         }
-        if !forPerson, let quality {
+        if !forPerson, var quality {
+            if let bid = bidContext(person: p, opportunity: o), bid.count >= 2 {
+                // Bidding on this opportunity: earlier bids count, as clients favour them.
+                let earliness = 1 - Double(bid.rank) / Double(bid.count - 1)
+                quality[3] = RuleValue(value: (quality[3].value + earliness) / 2, assumed: false)
+            }
             let share = fitTotal > 0 ? 1 - fitShare : 1
             for (i, (name, w)) in rules.personGroup.enumerated() {
                 parts.append(ScorePart(component: name, value: quality[i].value, weight: share * w, assumed: quality[i].assumed))

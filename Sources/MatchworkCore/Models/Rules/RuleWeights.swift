@@ -35,6 +35,37 @@ public struct RuleWeights: Sendable, Hashable, Codable {
         [("location", location), ("pricing", pricing), ("specialization", specialization), ("availability", availability)]
     }
 
+    /// The names ``parse(_:field:)`` accepts.
+    public static let keys = ["quality", "reliability", "experience", "bidding", "activity", "location", "pricing", "specialization", "availability", "fit_share"]
+
+    /// Parses `pricing=0.5,location=0.2,…` over the defaults (keys left out keep their
+    /// default), then validates the result.
+    public static func parse(_ text: String, field: String = "rule_weights") throws(MatchworkError) -> RuleWeights {
+        var weights = RuleWeights()
+        for part in text.split(separator: ",") {
+            let kv = part.split(separator: "=", maxSplits: 1).map { String($0).trimmingSpaces }
+            guard kv.count == 2, let value = Double(kv[1]) else {
+                throw MatchworkError(.invalidConfiguration, "\(field): '\(part)' is not name=weight; write for example pricing=0.4,location=0.2.", field: field)
+            }
+            switch kv[0] {
+            case "quality": weights.quality = value
+            case "reliability": weights.reliability = value
+            case "experience": weights.experience = value
+            case "bidding": weights.bidding = value
+            case "activity": weights.activity = value
+            case "location": weights.location = value
+            case "pricing": weights.pricing = value
+            case "specialization": weights.specialization = value
+            case "availability": weights.availability = value
+            case "fit_share": weights.fitShare = value
+            default:
+                throw MatchworkError(.invalidConfiguration, "\(field): '\(kv[0])' is not a rule weight; use \(keys.joined(separator: ", ")).", field: field)
+            }
+        }
+        try weights.validate()
+        return weights
+    }
+
     /// Checks that every weight is a finite non-negative number, that each group sums to 1
     /// (within 1e-6), and that `fitShare` is in 0...1.
     public func validate() throws(MatchworkError) {
