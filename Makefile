@@ -11,10 +11,15 @@ deps:
 release: deps
 	$(SWIFT) build -c release --product matchwork
 
-## Generates the cleaning marketplace into the embedded store and prints its statistics.
+## Generates the cleaning marketplace into the embedded store, prints its statistics, then the
+## top jobs for one cleaner and the top cleaners for one open job, with their reasons.
 demo: release
 	$(MATCHWORK) generate cleaning --store $(STORE)
 	$(MATCHWORK) stats --store $(STORE)
+	@echo
+	$(MATCHWORK) recommend --store $(STORE) --person cleaner-5 --count 3 --explain
+	@echo
+	$(MATCHWORK) recommend --store $(STORE) --opportunity job-4910 --count 3 --explain
 
 ## Builds and runs every test.
 test: deps

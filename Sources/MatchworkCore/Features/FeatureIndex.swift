@@ -63,6 +63,9 @@ public struct FeatureIndex: Sendable {
     let opportunityAskPer: [Double]
     /// Per person: the pricing rule's ask attribute (`nan` when absent).
     let personAsk: [Double]
+    /// Per person: the person-quality rules (quality, reliability, experience, bidding,
+    /// activity); empty for clients.
+    let personQuality: [[RuleValue]]
 
     public init(snapshot: MarketplaceSnapshot, features: ScenarioFeatures) {
         let space = FeatureSpace(people: snapshot.people, opportunities: snapshot.opportunities, preset: snapshot.preset, features: features)
@@ -200,6 +203,9 @@ public struct FeatureIndex: Sendable {
             return o.attributes[per] ?? .nan
         }
         personAsk = snapshot.people.map { p in pricing.flatMap { p.attributes[$0.ask] } ?? .nan }
+        personQuality = snapshot.people.indices.map { p in
+            snapshot.people[p].role == .client ? [] : RecommendationEngine.personQuality(DenseIndex(p), in: snapshot)
+        }
     }
 }
 

@@ -54,6 +54,10 @@ public struct MarketplaceSnapshot: Sendable {
     let touchedPeople: [[DenseIndex]]
     /// Indices of the people who take opportunities (workers, learners).
     public let takers: [DenseIndex]
+    /// Indices of the open opportunities with a free slot.
+    public let openOpportunities: [DenseIndex]
+    /// How many opportunities are open but full.
+    let fullOpportunities: Int
     /// Per opportunity: its client's dense index, or -1.
     let clientOf: [DenseIndex]
     /// Marketplace statistics used by the rule-based scorer and explanations.
@@ -182,6 +186,10 @@ public struct MarketplaceSnapshot: Sendable {
         takers = people.indices.filter { i in
             takerRole.map { people[i].role == $0 } ?? (people[i].role != .client)
         }.map { DenseIndex($0) }
+        openOpportunities = opportunities.indices.filter { o in
+            opportunities[o].status == .open && opportunities[o].slots > holders[o].count
+        }.map { DenseIndex($0) }
+        fullOpportunities = opportunities.indices.count { opportunities[$0].status == .open } - openOpportunities.count
         clientOf = opportunities.map { o in o.client.flatMap { personIndex.index(of: $0) } ?? -1 }
 
         personPoints = people.map { Self.unitVector($0.location) }

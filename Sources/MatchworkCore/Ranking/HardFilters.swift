@@ -115,13 +115,17 @@ extension RecommendationEngine {
         let excluded = Set(filters.excludedOpportunities.compactMap { snapshot.opportunityIndex.index(of: $0) })
         let kinds = features.recommendedKinds
         var eligible: [DenseIndex] = []
-        for i in snapshot.opportunities.indices {
-            let o = DenseIndex(i)
-            let opportunity = snapshot.opportunities[i]
+        // Closed and full opportunities are counted without being visited one by one.
+        let closed = snapshot.opportunities.count - snapshot.openOpportunities.count
+        if closed > 0 {
+            let full = snapshot.fullOpportunities
+            if closed - full > 0 { tally.counts[.notOpen, default: 0] += closed - full }
+            if full > 0 { tally.counts[.noFreeSlot, default: 0] += full }
+        }
+        for o in snapshot.openOpportunities {
+            let opportunity = snapshot.opportunities[Int(o)]
             let failed: HardFilter? =
                 kinds.map({ !$0.contains(opportunity.kind) }) ?? false ? .kind
-                : opportunity.status != .open ? .notOpen
-                : snapshot.freeSlots(o) == 0 ? .noFreeSlot
                 : excluded.contains(o) ? .excluded
                 : touched.contains(o) ? .alreadyInteracted
                 : opportunityFilter(o, filters: filters) ?? pairFilter(person: p, opportunity: o, filters: filters)

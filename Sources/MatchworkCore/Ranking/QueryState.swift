@@ -55,7 +55,14 @@ final class QueryState {
     // MARK: Components
 
     func ruleValues() -> [Double] {
-        candidates.map { c in ruleScore(c).value }
+        if forPerson {
+            let mask = wantedMask
+            return candidates.map { c in engine.ruleValue(person: subject, opportunity: c, forPerson: true, quality: nil, wanted: { mask[$0] }) }
+        }
+        return candidates.map { c in
+            let positions = index.personPreferencePositions[Int(c)]
+            return engine.ruleValue(person: c, opportunity: subject, forPerson: false, quality: index.personQuality[Int(c)], wanted: { positions.contains($0) })
+        }
     }
 
     func ruleScore(_ c: DenseIndex) -> ScorePart {
@@ -65,7 +72,7 @@ final class QueryState {
             return engine.ruleScore(person: p, opportunity: o, forPerson: true, quality: nil, wanted: { mask[$0] })
         }
         let positions = index.personPreferencePositions[Int(p)]
-        return engine.ruleScore(person: p, opportunity: o, forPerson: false, quality: engine.personQuality(p), wanted: { positions.contains($0) })
+        return engine.ruleScore(person: p, opportunity: o, forPerson: false, quality: index.personQuality[Int(p)], wanted: { positions.contains($0) })
     }
 
     func similarityValues() -> Result<[Double], Fallback> {
@@ -92,38 +99,36 @@ final class QueryState {
     /// (1.5 if same client)` vote for the people who showed net positive interest in them.
     func neighbourhoodValues() -> Result<[Double], Fallback> {
         let k = engine.configuration.neighbours
-        var weights: [(weight: Double, other: DenseIndex)] = []
+        var heap = MinHeap(capacity: k)
         if forPerson {
             let own = snapshot.touchedOpportunities[Int(subject)]
             var common: [DenseIndex: Int] = [:]
             for o in own { for q in snapshot.touchedPeople[Int(o)] where q != subject { common[q, default: 0] += 1 } }
-            var cosines = [Float](repeating: 0, count: snapshot.people.count)
-            index.personVectors.withRow(Int(subject)) { u in
-                cosines.withUnsafeMutableBufferPointer { VectorKernels.scoreRows(of: index.personVectors, against: u, into: $0) }
-            }
-            for q in snapshot.takers where q != subject {
-                let cosine = Double(cosines[Int(q)])
-                guard cosine > 0 else { continue }
-                let shared = common[q] ?? 0
-                let jaccard = shared == 0 ? 0 : Double(shared) / Double(own.count + snapshot.touchedOpportunities[Int(q)].count - shared)
-                weights.append((cosine * (0.1 + jaccard), q))
+            engine.scratch.withBuffer(count: snapshot.people.count) { cosines in
+                index.personVectors.withRow(Int(subject)) { u in VectorKernels.scoreRows(of: index.personVectors, against: u, into: cosines) }
+                for q in snapshot.takers where q != subject {
+                    let cosine = Double(cosines[Int(q)])
+                    guard cosine > 0 else { continue }
+                    let shared = common[q] ?? 0
+                    let jaccard = shared == 0 ? 0 : Double(shared) / Double(own.count + snapshot.touchedOpportunities[Int(q)].count - shared)
+                    heap.offer((cosine * (0.1 + jaccard), q))
+                }
             }
         } else {
             let own = snapshot.touchedPeople[Int(subject)]
-            var cosines = [Float](repeating: 0, count: snapshot.opportunities.count)
-            index.opportunityVectors.withRow(Int(subject)) { u in
-                cosines.withUnsafeMutableBufferPointer { VectorKernels.scoreRows(of: index.opportunityVectors, against: u, into: $0) }
-            }
             let client = snapshot.clientOf[Int(subject)]
-            for o in snapshot.opportunities.indices where o != Int(subject) && !snapshot.positivePeople[o].isEmpty {
-                let cosine = Double(cosines[o])
-                guard cosine > 0 else { continue }
-                let jaccard = VectorKernels.jaccard(own[...], snapshot.touchedPeople[o][...])
-                let sameClient = client >= 0 && snapshot.clientOf[o] == client ? 1.5 : 1
-                weights.append((cosine * (0.1 + jaccard) * sameClient, DenseIndex(o)))
+            engine.scratch.withBuffer(count: snapshot.opportunities.count) { cosines in
+                index.opportunityVectors.withRow(Int(subject)) { u in VectorKernels.scoreRows(of: index.opportunityVectors, against: u, into: cosines) }
+                for o in snapshot.opportunities.indices where o != Int(subject) && !snapshot.positivePeople[o].isEmpty {
+                    let cosine = Double(cosines[o])
+                    guard cosine > 0 else { continue }
+                    let jaccard = VectorKernels.jaccard(own[...], snapshot.touchedPeople[o][...])
+                    let sameClient = client >= 0 && snapshot.clientOf[o] == client ? 1.5 : 1
+                    heap.offer((cosine * (0.1 + jaccard) * sameClient, DenseIndex(o)))
+                }
             }
         }
-        let top = Self.largest(weights, k)
+        let top = heap.items
         var votes: [DenseIndex: Double] = [:]
         if forPerson {
             var clientVotes: [DenseIndex: Double] = [:]
@@ -182,13 +187,6 @@ final class QueryState {
         let top = values.max() ?? 0
         guard top > 0 else { return .failure(Fallback(component: component.rawValue, reason: reason)) }
         return .success(values.map { $0 / top })
-    }
-
-    static func largest(_ items: [(weight: Double, other: DenseIndex)], _ k: Int) -> [(weight: Double, other: DenseIndex)] {
-        guard items.count > k else { return items }
-        var heap = MinHeap(capacity: k)
-        for item in items { heap.offer(item) }
-        return heap.items
     }
 
     // MARK: Modes and fallback

@@ -25,6 +25,8 @@ public struct RecommendationEngine: Sendable {
     public let index: FeatureIndex
     public let configuration: EngineConfiguration
     public var features: ScenarioFeatures { index.features }
+    /// Reusable buffers for per-query scores, so that concurrent queries do not allocate.
+    let scratch = ScratchPool()
 
     /// - Parameters:
     ///   - features: overrides the scenario's feature mapping.
@@ -132,6 +134,22 @@ public struct RecommendationEngine: Sendable {
             }
             return results.map { $0! }
         }
+    }
+}
+
+/// Float buffers lent to queries and taken back, so that a query allocates no large array.
+final class ScratchPool: Sendable {
+    private let buffers = Mutex<[[Float]]>([])
+
+    /// Calls `body` with a buffer of `count` floats (contents unspecified).
+    func withBuffer<R>(count: Int, _ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        var buffer = buffers.withLock { $0.popLast() } ?? []
+        if buffer.count < count { buffer = [Float](repeating: 0, count: count) }
+        defer {
+            let returned = buffer
+            buffers.withLock { if $0.count < 16 { $0.append(returned) } }
+        }
+        return try buffer.withUnsafeMutableBufferPointer { try body(UnsafeMutableBufferPointer(rebasing: $0[0..<count])) }
     }
 }
 

@@ -40,10 +40,19 @@ public struct MissionsMarketplace: Sendable {
 
     public let seed: UInt64
     public let size: MarketplaceSize
+    /// Overrides the number of clinicians the size implies (600 × scale).
+    public let clinicianCount: Int?
+    /// Overrides the number of missions the size implies (3,000 × scale).
+    public let missionCount: Int?
+    /// Missions posted in the last `openDays` days of the year are still open.
+    public let openDays: Int
 
-    public init(seed: UInt64, size: MarketplaceSize) {
+    public init(seed: UInt64, size: MarketplaceSize, clinicians: Int? = nil, missions: Int? = nil, openDays: Int = 30) {
         self.seed = seed
         self.size = size
+        clinicianCount = clinicians
+        missionCount = missions
+        self.openDays = openDays
     }
 
     private struct Clinician {
@@ -79,7 +88,7 @@ public struct MissionsMarketplace: Sendable {
         }
 
         // Clinicians with latent preferences and incomplete stated ones.
-        let clinicianCount = size.scaled(600, minimum: 24)
+        let clinicianCount = self.clinicianCount ?? size.scaled(600, minimum: 24)
         var clinicians: [Clinician] = []
         var bySpecialty: [String: [Int]] = [:]
         for c in 0..<clinicianCount {
@@ -133,10 +142,10 @@ public struct MissionsMarketplace: Sendable {
         }
 
         // Missions and the events around them.
-        let missionCount = size.scaled(3000, minimum: 60)
+        let missionCount = self.missionCount ?? size.scaled(3000, minimum: 60)
         var opportunities: [Opportunity] = []
         var log = EventLog(prefix: "mi")
-        let openFrom = Timeline.end - 30 * Timeline.day
+        let openFrom = Timeline.end - Int64(openDays) * Timeline.day
         let postings = (0..<missionCount).map { _ in Timeline.start + Int64(missionRNG.unit() * Double(Timeline.end - Timeline.start - 7 * Timeline.day)) }.sorted()
         var busyUntil = [[Int64]](repeating: [], count: clinicians.count)
         for (m, posted) in postings.enumerated() {

@@ -7,6 +7,23 @@ struct RuleValue: Sendable {
     var assumed: Bool
 }
 
+/// The job-fit rules of a pair, in weight order: location, pricing, specialization, availability.
+struct FitValues {
+    var location: RuleValue?
+    var pricing: RuleValue?
+    var specialization: RuleValue?
+    var availability: RuleValue?
+
+    subscript(i: Int) -> RuleValue? {
+        switch i {
+        case 0: location
+        case 1: pricing
+        case 2: specialization
+        default: availability
+        }
+    }
+}
+
 /// The rule-based scorer: person quality from history, job fit from the pair.
 ///
 /// Person quality, each in 0...1, with Bayesian shrinkage towards the population:
@@ -35,7 +52,9 @@ struct RuleValue: Sendable {
 /// - availability: 1 when the start falls in a stated weekly slot, 0 otherwise, 0.5 assumed
 ///   when availability is not stated; not applicable without a window.
 extension RecommendationEngine {
-    func personQuality(_ p: DenseIndex) -> [RuleValue] {
+    func personQuality(_ p: DenseIndex) -> [RuleValue] { Self.personQuality(p, in: snapshot) }
+
+    static func personQuality(_ p: DenseIndex, in snapshot: MarketplaceSnapshot) -> [RuleValue] {
         let w = snapshot.activity.workers[Int(p)]
         let stats = snapshot.activity
         let person = snapshot.people[Int(p)]
@@ -71,7 +90,7 @@ extension RecommendationEngine {
     }
 
     /// Job fit of a pair: location, pricing, specialization, availability (`nil`: not applicable).
-    func jobFit(person p: DenseIndex, opportunity o: DenseIndex, wanted: (Int) -> Bool) -> [RuleValue?] {
+    func jobFit(person p: DenseIndex, opportunity o: DenseIndex, wanted: (Int) -> Bool) -> FitValues {
         let person = snapshot.people[Int(p)], opportunity = snapshot.opportunities[Int(o)]
         var location: RuleValue?
         if opportunity.location != nil {
@@ -95,7 +114,7 @@ extension RecommendationEngine {
         }
         var specialization: RuleValue?
         let codes = index.opportunityPreferenceCodes[Int(o)]
-        var parts: [Double] = []
+        var partSum = 0.0, partCount = 0
         var assumed = false
         if !codes.isEmpty {
             let assumedFacets = index.personAssumedFacets[Int(p)]
@@ -112,7 +131,8 @@ extension RecommendationEngine {
                 if wanted(code.position) { facetMatched = true }
             }
             matched += facetMatched ? (assumedFacets.contains(lastFacet) ? 0.5 : 1) : 0
-            parts.append(matched / Double(facetsSeen))
+            partSum += matched / Double(facetsSeen)
+            partCount += 1
             assumed = codes.contains { assumedFacets.contains($0.facet) }
         }
         if !opportunity.teaches.isEmpty {
@@ -121,9 +141,10 @@ extension RecommendationEngine {
                 let current = person.skills.first { $0.skill == taught.skill }?.level ?? 0
                 if taught.level > current { progress += min(1, (taught.level - current) / 3) }
             }
-            parts.append(progress / Double(opportunity.teaches.count))
+            partSum += progress / Double(opportunity.teaches.count)
+            partCount += 1
         }
-        if !parts.isEmpty { specialization = RuleValue(value: mean(parts), assumed: assumed) }
+        if partCount > 0 { specialization = RuleValue(value: partSum / Double(partCount), assumed: assumed) }
         var availability: RuleValue?
         if let window = opportunity.window {
             if person.availability.isStated {
@@ -132,7 +153,7 @@ extension RecommendationEngine {
                 availability = RuleValue(value: 0.5, assumed: true)
             }
         }
-        return [location, pricing, specialization, availability]
+        return FitValues(location: location, pricing: pricing, specialization: specialization, availability: availability)
     }
 
     /// The person's latest bid on an opportunity: its amount, its rank by time among the
@@ -153,13 +174,38 @@ extension RecommendationEngine {
         return (amount, rank, count, sum / Double(count), minimum)
     }
 
+    /// The rule-based score of a pair without its parts: the same sum as ``ruleScore``,
+    /// without allocating, for ranking every candidate.
+    func ruleValue(person p: DenseIndex, opportunity o: DenseIndex, forPerson: Bool, quality: [RuleValue]?, wanted: (Int) -> Bool) -> Double {
+        let rules = configuration.rules
+        let fit = jobFit(person: p, opportunity: o, wanted: wanted)
+        let w = (rules.location, rules.pricing, rules.specialization, rules.availability)
+        var total = 0.0, sum = 0.0
+        if let v = fit.location { total += w.0; sum += w.0 * v.value }
+        if let v = fit.pricing { total += w.1; sum += w.1 * v.value }
+        if let v = fit.specialization { total += w.2; sum += w.2 * v.value }
+        if let v = fit.availability { total += w.3; sum += w.3 * v.value }
+        let fitShare = forPerson ? 1 : rules.fitShare
+        var value = total > 0 ? fitShare * sum / total : 0
+        if !forPerson, var quality {
+            if let bid = bidContext(person: p, opportunity: o), bid.count >= 2 {
+                let earliness = 1 - Double(bid.rank) / Double(bid.count - 1)
+                quality[3] = RuleValue(value: (quality[3].value + earliness) / 2, assumed: false)
+            }
+            let share = total > 0 ? 1 - fitShare : 1
+            value += share * (rules.quality * quality[0].value + rules.reliability * quality[1].value + rules.experience * quality[2].value
+                + rules.bidding * quality[3].value + rules.activity * quality[4].value)
+        }
+        return value
+    }
+
     /// The rule-based score of a pair and its parts, for the request's direction.
     func ruleScore(person p: DenseIndex, opportunity o: DenseIndex, forPerson: Bool, quality: [RuleValue]?, wanted: (Int) -> Bool) -> ScorePart {
         let rules = configuration.rules
         let fit = jobFit(person: p, opportunity: o, wanted: wanted)
         let fitWeights = rules.fitGroup
         var fitParts: [(String, RuleValue, Double)] = []
-        for (i, value) in fit.enumerated() { if let value { fitParts.append((fitWeights[i].0, value, fitWeights[i].1)) } }
+        for i in 0..<4 { if let value = fit[i] { fitParts.append((fitWeights[i].0, value, fitWeights[i].1)) } }
         let fitTotal = fitParts.reduce(0) { $0 + $1.2 }
         let fitShare = forPerson ? 1 : rules.fitShare
         var parts: [ScorePart] = []
