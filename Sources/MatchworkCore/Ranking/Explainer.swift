@@ -30,7 +30,11 @@ extension QueryState {
         if let km = snapshot.distanceKm(person: p, opportunity: o) {
             add("location", forPerson ? "\(Self.kilometres(km)) from home" : "\(Self.kilometres(km)) from the \(words.opportunity)")
         }
-        if let pricing = engine.features.pricing, let ratio = pricing.ratio(opportunity, person) {
+        if let bid = engine.bidContext(person: p, opportunity: o), bid.count >= 2 {
+            let above = Int(((bid.amount / bid.minimum - 1) * 100).rounded())
+            let who = forPerson ? "Your bid of" : "Bid"
+            add("pricing", above == 0 ? "\(who) \(Self.amount(bid.amount)) is the lowest of \(bid.count)" : "\(who) \(Self.amount(bid.amount)) is \(above)% above the lowest of \(bid.count)")
+        } else if let pricing = engine.features.pricing, let ratio = pricing.ratio(opportunity, person) {
             let pct = Int((abs(ratio - 1) * 100).rounded())
             if forPerson {
                 if pricing.askPer == nil, let pay = opportunity.attributes[pricing.offer] {
