@@ -84,22 +84,8 @@ public struct MarketplaceSnapshot: Sendable {
         self.people = people
         self.opportunities = opportunities
         self.weights = weights ?? preset?.weights ?? .standard
-        var personIndex = IDIndex<PersonID>()
-        for p in people {
-            let before = personIndex.count
-            personIndex.insert(p.id)
-            guard personIndex.count > before else {
-                throw MatchworkError(.invalidValue, "person '\(p.id)' is listed twice; keep one record per id.", field: "id")
-            }
-        }
-        var opportunityIndex = IDIndex<OpportunityID>()
-        for o in opportunities {
-            let before = opportunityIndex.count
-            opportunityIndex.insert(o.id)
-            guard opportunityIndex.count > before else {
-                throw MatchworkError(.invalidValue, "opportunity '\(o.id)' is listed twice; keep one record per id.", field: "id")
-            }
-        }
+        let personIndex = try Self.uniqueIndex(people.map(\.id), noun: "person")
+        let opportunityIndex = try Self.uniqueIndex(opportunities.map(\.id), noun: "opportunity")
         self.personIndex = personIndex
         self.opportunityIndex = opportunityIndex
 
@@ -224,6 +210,19 @@ public struct MarketplaceSnapshot: Sendable {
     /// The events on opportunity `o`, oldest first.
     func events(onOpportunity o: DenseIndex) -> ArraySlice<Event> {
         opportunityEvents[opportunityOffsets[Int(o)]..<opportunityOffsets[Int(o) + 1]]
+    }
+
+    /// Maps ids to dense indices, refusing an id listed twice.
+    static func uniqueIndex<ID: Hashable & Sendable & CustomStringConvertible>(_ ids: [ID], noun: String) throws(MatchworkError) -> IDIndex<ID> {
+        var index = IDIndex<ID>()
+        for id in ids {
+            let before = index.count
+            index.insert(id)
+            guard index.count > before else {
+                throw MatchworkError(.invalidValue, "\(noun) '\(id)' is listed twice; keep one record per id.", field: "id")
+            }
+        }
+        return index
     }
 
     static func unitVector(_ point: GeoPoint?) -> SIMD3<Double> {
