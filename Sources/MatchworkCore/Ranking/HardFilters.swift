@@ -41,15 +41,28 @@ extension RecommendationEngine {
     /// (qualifications, distance, availability, rhythm, capacity).
     func pairFilter(person p: DenseIndex, opportunity o: DenseIndex, filters: RecommendationFilters) -> HardFilter? {
         let person = snapshot.people[Int(p)], opportunity = snapshot.opportunities[Int(o)]
-        if !opportunity.requiredCertifications.isEmpty {
-            let at = opportunity.window?.start ?? snapshot.now
-            for name in opportunity.requiredCertifications {
-                guard person.certifications.contains(where: { $0.name == name && $0.isValid(at: at) }) else { return .certification }
-            }
+        // Certifications and qualifying facets through integer codes precomputed in the index.
+        let codes = index.opportunityCertifications[Int(o)]
+        if !codes.isEmpty {
+            let start = index.opportunityStart[Int(o)], base = Int(p) * index.certificationCount
+            for code in codes where !(start < index.certificationExpiry[base + Int(code)]) { return .certification }
         }
-        for facet in features.qualifyingFacets {
-            let stated = person.facets[facet], required = opportunity.required[facet]
-            if !stated.isEmpty, !required.isEmpty, !required.contains(where: stated.contains) { return .qualification }
+        let qualifying = index.opportunityQualifying[Int(o)]
+        if !qualifying.isEmpty {
+            let stated = index.personQualifyingFacets[Int(p)]
+            let positions = index.personQualifyingPositions[Int(p)]
+            var f = 0
+            while f < qualifying.count {
+                let facet = qualifying[f].facet
+                var matched = false
+                var g = f
+                while g < qualifying.count && qualifying[g].facet == facet {
+                    if positions.contains(qualifying[g].position) { matched = true }
+                    g += 1
+                }
+                if stated & (1 << UInt64(facet)) != 0 && !matched { return .qualification }
+                f = g
+            }
         }
         if let limit = filters.maxDistanceKm {
             guard let km = snapshot.distanceKm(person: p, opportunity: o), km <= limit else { return .distance }
