@@ -34,9 +34,12 @@ public struct InteractionWeights: Hashable, Sendable, Codable {
     public subscript(type: InteractionType) -> Double { weights[type] ?? 0 }
 
     /// The learning weight of one event.
-    public func weight(of interaction: Interaction) -> Double {
-        let base = self[interaction.type]
-        if interaction.type == .rate, let rating = interaction.value { return base * (rating - 5) / 5 }
+    public func weight(of interaction: Interaction) -> Double { weight(of: interaction.type, value: interaction.value) }
+
+    /// The learning weight of an event of `type` carrying `value` (a rating's value scales it).
+    public func weight(of type: InteractionType, value: Double?) -> Double {
+        let base = self[type]
+        if type == .rate, let rating = value { return base * (rating - 5) / 5 }
         return base
     }
 }

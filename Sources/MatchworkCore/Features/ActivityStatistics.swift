@@ -59,7 +59,8 @@ public struct ActivityStatistics: Sendable {
 
     init(
         people: [Person], opportunities: [Opportunity], personOffsets: [Int], personEvents: [MarketplaceSnapshot.Event],
-        opportunityOffsets: [Int], opportunityEvents: [MarketplaceSnapshot.Event], now: Timestamp, preset: ScenarioPreset?
+        opportunityOffsets: [Int], opportunityEvents: [MarketplaceSnapshot.Event], now: Timestamp, preset: ScenarioPreset?,
+        subScoreSums: [(sum: Double, count: Int)]
     ) {
         let weights = preset?.weights ?? .standard
         let nowSeconds = now.secondsSinceEpoch
@@ -119,6 +120,8 @@ public struct ActivityStatistics: Sendable {
                 let weight = weights[e.type]
                 if weight > 0 { w.recentInterest += weight * Double.exp(-decay * Double(age)) }
             }
+            w.subScoreSum = subScoreSums[p].sum
+            w.subScores = subScoreSums[p].count
             workers[p] = w
             totalRatings += w.ratings
             ratingSum += w.ratingSum
@@ -127,30 +130,10 @@ public struct ActivityStatistics: Sendable {
             failures += w.cancellations + w.noShows
             attempts += w.bids + w.applications
         }
-        // Sub-scores come from the rating events themselves, which the compact event rows do
-        // not carry; they are added by `MarketplaceSnapshot` through `addingSubScores`.
         self.workers = workers
         self.opportunityRecords = opportunityRecords
         meanRating = totalRatings > 0 ? ratingSum / Double(totalRatings) : 7.5
         completionRate = completions + failures > 0 ? Double(completions) / Double(completions + failures) : 0.9
         winRate = attempts > 0 ? min(1, Double(hires) / Double(attempts)) : 0.2
-    }
-
-    private init(workers: [WorkerRecord], opportunityRecords: [OpportunityRecord], meanRating: Double, completionRate: Double, winRate: Double) {
-        self.workers = workers
-        self.opportunityRecords = opportunityRecords
-        self.meanRating = meanRating
-        self.completionRate = completionRate
-        self.winRate = winRate
-    }
-
-    /// The same statistics with rating sub-scores summed per person.
-    func addingSubScores(_ sums: [(sum: Double, count: Int)]) -> ActivityStatistics {
-        var workers = self.workers
-        for p in workers.indices where p < sums.count {
-            workers[p].subScoreSum = sums[p].sum
-            workers[p].subScores = sums[p].count
-        }
-        return ActivityStatistics(workers: workers, opportunityRecords: opportunityRecords, meanRating: meanRating, completionRate: completionRate, winRate: winRate)
     }
 }

@@ -105,19 +105,13 @@ public struct FeatureIndex: Sendable {
 
         var vectors = DenseMatrix(rows: snapshot.people.count, columns: d)
         var summaries = [PreferenceSummary](repeating: PreferenceSummary(), count: snapshot.people.count)
-        var net: [DenseIndex: Double] = [:]
         var revealed = [Float](repeating: 0, count: d)
-        let weights = snapshot.weights
         for (p, person) in snapshot.people.enumerated() where person.role != .client {
-            net.removeAll(keepingCapacity: true)
-            for e in snapshot.events(ofPerson: DenseIndex(p)) {
-                net[e.other, default: 0] += e.type == .rate && !e.value.isNaN ? weights[.rate] * (Double(e.value) - 5) / 5 : weights[e.type]
-            }
             for i in revealed.indices { revealed[i] = 0 }
             var summary = PreferenceSummary()
             var totalWeight: Float = 0
             var revealedCounts: [FacetName: [String: Double]] = [:]
-            for (o, w) in net where w > 0 {
+            for (o, w) in zip(snapshot.positiveOpportunities[p], snapshot.positiveWeights[p]) {
                 summary.historyCount += 1
                 let weight = Float(w)
                 totalWeight += weight

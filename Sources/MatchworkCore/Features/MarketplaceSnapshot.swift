@@ -46,6 +46,8 @@ public struct MarketplaceSnapshot: Sendable {
     let commitments: [[DenseIndex]]
     /// Per person: opportunities with net positive interest, sorted (for Jaccard and votes).
     let positiveOpportunities: [[DenseIndex]]
+    /// Per person: the net interest in each of `positiveOpportunities`, in the same order.
+    let positiveWeights: [[Double]]
     /// Per opportunity: people with net positive interest, sorted.
     let positivePeople: [[DenseIndex]]
     /// Per person: every opportunity they touched, sorted (their interaction set).
@@ -126,6 +128,7 @@ public struct MarketplaceSnapshot: Sendable {
 
         // Slot holders, commitments, positive and touched sets.
         let weightTable = self.weights
+        var positiveWeights = [[Double]](repeating: [], count: people.count)
         var holders = [[DenseIndex]](repeating: [], count: opportunities.count)
         var commitments = [[DenseIndex]](repeating: [], count: people.count)
         var positive = [[DenseIndex]](repeating: [], count: people.count)
@@ -136,8 +139,7 @@ public struct MarketplaceSnapshot: Sendable {
             net.removeAll(keepingCapacity: true)
             state.removeAll(keepingCapacity: true)
             for e in personEvents[personOffsets[p]..<personOffsets[p + 1]] {
-                net[e.other, default: 0] += e.type == .rate && !e.value.isNaN
-                    ? weightTable[.rate] * (Double(e.value) - 5) / 5 : weightTable[e.type]
+                net[e.other, default: 0] += weightTable.weight(of: e.type, value: e.value.isNaN ? nil : Double(e.value))
                 var s = state[e.other] ?? (false, false)
                 switch e.type {
                 case .hire: s.held = true
@@ -149,6 +151,7 @@ public struct MarketplaceSnapshot: Sendable {
             }
             touched[p] = net.keys.sorted()
             positive[p] = net.filter { $0.value > 0 }.keys.sorted()
+            positiveWeights[p] = positive[p].map { net[$0]! }
             for (o, s) in state where s.held {
                 holders[Int(o)].append(DenseIndex(p))
                 if !s.done { commitments[p].append(o) }
@@ -164,6 +167,7 @@ public struct MarketplaceSnapshot: Sendable {
         self.holders = holders
         self.commitments = commitments
         self.positiveOpportunities = positive
+        self.positiveWeights = positiveWeights
         self.positivePeople = positivePeople
         self.touchedOpportunities = touched
         self.touchedPeople = touchedPeople
@@ -198,8 +202,8 @@ public struct MarketplaceSnapshot: Sendable {
         }
         activity = ActivityStatistics(
             people: people, opportunities: opportunities, personOffsets: personOffsets, personEvents: personEvents,
-            opportunityOffsets: opportunityOffsets, opportunityEvents: opportunityEvents, now: reference, preset: preset
-        ).addingSubScores(subScoreSums)
+            opportunityOffsets: opportunityOffsets, opportunityEvents: opportunityEvents, now: reference, preset: preset,
+            subScoreSums: subScoreSums)
     }
 
     /// The events of person `p`, oldest first.

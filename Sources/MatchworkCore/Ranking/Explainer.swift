@@ -171,9 +171,5 @@ extension QueryState {
         ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][t.weekday]
     }
 
-    static func clock(_ t: Timestamp) -> String {
-        let minutes = t.secondOfDay / 60
-        let h = minutes / 60, m = minutes % 60
-        return (h < 10 ? "0" : "") + "\(h):" + (m < 10 ? "0" : "") + "\(m)"
-    }
+    static func clock(_ t: Timestamp) -> String { WeeklySlot.clock(t.secondOfDay / 60) }
 }

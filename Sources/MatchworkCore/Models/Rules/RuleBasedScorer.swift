@@ -52,8 +52,6 @@ struct FitValues {
 /// - availability: 1 when the start falls in a stated weekly slot, 0 otherwise, 0.5 assumed
 ///   when availability is not stated; not applicable without a window.
 extension RecommendationEngine {
-    func personQuality(_ p: DenseIndex) -> [RuleValue] { Self.personQuality(p, in: snapshot) }
-
     static func personQuality(_ p: DenseIndex, in snapshot: MarketplaceSnapshot) -> [RuleValue] {
         let w = snapshot.activity.workers[Int(p)]
         let stats = snapshot.activity
@@ -174,6 +172,16 @@ extension RecommendationEngine {
         return (amount, rank, count, sum / Double(count), minimum)
     }
 
+    /// Person quality with bidding on this opportunity folded in: earlier bids count, as
+    /// clients favour them.
+    func bidAdjusted(_ quality: [RuleValue], person p: DenseIndex, opportunity o: DenseIndex) -> [RuleValue] {
+        guard let bid = bidContext(person: p, opportunity: o), bid.count >= 2 else { return quality }
+        var adjusted = quality
+        let earliness = 1 - Double(bid.rank) / Double(bid.count - 1)
+        adjusted[3] = RuleValue(value: (quality[3].value + earliness) / 2, assumed: false)
+        return adjusted
+    }
+
     /// The rule-based score of a pair without its parts: the same sum as ``ruleScore``,
     /// without allocating, for ranking every candidate.
     func ruleValue(person p: DenseIndex, opportunity o: DenseIndex, forPerson: Bool, quality: [RuleValue]?, wanted: (Int) -> Bool) -> Double {
@@ -187,11 +195,7 @@ extension RecommendationEngine {
         if let v = fit.availability { total += w.3; sum += w.3 * v.value }
         let fitShare = forPerson ? 1 : rules.fitShare
         var value = total > 0 ? fitShare * sum / total : 0
-        if !forPerson, var quality {
-            if let bid = bidContext(person: p, opportunity: o), bid.count >= 2 {
-                let earliness = 1 - Double(bid.rank) / Double(bid.count - 1)
-                quality[3] = RuleValue(value: (quality[3].value + earliness) / 2, assumed: false)
-            }
+        if !forPerson, let quality = quality.map({ bidAdjusted($0, person: p, opportunity: o) }) {
             let share = total > 0 ? 1 - fitShare : 1
             value += share * (rules.quality * quality[0].value + rules.reliability * quality[1].value + rules.experience * quality[2].value
                 + rules.bidding * quality[3].value + rules.activity * quality[4].value)
@@ -217,12 +221,7 @@ extension RecommendationEngine {
                 value += weight * v.value
             }
         }
-        if !forPerson, var quality {
-            if let bid = bidContext(person: p, opportunity: o), bid.count >= 2 {
-                // Bidding on this opportunity: earlier bids count, as clients favour them.
-                let earliness = 1 - Double(bid.rank) / Double(bid.count - 1)
-                quality[3] = RuleValue(value: (quality[3].value + earliness) / 2, assumed: false)
-            }
+        if !forPerson, let quality = quality.map({ bidAdjusted($0, person: p, opportunity: o) }) {
             let share = fitTotal > 0 ? 1 - fitShare : 1
             for (i, (name, w)) in rules.personGroup.enumerated() {
                 parts.append(ScorePart(component: name, value: quality[i].value, weight: share * w, assumed: quality[i].assumed))
