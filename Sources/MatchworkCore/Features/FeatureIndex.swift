@@ -51,34 +51,8 @@ public struct FeatureIndex: Sendable {
     public let summaries: [PreferenceSummary]
     /// The snapshot version it was built from.
     public let version: Int
-    /// Per opportunity: the feature positions of its required preference-facet values, with
-    /// the facet's rank in `features.preferenceFacets`.
-    let opportunityPreferenceCodes: [[(facet: Int, position: Int)]]
-    /// Per person: the feature positions of the preference values in their summary, sorted,
-    /// and which of them are assumed.
-    let personPreferencePositions: [[Int]]
-    let personAssumedFacets: [[Int]]
-    /// Per opportunity: the pricing rule's offer and per-unit attributes (`nan` when absent).
-    let opportunityOffer: [Double]
-    let opportunityAskPer: [Double]
-    /// Per person: the pricing rule's ask attribute (`nan` when absent).
-    let personAsk: [Double]
-    /// Per opportunity: its required certifications as codes, and the time they must be valid at.
-    let opportunityCertifications: [[Int32]]
-    let opportunityStart: [Int64]
-    /// Per person and certification code (row-major, `certificationCount` per person): the
-    /// expiry in Unix seconds, `Int64.max` when it never expires, `Int64.min` when absent.
-    let certificationExpiry: [Int64]
-    let certificationCount: Int
-    /// Per opportunity: the feature positions of its required values of qualifying facets,
-    /// with the facet's rank in `features.qualifyingFacets`.
-    let opportunityQualifying: [[(facet: Int, position: Int)]]
-    /// Per person: which qualifying facets they state (bit per rank) and the positions stated.
-    let personQualifyingFacets: [UInt64]
-    let personQualifyingPositions: [[Int]]
-    /// Per person: the person-quality rules (quality, reliability, experience, bidding,
-    /// activity); empty for clients.
-    let personQuality: [[RuleValue]]
+    /// Flat per-person and per-opportunity facts for filters and rule scoring.
+    let tables: PairTables
 
     public init(snapshot: MarketplaceSnapshot, features: ScenarioFeatures) {
         let space = FeatureSpace(people: snapshot.people, opportunities: snapshot.opportunities, preset: snapshot.preset, features: features)
@@ -183,72 +157,7 @@ public struct FeatureIndex: Sendable {
         personVectors = vectors
         self.summaries = summaries
 
-        let preferenceFacets = features.preferenceFacets
-        opportunityPreferenceCodes = snapshot.opportunities.map { opportunity in
-            var codes: [(facet: Int, position: Int)] = []
-            for (f, facet) in preferenceFacets.enumerated() {
-                guard let positions = space.facetPositions[facet] else { continue }
-                for v in opportunity.required[facet] { if let i = positions[v] { codes.append((f, i)) } }
-            }
-            return codes
-        }
-        personPreferencePositions = summaries.map { summary in
-            var positions: [Int] = []
-            for (facet, values) in summary.values {
-                guard let map = space.facetPositions[facet] else { continue }
-                positions += values.compactMap { map[$0] }
-            }
-            return positions.sorted()
-        }
-        personAssumedFacets = summaries.map { summary in
-            summary.assumedFacets.compactMap { preferenceFacets.firstIndex(of: $0) }
-        }
-        let pricing = features.pricing
-        opportunityOffer = snapshot.opportunities.map { o in pricing.flatMap { o.attributes[$0.offer] } ?? .nan }
-        opportunityAskPer = snapshot.opportunities.map { o in
-            guard let per = pricing?.askPer else { return 1 }
-            return o.attributes[per] ?? .nan
-        }
-        personAsk = snapshot.people.map { p in pricing.flatMap { p.attributes[$0.ask] } ?? .nan }
-        var certificationCodes: [String: Int] = [:]
-        for o in snapshot.opportunities { for c in o.requiredCertifications where certificationCodes[c] == nil { certificationCodes[c] = certificationCodes.count } }
-        let certificationCount = certificationCodes.count
-        self.certificationCount = certificationCount
-        opportunityCertifications = snapshot.opportunities.map { o in o.requiredCertifications.map { Int32(certificationCodes[$0]!) } }
-        opportunityStart = snapshot.opportunities.map { ($0.window?.start ?? snapshot.now).secondsSinceEpoch }
-        var expiry = [Int64](repeating: .min, count: snapshot.people.count * certificationCount)
-        for (p, person) in snapshot.people.enumerated() {
-            for c in person.certifications {
-                guard let code = certificationCodes[c.name] else { continue }
-                expiry[p * certificationCount + code] = max(expiry[p * certificationCount + code], c.expires?.secondsSinceEpoch ?? .max)
-            }
-        }
-        certificationExpiry = expiry
-        let qualifying = features.qualifyingFacets
-        opportunityQualifying = snapshot.opportunities.map { o in
-            var codes: [(facet: Int, position: Int)] = []
-            for (f, facet) in qualifying.enumerated() {
-                guard let positions = space.facetPositions[facet] else { continue }
-                for v in o.required[facet] { if let i = positions[v] { codes.append((f, i)) } }
-            }
-            return codes
-        }
-        personQualifyingFacets = snapshot.people.map { person in
-            var bits: UInt64 = 0
-            for (f, facet) in qualifying.enumerated() where !person.facets[facet].isEmpty { bits |= 1 << UInt64(f) }
-            return bits
-        }
-        personQualifyingPositions = snapshot.people.map { person in
-            var positions: [Int] = []
-            for facet in qualifying {
-                guard let map = space.facetPositions[facet] else { continue }
-                positions += person.facets[facet].compactMap { map[$0] }
-            }
-            return positions.sorted()
-        }
-        personQuality = snapshot.people.indices.map { p in
-            snapshot.people[p].role == .client ? [] : RecommendationEngine.personQuality(DenseIndex(p), in: snapshot)
-        }
+        tables = PairTables(snapshot: snapshot, space: space, features: features, summaries: summaries)
     }
 }
 

@@ -54,6 +54,8 @@ public struct MarketplaceSnapshot: Sendable {
     let touchedOpportunities: [[DenseIndex]]
     /// Per opportunity: every person who touched it, sorted.
     let touchedPeople: [[DenseIndex]]
+    /// Per person: how many opportunities they touched.
+    let touchedCounts: [Int32]
     /// Indices of the people who take opportunities (workers, learners).
     public let takers: [DenseIndex]
     /// Indices of the open opportunities with a free slot.
@@ -171,6 +173,7 @@ public struct MarketplaceSnapshot: Sendable {
         self.positivePeople = positivePeople
         self.touchedOpportunities = touched
         self.touchedPeople = touchedPeople
+        touchedCounts = touched.map { Int32($0.count) }
 
         let takerRole = preset?.takerRole
         takers = people.indices.filter { i in

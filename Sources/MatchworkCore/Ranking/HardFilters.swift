@@ -38,96 +38,104 @@ struct FilterTally {
 
 extension RecommendationEngine {
     /// The first hard filter a person–opportunity pair fails, checking the pair itself
-    /// (qualifications, distance, availability, rhythm, capacity).
+    /// (certifications, qualifications, distance, availability, rhythm, capacity).
+    ///
+    /// Reads only ``PairTables``' flat arrays: it runs for every candidate of every request.
     func pairFilter(person p: DenseIndex, opportunity o: DenseIndex, filters: RecommendationFilters) -> HardFilter? {
-        let person = snapshot.people[Int(p)], opportunity = snapshot.opportunities[Int(o)]
-        // Certifications and qualifying facets through integer codes precomputed in the index.
-        let codes = index.opportunityCertifications[Int(o)]
-        if !codes.isEmpty {
-            let start = index.opportunityStart[Int(o)], base = Int(p) * index.certificationCount
-            for code in codes where !(start < index.certificationExpiry[base + Int(code)]) { return .certification }
+        let t = index.tables
+        let pi = Int(p), oi = Int(o)
+        if !t.certifications.isEmpty(oi) {
+            let time = t.checkTime[oi], base = pi * t.certificationCount
+            for k in t.certifications.range(oi) where !(time < t.certificationExpiry[base + Int(t.certifications.values[k])]) { return .certification }
         }
-        let qualifying = index.opportunityQualifying[Int(o)]
-        if !qualifying.isEmpty {
-            let stated = index.personQualifyingFacets[Int(p)]
-            let positions = index.personQualifyingPositions[Int(p)]
-            var f = 0
-            while f < qualifying.count {
-                let facet = qualifying[f].facet
+        if !t.qualifying.isEmpty(oi) {
+            // Per qualifying facet the person states, one of the required values must be theirs.
+            let stated = t.qualifyingFacets[pi]
+            var k = t.qualifying.range(oi).lowerBound
+            let end = t.qualifying.range(oi).upperBound
+            while k < end {
+                let facet = t.qualifying.values[k].facet
                 var matched = false
-                var g = f
-                while g < qualifying.count && qualifying[g].facet == facet {
-                    if positions.contains(qualifying[g].position) { matched = true }
-                    g += 1
+                while k < end && t.qualifying.values[k].facet == facet {
+                    if !matched && t.qualifyingPositions.row(pi, contains: t.qualifying.values[k].position) { matched = true }
+                    k += 1
                 }
                 if stated & (1 << UInt64(facet)) != 0 && !matched { return .qualification }
-                f = g
             }
         }
         if let limit = filters.maxDistanceKm {
             guard let km = snapshot.distanceKm(person: p, opportunity: o), km <= limit else { return .distance }
         }
-        if configuration.availability == .startWithinSlot, person.availability.isStated, let window = opportunity.window {
-            guard person.availability.slots.contains(where: { $0.covers(window.start) }) else { return .availability }
+        let minute = t.startMinuteOfWeek[oi]
+        let flags = t.availabilityFlags[pi]
+        if configuration.availability == .startWithinSlot, flags & 1 != 0, minute >= 0 {
+            guard t.slotCovers(person: pi, minuteOfWeek: minute) else { return .availability }
         }
-        let rhythms = opportunity.required[.rhythm]
-        if !rhythms.isEmpty {
-            if features.checksRhythmAgainstAvailability, person.availability.isStated {
-                if rhythms.contains("weekend"), !person.availability.slots.contains(where: { $0.weekday >= 5 }) { return .rhythm }
-                if rhythms.contains("night"), !person.availability.slots.contains(where: { $0.endMinute >= 23 * 60 || $0.startMinute < 5 * 60 }) { return .rhythm }
+        if !t.requiredRhythms.isEmpty(oi) {
+            if features.checksRhythmAgainstAvailability, flags & 1 != 0 {
+                let needs = t.rhythmNeeds[oi]
+                if needs & 1 != 0, flags & 2 == 0 { return .rhythm }
+                if needs & 2 != 0, flags & 4 == 0 { return .rhythm }
             }
-            if configuration.rhythm == .strict {
-                let stated = person.facets[.rhythm]
-                if !stated.isEmpty, !rhythms.contains(where: stated.contains) { return .rhythm }
+            if configuration.rhythm == .strict, !t.statedRhythms.isEmpty(pi),
+                !PairTables.intersects(t.requiredRhythms, oi, t.statedRhythms, pi)
+            {
+                return .rhythm
             }
         }
-        if let window = opportunity.window {
-            var overlapping = 0
-            for c in snapshot.commitments[Int(p)] where c != o {
-                if let other = snapshot.opportunities[Int(c)].window, other.overlaps(window) { overlapping += 1 }
+        if minute >= 0 {
+            let start = t.windowStart[oi], end = t.windowEnd[oi]
+            var overlapping: Int32 = 0
+            for k in t.commitments.range(pi) {
+                let c = t.commitments.values[k]
+                if c.opportunity != o, c.start <= end, start <= c.end { overlapping += 1 }
             }
-            if overlapping >= person.capacity { return .capacity }
+            if overlapping >= t.capacity[pi] { return .capacity }
         }
         return nil
     }
 
     /// Whether an opportunity passes the request's category, date and price filters.
     func opportunityFilter(_ o: DenseIndex, filters: RecommendationFilters) -> HardFilter? {
-        let opportunity = snapshot.opportunities[Int(o)]
+        let oi = Int(o)
         for (facet, accepted) in filters.facets {
-            let listed = opportunity.required[facet] + opportunity.preferred[facet]
-            if !listed.contains(where: accepted.contains) { return .category }
+            let required = snapshot.opportunities[oi].required[facet], preferred = snapshot.opportunities[oi].preferred[facet]
+            if !required.contains(where: accepted.contains) && !preferred.contains(where: accepted.contains) { return .category }
         }
         if let range = filters.startsBetween {
-            guard let start = opportunity.window?.start, range.contains(start) else { return .dates }
+            let t = index.tables
+            guard t.startMinuteOfWeek[oi] >= 0, range.contains(Timestamp(secondsSinceEpoch: t.windowStart[oi])) else { return .dates }
         }
         if let range = filters.priceRange {
-            let key = features.pricing?.offer ?? "price"
-            guard let price = opportunity.attributes[key], range.contains(price) else { return .price }
+            let price = index.tables.filterPrice[oi]
+            guard !price.isNaN, range.contains(price) else { return .price }
         }
         return nil
     }
 
     /// Whether a person passes the request's category and price filters.
     func personFilter(_ p: DenseIndex, filters: RecommendationFilters) -> HardFilter? {
-        let person = snapshot.people[Int(p)]
         for (facet, accepted) in filters.facets {
-            if !person.facets[facet].contains(where: accepted.contains) { return .category }
+            if !snapshot.people[Int(p)].facets[facet].contains(where: accepted.contains) { return .category }
         }
         if let range = filters.priceRange {
-            let key = features.pricing?.ask ?? "hourly_rate"
-            guard let price = person.attributes[key], range.contains(price) else { return .price }
+            let price = index.tables.filterAsk[Int(p)]
+            guard !price.isNaN, range.contains(price) else { return .price }
         }
         return nil
     }
 
     /// The open opportunities with a free slot that pass every hard filter for person `p`.
     func eligibleOpportunities(for p: DenseIndex, filters: RecommendationFilters, tally: inout FilterTally) -> [DenseIndex] {
-        var touched = Set<DenseIndex>()
-        for e in snapshot.events(ofPerson: p) where configuration.exclusions.forPerson.contains(e.type) { touched.insert(e.other) }
-        let excluded = Set(filters.excludedOpportunities.compactMap { snapshot.opportunityIndex.index(of: $0) })
-        let kinds = features.recommendedKinds
+        // Per opportunity: 1 excluded by the request, 2 already interacted with.
+        var blocked = [UInt8](repeating: 0, count: snapshot.opportunities.count)
+        for e in snapshot.events(ofPerson: p) where configuration.exclusions.forPerson.contains(e.type) { blocked[Int(e.other)] = 2 }
+        for id in filters.excludedOpportunities { if let o = snapshot.opportunityIndex.index(of: id) { blocked[Int(o)] = 1 } }
+        var allowedKinds: UInt32 = 0
+        for (k, kind) in OpportunityKind.allCases.enumerated() where features.recommendedKinds?.contains(kind) ?? true { allowedKinds |= 1 << UInt32(k) }
+        let checksOpportunity = !filters.facets.isEmpty || filters.startsBetween != nil || filters.priceRange != nil
         var eligible: [DenseIndex] = []
+        eligible.reserveCapacity(snapshot.openOpportunities.count)
         // Closed and full opportunities are counted without being visited one by one.
         let closed = snapshot.opportunities.count - snapshot.openOpportunities.count
         if closed > 0 {
@@ -135,36 +143,55 @@ extension RecommendationEngine {
             if closed - full > 0 { tally.counts[.notOpen, default: 0] += closed - full }
             if full > 0 { tally.counts[.noFreeSlot, default: 0] += full }
         }
+        let kinds = index.tables.kind
+        var counts = [Int](repeating: 0, count: HardFilter.allCases.count)
         for o in snapshot.openOpportunities {
-            let opportunity = snapshot.opportunities[Int(o)]
+            let oi = Int(o)
             let failed: HardFilter? =
-                kinds.map({ !$0.contains(opportunity.kind) }) ?? false ? .kind
-                : excluded.contains(o) ? .excluded
-                : touched.contains(o) ? .alreadyInteracted
-                : opportunityFilter(o, filters: filters) ?? pairFilter(person: p, opportunity: o, filters: filters)
-            if let failed { tally.record(failed) } else { eligible.append(o) }
+                allowedKinds & (1 << UInt32(kinds[oi])) == 0 ? .kind
+                : blocked[oi] == 1 ? .excluded
+                : blocked[oi] == 2 ? .alreadyInteracted
+                : (checksOpportunity ? opportunityFilter(o, filters: filters) : nil) ?? pairFilter(person: p, opportunity: o, filters: filters)
+            if let failed { counts[failed.rank] += 1 } else { eligible.append(o) }
         }
+        tally.add(counts)
         return eligible
     }
 
     /// The people who pass every hard filter for opportunity `o`, from the chosen pool.
     func eligiblePeople(for o: DenseIndex, filters: RecommendationFilters, pool: CandidatePool, tally: inout FilterTally) -> [DenseIndex] {
-        var touched = Set<DenseIndex>()
-        var applicants = Set<DenseIndex>()
+        // Per person: 1 excluded by the request, 2 already interacted with, 4 applied or bid.
+        var marks = [UInt8](repeating: 0, count: snapshot.people.count)
         for e in snapshot.events(onOpportunity: o) {
-            if configuration.exclusions.forOpportunity.contains(e.type) { touched.insert(e.other) }
-            if e.type == .apply || e.type == .bid { applicants.insert(e.other) }
+            if configuration.exclusions.forOpportunity.contains(e.type) { marks[Int(e.other)] |= 2 }
+            if e.type == .apply || e.type == .bid { marks[Int(e.other)] |= 4 }
         }
-        let excluded = Set(filters.excludedPeople.compactMap { snapshot.personIndex.index(of: $0) })
-        let candidates = pool == .applicants ? snapshot.takers.filter(applicants.contains) : snapshot.takers
+        for id in filters.excludedPeople { if let p = snapshot.personIndex.index(of: id) { marks[Int(p)] |= 1 } }
+        let checksPerson = !filters.facets.isEmpty || filters.priceRange != nil
         var eligible: [DenseIndex] = []
-        for p in candidates {
+        var counts = [Int](repeating: 0, count: HardFilter.allCases.count)
+        for p in snapshot.takers {
+            let mark = marks[Int(p)]
+            if pool == .applicants && mark & 4 == 0 { continue }
             let failed: HardFilter? =
-                excluded.contains(p) ? .excluded
-                : touched.contains(p) ? .alreadyInteracted
-                : personFilter(p, filters: filters) ?? pairFilter(person: p, opportunity: o, filters: filters)
-            if let failed { tally.record(failed) } else { eligible.append(p) }
+                mark & 1 != 0 ? .excluded
+                : mark & 2 != 0 ? .alreadyInteracted
+                : (checksPerson ? personFilter(p, filters: filters) : nil) ?? pairFilter(person: p, opportunity: o, filters: filters)
+            if let failed { counts[failed.rank] += 1 } else { eligible.append(p) }
         }
+        tally.add(counts)
         return eligible
+    }
+}
+
+extension HardFilter {
+    /// The position in `allCases`, for counting in arrays.
+    var rank: Int { HardFilter.allCases.firstIndex(of: self)! }
+}
+
+extension FilterTally {
+    /// Adds counts indexed by ``HardFilter/rank``.
+    mutating func add(_ byRank: [Int]) {
+        for (k, n) in byRank.enumerated() where n > 0 { counts[HardFilter.allCases[k], default: 0] += n }
     }
 }

@@ -26,9 +26,30 @@ final class QueryState {
     /// For a person subject: whether each feature position is among their preferences.
     private(set) lazy var wantedMask: [Bool] = {
         var mask = [Bool](repeating: false, count: index.space.dimension)
-        if forPerson { for i in index.personPreferencePositions[Int(subject)] { mask[i] = true } }
+        if forPerson {
+            let positions = index.tables.preferencePositions
+            for k in positions.range(Int(subject)) { mask[Int(positions.values[k])] = true }
+        }
         return mask
     }()
+
+    /// The bids on the subject opportunity (opportunity subject).
+    private lazy var bidBoard = BidBoard(forPerson ? [] : snapshot.events(onOpportunity: subject))
+    /// The subject person's bids, per opportunity they bid on (person subject).
+    private lazy var personBids: [DenseIndex: BidContext] = {
+        guard forPerson else { return [:] }
+        var bids: [DenseIndex: BidContext] = [:]
+        for e in snapshot.events(ofPerson: subject) where e.type == .bid && bids[e.other] == nil {
+            bids[e.other] = engine.bidContext(person: subject, opportunity: e.other)
+        }
+        return bids
+    }()
+
+    /// The bid behind a candidate pair, if the person bid.
+    func bid(_ c: DenseIndex) -> BidContext? {
+        if forPerson { return personBids.isEmpty ? nil : personBids[c] }
+        return bidBoard.isEmpty ? nil : bidBoard.context(of: c)
+    }
 
     /// Neighbourhood evidence: per candidate, how many similar people showed interest in it
     /// (person subject) or how many similar opportunities the candidate took (opportunity subject).
@@ -57,11 +78,11 @@ final class QueryState {
     func ruleValues() -> [Double] {
         if forPerson {
             let mask = wantedMask
-            return candidates.map { c in engine.ruleValue(person: subject, opportunity: c, forPerson: true, quality: nil, wanted: { mask[$0] }) }
+            return candidates.map { c in engine.ruleValue(person: subject, opportunity: c, forPerson: true, wanted: { mask[Int($0)] }, bid: bid(c)) }
         }
+        let positions = index.tables.preferencePositions
         return candidates.map { c in
-            let positions = index.personPreferencePositions[Int(c)]
-            return engine.ruleValue(person: c, opportunity: subject, forPerson: false, quality: index.personQuality[Int(c)], wanted: { positions.contains($0) })
+            engine.ruleValue(person: c, opportunity: subject, forPerson: false, wanted: { positions.row(Int(c), contains: $0) }, bid: bid(c))
         }
     }
 
@@ -69,10 +90,10 @@ final class QueryState {
         let (p, o) = pair(c)
         if forPerson {
             let mask = wantedMask
-            return engine.ruleScore(person: p, opportunity: o, forPerson: true, quality: nil, wanted: { mask[$0] })
+            return engine.ruleScore(person: p, opportunity: o, forPerson: true, wanted: { mask[Int($0)] }, bid: bid(c))
         }
-        let positions = index.personPreferencePositions[Int(p)]
-        return engine.ruleScore(person: p, opportunity: o, forPerson: false, quality: index.personQuality[Int(p)], wanted: { positions.contains($0) })
+        let positions = index.tables.preferencePositions
+        return engine.ruleScore(person: p, opportunity: o, forPerson: false, wanted: { positions.row(Int(p), contains: $0) }, bid: bid(c))
     }
 
     func similarityValues() -> Result<[Double], Fallback> {
@@ -102,15 +123,20 @@ final class QueryState {
         var heap = MinHeap(capacity: k)
         if forPerson {
             let own = snapshot.touchedOpportunities[Int(subject)]
-            var common: [DenseIndex: Int] = [:]
-            for o in own { for q in snapshot.touchedPeople[Int(o)] where q != subject { common[q, default: 0] += 1 } }
-            engine.scratch.withBuffer(count: snapshot.people.count) { cosines in
+            engine.scratch.withBuffer(count: 2 * snapshot.people.count) { buffer in
+                let n = snapshot.people.count
+                let cosines = UnsafeMutableBufferPointer(rebasing: buffer[0..<n])
+                // Interactions shared with each person (exact in Float up to 2^24).
+                let common = UnsafeMutableBufferPointer(rebasing: buffer[n..<2 * n])
+                common.initialize(repeating: 0)
+                for o in own { for q in snapshot.touchedPeople[Int(o)] { common[Int(q)] += 1 } }
                 index.personVectors.withRow(Int(subject)) { u in VectorKernels.scoreRows(of: index.personVectors, against: u, into: cosines) }
+                let touchedCounts = snapshot.touchedCounts
                 for q in snapshot.takers where q != subject {
                     let cosine = Double(cosines[Int(q)])
                     guard cosine > 0 else { continue }
-                    let shared = common[q] ?? 0
-                    let jaccard = shared == 0 ? 0 : Double(shared) / Double(own.count + snapshot.touchedOpportunities[Int(q)].count - shared)
+                    let shared = Double(common[Int(q)])
+                    let jaccard = shared == 0 ? 0 : shared / (Double(own.count + Int(touchedCounts[Int(q)])) - shared)
                     heap.offer((cosine * (0.1 + jaccard), q))
                 }
             }

@@ -88,10 +88,15 @@ extension RecommendationEngine {
     }
 
     /// Job fit of a pair: location, pricing, specialization, availability (`nil`: not applicable).
-    func jobFit(person p: DenseIndex, opportunity o: DenseIndex, wanted: (Int) -> Bool) -> FitValues {
-        let person = snapshot.people[Int(p)], opportunity = snapshot.opportunities[Int(o)]
+    ///
+    /// - Parameters:
+    ///   - wanted: whether a feature position is among the person's preferences.
+    ///   - bid: the person's bid on the opportunity among the others (see ``bidContext``).
+    func jobFit(person p: DenseIndex, opportunity o: DenseIndex, wanted: (Int32) -> Bool, bid: BidContext?) -> FitValues {
+        let t = index.tables
+        let pi = Int(p), oi = Int(o)
         var location: RuleValue?
-        if opportunity.location != nil {
+        if t.hasLocation[oi] {
             if let km = snapshot.distanceKm(person: p, opportunity: o) {
                 location = RuleValue(value: Double.exp(-km / features.distanceScaleKm), assumed: false)
             } else {
@@ -99,11 +104,11 @@ extension RecommendationEngine {
             }
         }
         var pricing: RuleValue?
-        if let bid = bidContext(person: p, opportunity: o), bid.count >= 2 {
+        if let bid, bid.count >= 2 {
             // The person's own bid against the cheapest bid on this opportunity.
             pricing = RuleValue(value: Double.exp(-2 * (bid.amount - bid.minimum) / bid.mean), assumed: false)
         } else if features.pricing != nil {
-            let offer = index.opportunityOffer[Int(o)], per = index.opportunityAskPer[Int(o)], ask = index.personAsk[Int(p)]
+            let offer = t.offer[oi], per = t.askPer[oi], ask = t.ask[pi]
             if offer.isNaN || per.isNaN || ask.isNaN || ask <= 0 || per <= 0 {
                 pricing = RuleValue(value: 0.5, assumed: true)
             } else {
@@ -111,42 +116,46 @@ extension RecommendationEngine {
             }
         }
         var specialization: RuleValue?
-        let codes = index.opportunityPreferenceCodes[Int(o)]
         var partSum = 0.0, partCount = 0
         var assumed = false
+        let codes = t.preferenceCodes.range(oi)
         if !codes.isEmpty {
-            let assumedFacets = index.personAssumedFacets[Int(p)]
+            // Per preference facet of the opportunity: matched when the person wants one of its
+            // values; an assumed facet counts half.
+            let assumedFacets = t.assumedFacets[pi]
             var facetsSeen = 0, matched = 0.0
-            var lastFacet = -1
-            var facetMatched = false
-            for code in codes {
-                if code.facet != lastFacet {
-                    if lastFacet >= 0 { matched += facetMatched ? (assumedFacets.contains(lastFacet) ? 0.5 : 1) : 0 }
-                    facetsSeen += 1
-                    lastFacet = code.facet
-                    facetMatched = false
+            var k = codes.lowerBound
+            while k < codes.upperBound {
+                let facet = t.preferenceCodes.values[k].facet
+                var facetMatched = false
+                while k < codes.upperBound && t.preferenceCodes.values[k].facet == facet {
+                    if !facetMatched && wanted(t.preferenceCodes.values[k].position) { facetMatched = true }
+                    k += 1
                 }
-                if wanted(code.position) { facetMatched = true }
+                let isAssumed = assumedFacets & (1 << UInt64(facet)) != 0
+                if isAssumed { assumed = true }
+                if facetMatched { matched += isAssumed ? 0.5 : 1 }
+                facetsSeen += 1
             }
-            matched += facetMatched ? (assumedFacets.contains(lastFacet) ? 0.5 : 1) : 0
             partSum += matched / Double(facetsSeen)
             partCount += 1
-            assumed = codes.contains { assumedFacets.contains($0.facet) }
         }
-        if !opportunity.teaches.isEmpty {
+        if t.teaches[oi] {
+            let taughtSkills = snapshot.opportunities[oi].teaches, personSkills = snapshot.people[pi].skills
             var progress = 0.0
-            for taught in opportunity.teaches {
-                let current = person.skills.first { $0.skill == taught.skill }?.level ?? 0
+            for taught in taughtSkills {
+                let current = personSkills.first { $0.skill == taught.skill }?.level ?? 0
                 if taught.level > current { progress += min(1, (taught.level - current) / 3) }
             }
-            partSum += progress / Double(opportunity.teaches.count)
+            partSum += progress / Double(taughtSkills.count)
             partCount += 1
         }
         if partCount > 0 { specialization = RuleValue(value: partSum / Double(partCount), assumed: assumed) }
         var availability: RuleValue?
-        if let window = opportunity.window {
-            if person.availability.isStated {
-                availability = RuleValue(value: person.availability.slots.contains { $0.covers(window.start) } ? 1 : 0, assumed: false)
+        let minute = t.startMinuteOfWeek[oi]
+        if minute >= 0 {
+            if t.availabilityFlags[pi] & 1 != 0 {
+                availability = RuleValue(value: t.slotCovers(person: pi, minuteOfWeek: minute) ? 1 : 0, assumed: false)
             } else {
                 availability = RuleValue(value: 0.5, assumed: true)
             }
@@ -154,39 +163,18 @@ extension RecommendationEngine {
         return FitValues(location: location, pricing: pricing, specialization: specialization, availability: availability)
     }
 
-    /// The person's latest bid on an opportunity: its amount, its rank by time among the
-    /// bids there (0 = first), how many bids there are, and their mean.
-    func bidContext(person p: DenseIndex, opportunity o: DenseIndex) -> (amount: Double, rank: Int, count: Int, mean: Double, minimum: Double)? {
-        var amount: Double?
-        var rank = 0, count = 0, sum = 0.0, minimum = Double.infinity
-        for e in snapshot.events(onOpportunity: o) where e.type == .bid && !e.value.isNaN {
-            if e.other == p {
-                amount = Double(e.value)
-                rank = count
-            }
-            count += 1
-            sum += Double(e.value)
-            minimum = min(minimum, Double(e.value))
-        }
-        guard let amount, amount > 0 else { return nil }
-        return (amount, rank, count, sum / Double(count), minimum)
-    }
-
-    /// Person quality with bidding on this opportunity folded in: earlier bids count, as
-    /// clients favour them.
-    func bidAdjusted(_ quality: [RuleValue], person p: DenseIndex, opportunity o: DenseIndex) -> [RuleValue] {
-        guard let bid = bidContext(person: p, opportunity: o), bid.count >= 2 else { return quality }
-        var adjusted = quality
-        let earliness = 1 - Double(bid.rank) / Double(bid.count - 1)
-        adjusted[3] = RuleValue(value: (quality[3].value + earliness) / 2, assumed: false)
-        return adjusted
+    /// The person's latest bid on an opportunity among all the bids there, `nil` without one.
+    func bidContext(person p: DenseIndex, opportunity o: DenseIndex) -> BidContext? {
+        BidBoard(snapshot.events(onOpportunity: o)).context(of: p)
     }
 
     /// The rule-based score of a pair without its parts: the same sum as ``ruleScore``,
     /// without allocating, for ranking every candidate.
-    func ruleValue(person p: DenseIndex, opportunity o: DenseIndex, forPerson: Bool, quality: [RuleValue]?, wanted: (Int) -> Bool) -> Double {
+    ///
+    /// Person quality counts when ranking people (`forPerson` false), read from the index.
+    func ruleValue(person p: DenseIndex, opportunity o: DenseIndex, forPerson: Bool, wanted: (Int32) -> Bool, bid: BidContext?) -> Double {
         let rules = configuration.rules
-        let fit = jobFit(person: p, opportunity: o, wanted: wanted)
+        let fit = jobFit(person: p, opportunity: o, wanted: wanted, bid: bid)
         let w = (rules.location, rules.pricing, rules.specialization, rules.availability)
         var total = 0.0, sum = 0.0
         if let v = fit.location { total += w.0; sum += w.0 * v.value }
@@ -195,18 +183,24 @@ extension RecommendationEngine {
         if let v = fit.availability { total += w.3; sum += w.3 * v.value }
         let fitShare = forPerson ? 1 : rules.fitShare
         var value = total > 0 ? fitShare * sum / total : 0
-        if !forPerson, let quality = quality.map({ bidAdjusted($0, person: p, opportunity: o) }) {
+        if !forPerson {
+            let q = index.tables.quality, base = Int(p) * 5
             let share = total > 0 ? 1 - fitShare : 1
-            value += share * (rules.quality * quality[0].value + rules.reliability * quality[1].value + rules.experience * quality[2].value
-                + rules.bidding * quality[3].value + rules.activity * quality[4].value)
+            let bidding = bid.map { $0.adjustedBidding(q[base + 3].value) } ?? q[base + 3].value
+            var personPart: Double = rules.quality * q[base].value
+            personPart += rules.reliability * q[base + 1].value
+            personPart += rules.experience * q[base + 2].value
+            personPart += rules.bidding * bidding
+            personPart += rules.activity * q[base + 4].value
+            value += share * personPart
         }
         return value
     }
 
     /// The rule-based score of a pair and its parts, for the request's direction.
-    func ruleScore(person p: DenseIndex, opportunity o: DenseIndex, forPerson: Bool, quality: [RuleValue]?, wanted: (Int) -> Bool) -> ScorePart {
+    func ruleScore(person p: DenseIndex, opportunity o: DenseIndex, forPerson: Bool, wanted: (Int32) -> Bool, bid: BidContext?) -> ScorePart {
         let rules = configuration.rules
-        let fit = jobFit(person: p, opportunity: o, wanted: wanted)
+        let fit = jobFit(person: p, opportunity: o, wanted: wanted, bid: bid)
         let fitWeights = rules.fitGroup
         var fitParts: [(String, RuleValue, Double)] = []
         for i in 0..<4 { if let value = fit[i] { fitParts.append((fitWeights[i].0, value, fitWeights[i].1)) } }
@@ -221,7 +215,9 @@ extension RecommendationEngine {
                 value += weight * v.value
             }
         }
-        if !forPerson, let quality = quality.map({ bidAdjusted($0, person: p, opportunity: o) }) {
+        if !forPerson {
+            var quality = index.tables.quality(of: p)
+            if let bid, bid.count >= 2 { quality[3] = RuleValue(value: bid.adjustedBidding(quality[3].value), assumed: false) }
             let share = fitTotal > 0 ? 1 - fitShare : 1
             for (i, (name, w)) in rules.personGroup.enumerated() {
                 parts.append(ScorePart(component: name, value: quality[i].value, weight: share * w, assumed: quality[i].assumed))
@@ -229,6 +225,47 @@ extension RecommendationEngine {
             }
         }
         return ScorePart(component: RecommendationMode.ruleBased.rawValue, value: value, weight: 1, assumed: parts.contains { $0.assumed && $0.weight > 0 }, parts: parts)
+    }
+}
+
+/// A person's latest bid on an opportunity: its amount, its rank by time among the bids there
+/// (0 = first), how many bids there are, their mean and the lowest.
+struct BidContext: Sendable {
+    var amount: Double
+    var rank: Int
+    var count: Int
+    var mean: Double
+    var minimum: Double
+
+    /// The bidding rule with this bid folded in: earlier bids count, as clients favour them
+    /// (`(bidding + 1 − rank / (bids − 1)) / 2`); unchanged with fewer than two bids.
+    func adjustedBidding(_ bidding: Double) -> Double {
+        guard count >= 2 else { return bidding }
+        return (bidding + 1 - Double(rank) / Double(count - 1)) / 2
+    }
+}
+
+/// The priced bids on one opportunity, read once for a request that ranks its bidders.
+struct BidBoard {
+    private var latest: [DenseIndex: (amount: Double, rank: Int)] = [:]
+    private var count = 0
+    private var sum = 0.0
+    private var minimum = Double.infinity
+
+    init(_ events: ArraySlice<MarketplaceSnapshot.Event>) {
+        for e in events where e.type == .bid && !e.value.isNaN {
+            latest[e.other] = (Double(e.value), count)
+            count += 1
+            sum += Double(e.value)
+            minimum = min(minimum, Double(e.value))
+        }
+    }
+
+    var isEmpty: Bool { latest.isEmpty }
+
+    func context(of p: DenseIndex) -> BidContext? {
+        guard let bid = latest[p], bid.amount > 0 else { return nil }
+        return BidContext(amount: bid.amount, rank: bid.rank, count: count, mean: sum / Double(count), minimum: minimum)
     }
 }
 
