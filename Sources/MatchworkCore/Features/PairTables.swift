@@ -49,6 +49,8 @@ struct PairTables: Sendable {
     /// Stated rhythm values as codes, sorted.
     let statedRhythms: Ragged<Int32>
     let capacity: [Int32]
+    /// Whether each person takes opportunities (a worker or learner, not a client).
+    let isTaker: [Bool]
     /// Windows of the opportunities each person holds and has not completed: (start, end) in
     /// Unix seconds, with the opportunity.
     let commitments: Ragged<Commitment>
@@ -146,6 +148,9 @@ struct PairTables: Sendable {
             return 1 | (weekend ? 2 : 0) | (night ? 4 : 0)
         }
         capacity = people.map { Int32($0.capacity) }
+        var isTaker = [Bool](repeating: false, count: people.count)
+        for p in snapshot.takers { isTaker[Int(p)] = true }
+        self.isTaker = isTaker
         commitments = Ragged(snapshot.commitments.map { held in
             held.compactMap { o -> Commitment? in
                 opportunities[Int(o)].window.map { Commitment(opportunity: o, start: $0.start.secondsSinceEpoch, end: $0.end.secondsSinceEpoch) }

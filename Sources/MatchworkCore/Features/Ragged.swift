@@ -38,3 +38,15 @@ extension Ragged where Element: Equatable {
         return false
     }
 }
+
+extension Array where Element: Comparable {
+    /// Whether a sorted array contains `value` (binary search).
+    func sortedContains(_ value: Element) -> Bool {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if self[mid] < value { low = mid + 1 } else { high = mid }
+        }
+        return low < count && self[low] == value
+    }
+}

@@ -80,17 +80,17 @@ extension QueryState {
             if w.hiresLast30Days > 0 {
                 add("activity", "\(w.hiresLast30Days) \(w.hiresLast30Days == 1 ? words.opportunity : words.opportunities) in the last 30 days")
             }
-            if let n = neighbourTook[c], n > 0 {
+            if case let n = neighbourTook(c), n > 0 {
                 add("neighbourhood", "Took \(n) similar \(n == 1 ? words.opportunity : words.opportunities)")
-            } else if let n = neighbourInterest[c], n > 0 {
+            } else if case let n = neighbourInterest(in: c), n > 0 {
                 add("neighbourhood", "Showed interest in \(n) similar \(n == 1 ? words.opportunity : words.opportunities)")
             }
         } else {
             let client = snapshot.clientOf[Int(o)]
-            if client >= 0, let n = neighbourClientHires[client], n > 0 {
+            if client >= 0, case let n = neighbourClientHires(client), n > 0 {
                 add("neighbourhood", "\(words.people.capitalisedFirst) like you took \(n) \(n == 1 ? words.opportunity : words.opportunities) here")
             }
-            if let n = neighbourInterest[c], n > 0 {
+            if case let n = neighbourInterest(in: c), n > 0 {
                 add("neighbourhood", "\(n) \(n == 1 ? words.person : words.people) like you showed interest", bonus: -0.01)
             }
             let applicants = snapshot.activity.opportunityRecords[Int(o)].applicants

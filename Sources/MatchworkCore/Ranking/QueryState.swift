@@ -51,13 +51,30 @@ final class QueryState {
         return bidBoard.isEmpty ? nil : bidBoard.context(of: c)
     }
 
-    /// Neighbourhood evidence: per candidate, how many similar people showed interest in it
-    /// (person subject) or how many similar opportunities the candidate took (opportunity subject).
-    var neighbourInterest: [DenseIndex: Int] = [:]
-    /// Per client: hires by similar people at that client (person subject).
-    var neighbourClientHires: [DenseIndex: Int] = [:]
-    /// Per candidate person: how many of the similar opportunities they were hired for.
-    var neighbourTook: [DenseIndex: Int] = [:]
+    /// The neighbourhood component's neighbours, by weight: similar people (person subject) or
+    /// similar opportunities (opportunity subject).
+    private(set) var neighbours: [(weight: Double, other: DenseIndex)] = []
+
+    /// How many neighbours showed net positive interest in candidate `c`: similar people in an
+    /// opportunity (person subject), or a person in similar opportunities (opportunity subject).
+    func neighbourInterest(in c: DenseIndex) -> Int {
+        neighbours.count { forPerson ? snapshot.positiveOpportunities[Int($0.other)].sortedContains(c) : snapshot.positivePeople[Int($0.other)].sortedContains(c) }
+    }
+
+    /// How many of the similar opportunities candidate person `c` holds (opportunity subject).
+    func neighbourTook(_ c: DenseIndex) -> Int {
+        forPerson ? 0 : neighbours.count { snapshot.holders[Int($0.other)].contains(c) }
+    }
+
+    /// How many hires similar people had at `client` (person subject).
+    func neighbourClientHires(_ client: DenseIndex) -> Int {
+        guard forPerson else { return 0 }
+        var hires = 0
+        for (_, q) in neighbours {
+            for e in snapshot.events(ofPerson: q) where e.type == .hire && snapshot.clientOf[Int(e.other)] == client { hires += 1 }
+        }
+        return hires
+    }
 
     /// The vote a similar person's hire gives every opportunity of the same client.
     static let clientVoteShare = 0.5
@@ -121,69 +138,104 @@ final class QueryState {
     func neighbourhoodValues() -> Result<[Double], Fallback> {
         let k = engine.configuration.neighbours
         var heap = MinHeap(capacity: k)
+        // Candidates sharing no interaction with the subject weigh at most `0.1 × cos ≤ 0.1`
+        // (× 1.5 for an opportunity of the same client): when the `k` best among those sharing
+        // one already weigh more, the full scan is skipped; the result is the same.
         if forPerson {
             let own = snapshot.touchedOpportunities[Int(subject)]
-            engine.scratch.withBuffer(count: 2 * snapshot.people.count) { buffer in
-                let n = snapshot.people.count
-                let cosines = UnsafeMutableBufferPointer(rebasing: buffer[0..<n])
+            let n = snapshot.people.count
+            engine.scratch.withBuffer(count: n) { common in
                 // Interactions shared with each person (exact in Float up to 2^24).
-                let common = UnsafeMutableBufferPointer(rebasing: buffer[n..<2 * n])
                 common.initialize(repeating: 0)
-                for o in own { for q in snapshot.touchedPeople[Int(o)] { common[Int(q)] += 1 } }
-                index.personVectors.withRow(Int(subject)) { u in VectorKernels.scoreRows(of: index.personVectors, against: u, into: cosines) }
-                let touchedCounts = snapshot.touchedCounts
-                for q in snapshot.takers where q != subject {
-                    let cosine = Double(cosines[Int(q)])
-                    guard cosine > 0 else { continue }
+                var sharers: [DenseIndex] = []
+                for o in own {
+                    for q in snapshot.touchedPeople[Int(o)] {
+                        if common[Int(q)] == 0 { sharers.append(q) }
+                        common[Int(q)] += 1
+                    }
+                }
+                let touchedCounts = snapshot.touchedCounts, isTaker = index.tables.isTaker
+                func weight(_ q: DenseIndex, cosine: Float) -> Double {
                     let shared = Double(common[Int(q)])
                     let jaccard = shared == 0 ? 0 : shared / (Double(own.count + Int(touchedCounts[Int(q)])) - shared)
-                    heap.offer((cosine * (0.1 + jaccard), q))
+                    return Double(cosine) * (0.1 + jaccard)
+                }
+                let vectors = index.personVectors
+                vectors.withRow(Int(subject)) { u in
+                    for q in sharers where q != subject && isTaker[Int(q)] {
+                        let cosine = vectors.withRow(Int(q)) { VectorKernels.dot($0, u) }
+                        if cosine > 0 { heap.offer((weight(q, cosine: cosine), q)) }
+                    }
+                    if heap.isFull, heap.minimum > 0.1 { return }
+                    heap = MinHeap(capacity: k)
+                    engine.scratch.withBuffer(count: n) { cosines in
+                        VectorKernels.scoreRows(of: vectors, against: u, into: cosines)
+                        for q in snapshot.takers where q != subject && cosines[Int(q)] > 0 {
+                            heap.offer((weight(q, cosine: cosines[Int(q)]), q))
+                        }
+                    }
                 }
             }
         } else {
             let own = snapshot.touchedPeople[Int(subject)]
             let client = snapshot.clientOf[Int(subject)]
-            engine.scratch.withBuffer(count: snapshot.opportunities.count) { cosines in
-                index.opportunityVectors.withRow(Int(subject)) { u in VectorKernels.scoreRows(of: index.opportunityVectors, against: u, into: cosines) }
-                for o in snapshot.opportunities.indices where o != Int(subject) && !snapshot.positivePeople[o].isEmpty {
-                    let cosine = Double(cosines[o])
-                    guard cosine > 0 else { continue }
-                    let jaccard = VectorKernels.jaccard(own[...], snapshot.touchedPeople[o][...])
+            let m = snapshot.opportunities.count
+            engine.scratch.withBuffer(count: m) { common in
+                common.initialize(repeating: 0)
+                var sharers: [DenseIndex] = []
+                for p in own {
+                    for o in snapshot.touchedOpportunities[Int(p)] {
+                        if common[Int(o)] == 0 { sharers.append(o) }
+                        common[Int(o)] += 1
+                    }
+                }
+                func weight(_ o: Int, cosine: Float) -> Double {
+                    let shared = Double(common[o])
+                    let jaccard = shared == 0 ? 0 : shared / (Double(own.count + snapshot.touchedPeople[o].count) - shared)
                     let sameClient = client >= 0 && snapshot.clientOf[o] == client ? 1.5 : 1
-                    heap.offer((cosine * (0.1 + jaccard) * sameClient, DenseIndex(o)))
+                    return Double(cosine) * (0.1 + jaccard) * sameClient
+                }
+                let vectors = index.opportunityVectors
+                vectors.withRow(Int(subject)) { u in
+                    for o in sharers where o != subject && !snapshot.positivePeople[Int(o)].isEmpty {
+                        let cosine = vectors.withRow(Int(o)) { VectorKernels.dot($0, u) }
+                        if cosine > 0 { heap.offer((weight(Int(o), cosine: cosine), o)) }
+                    }
+                    if heap.isFull, heap.minimum > 0.15 { return }
+                    heap = MinHeap(capacity: k)
+                    engine.scratch.withBuffer(count: m) { cosines in
+                        VectorKernels.scoreRows(of: vectors, against: u, into: cosines)
+                        for o in 0..<m where o != Int(subject) && cosines[o] > 0 && !snapshot.positivePeople[o].isEmpty {
+                            heap.offer((weight(o, cosine: cosines[o]), DenseIndex(o)))
+                        }
+                    }
                 }
             }
         }
-        let top = heap.items
-        var votes: [DenseIndex: Double] = [:]
+        neighbours = heap.items.sorted { ($0.weight, $1.other) > ($1.weight, $0.other) }
         if forPerson {
-            var clientVotes: [DenseIndex: Double] = [:]
-            for (w, q) in top {
-                for o in snapshot.positiveOpportunities[Int(q)] {
-                    votes[o, default: 0] += w
-                    neighbourInterest[o, default: 0] += 1
+            let values = engine.scratch.withBuffer(count: snapshot.opportunities.count + snapshot.people.count) { buffer -> [Double] in
+                buffer.initialize(repeating: 0)
+                let clientBase = snapshot.opportunities.count
+                for (w, q) in neighbours {
+                    for o in snapshot.positiveOpportunities[Int(q)] { buffer[Int(o)] += Float(w) }
+                    for e in snapshot.events(ofPerson: q) where e.type == .hire {
+                        let client = snapshot.clientOf[Int(e.other)]
+                        if client >= 0 { buffer[clientBase + Int(client)] += Float(Self.clientVoteShare * w) }
+                    }
                 }
-                for e in snapshot.events(ofPerson: q) where e.type == .hire {
-                    let client = snapshot.clientOf[Int(e.other)]
-                    guard client >= 0 else { continue }
-                    clientVotes[client, default: 0] += Self.clientVoteShare * w
-                    neighbourClientHires[client, default: 0] += 1
+                return candidates.map { c -> Double in
+                    let client = snapshot.clientOf[Int(c)]
+                    return Double(buffer[Int(c)]) + (client >= 0 ? Double(buffer[clientBase + Int(client)]) : 0)
                 }
-            }
-            let values = candidates.map { c -> Double in
-                let client = snapshot.clientOf[Int(c)]
-                return (votes[c] ?? 0) + (client >= 0 ? clientVotes[client] ?? 0 : 0)
             }
             return Self.normalised(values, component: .neighbourhood, reason: "no similar \(engine.features.words.person) showed interest in these \(engine.features.words.opportunities) or their \(engine.features.words.clients)")
         }
-        for (w, o) in top {
-            for q in snapshot.positivePeople[Int(o)] {
-                votes[q, default: 0] += w
-                neighbourInterest[q, default: 0] += 1
-            }
-            for q in snapshot.holders[Int(o)] { neighbourTook[q, default: 0] += 1 }
+        let values = engine.scratch.withBuffer(count: snapshot.people.count) { votes -> [Double] in
+            votes.initialize(repeating: 0)
+            for (w, o) in neighbours { for q in snapshot.positivePeople[Int(o)] { votes[Int(q)] += Float(w) } }
+            return candidates.map { Double(votes[Int($0)]) }
         }
-        let values = candidates.map { votes[$0] ?? 0 }
         return Self.normalised(values, component: .neighbourhood, reason: "no eligible \(engine.features.words.person) took a similar \(engine.features.words.opportunity)")
     }
 
@@ -302,7 +354,7 @@ final class QueryState {
     /// Picks `count` candidates from `pool` (sorted by score): at most `maxPerClient` per client
     /// (opportunities only) and maximal marginal relevance; completes from capped ones, then
     /// from `rest`, when the pool runs out, so the list is never cut short.
-    func diversify(pool: [Int], scores: [Double], count: Int, rest: ArraySlice<Int>) -> [Int] {
+    func diversify(pool: [Int], scores: [Double], count: Int, rest: () -> [Int]) -> [Int] {
         let diversity = engine.configuration.diversity
         // Diversity re-ranks lists of opportunities; people are ranked on merit alone.
         let cap = forPerson ? diversity.maxPerClient : nil
@@ -348,7 +400,7 @@ final class QueryState {
             }
         }
         if chosen.count < count {
-            for i in rest {
+            for i in rest() {
                 guard chosen.count < count else { break }
                 if let cap {
                     let client = snapshot.clientOf[Int(candidates[i])]
@@ -397,6 +449,10 @@ struct MinHeap {
         self.capacity = capacity
         items.reserveCapacity(capacity)
     }
+
+    var isFull: Bool { items.count >= capacity }
+    /// The smallest weight kept (`-inf` when empty).
+    var minimum: Double { items.first?.weight ?? -.infinity }
 
     private static func less(_ a: (weight: Double, other: DenseIndex), _ b: (weight: Double, other: DenseIndex)) -> Bool {
         (a.weight, b.other) < (b.weight, a.other)

@@ -87,9 +87,8 @@ public struct RecommendationEngine: Sendable {
 
         // Re-ranking: anti-congestion on the leading pool, then client cap and MMR.
         let poolSize = min(candidates.count, max(request.count * 5, request.count + 50))
-        var order = Array(candidates.indices)
-        order.sort { (scores[$0], candidates[$1]) > (scores[$1], candidates[$0]) }
-        var pool = Array(order.prefix(poolSize))
+        let byScore = { (a: Int, b: Int) in (scores[a], candidates[b]) > (scores[b], candidates[a]) }
+        var pool = Self.top(poolSize, of: scores, by: byScore)
         var adjustments = [Double](repeating: 1, count: candidates.count)
         for i in pool {
             let pressure = query.pressure(candidates[i], ledger: ledger)
@@ -97,7 +96,11 @@ public struct RecommendationEngine: Sendable {
             scores[i] *= adjustments[i]
         }
         pool.sort { (scores[$0], candidates[$1]) > (scores[$1], candidates[$0]) }
-        let chosen = query.diversify(pool: pool, scores: scores, count: request.count, rest: order.dropFirst(poolSize))
+        let chosen = query.diversify(pool: pool, scores: scores, count: request.count) {
+            // The candidates outside the pool, best first, only when the pool runs out.
+            let inPool = Set(pool)
+            return candidates.indices.filter { !inPool.contains($0) }.sorted(by: byScore)
+        }
 
         var items: [RecommendedItem] = []
         items.reserveCapacity(chosen.count)
@@ -117,24 +120,50 @@ public struct RecommendationEngine: Sendable {
             items: items, candidates: considered, filtered: tally.dictionary, notice: nil)
     }
 
-    /// Recommends for many subjects, spreading the work over the cores. Results come back in
-    /// request order; a failing request yields its error without stopping the others.
+    /// The positions of the `k` best scores, best first (ties: `better` decides), by a bounded
+    /// heap rather than a sort of every candidate.
+    static func top(_ k: Int, of scores: [Double], by better: (Int, Int) -> Bool) -> [Int] {
+        guard k < scores.count else { return scores.indices.sorted(by: better) }
+        var heap = MinHeap(capacity: k)
+        for (i, score) in scores.enumerated() { heap.offer((score, DenseIndex(i))) }
+        // The heap breaks ties by position; candidates are in ascending index order, so that
+        // agrees with `better`, and the final sort applies it exactly.
+        return heap.items.map { Int($0.other) }.sorted(by: better)
+    }
+
+    /// Recommends for many subjects on `parallelism` concurrent workers, each taking the next
+    /// few requests as it finishes. Results come back in request order; a failing request
+    /// yields its error without stopping the others.
     public func recommend(batch requests: [RecommendationRequest], ledger: ExposureLedger? = nil, parallelism: Int = 2) async -> [Result<Recommendations, MatchworkError>] {
-        let chunk = max(1, (requests.count + parallelism * 8 - 1) / (parallelism * 8))
-        return await withTaskGroup(of: (Int, [Result<Recommendations, MatchworkError>]).self) { group in
-            for start in stride(from: 0, to: requests.count, by: chunk) {
-                let slice = requests[start..<min(requests.count, start + chunk)]
+        let next = BatchCursor()
+        let chunk = 8
+        return await withTaskGroup(of: [(Int, Result<Recommendations, MatchworkError>)].self) { group in
+            for _ in 0..<max(1, parallelism) {
                 group.addTask {
-                    (start, slice.map { request in Result { () throws(MatchworkError) -> Recommendations in try self.recommend(request, ledger: ledger) } })
+                    var done: [(Int, Result<Recommendations, MatchworkError>)] = []
+                    while case let start = next.take(chunk), start < requests.count {
+                        for i in start..<min(requests.count, start + chunk) {
+                            done.append((i, Result { () throws(MatchworkError) -> Recommendations in try self.recommend(requests[i], ledger: ledger) }))
+                        }
+                    }
+                    return done
                 }
             }
             var results = [Result<Recommendations, MatchworkError>?](repeating: nil, count: requests.count)
-            for await (start, part) in group {
-                for (k, r) in part.enumerated() { results[start + k] = r }
+            for await part in group {
+                for (i, r) in part { results[i] = r }
             }
             return results.map { $0! }
         }
     }
+}
+
+/// The next unclaimed position of a batch, shared by its workers.
+final class BatchCursor: Sendable {
+    private let position = Atomic<Int>(0)
+
+    /// Claims `count` positions and returns the first.
+    func take(_ count: Int) -> Int { position.add(count, ordering: .relaxed).oldValue }
 }
 
 /// Float buffers lent to queries and taken back, so that a query allocates no large array.
