@@ -30,6 +30,9 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-subjects"), help: "At most this many subjects per direction.")
     var maxSubjects = 2000
 
+    @Flag(name: .customLong("no-tuning"), help: "Skip tuning ensemble weights on the validation window before the cut.")
+    var noTuning = false
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -39,12 +42,14 @@ struct BacktestCommand: AsyncParsableCommand {
             guard horizonDays >= 1, horizonDays <= 365 else {
                 throw MatchworkError(.invalidValue, "--horizon-days \(horizonDays) must be between 1 and 365.", field: "--horizon-days")
             }
-            let configuration = try engineOptions.configuration()
             let store = try options.openExisting()
+            let scenario = try await store.scenario()
+            let configuration = try engineOptions.configuration(scenario: scenario)
             let started = monotonicSeconds()
             let report = try await Backtest.run(
                 people: try await store.people(), opportunities: try await store.opportunities(), interactions: try await store.interactions(),
-                scenario: try await store.scenario(), modes: modes, configuration: configuration, holdoutShare: holdout, horizonDays: horizonDays, maxSubjects: maxSubjects)
+                scenario: scenario, modes: modes, configuration: configuration, holdoutShare: holdout, horizonDays: horizonDays, maxSubjects: maxSubjects,
+                tune: !noTuning)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -57,6 +62,16 @@ struct BacktestCommand: AsyncParsableCommand {
                 let answered = row.answeredBy.sorted { $0.value > $1.value }.prefix(2).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                 print(row.direction.padding(toLength: 26, withPad: " ", startingAt: 0) + " " + row.mode.padding(toLength: 15, withPad: " ", startingAt: 0)
                     + String(format: " %8d  %5.1f%%  %7.4f  ", row.subjects, row.hitRateAt3 * 100, row.ndcgAt10) + answered)
+            }
+            if let validationCut = report.validationCut {
+                print("")
+                print("ensemble_tuned: weights chosen on the \(report.validationOutcomes) outcomes of the \(report.horizonDays) days before the cut (from \(validationCut.iso8601)), by NDCG@10 over a 0.1 grid; use them with:")
+                if report.tuning.isEmpty {
+                    print("  (fewer than \(Backtest.minimumTuningSubjects) validation subjects in every direction: the defaults were kept)")
+                }
+                for tuning in report.tuning {
+                    print("  --ensemble-weights \(tuning.setting)" + String(format: "   (validation: %d subjects, hit@3 %.1f%%, NDCG@10 %.4f)", tuning.subjects, tuning.validationHitRateAt3 * 100, tuning.validationNDCGAt10))
+                }
             }
         }
     }

@@ -6,8 +6,12 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("rule-weights"), help: ArgumentHelp("Rule weights over the defaults, e.g. pricing=0.45,location=0.2 (each group sums to 1).", valueName: "NAME=W,..."))
     var ruleWeights: String?
 
-    @Option(name: .customLong("ensemble-weights"), help: ArgumentHelp("Ensemble weights, e.g. rule_based=0.5,similarity=0.2,neighbourhood=0.2,popularity=0.1.", valueName: "NAME=W,..."))
-    var ensembleWeights: String?
+    @Option(
+        name: .customLong("ensemble-weights"),
+        help: ArgumentHelp(
+            "Ensemble weights, e.g. rule_based=0.5,similarity=0.2,neighbourhood=0.2,popularity=0.1 for every list, or prefixed with opportunities:, people: or applicants: for one kind of list (repeatable; default: the scenario's tuned weights).",
+            valueName: "[LIST:]NAME=W,..."))
+    var ensembleWeights: [String] = []
 
     @Option(name: .customLong("max-per-client"), help: ArgumentHelp("At most this many opportunities of one client per list (0: no limit; default 3).", valueName: "N"))
     var maxPerClient: Int?
@@ -21,10 +25,13 @@ struct EngineOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Stated rhythms: preference (default) or strict.", valueName: "POLICY"))
     var rhythm: String?
 
-    func configuration() throws(MatchworkError) -> EngineConfiguration {
+    /// The configuration, with ensemble weights given over the `scenario`'s defaults.
+    func configuration(scenario: ScenarioName?) throws(MatchworkError) -> EngineConfiguration {
         var config = EngineConfiguration()
         if let ruleWeights { config.rules = try RuleWeights.parse(ruleWeights, field: "--rule-weights") }
-        if let ensembleWeights { config.ensemble = try EnsembleWeights.parse(ensembleWeights, field: "--ensemble-weights") }
+        if !ensembleWeights.isEmpty {
+            config.ensemble = try EnsembleConfiguration.parse(ensembleWeights, over: ScenarioFeatures.forScenario(scenario).ensemble, field: "--ensemble-weights")
+        }
         if let maxPerClient {
             guard maxPerClient >= 0 else {
                 throw MatchworkError(.invalidConfiguration, "--max-per-client \(maxPerClient) must be 0 (no limit) or more.", field: "--max-per-client")

@@ -73,10 +73,10 @@ struct RecommendCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let request = try makeRequest()
-            let configuration = try engineOptions.configuration()
             let store = try options.openExisting()
             let now = try at.map { (text) throws(MatchworkError) in try Timestamp.parse(text, field: "--at") }
             let snapshot = try await store.snapshot(now: now)
+            let configuration = try engineOptions.configuration(scenario: snapshot.preset?.name)
             let engine = try RecommendationEngine(snapshot: snapshot, configuration: configuration)
             let result = try engine.recommend(request)
             if json {

@@ -43,7 +43,11 @@ struct RecommendCLITests {
         let backtest = try dir.cli.run(["backtest", "--modes", "rule_based,popularity", "--json"])
         #expect(backtest.status == 0, "\(backtest.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(backtest.stdout.utf8)) as? [String: Any])
-        #expect((report["rows"] as? [[String: Any]])?.count == 6)
+        // Two modes and the validation-tuned ensemble, in three directions.
+        let rows = try #require(report["rows"] as? [[String: Any]])
+        #expect(rows.count == 9)
+        #expect(rows.filter { $0["mode"] as? String == "ensemble_tuned" }.count == 3)
+        #expect(report["validationCut"] != nil)
     }
 
     @Test(arguments: [

@@ -5,7 +5,10 @@ import Testing
 struct EngineTests {
     @Test("Known reasons for a hand-built clinician and mission")
     func explanationsForPerson() throws {
-        let engine = try RecommendationEngine(snapshot: try MissionsFixture().snapshot())
+        // Every component in the blend, so that each one's reasons show.
+        var configuration = EngineConfiguration()
+        configuration.ensemble = EnsembleConfiguration(EnsembleWeights())
+        let engine = try RecommendationEngine(snapshot: try MissionsFixture().snapshot(), configuration: configuration)
         let result = try engine.recommend(RecommendationRequest(.person("alice"), count: 2, mode: .ensemble))
         let best = try #require(result.items.first { $0.id == "best" })
         #expect(best.reasons.contains("Matches your nurse specialty"))
@@ -158,10 +161,48 @@ struct EngineTests {
         }
         let parsed = try EnsembleWeights.parse("rule_based=0.6, similarity=0.4")
         #expect(parsed.ruleBased == 0.6 && parsed.similarity == 0.4 && parsed.neighbourhood == 0)
+        // Per kind of list: a prefix changes one list's weights, none changes all three.
+        let base = ScenarioFeatures.forScenario(.missions).ensemble
+        let lists = try EnsembleConfiguration.parse(["popularity=1", "people:neighbourhood=1"], over: base)
+        #expect(lists.opportunities.popularity == 1 && lists.applicants.popularity == 1)
+        #expect(lists.people.neighbourhood == 1 && lists.people.popularity == 0)
+        #expect(try EnsembleConfiguration.parse(lists.settings, over: base) == lists)
+        do {
+            _ = try EnsembleConfiguration.parse(["workers:rule_based=1"], over: base, field: "--ensemble-weights")
+            Issue.record("an unknown list was accepted")
+        } catch {
+            #expect(error.message == "--ensemble-weights: 'workers' is not a list to weigh; use opportunities, people or applicants before the colon, or leave it out for all three.")
+        }
         // The engine refuses an invalid configuration.
         var bad = EngineConfiguration()
         bad.diversity.lambda = 1.5
         #expect(throws: MatchworkError.self) { _ = try RecommendationEngine(snapshot: try MissionsFixture().snapshot(), configuration: bad) }
+    }
+
+    @Test("Each kind of list uses its own ensemble weights; the scenario's tuned ones by default")
+    func ensemblePerList() throws {
+        let snapshot = try MissionsFixture().snapshot()
+        let engine = try RecommendationEngine(snapshot: snapshot)
+        #expect(engine.ensemble == ScenarioFeatures.forScenario(.missions).ensemble)
+        let tuned = engine.ensemble
+        func components(_ weights: EnsembleWeights) -> [String] { EnsembleWeights.components.filter { weights.weight(of: $0) > 0 }.map(\.rawValue) }
+        let forPerson = try engine.recommend(RecommendationRequest(.person("alice"), count: 2))
+        #expect(forPerson.answeredBy == components(tuned.opportunities))
+        let forMission = try engine.recommend(RecommendationRequest(.opportunity("best"), count: 2))
+        #expect(forMission.answeredBy == components(tuned.people))
+        #expect(tuned.opportunities != tuned.people)
+
+        var configuration = EngineConfiguration()
+        configuration.ensemble = EnsembleConfiguration(
+            opportunities: EnsembleWeights(ruleBased: 0, similarity: 1, neighbourhood: 0, popularity: 0),
+            people: EnsembleWeights(ruleBased: 0, similarity: 0, neighbourhood: 0, popularity: 1),
+            applicants: EnsembleWeights(ruleBased: 1, similarity: 0, neighbourhood: 0, popularity: 0))
+        // An applicant to rank for the applicants list.
+        let applied = try Interaction(person: "nurse-1", opportunity: "best", type: .apply, timestamp: MissionsFixture.at(-1, 9))
+        let custom = try RecommendationEngine(snapshot: try MissionsFixture().snapshot(extraEvents: [applied]), configuration: configuration)
+        #expect(try custom.recommend(RecommendationRequest(.person("alice"), count: 2)).answeredBy == ["similarity"])
+        #expect(try custom.recommend(RecommendationRequest(.opportunity("best"), count: 2)).answeredBy == ["popularity"])
+        #expect(try custom.recommend(RecommendationRequest(.opportunity("best"), count: 2, pool: .applicants)).answeredBy == ["rule_based"])
     }
 
     @Test("Requests are validated: count, distance, unknown ids, a client asking for work")

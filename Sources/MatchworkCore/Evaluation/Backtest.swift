@@ -31,6 +31,18 @@ public enum Backtest {
         public var answeredBy: [String: Int]
     }
 
+    /// Ensemble weights chosen on the validation window for one kind of list.
+    public struct Tuning: Sendable, Hashable, Codable {
+        public var direction: String
+        public var weights: EnsembleWeights
+        /// `[list:]name=w,...`, as `--ensemble-weights` reads it.
+        public var setting: String
+        /// Validation subjects it was tuned on, and their NDCG@10 and hit rate@3 with the weights.
+        public var subjects: Int
+        public var validationNDCGAt10: Double
+        public var validationHitRateAt3: Double
+    }
+
     public struct Report: Sendable, Hashable, Codable {
         public var scenario: String?
         public var cut: Timestamp
@@ -38,14 +50,35 @@ public enum Backtest {
         public var outcomeType: String
         public var testOutcomes: Int
         public var rows: [Row]
+        /// The validation window `[cut − horizon, cut)` ensemble weights were tuned on, and the
+        /// weights per direction (`ensemble_tuned` rows use them on the test window).
+        public var validationCut: Timestamp?
+        public var validationOutcomes: Int
+        public var tuning: [Tuning]
     }
 
     public static let directions = ["opportunities_for_people", "people_for_opportunities", "rank_applicants"]
 
+    /// The kind of list each direction ranks.
+    static func target(of direction: String) -> RankingTarget {
+        switch direction {
+        case "opportunities_for_people": .opportunities
+        case "people_for_opportunities": .people
+        default: .applicants
+        }
+    }
+
+    /// Fewer validation subjects than this leave a direction's weights at their defaults.
+    public static let minimumTuningSubjects = 20
+
+    /// Runs the backtest.
+    ///
+    /// - Parameter tune: also chooses ensemble weights per direction on the validation window
+    ///   just before the cut (``EnsembleTuning``) and reports them with `ensemble_tuned` rows.
     public static func run(
         people: [Person], opportunities: [Opportunity], interactions: [Interaction], scenario: ScenarioName?,
         modes: [RecommendationMode] = RecommendationMode.allCases, configuration: EngineConfiguration = EngineConfiguration(),
-        holdoutShare: Double = 0.2, horizonDays: Int = 14, maxSubjects: Int = 2000, parallelism: Int = 2
+        holdoutShare: Double = 0.2, horizonDays: Int = 14, maxSubjects: Int = 2000, parallelism: Int = 2, tune: Bool = true
     ) async throws(MatchworkError) -> Report {
         guard holdoutShare > 0, holdoutShare < 1 else {
             throw MatchworkError(.invalidConfiguration, "holdout share \(holdoutShare) must be between 0 and 1 (exclusive).", field: "holdout")
@@ -56,91 +89,162 @@ public enum Backtest {
             throw MatchworkError(.invalidValue, "the marketplace has \(outcomes.count) \(outcomeType.rawValue) events; a backtest needs at least 10 outcomes to hold out.", field: "interactions")
         }
         let cut = outcomes[Int(Double(outcomes.count) * (1 - holdoutShare))].timestamp
-        let horizonEnd = cut.adding(seconds: Int64(horizonDays) * 86_400)
-
-        var firstSeen: [OpportunityID: Timestamp] = [:]
-        for e in interactions { if firstSeen[e.opportunity].map({ e.timestamp < $0 }) ?? true { firstSeen[e.opportunity] = e.timestamp } }
-        func existed(_ o: Opportunity) -> Bool {
-            let posted = firstSeen[o.id] ?? o.window.map { $0.start.adding(seconds: -7 * 86_400) } ?? cut
-            return posted < horizonEnd
-        }
-        let byID = Dictionary(uniqueKeysWithValues: opportunities.map { ($0.id, $0) })
-        var testPairs = Set<Pair>()
-        for e in outcomes where e.timestamp >= cut && e.timestamp < horizonEnd {
-            if let o = byID[e.opportunity], existed(o) { testPairs.insert(Pair(person: e.person, opportunity: e.opportunity)) }
-        }
-        guard !testPairs.isEmpty else {
+        let horizon = Int64(horizonDays) * 86_400
+        let cache = FeatureCache()
+        let data = Data(people: people, opportunities: opportunities, interactions: interactions, outcomes: outcomes, scenario: scenario, maxSubjects: maxSubjects)
+        let test = try data.window(cut: cut, horizonEnd: cut.adding(seconds: horizon), configuration: configuration, cache: cache)
+        guard test.pairs > 0 else {
             throw MatchworkError(.invalidValue, "no \(outcomeType.rawValue) falls in the \(horizonDays) days after the cut \(cut); widen the horizon.", field: "horizon")
         }
-        let testOpportunities = Set(testPairs.map(\.opportunity))
-
-        // The marketplace as it was at the cut.
-        let train = interactions.filter { $0.timestamp < cut && !testPairs.contains(Pair(person: $0.person, opportunity: $0.opportunity)) }
-        let atCut = opportunities.map { o -> Opportunity in
-            var copy = o
-            let starts = o.window.map { $0.start > cut } ?? true
-            copy.status = existed(o) && (starts || testOpportunities.contains(o.id)) ? .open : .closed
-            return copy
-        }
-        let snapshot = try MarketplaceSnapshot(people: people, opportunities: atCut, interactions: train, scenario: scenario, now: cut)
-        let engine = try RecommendationEngine(snapshot: snapshot, configuration: configuration)
-
-        // Applicants protocol: the test opportunities' applications and bids are kept.
-        let applications = interactions.filter {
-            testOpportunities.contains($0.opportunity) && ($0.type == .apply || $0.type == .bid || $0.type == .view) && $0.timestamp < horizonEnd
-        }
-        let applicantSnapshot = try MarketplaceSnapshot(people: people, opportunities: atCut, interactions: train + applications, scenario: scenario, now: horizonEnd)
-        let applicantEngine = try RecommendationEngine(snapshot: applicantSnapshot, configuration: configuration)
-
-        var relevantForPerson: [PersonID: Set<String>] = [:]
-        var relevantForOpportunity: [OpportunityID: Set<String>] = [:]
-        for pair in testPairs {
-            relevantForPerson[pair.person, default: []].insert(pair.opportunity.rawValue)
-            relevantForOpportunity[pair.opportunity, default: []].insert(pair.person.rawValue)
-        }
-        let personSubjects = Array(relevantForPerson.keys.sorted().prefix(maxSubjects))
-        let opportunitySubjects = Array(relevantForOpportunity.keys.sorted().prefix(maxSubjects))
 
         var rows: [Row] = []
         for direction in directions {
             for mode in modes {
-                let requests: [RecommendationRequest]
-                let relevant: [Set<String>]
-                let runner: RecommendationEngine
-                switch direction {
-                case "opportunities_for_people":
-                    requests = personSubjects.map { RecommendationRequest(.person($0), count: 10, mode: mode, explain: false) }
-                    relevant = personSubjects.map { relevantForPerson[$0]! }
-                    runner = engine
-                case "people_for_opportunities":
-                    requests = opportunitySubjects.map { RecommendationRequest(.opportunity($0), count: 10, mode: mode, explain: false) }
-                    relevant = opportunitySubjects.map { relevantForOpportunity[$0]! }
-                    runner = engine
-                default:
-                    requests = opportunitySubjects.map { RecommendationRequest(.opportunity($0), count: 10, mode: mode, pool: .applicants, explain: false) }
-                    relevant = opportunitySubjects.map { relevantForOpportunity[$0]! }
-                    runner = applicantEngine
-                }
-                let results = await runner.recommend(batch: requests, parallelism: parallelism)
-                var hits = 0.0, ndcg = 0.0
-                var answered: [String: Int] = [:]
-                for (result, wanted) in zip(results, relevant) {
-                    guard case .success(let list) = result else { continue }
-                    let ids = list.items.map(\.id)
-                    if ids.prefix(3).contains(where: wanted.contains) { hits += 1 }
-                    ndcg += RankingMetrics.ndcg(ids, relevant: wanted, k: 10)
-                    answered[list.answeredBy.joined(separator: "+"), default: 0] += 1
-                }
-                let n = Double(max(1, requests.count))
-                rows.append(Row(direction: direction, mode: mode.rawValue, subjects: requests.count, hitRateAt3: hits / n, ndcgAt10: ndcg / n, answeredBy: answered))
+                rows.append(await test.row(direction: direction, mode: mode, label: mode.rawValue, parallelism: parallelism))
             }
         }
-        return Report(scenario: scenario?.rawValue, cut: cut, horizonDays: horizonDays, outcomeType: outcomeType.rawValue, testOutcomes: testPairs.count, rows: rows)
+
+        var tuning: [Tuning] = []
+        var validationCut: Timestamp?
+        var validationOutcomes = 0
+        if tune {
+            let start = cut.adding(seconds: -horizon)
+            let validation = try data.window(cut: start, horizonEnd: cut, configuration: configuration, cache: cache)
+            validationCut = start
+            validationOutcomes = validation.pairs
+            var tuned = test.engine.ensemble
+            for direction in directions {
+                let samples = try validation.samples(direction: direction)
+                guard samples.count >= minimumTuningSubjects else { continue }
+                let best = EnsembleTuning.tune(samples)
+                let target = target(of: direction)
+                tuned[target] = best.weights
+                tuning.append(Tuning(
+                    direction: direction, weights: best.weights, setting: "\(target.rawValue):\(best.weights.setting)", subjects: samples.count,
+                    validationNDCGAt10: best.ndcgAt10, validationHitRateAt3: best.hitRateAt3))
+            }
+            var tunedConfiguration = configuration
+            tunedConfiguration.ensemble = tuned
+            let tunedTest = try data.window(cut: cut, horizonEnd: cut.adding(seconds: horizon), configuration: tunedConfiguration, cache: cache)
+            for direction in directions {
+                let row = await tunedTest.row(direction: direction, mode: .ensemble, label: "ensemble_tuned", parallelism: parallelism)
+                let at = (rows.lastIndex { $0.direction == direction } ?? rows.count - 1) + 1
+                rows.insert(row, at: at)
+            }
+        }
+        return Report(
+            scenario: scenario?.rawValue, cut: cut, horizonDays: horizonDays, outcomeType: outcomeType.rawValue, testOutcomes: test.pairs, rows: rows,
+            validationCut: validationCut, validationOutcomes: validationOutcomes, tuning: tuning)
     }
 
     struct Pair: Hashable {
         let person: PersonID
         let opportunity: OpportunityID
+    }
+
+    /// The marketplace's records, from which windows are cut.
+    struct Data {
+        let people: [Person]
+        let opportunities: [Opportunity]
+        let interactions: [Interaction]
+        /// Outcome events in time order.
+        let outcomes: [Interaction]
+        let scenario: ScenarioName?
+        let maxSubjects: Int
+
+        /// The engines and subjects of the outcomes in `[cut, horizonEnd)`.
+        func window(cut: Timestamp, horizonEnd: Timestamp, configuration: EngineConfiguration, cache: FeatureCache) throws(MatchworkError) -> Window {
+            var firstSeen: [OpportunityID: Timestamp] = [:]
+            for e in interactions { if firstSeen[e.opportunity].map({ e.timestamp < $0 }) ?? true { firstSeen[e.opportunity] = e.timestamp } }
+            func existed(_ o: Opportunity) -> Bool {
+                let posted = firstSeen[o.id] ?? o.window.map { $0.start.adding(seconds: -7 * 86_400) } ?? cut
+                return posted < horizonEnd
+            }
+            let byID = Dictionary(uniqueKeysWithValues: opportunities.map { ($0.id, $0) })
+            var testPairs = Set<Pair>()
+            for e in outcomes where e.timestamp >= cut && e.timestamp < horizonEnd {
+                if let o = byID[e.opportunity], existed(o) { testPairs.insert(Pair(person: e.person, opportunity: e.opportunity)) }
+            }
+            let testOpportunities = Set(testPairs.map(\.opportunity))
+
+            // The marketplace as it was at the cut.
+            let train = interactions.filter { $0.timestamp < cut && !testPairs.contains(Pair(person: $0.person, opportunity: $0.opportunity)) }
+            let atCut = opportunities.map { o -> Opportunity in
+                var copy = o
+                let starts = o.window.map { $0.start > cut } ?? true
+                copy.status = existed(o) && (starts || testOpportunities.contains(o.id)) ? .open : .closed
+                return copy
+            }
+            let snapshot = try MarketplaceSnapshot(people: people, opportunities: atCut, interactions: train, scenario: scenario, now: cut)
+            let engine = try RecommendationEngine(snapshot: snapshot, configuration: configuration, cache: cache)
+
+            // Applicants protocol: the test opportunities' applications and bids are kept.
+            let applications = interactions.filter {
+                testOpportunities.contains($0.opportunity) && ($0.type == .apply || $0.type == .bid || $0.type == .view) && $0.timestamp < horizonEnd
+            }
+            let applicantSnapshot = try MarketplaceSnapshot(people: people, opportunities: atCut, interactions: train + applications, scenario: scenario, now: horizonEnd)
+            let applicantEngine = try RecommendationEngine(snapshot: applicantSnapshot, configuration: configuration, features: engine.features)
+
+            var relevantForPerson: [PersonID: Set<String>] = [:]
+            var relevantForOpportunity: [OpportunityID: Set<String>] = [:]
+            for pair in testPairs {
+                relevantForPerson[pair.person, default: []].insert(pair.opportunity.rawValue)
+                relevantForOpportunity[pair.opportunity, default: []].insert(pair.person.rawValue)
+            }
+            let personSubjects = relevantForPerson.keys.sorted().prefix(maxSubjects)
+            let opportunitySubjects = relevantForOpportunity.keys.sorted().prefix(maxSubjects)
+            return Window(
+                engine: engine, applicantEngine: applicantEngine, pairs: testPairs.count,
+                personSubjects: personSubjects.map { ($0, relevantForPerson[$0]!) },
+                opportunitySubjects: opportunitySubjects.map { ($0, relevantForOpportunity[$0]!) })
+        }
+    }
+
+    /// One window's engines (everything before the cut; and with the applications of the
+    /// window's opportunities) and its subjects with the ids that turned out relevant.
+    struct Window {
+        let engine: RecommendationEngine
+        let applicantEngine: RecommendationEngine
+        let pairs: Int
+        let personSubjects: [(PersonID, Set<String>)]
+        let opportunitySubjects: [(OpportunityID, Set<String>)]
+
+        func requests(direction: String, mode: RecommendationMode) -> (requests: [RecommendationRequest], relevant: [Set<String>], engine: RecommendationEngine) {
+            switch direction {
+            case "opportunities_for_people":
+                (personSubjects.map { RecommendationRequest(.person($0.0), count: 10, mode: mode, explain: false) }, personSubjects.map(\.1), engine)
+            case "people_for_opportunities":
+                (opportunitySubjects.map { RecommendationRequest(.opportunity($0.0), count: 10, mode: mode, explain: false) }, opportunitySubjects.map(\.1), engine)
+            default:
+                (opportunitySubjects.map { RecommendationRequest(.opportunity($0.0), count: 10, mode: mode, pool: .applicants, explain: false) }, opportunitySubjects.map(\.1), applicantEngine)
+            }
+        }
+
+        func row(direction: String, mode: RecommendationMode, label: String, parallelism: Int) async -> Row {
+            let (requests, relevant, runner) = requests(direction: direction, mode: mode)
+            let results = await runner.recommend(batch: requests, parallelism: parallelism)
+            var hits = 0.0, ndcg = 0.0
+            var answered: [String: Int] = [:]
+            for (result, wanted) in zip(results, relevant) {
+                guard case .success(let list) = result else { continue }
+                let ids = list.items.map(\.id)
+                if ids.prefix(3).contains(where: wanted.contains) { hits += 1 }
+                ndcg += RankingMetrics.ndcg(ids, relevant: wanted, k: 10)
+                answered[list.answeredBy.joined(separator: "+"), default: 0] += 1
+            }
+            let n = Double(max(1, requests.count))
+            return Row(direction: direction, mode: label, subjects: requests.count, hitRateAt3: hits / n, ndcgAt10: ndcg / n, answeredBy: answered)
+        }
+
+        /// Component scores of every subject with an eligible candidate, for tuning.
+        func samples(direction: String) throws(MatchworkError) -> [ComponentSample] {
+            let (requests, relevant, runner) = requests(direction: direction, mode: .ensemble)
+            var samples: [ComponentSample] = []
+            for (request, wanted) in zip(requests, relevant) {
+                if let sample = try runner.componentSample(request, relevant: wanted) { samples.append(sample) }
+            }
+            return samples
+        }
     }
 }
 

@@ -27,6 +27,10 @@ public struct ScenarioFeatures: Sendable, Hashable {
     /// The kinds of opportunity recommended to people (`nil`: every kind). Learners get
     /// courses, not the job postings that feed demand series.
     public var recommendedKinds: [OpportunityKind]?
+    /// Ensemble weights per kind of list, chosen by ``EnsembleTuning`` on the validation window
+    /// of the scenario's synthetic marketplace (`matchwork backtest` prints the tuned values
+    /// for any store).
+    public var ensemble = EnsembleConfiguration(EnsembleWeights())
 
     /// Nouns used in explanations, singular and plural.
     public struct Words: Sendable, Hashable {
@@ -39,6 +43,27 @@ public struct ScenarioFeatures: Sendable, Hashable {
     }
 
     public static func forScenario(_ name: ScenarioName?) -> ScenarioFeatures {
+        var features = mapping(name)
+        if let name { features.ensemble = tunedEnsemble(name) }
+        return features
+    }
+
+    /// Ensemble weights tuned by `matchwork backtest` on the validation window (the 14 days
+    /// before the cut) of each scenario's synthetic marketplace (`matchwork generate`, seed 42,
+    /// standard size).
+    static func tunedEnsemble(_ name: ScenarioName) -> EnsembleConfiguration {
+        func w(_ rule: Double, _ similarity: Double, _ neighbourhood: Double, _ popularity: Double) -> EnsembleWeights {
+            EnsembleWeights(ruleBased: rule, similarity: similarity, neighbourhood: neighbourhood, popularity: popularity)
+        }
+        switch name {
+        case .cleaning: return EnsembleConfiguration(opportunities: w(0.8, 0.2, 0, 0), people: w(0.9, 0.1, 0, 0), applicants: w(0.6, 0.3, 0, 0.1))
+        case .missions: return EnsembleConfiguration(opportunities: w(0.7, 0.3, 0, 0), people: w(0.7, 0.2, 0.1, 0), applicants: w(0.9, 0, 0, 0.1))
+        // Courses have no applicants to rank: the people weights serve both.
+        case .learning: return EnsembleConfiguration(opportunities: w(0.1, 0, 0.7, 0.2), people: w(0, 0.1, 0.5, 0.4), applicants: w(0, 0.1, 0.5, 0.4))
+        }
+    }
+
+    private static func mapping(_ name: ScenarioName?) -> ScenarioFeatures {
         switch name {
         case .missions:
             ScenarioFeatures(

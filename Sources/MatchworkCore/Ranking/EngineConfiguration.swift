@@ -2,7 +2,9 @@
 /// the edge with ``validate()``.
 public struct EngineConfiguration: Sendable, Hashable, Codable {
     public var rules = RuleWeights()
-    public var ensemble = EnsembleWeights()
+    /// Ensemble weights per kind of list; `nil` uses the scenario's defaults
+    /// (``ScenarioFeatures/ensemble``).
+    public var ensemble: EnsembleConfiguration?
     public var exclusions = HistoryExclusions()
     public var diversity = DiversityConfiguration()
     public var antiCongestion = AntiCongestionConfiguration()
@@ -17,7 +19,7 @@ public struct EngineConfiguration: Sendable, Hashable, Codable {
 
     public func validate() throws(MatchworkError) {
         try rules.validate()
-        try ensemble.validate()
+        try ensemble?.validate()
         try diversity.validate()
         try antiCongestion.validate()
         guard (1...10_000).contains(neighbours) else {
@@ -26,12 +28,78 @@ public struct EngineConfiguration: Sendable, Hashable, Codable {
     }
 }
 
+/// The kinds of list an ensemble ranks, each with its own weights: the components do not
+/// carry the same signal when ranking opportunities for a person, people for an opportunity,
+/// or the applicants of one.
+public enum RankingTarget: String, Sendable, Hashable, Codable, CaseIterable {
+    case opportunities
+    case people
+    case applicants
+}
+
+/// Ensemble weights per ``RankingTarget``.
+public struct EnsembleConfiguration: Sendable, Hashable, Codable {
+    public var opportunities: EnsembleWeights
+    public var people: EnsembleWeights
+    public var applicants: EnsembleWeights
+
+    public init(opportunities: EnsembleWeights, people: EnsembleWeights, applicants: EnsembleWeights) {
+        self.opportunities = opportunities
+        self.people = people
+        self.applicants = applicants
+    }
+
+    /// The same weights for every kind of list.
+    public init(_ weights: EnsembleWeights) {
+        self.init(opportunities: weights, people: weights, applicants: weights)
+    }
+
+    public subscript(target: RankingTarget) -> EnsembleWeights {
+        get {
+            switch target {
+            case .opportunities: opportunities
+            case .people: people
+            case .applicants: applicants
+            }
+        }
+        set {
+            switch target {
+            case .opportunities: opportunities = newValue
+            case .people: people = newValue
+            case .applicants: applicants = newValue
+            }
+        }
+    }
+
+    public func validate() throws(MatchworkError) {
+        for target in RankingTarget.allCases { try self[target].validate(field: "ensemble.\(target.rawValue)") }
+    }
+
+    /// Applies `[target:]name=w,...` settings over `base` in order: with a target
+    /// (`opportunities`, `people`, `applicants`) only that list's weights change, without one
+    /// all three do.
+    public static func parse(_ settings: [String], over base: EnsembleConfiguration, field: String = "ensemble_weights") throws(MatchworkError) -> EnsembleConfiguration {
+        var result = base
+        for setting in settings {
+            let parts = setting.split(separator: ":", maxSplits: 1).map(String.init)
+            if parts.count == 2 {
+                guard let target = RankingTarget(rawValue: parts[0].trimmingSpaces) else {
+                    throw MatchworkError(.invalidConfiguration, "\(field): '\(parts[0])' is not a list to weigh; use opportunities, people or applicants before the colon, or leave it out for all three.", field: field)
+                }
+                result[target] = try EnsembleWeights.parse(parts[1], field: "\(field) \(target.rawValue)")
+            } else {
+                result = EnsembleConfiguration(try EnsembleWeights.parse(setting, field: field))
+            }
+        }
+        return result
+    }
+
+    /// `opportunities:rule_based=0.7,similarity=0.3 people:…`, as ``parse(_:over:field:)`` reads.
+    public var settings: [String] { RankingTarget.allCases.map { "\($0.rawValue):\(self[$0].setting)" } }
+}
+
 /// Weights of the components in `ensemble` mode. Components that cannot score a request are
 /// left out and the rest renormalised.
-///
-/// Defaults (0.7 rule-based, 0.1 each for similarity, neighbourhood and popularity) were
-/// chosen on the synthetic marketplaces' backtests (`matchwork backtest`), where the
-/// rule-based scorer is the strongest single component.
 public struct EnsembleWeights: Sendable, Hashable, Codable {
     public var ruleBased = 0.7
     public var similarity = 0.1
@@ -47,8 +115,24 @@ public struct EnsembleWeights: Sendable, Hashable, Codable {
         self.popularity = popularity
     }
 
-    var all: [(RecommendationMode, Double)] {
-        [(.ruleBased, ruleBased), (.similarity, similarity), (.neighbourhood, neighbourhood), (.popularity, popularity)]
+    /// `rule_based=0.7,similarity=0.3` (components weighing 0 left out), as ``parse(_:field:)`` reads.
+    public var setting: String {
+        all.filter { $0.1 > 0 }.map { "\($0.0.rawValue)=\(($0.1 * 1000).rounded() / 1000)" }.joined(separator: ",")
+    }
+
+    /// The components an ensemble blends, in this order.
+    public static let components: [RecommendationMode] = [.ruleBased, .similarity, .neighbourhood, .popularity]
+
+    var all: [(RecommendationMode, Double)] { Self.components.map { ($0, weight(of: $0)) } }
+
+    public func weight(of component: RecommendationMode) -> Double {
+        switch component {
+        case .ruleBased: ruleBased
+        case .similarity: similarity
+        case .neighbourhood: neighbourhood
+        case .popularity: popularity
+        case .ensemble: 0
+        }
     }
 
     /// Parses `rule_based=0.4,similarity=0.3,neighbourhood=0.2,popularity=0.1`; components left

@@ -20,6 +20,8 @@ final class QueryState {
     let subject: DenseIndex
     let forPerson: Bool
     let candidates: [DenseIndex]
+    /// The kind of list ranked, which picks the ensemble weights.
+    let target: RankingTarget
     var snapshot: MarketplaceSnapshot { engine.snapshot }
     var index: FeatureIndex { engine.index }
 
@@ -79,11 +81,12 @@ final class QueryState {
     /// The vote a similar person's hire gives every opportunity of the same client.
     static let clientVoteShare = 0.5
 
-    init(engine: RecommendationEngine, subject: DenseIndex, forPerson: Bool, candidates: [DenseIndex]) {
+    init(engine: RecommendationEngine, subject: DenseIndex, forPerson: Bool, candidates: [DenseIndex], pool: CandidatePool) {
         self.engine = engine
         self.subject = subject
         self.forPerson = forPerson
         self.candidates = candidates
+        target = forPerson ? .opportunities : pool == .applicants ? .applicants : .people
     }
 
     func pair(_ c: DenseIndex) -> (person: DenseIndex, opportunity: DenseIndex) {
@@ -307,7 +310,7 @@ final class QueryState {
             }
         case .ensemble:
             var parts: [(RecommendationMode, Double, [Double])] = []
-            for (component, weight) in engine.configuration.ensemble.all where weight > 0 {
+            for (component, weight) in engine.ensemble[target].all where weight > 0 {
                 let result: Result<[Double], Fallback>
                 switch component {
                 case .ruleBased: result = .success(ruleValues())

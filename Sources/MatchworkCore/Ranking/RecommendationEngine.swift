@@ -25,6 +25,8 @@ public struct RecommendationEngine: Sendable {
     public let index: FeatureIndex
     public let configuration: EngineConfiguration
     public var features: ScenarioFeatures { index.features }
+    /// The ensemble weights in use: the configuration's, else the scenario's.
+    public var ensemble: EnsembleConfiguration { configuration.ensemble ?? features.ensemble }
     /// Reusable buffers for per-query scores, so that concurrent queries do not allocate.
     let scratch = ScratchPool()
 
@@ -46,6 +48,63 @@ public struct RecommendationEngine: Sendable {
     ///   served list is recorded in it.
     /// - Throws: for an unknown subject, a client asked for opportunities, or invalid request values.
     public func recommend(_ request: RecommendationRequest, ledger: ExposureLedger? = nil) throws(MatchworkError) -> Recommendations {
+        let (subject, forPerson, candidates, tally): (DenseIndex, Bool, [DenseIndex], FilterTally)
+        switch try eligible(for: request) {
+        case .answered(let answer): return answer
+        case .ranked(let s, let f, let c, let t): (subject, forPerson, candidates, tally) = (s, f, c, t)
+        }
+        let considered = candidates.count + tally.counts.values.reduce(0, +)
+        let query = QueryState(engine: self, subject: subject, forPerson: forPerson, candidates: candidates, pool: request.pool)
+        let blend = query.blend(mode: request.mode)
+        var scores = blend.scores
+
+        let (chosen, adjustments) = rerank(query, scores: &scores, count: request.count, ledger: ledger)
+
+        var items: [RecommendedItem] = []
+        items.reserveCapacity(chosen.count)
+        for i in chosen {
+            let c = candidates[i]
+            let breakdown = query.breakdown(candidate: i, blend: blend)
+            let explanation = request.explain ? query.explain(candidate: c, breakdown: breakdown, blend: blend) : (reasons: [], assumptions: [])
+            let id = forPerson ? snapshot.opportunities[Int(c)].id.rawValue : snapshot.people[Int(c)].id.rawValue
+            let title = forPerson ? snapshot.opportunities[Int(c)].title : snapshot.people[Int(c)].name
+            items.append(RecommendedItem(
+                id: id, title: title, score: (100 * scores[i]).roundedTo(2), breakdown: breakdown, adjustment: adjustments[i].roundedTo(4),
+                reasons: explanation.reasons, assumptions: explanation.assumptions))
+        }
+        ledger?.record(items.map(\.id))
+        return Recommendations(
+            subject: request.subject, requestedMode: request.mode, answeredBy: blend.answeredBy, fallbacks: blend.fallbacks,
+            items: items, candidates: considered, filtered: tally.dictionary, notice: nil)
+    }
+
+    /// Re-ranks blended scores: anti-congestion on the leading pool, then the client cap and
+    /// maximal marginal relevance. Returns the chosen candidate positions and each candidate's
+    /// anti-congestion multiplier (already applied to `scores`).
+    func rerank(_ query: QueryState, scores: inout [Double], count: Int, ledger: ExposureLedger?) -> (chosen: [Int], adjustments: [Double]) {
+        let candidates = query.candidates
+        let poolSize = min(candidates.count, max(count * 5, count + 50))
+        var pool = Self.top(poolSize, of: scores) { [scores] a, b in (scores[a], candidates[b]) > (scores[b], candidates[a]) }
+        var adjustments = [Double](repeating: 1, count: candidates.count)
+        for i in pool {
+            let pressure = query.pressure(candidates[i], ledger: ledger)
+            adjustments[i] = configuration.antiCongestion.multiplier(pressure: pressure)
+            scores[i] *= adjustments[i]
+        }
+        let adjusted = scores
+        pool.sort { (adjusted[$0], candidates[$1]) > (adjusted[$1], candidates[$0]) }
+        let chosen = query.diversify(pool: pool, scores: adjusted, count: count) {
+            // The candidates outside the pool, best first, only when the pool runs out.
+            let inPool = Set(pool)
+            return candidates.indices.filter { !inPool.contains($0) }.sorted { (adjusted[$0], candidates[$1]) > (adjusted[$1], candidates[$0]) }
+        }
+        return (chosen, adjustments)
+    }
+
+    /// What a request ranks: its subject, direction, the candidates that pass every hard filter
+    /// (in ascending index order) and what the filters removed; or the answer when nothing can
+    /// be ranked (a closed opportunity, no eligible candidate).
+    func eligible(for request: RecommendationRequest) throws(MatchworkError) -> Eligibility {
         try request.validate()
         var tally = FilterTally()
         let forPerson: Bool
@@ -66,9 +125,9 @@ public struct RecommendationEngine: Sendable {
             let opportunity = snapshot.opportunities[Int(subject)]
             if opportunity.status != .open || snapshot.freeSlots(subject) == 0 {
                 let why = opportunity.status != .open ? "is \(opportunity.status.rawValue)" : "has no free slot (\(opportunity.slots) of \(opportunity.slots) taken)"
-                return Recommendations(
+                return .answered(Recommendations(
                     subject: request.subject, requestedMode: request.mode, answeredBy: [], fallbacks: [], items: [], candidates: 0, filtered: [:],
-                    notice: "\(features.words.opportunity.capitalisedFirst) '\(id)' \(why); nobody can be recommended for it.")
+                    notice: "\(features.words.opportunity.capitalisedFirst) '\(id)' \(why); nobody can be recommended for it."))
             }
             candidates = eligiblePeople(for: subject, filters: request.filters, pool: request.pool, tally: &tally)
         }
@@ -76,49 +135,14 @@ public struct RecommendationEngine: Sendable {
         guard !candidates.isEmpty else {
             let removed = tally.counts.sorted { $0.value > $1.value }.map { "\($0.value) \($0.key.rawValue.replacingUnderscores)" }.joined(separator: ", ")
             let what = forPerson ? features.words.opportunities : features.words.people
-            return Recommendations(
+            return .answered(Recommendations(
                 subject: request.subject, requestedMode: request.mode, answeredBy: [], fallbacks: [], items: [], candidates: considered, filtered: tally.dictionary,
-                notice: considered == 0 ? "There are no \(what) to consider." : "None of the \(considered) \(what) passes the hard filters (removed: \(removed)); relax the filters.")
+                notice: considered == 0 ? "There are no \(what) to consider." : "None of the \(considered) \(what) passes the hard filters (removed: \(removed)); relax the filters."))
         }
-
-        let query = QueryState(engine: self, subject: subject, forPerson: forPerson, candidates: candidates)
-        let blend = query.blend(mode: request.mode)
-        var scores = blend.scores
-
-        // Re-ranking: anti-congestion on the leading pool, then client cap and MMR.
-        let poolSize = min(candidates.count, max(request.count * 5, request.count + 50))
-        let byScore = { (a: Int, b: Int) in (scores[a], candidates[b]) > (scores[b], candidates[a]) }
-        var pool = Self.top(poolSize, of: scores, by: byScore)
-        var adjustments = [Double](repeating: 1, count: candidates.count)
-        for i in pool {
-            let pressure = query.pressure(candidates[i], ledger: ledger)
-            adjustments[i] = configuration.antiCongestion.multiplier(pressure: pressure)
-            scores[i] *= adjustments[i]
-        }
-        pool.sort { (scores[$0], candidates[$1]) > (scores[$1], candidates[$0]) }
-        let chosen = query.diversify(pool: pool, scores: scores, count: request.count) {
-            // The candidates outside the pool, best first, only when the pool runs out.
-            let inPool = Set(pool)
-            return candidates.indices.filter { !inPool.contains($0) }.sorted(by: byScore)
-        }
-
-        var items: [RecommendedItem] = []
-        items.reserveCapacity(chosen.count)
-        for i in chosen {
-            let c = candidates[i]
-            let breakdown = query.breakdown(candidate: i, blend: blend)
-            let explanation = request.explain ? query.explain(candidate: c, breakdown: breakdown, blend: blend) : (reasons: [], assumptions: [])
-            let id = forPerson ? snapshot.opportunities[Int(c)].id.rawValue : snapshot.people[Int(c)].id.rawValue
-            let title = forPerson ? snapshot.opportunities[Int(c)].title : snapshot.people[Int(c)].name
-            items.append(RecommendedItem(
-                id: id, title: title, score: (100 * scores[i]).roundedTo(2), breakdown: breakdown, adjustment: adjustments[i].roundedTo(4),
-                reasons: explanation.reasons, assumptions: explanation.assumptions))
-        }
-        ledger?.record(items.map(\.id))
-        return Recommendations(
-            subject: request.subject, requestedMode: request.mode, answeredBy: blend.answeredBy, fallbacks: blend.fallbacks,
-            items: items, candidates: considered, filtered: tally.dictionary, notice: nil)
+        return .ranked(subject: subject, forPerson: forPerson, candidates: candidates, tally: tally)
     }
+
+
 
     /// The positions of the `k` best scores, best first (ties: `better` decides), by a bounded
     /// heap rather than a sort of every candidate.
@@ -156,6 +180,12 @@ public struct RecommendationEngine: Sendable {
             return results.map { $0! }
         }
     }
+}
+
+/// What a request ranks, or its answer when there is nothing to rank.
+enum Eligibility {
+    case ranked(subject: DenseIndex, forPerson: Bool, candidates: [DenseIndex], tally: FilterTally)
+    case answered(Recommendations)
 }
 
 /// The next unclaimed position of a batch, shared by its workers.

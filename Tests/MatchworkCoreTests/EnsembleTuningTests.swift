@@ -1,0 +1,49 @@
+@testable import MatchworkCore
+import Testing
+
+@Suite("Ensemble tuning")
+struct EnsembleTuningTests {
+    /// Alice's eligible missions with component scores replaced: popularity alone ranks the
+    /// relevant mission first, every other component ranks it last.
+    func plantedSample() throws -> (ComponentSample, relevant: Int) {
+        let engine = try RecommendationEngine(snapshot: try MissionsFixture().snapshot())
+        var sample = try #require(try engine.componentSample(RecommendationRequest(.person("alice"), count: 10), relevant: ["ok"]))
+        let count = sample.query.candidates.count
+        try #require(count >= 2)
+        let relevant = try #require(sample.relevant.first)
+        for k in sample.values.indices {
+            let isPopularity = EnsembleWeights.components[k] == .popularity
+            sample.values[k] = (0..<count).map { i in
+                i == relevant ? (isPopularity ? 1 : 0) : (isPopularity ? 0 : 1 - Double(i) / Double(count * 4))
+            }
+        }
+        return (sample, relevant)
+    }
+
+    @Test("Tuning finds the weights that rank the planted outcome first")
+    func recoversPlantedWeights() throws {
+        let (sample, _) = try plantedSample()
+        let samples = Array(repeating: sample, count: 3)
+        let rules = EnsembleTuning.evaluate(EnsembleWeights(ruleBased: 1, similarity: 0, neighbourhood: 0, popularity: 0), on: samples)
+        #expect(rules.hitRate == 0 || rules.ndcg < 1)
+        let tuned = EnsembleTuning.tune(samples)
+        #expect(tuned.ndcgAt10 == 1 && tuned.hitRateAt3 == 1)
+        #expect(tuned.weights.popularity > 0.5)
+        #expect(tuned.samples == 3)
+        // The reported metric is what evaluation gives for the chosen weights.
+        let again = EnsembleTuning.evaluate(tuned.weights, on: samples)
+        #expect(again.ndcg == tuned.ndcgAt10 && again.hitRate == tuned.hitRateAt3)
+    }
+
+    @Test("A component that cannot score is left out and the others renormalised")
+    func missingComponentIsLeftOut() throws {
+        var (sample, _) = try plantedSample()
+        let popularity = try #require(EnsembleWeights.components.firstIndex(of: .popularity))
+        sample.values[popularity] = nil
+        // Without popularity, nothing ranks the planted outcome first, whatever the weights.
+        let tuned = EnsembleTuning.tune([sample])
+        #expect(tuned.hitRateAt3 < 1 || tuned.ndcgAt10 < 1)
+        let onlyPopularity = EnsembleTuning.evaluate(EnsembleWeights(ruleBased: 0, similarity: 0, neighbourhood: 0, popularity: 1), on: [sample])
+        #expect(onlyPopularity.ndcg == EnsembleTuning.evaluate(EnsembleWeights(ruleBased: 0, similarity: 0, neighbourhood: 0, popularity: 1), on: [sample]).ndcg)
+    }
+}
