@@ -57,6 +57,8 @@ struct RecommendCLITests {
         (["recommend", "--person", "clinician-1", "--filter", "service"], "error: --filter 'service' is not FACET=VALUES; write for example --filter service=emergency|surgery.\n"),
         (["recommend", "--person", "clinician-1", "--rule-weights", "pricing=0.9"], "error: job fit weights location 0.35 + pricing 0.9 + specialization 0.25 + availability 0.15 sum to 1.65; they must sum to 1. Adjust them by -0.65 in total.\n"),
         (["recommend", "--person", "hospital-1"], "error: person 'hospital-1' is a hospital: recommend people for one of their opportunities instead (--opportunity ID).\n"),
+        (["recommend", "--person", "clinician-1", "--filter", "specialty=nurse|surgeon"], "error: filter specialty 'surgeon' is not in this scenario's vocabulary; use one of anesthetist_nurse, midwife, nurse, nursing_assistant, operating_room_nurse, pediatric_nurse, physician, physiotherapist.\n"),
+        (["recommend", "--person", "clinician-1", "--ensemble-weights", "workers:rule_based=1"], "error: --ensemble-weights: 'workers' is not a list to weigh; use opportunities, people or applicants before the colon, or leave it out for all three.\n"),
     ])
     func badInputIsExplained(arguments: [String], message: String) throws {
         let dir = Scratch()

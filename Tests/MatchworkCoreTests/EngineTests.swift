@@ -214,6 +214,11 @@ struct EngineTests {
             (RecommendationRequest(.person("zed")), "person 'zed' is not in the marketplace; check the id, or import the person first."),
             (RecommendationRequest(.opportunity("nowhere")), "opportunity 'nowhere' is not in the marketplace; check the id, or import it first."),
             (RecommendationRequest(.person("hospital-a")), "person 'hospital-a' is a hospital: recommend people for one of their opportunities instead (--opportunity ID)."),
+            // A category filter outside the scenario's vocabulary would silently remove everything.
+            (RecommendationRequest(.person("alice"), filters: RecommendationFilters(facets: [.service: ["intensive_care", "icu"]])),
+             "filter service 'icu' is not in this scenario's vocabulary; use one of \(MissionVocabulary.services.joined(separator: ", "))."),
+            (RecommendationRequest(.opportunity("best"), filters: RecommendationFilters(facets: ["colour": ["blue"]])),
+             "filter facet 'colour' is not a facet of the missions scenario; use one of language, rhythm, service, specialty."),
         ]
         for (request, message) in cases {
             do {

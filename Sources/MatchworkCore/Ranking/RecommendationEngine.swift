@@ -101,11 +101,25 @@ public struct RecommendationEngine: Sendable {
         return (chosen, adjustments)
     }
 
+    /// Refuses category filters on facets or values the scenario does not know: such a filter
+    /// would silently remove every candidate.
+    func checkVocabulary(_ filters: RecommendationFilters) throws(MatchworkError) {
+        guard let preset = snapshot.preset else { return }
+        for (facet, values) in filters.facets.sorted(by: { $0.key < $1.key }) {
+            guard let vocabulary = preset.vocabularies[facet] else {
+                let known = preset.vocabularies.keys.map(\.rawValue).sorted().joined(separator: ", ")
+                throw MatchworkError(.unknownVocabulary, "filter facet '\(facet)' is not a facet of the \(preset.name.rawValue) scenario; use one of \(known).", field: "filters.\(facet)")
+            }
+            for value in values { try vocabulary.check(value, field: "filter \(facet)") }
+        }
+    }
+
     /// What a request ranks: its subject, direction, the candidates that pass every hard filter
     /// (in ascending index order) and what the filters removed; or the answer when nothing can
     /// be ranked (a closed opportunity, no eligible candidate).
     func eligible(for request: RecommendationRequest) throws(MatchworkError) -> Eligibility {
         try request.validate()
+        try checkVocabulary(request.filters)
         var tally = FilterTally()
         let forPerson: Bool
         let subject: DenseIndex
