@@ -1,6 +1,7 @@
 // swift-tools-version:6.1
 // Benchmarks live in their own package so that benchmark-only code never slows the main build.
-// Run from this directory: swift run -c release EngineBenchmarks
+// Run from this directory: swift package --disable-sandbox benchmark (latency, allocations,
+// memory), and swift run -c release BatchThroughput (batch throughput on both cores).
 import Foundation
 import PackageDescription
 
@@ -10,13 +11,26 @@ let main = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
 let package = Package(
     name: "MatchworkBenchmarks",
     platforms: [.macOS(.v15)],
-    dependencies: [.package(path: "..")],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
     targets: [
         .executableTarget(
             name: "EngineBenchmarks",
             dependencies: [
                 .product(name: "MatchworkCore", package: main),
                 .product(name: "MatchworkSynth", package: main),
+                .product(name: "Benchmark", package: "benchmark"),
             ],
-            path: "EngineBenchmarks"),
+            path: "EngineBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        // Outside Benchmarks/, so that the benchmark plugin does not take it for one of its own.
+        .executableTarget(
+            name: "BatchThroughput",
+            dependencies: [
+                .product(name: "MatchworkCore", package: main),
+                .product(name: "MatchworkSynth", package: main),
+            ],
+            path: "Throughput/BatchThroughput"),
     ])
