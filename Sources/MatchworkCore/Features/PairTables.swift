@@ -32,6 +32,12 @@ struct PairTables: Sendable {
     let offer: [Double]
     let askPer: [Double]
     let filterPrice: [Double]
+    /// Whether anyone showed net positive interest in each opportunity, and those that have
+    /// such people (the opportunities that can vote as neighbours).
+    let hasPositivePeople: [Bool]
+    let voters: [DenseIndex]
+    /// How many people touched each opportunity.
+    let touchedPeopleCounts: [Int32]
     /// Required certifications as codes.
     let certifications: Ragged<Int32>
     /// Required values of qualifying facets, ordered by facet rank.
@@ -100,6 +106,9 @@ struct PairTables: Sendable {
         hasLocation = opportunities.map { $0.location != nil }
         teaches = opportunities.map { !$0.teaches.isEmpty }
         freeSlots = opportunities.indices.map { Int32(snapshot.freeSlots(DenseIndex($0))) }
+        hasPositivePeople = snapshot.positivePeople.map { !$0.isEmpty }
+        voters = snapshot.positivePeople.indices.filter { !snapshot.positivePeople[$0].isEmpty }.map { DenseIndex($0) }
+        touchedPeopleCounts = snapshot.touchedPeople.map { Int32($0.count) }
 
         let pricing = features.pricing
         offer = opportunities.map { o in pricing.flatMap { o.attributes[$0.offer] } ?? .nan }

@@ -100,9 +100,17 @@ final class QueryState {
             let mask = wantedMask
             return candidates.map { c in engine.ruleValue(person: subject, opportunity: c, forPerson: true, wanted: { mask[Int($0)] }, bid: bid(c)) }
         }
+        // One mask of wanted positions, set and cleared per candidate person.
         let positions = index.tables.preferencePositions
-        return candidates.map { c in
-            engine.ruleValue(person: c, opportunity: subject, forPerson: false, wanted: { positions.row(Int(c), contains: $0) }, bid: bid(c))
+        var mask = [Bool](repeating: false, count: index.space.dimension)
+        return mask.withUnsafeMutableBufferPointer { wanted in
+            candidates.map { c in
+                let row = positions.range(Int(c))
+                for k in row { wanted[Int(positions.values[k])] = true }
+                let value = engine.ruleValue(person: c, opportunity: subject, forPerson: false, wanted: { wanted[Int($0)] }, bid: bid(c))
+                for k in row { wanted[Int(positions.values[k])] = false }
+                return value
+            }
         }
     }
 
@@ -192,15 +200,17 @@ final class QueryState {
                         common[Int(o)] += 1
                     }
                 }
+                let touchedCounts = index.tables.touchedPeopleCounts, clientOf = snapshot.clientOf
                 func weight(_ o: Int, cosine: Float) -> Double {
                     let shared = Double(common[o])
-                    let jaccard = shared == 0 ? 0 : shared / (Double(own.count + snapshot.touchedPeople[o].count) - shared)
-                    let sameClient = client >= 0 && snapshot.clientOf[o] == client ? 1.5 : 1
+                    let jaccard = shared == 0 ? 0 : shared / (Double(own.count + Int(touchedCounts[o])) - shared)
+                    let sameClient = client >= 0 && clientOf[o] == client ? 1.5 : 1
                     return Double(cosine) * (0.1 + jaccard) * sameClient
                 }
                 let vectors = index.opportunityVectors
                 vectors.withRow(Int(subject)) { u in
-                    for o in sharers where o != subject && !snapshot.positivePeople[Int(o)].isEmpty {
+                    let voting = index.tables.hasPositivePeople
+                    for o in sharers where o != subject && voting[Int(o)] {
                         let cosine = vectors.withRow(Int(o)) { VectorKernels.dot($0, u) }
                         if cosine > 0 { heap.offer((weight(Int(o), cosine: cosine), o)) }
                     }
@@ -208,8 +218,8 @@ final class QueryState {
                     heap = MinHeap(capacity: k)
                     engine.scratch.withBuffer(count: m) { cosines in
                         VectorKernels.scoreRows(of: vectors, against: u, into: cosines)
-                        for o in 0..<m where o != Int(subject) && cosines[o] > 0 && !snapshot.positivePeople[o].isEmpty {
-                            heap.offer((weight(o, cosine: cosines[o]), DenseIndex(o)))
+                        for o in index.tables.voters where o != subject && cosines[Int(o)] > 0 {
+                            heap.offer((weight(Int(o), cosine: cosines[Int(o)]), o))
                         }
                     }
                 }
