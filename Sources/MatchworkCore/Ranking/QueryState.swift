@@ -148,82 +148,17 @@ final class QueryState {
     /// (1.5 if same client)` vote for the people who showed net positive interest in them.
     func neighbourhoodValues() -> Result<[Double], Fallback> {
         let k = engine.configuration.neighbours
-        var heap = MinHeap(capacity: k)
-        // Candidates sharing no interaction with the subject weigh at most `0.1 × cos ≤ 0.1`
-        // (× 1.5 for an opportunity of the same client): when the `k` best among those sharing
-        // one already weigh more, the full scan is skipped; the result is the same.
+        let heap: MinHeap
         if forPerson {
-            let own = snapshot.touchedOpportunities[Int(subject)]
-            let n = snapshot.people.count
-            engine.scratch.withBuffer(count: n) { common in
-                // Interactions shared with each person (exact in Float up to 2^24).
-                common.initialize(repeating: 0)
-                var sharers: [DenseIndex] = []
-                for o in own {
-                    for q in snapshot.touchedPeople[Int(o)] {
-                        if common[Int(q)] == 0 { sharers.append(q) }
-                        common[Int(q)] += 1
-                    }
-                }
-                let touchedCounts = snapshot.touchedCounts, isTaker = index.tables.isTaker
-                func weight(_ q: DenseIndex, cosine: Float) -> Double {
-                    let shared = Double(common[Int(q)])
-                    let jaccard = shared == 0 ? 0 : shared / (Double(own.count + Int(touchedCounts[Int(q)])) - shared)
-                    return Double(cosine) * (0.1 + jaccard)
-                }
-                let vectors = index.personVectors
-                vectors.withRow(Int(subject)) { u in
-                    for q in sharers where q != subject && isTaker[Int(q)] {
-                        let cosine = vectors.withRow(Int(q)) { VectorKernels.dot($0, u) }
-                        if cosine > 0 { heap.offer((weight(q, cosine: cosine), q)) }
-                    }
-                    if heap.isFull, heap.minimum > 0.1 { return }
-                    heap = MinHeap(capacity: k)
-                    engine.scratch.withBuffer(count: n) { cosines in
-                        VectorKernels.scoreRows(of: vectors, against: u, into: cosines)
-                        for q in snapshot.takers where q != subject && cosines[Int(q)] > 0 {
-                            heap.offer((weight(q, cosine: cosines[Int(q)]), q))
-                        }
-                    }
-                }
-            }
+            heap = nearest(
+                k, own: snapshot.touchedOpportunities[Int(subject)], owners: snapshot.touchedPeople, touchedCounts: snapshot.touchedCounts,
+                vectors: index.personVectors, pool: snapshot.takers, eligible: index.tables.isTaker, boost: { _ in 1 }, maxBoost: 1)
         } else {
-            let own = snapshot.touchedPeople[Int(subject)]
-            let client = snapshot.clientOf[Int(subject)]
-            let m = snapshot.opportunities.count
-            engine.scratch.withBuffer(count: m) { common in
-                common.initialize(repeating: 0)
-                var sharers: [DenseIndex] = []
-                for p in own {
-                    for o in snapshot.touchedOpportunities[Int(p)] {
-                        if common[Int(o)] == 0 { sharers.append(o) }
-                        common[Int(o)] += 1
-                    }
-                }
-                let touchedCounts = index.tables.touchedPeopleCounts, clientOf = snapshot.clientOf
-                func weight(_ o: Int, cosine: Float) -> Double {
-                    let shared = Double(common[o])
-                    let jaccard = shared == 0 ? 0 : shared / (Double(own.count + Int(touchedCounts[o])) - shared)
-                    let sameClient = client >= 0 && clientOf[o] == client ? 1.5 : 1
-                    return Double(cosine) * (0.1 + jaccard) * sameClient
-                }
-                let vectors = index.opportunityVectors
-                vectors.withRow(Int(subject)) { u in
-                    let voting = index.tables.hasPositivePeople
-                    for o in sharers where o != subject && voting[Int(o)] {
-                        let cosine = vectors.withRow(Int(o)) { VectorKernels.dot($0, u) }
-                        if cosine > 0 { heap.offer((weight(Int(o), cosine: cosine), o)) }
-                    }
-                    if heap.isFull, heap.minimum > 0.15 { return }
-                    heap = MinHeap(capacity: k)
-                    engine.scratch.withBuffer(count: m) { cosines in
-                        VectorKernels.scoreRows(of: vectors, against: u, into: cosines)
-                        for o in index.tables.voters where o != subject && cosines[Int(o)] > 0 {
-                            heap.offer((weight(Int(o), cosine: cosines[Int(o)]), o))
-                        }
-                    }
-                }
-            }
+            let client = snapshot.clientOf[Int(subject)], clientOf = snapshot.clientOf
+            heap = nearest(
+                k, own: snapshot.touchedPeople[Int(subject)], owners: snapshot.touchedOpportunities, touchedCounts: index.tables.touchedPeopleCounts,
+                vectors: index.opportunityVectors, pool: index.tables.voters, eligible: index.tables.hasPositivePeople,
+                boost: { client >= 0 && clientOf[$0] == client ? 1.5 : 1 }, maxBoost: 1.5)
         }
         neighbours = heap.items.sorted { ($0.weight, $1.other) > ($1.weight, $0.other) }
         if forPerson {
@@ -250,6 +185,53 @@ final class QueryState {
             return candidates.map { Double(votes[Int($0)]) }
         }
         return Self.normalised(values, component: .neighbourhood, reason: "no eligible \(engine.features.words.person) took a similar \(engine.features.words.opportunity)")
+    }
+
+    /// The `k` items of the subject's kind (people for a person, opportunities for an
+    /// opportunity) with the largest weight `cos⁺ × (0.1 + J) × boost`, among `pool`.
+    ///
+    /// `own` is the subject's interaction set, `owners[x]` the items that touched `x`, and
+    /// `touchedCounts` the size of each item's set, so `J` is computed from shared counts. An
+    /// item sharing nothing weighs at most `0.1 × maxBoost`: when the `k` best among the items
+    /// sharing something already weigh more, the full cosine scan is skipped, with the same
+    /// result.
+    private func nearest(
+        _ k: Int, own: [DenseIndex], owners: [[DenseIndex]], touchedCounts: [Int32], vectors: DenseMatrix, pool: [DenseIndex], eligible: [Bool],
+        boost: (Int) -> Double, maxBoost: Double
+    ) -> MinHeap {
+        var heap = MinHeap(capacity: k)
+        let n = vectors.rows
+        engine.scratch.withBuffer(count: n) { common in
+            // Interactions shared with each item (exact in Float up to 2^24).
+            common.initialize(repeating: 0)
+            var sharers: [DenseIndex] = []
+            for x in own {
+                for y in owners[Int(x)] {
+                    if common[Int(y)] == 0 { sharers.append(y) }
+                    common[Int(y)] += 1
+                }
+            }
+            func weight(_ y: Int, cosine: Float) -> Double {
+                let shared = Double(common[y])
+                let jaccard = shared == 0 ? 0 : shared / (Double(own.count + Int(touchedCounts[y])) - shared)
+                return Double(cosine) * (0.1 + jaccard) * boost(y)
+            }
+            vectors.withRow(Int(subject)) { u in
+                for y in sharers where y != subject && eligible[Int(y)] {
+                    let cosine = vectors.withRow(Int(y)) { VectorKernels.dot($0, u) }
+                    if cosine > 0 { heap.offer((weight(Int(y), cosine: cosine), y)) }
+                }
+                if heap.isFull, heap.minimum > 0.1 * maxBoost { return }
+                heap = MinHeap(capacity: k)
+                engine.scratch.withBuffer(count: n) { cosines in
+                    VectorKernels.scoreRows(of: vectors, against: u, into: cosines)
+                    for y in pool where y != subject && cosines[Int(y)] > 0 {
+                        heap.offer((weight(Int(y), cosine: cosines[Int(y)]), y))
+                    }
+                }
+            }
+        }
+        return heap
     }
 
     /// Recent interest (decayed, half-life 14 days), as `log(1 + x) / log(1 + max)`.
