@@ -95,13 +95,3 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return a
     }
 }
-
-extension Double {
-    /// Rounded to `places` decimals.
-    func rounded(places: Int) -> Double {
-        let f = Double.pow(10, Double(places))
-        return (self * f).rounded() / f
-    }
-
-    func clamped(_ lo: Double, _ hi: Double) -> Double { Swift.min(hi, Swift.max(lo, self)) }
-}
