@@ -21,10 +21,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     ],
     targets: [
+        // Dense linear algebra: OpenBLAS on Linux (Debian libopenblas-dev, installed by
+        // scripts/install-system-deps.sh); Accelerate on macOS.
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
         .target(
             name: "MatchworkCore",
-            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
-            swiftSettings: strictSettings),
+            dependencies: [
+                .product(name: "RealModule", package: "swift-numerics"),
+                .target(name: "COpenBLAS", condition: .when(platforms: [.linux])),
+            ],
+            swiftSettings: strictSettings,
+            linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]),
         .target(
             name: "MatchworkStore",
             dependencies: [

@@ -3,7 +3,7 @@
 # Runs apt-get only when something is missing; uses sudo when not root.
 set -euo pipefail
 
-packages=(libsqlite3-dev)
+packages=(libsqlite3-dev libopenblas-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,4 +1,4 @@
-public import Synchronization
+import Synchronization
 
 /// Where a part of a person's preference profile came from.
 public enum ProfileSource: String, Sendable, Hashable, Codable {

@@ -1,4 +1,4 @@
-public import Synchronization
+import Synchronization
 
 /// Recommends opportunities for a person and people for an opportunity, and explains each
 /// result.
