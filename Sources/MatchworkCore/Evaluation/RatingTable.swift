@@ -28,6 +28,15 @@ public struct RatingTable: Sendable {
 
         public init() {}
 
+        /// A builder whose user and item indices start as `table`'s, so that a test file reads
+        /// into its train file's index space (new ids are appended).
+        public init(indexedLike table: RatingTable) {
+            self.table.userIDs = table.userIDs
+            self.table.itemIDs = table.itemIDs
+            for (i, id) in table.userIDs.enumerated() { userIndex[id] = Int32(i) }
+            for (i, id) in table.itemIDs.enumerated() { itemIndex[id] = Int32(i) }
+        }
+
         /// Adds one row; `line` is its line in the file, for error messages.
         public mutating func append(user: String, item: String, rating: Float, timestamp: Int64, line: Int) throws(MatchworkError) {
             let u = Self.index(of: user, in: &userIndex, ids: &table.userIDs)

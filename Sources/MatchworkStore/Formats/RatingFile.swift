@@ -6,7 +6,8 @@ public import MatchworkCore
 public enum RatingFile {
     public static let columns = ["user", "item", "rating", "timestamp"]
 
-    public static func read(_ path: String) throws(StoreError) -> RatingTable {
+    /// Reads a file; with `indexedLike`, its users and items keep that table's indices.
+    public static func read(_ path: String, indexedLike base: RatingTable? = nil) throws(StoreError) -> RatingTable {
         let name = RecordFile.fileName(path)
         var reader = CSVReader(bytes: try RecordFile.bytes(of: path))
         var fields: [String] = []
@@ -24,7 +25,7 @@ public enum RatingFile {
                 position[column] = i
             }
             let (u, i, r, t) = (position["user"]!, position["item"]!, position["rating"]!, position["timestamp"]!)
-            var builder = RatingTable.Builder()
+            var builder = base.map { RatingTable.Builder(indexedLike: $0) } ?? RatingTable.Builder()
             while let line = try reader.nextRow(into: &fields) {
                 guard fields.count == header.count else {
                     throw fail(line, "the row has \(fields.count) fields, the header \(header.count); quote fields that contain commas.")

@@ -1,0 +1,173 @@
+import Dispatch
+
+/// Implicit-feedback matrix factorisation by alternating least squares (Hu, Koren and Volinsky
+/// 2008), each least-squares problem solved approximately by a few conjugate-gradient steps
+/// warm-started from the previous factors (Takács, Pilászy and Tikk 2011).
+///
+/// The loss, with confidence `c_ui = alpha × r_ui` for observed pairs (preference 1) and 1 for
+/// the others (preference 0), is `sum c_ui (p_ui − x_u·y_i)² + λ (|X|² + |Y|²)` — the
+/// conventions of the `implicit` library, so that the same hyper-parameters mean the same.
+public struct ALSModel: TopNModel {
+    public struct Configuration: Sendable, Hashable, Codable {
+        public var factors = 64
+        public var regularization: Float = 0.01
+        /// Confidence per unit of interaction value.
+        public var alpha: Float = 1
+        public var iterations = 15
+        /// Conjugate-gradient steps per least-squares problem.
+        public var conjugateGradientSteps = 3
+        public var seed: UInt64 = 42
+        public var threads = 2
+
+        public init() {}
+
+        public func validate() throws(MatchworkError) {
+            try check(factors, "factors", 1...1024)
+            try check(iterations, "iterations", 0...1000)
+            try check(conjugateGradientSteps, "cg_steps", 1...64)
+            try check(threads, "threads", 1...256)
+            guard regularization.isFinite, regularization >= 0 else {
+                throw MatchworkError(.invalidConfiguration, "regularization \(regularization) must be a non-negative number.", field: "regularization")
+            }
+            guard alpha.isFinite, alpha > 0 else {
+                throw MatchworkError(.invalidConfiguration, "alpha \(alpha) must be a positive number.", field: "alpha")
+            }
+        }
+    }
+
+    public let configuration: Configuration
+    /// Row-major `users × factors` and `items × factors`.
+    public private(set) var userFactors: [Float]
+    public private(set) var itemFactors: [Float]
+    public let users: Int
+    public var itemCount: Int { items }
+    let items: Int
+
+    /// Trains on `matrix` (users × items, values as interaction strengths).
+    public init(_ matrix: InteractionMatrix, configuration: Configuration = Configuration()) throws(MatchworkError) {
+        try configuration.validate()
+        self.configuration = configuration
+        users = matrix.users
+        items = matrix.items
+        let f = configuration.factors
+        var generator = SeededGenerator(seed: configuration.seed)
+        userFactors = (0..<(users * f)).map { _ in Float(generator.normal(sd: 0.01)) }
+        itemFactors = (0..<(items * f)).map { _ in Float(generator.normal(sd: 0.01)) }
+        let confidence = matrix.rowValues.map { configuration.alpha * $0 }
+        let transposed = matrix.transposed
+        let columnConfidence = transposed.rowValues.map { configuration.alpha * $0 }
+        LinearAlgebra.setLibraryThreads(1)
+        for _ in 0..<configuration.iterations {
+            Self.solve(&userFactors, fixed: itemFactors, offsets: matrix.rowOffsets, others: matrix.rowItems, confidence: confidence, configuration: configuration)
+            Self.solve(&itemFactors, fixed: userFactors, offsets: transposed.rowOffsets, others: transposed.rowItems, confidence: columnConfidence, configuration: configuration)
+        }
+    }
+
+    public func scores(user u: Int, into scores: UnsafeMutableBufferPointer<Float>) {
+        let f = configuration.factors
+        userFactors.withUnsafeBufferPointer { x in
+            itemFactors.withUnsafeBufferPointer { y in
+                let query = UnsafeBufferPointer(rebasing: x[(u * f)..<((u + 1) * f)])
+                for i in 0..<items { scores[i] = VectorKernels.dot(UnsafeBufferPointer(rebasing: y[(i * f)..<((i + 1) * f)]), query) }
+            }
+        }
+    }
+
+    /// One half-iteration: each row of `factors` is improved by conjugate gradient on its
+    /// least-squares problem against `fixed`, rows spread over the configured threads.
+    static func solve(_ factors: inout [Float], fixed: [Float], offsets: [Int], others: [Int32], confidence: [Float], configuration: Configuration) {
+        let f = configuration.factors
+        let rows = offsets.count - 1
+        // YᵀY + λI, shared by every row.
+        var gram = [Float](repeating: 0, count: f * f)
+        fixed.withUnsafeBufferPointer { y in
+            gram.withUnsafeMutableBufferPointer { LinearAlgebra.gemm(y, transposeA: true, y, into: $0, m: f, n: f, k: fixed.count / f) }
+        }
+        for d in 0..<f { gram[d * f + d] += configuration.regularization }
+        let workers = max(1, min(configuration.threads, rows))
+        let gramMatrix = gram
+        factors.withUnsafeMutableBufferPointer { out in
+            let target = SharedRows(out)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                fixed.withUnsafeBufferPointer { y in
+                    gramMatrix.withUnsafeBufferPointer { gram in
+                        var x = [Float](repeating: 0, count: f), r = x, p = x, ap = x
+                        var row = w
+                        while row < rows {
+                            conjugateGradient(
+                                row: row, into: target, fixed: y, gram: gram, offsets: offsets, others: others, confidence: confidence,
+                                steps: configuration.conjugateGradientSteps, f: f, x: &x, r: &r, p: &p, ap: &ap)
+                            row += workers
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func conjugateGradient(
+        row: Int, into target: SharedRows, fixed y: UnsafeBufferPointer<Float>, gram: UnsafeBufferPointer<Float>, offsets: [Int], others: [Int32],
+        confidence: [Float], steps: Int, f: Int, x: inout [Float], r: inout [Float], p: inout [Float], ap: inout [Float]
+    ) {
+        func yRow(_ i: Int32) -> UnsafeBufferPointer<Float> { UnsafeBufferPointer(rebasing: y[(Int(i) * f)..<((Int(i) + 1) * f)]) }
+        for d in 0..<f { x[d] = target.buffer[row * f + d] }
+        x.withUnsafeMutableBufferPointer { x in
+            r.withUnsafeMutableBufferPointer { r in
+                p.withUnsafeMutableBufferPointer { p in
+                    ap.withUnsafeMutableBufferPointer { ap in
+                        // r = b − A x, with A = YᵀY + λI + Yᵀ(C − I)Y and b = Yᵀ C p.
+                        multiplyGram(gram, x, into: r, f: f)
+                        for d in 0..<f { r[d] = -r[d] }
+                        for k in offsets[row]..<offsets[row + 1] {
+                            let c = confidence[k], yi = yRow(others[k])
+                            let weight = c - (c - 1) * VectorKernels.dot(yi, UnsafeBufferPointer(x))
+                            for d in 0..<f { r[d] += weight * yi[d] }
+                        }
+                        for d in 0..<f { p[d] = r[d] }
+                        var rsOld = VectorKernels.dot(UnsafeBufferPointer(r), UnsafeBufferPointer(r))
+                        guard rsOld > 1e-20 else { return }
+                        for _ in 0..<steps {
+                            multiplyGram(gram, p, into: ap, f: f)
+                            for k in offsets[row]..<offsets[row + 1] {
+                                let c = confidence[k], yi = yRow(others[k])
+                                let weight = (c - 1) * VectorKernels.dot(yi, UnsafeBufferPointer(p))
+                                for d in 0..<f { ap[d] += weight * yi[d] }
+                            }
+                            let step = rsOld / VectorKernels.dot(UnsafeBufferPointer(p), UnsafeBufferPointer(ap))
+                            for d in 0..<f {
+                                x[d] += step * p[d]
+                                r[d] -= step * ap[d]
+                            }
+                            let rsNew = VectorKernels.dot(UnsafeBufferPointer(r), UnsafeBufferPointer(r))
+                            if rsNew < 1e-20 { break }
+                            let beta = rsNew / rsOld
+                            for d in 0..<f { p[d] = r[d] + beta * p[d] }
+                            rsOld = rsNew
+                        }
+                    }
+                }
+            }
+        }
+        for d in 0..<f { target.buffer[row * f + d] = x[d] }
+    }
+
+    /// `out = gram · v` for a symmetric `f × f` matrix.
+    @inline(__always)
+    static func multiplyGram(_ gram: UnsafeBufferPointer<Float>, _ v: UnsafeMutableBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>, f: Int) {
+        let vector = UnsafeBufferPointer(v)
+        for d in 0..<f { out[d] = VectorKernels.dot(UnsafeBufferPointer(rebasing: gram[(d * f)..<((d + 1) * f)]), vector) }
+    }
+}
+
+/// A row-major buffer whose rows are written by different workers, each row by one worker only.
+struct SharedRows: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Float>
+    init(_ buffer: UnsafeMutableBufferPointer<Float>) { self.buffer = buffer }
+}
+
+func check(_ value: Int, _ name: String, _ range: ClosedRange<Int>) throws(MatchworkError) {
+    guard range.contains(value) else {
+        throw MatchworkError(.invalidConfiguration, "\(name) \(value) must be between \(range.lowerBound) and \(range.upperBound).", field: name)
+    }
+}

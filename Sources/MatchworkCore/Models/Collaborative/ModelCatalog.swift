@@ -1,0 +1,99 @@
+/// Hyper-parameters given as `key=value` text (`--param factors=64`), read by type; keys no
+/// model reads are refused.
+public struct Parameters: Sendable {
+    public private(set) var values: [String: String]
+    private var read: Set<String> = []
+
+    /// Parses `key=value` settings; a repeated key keeps the last value.
+    public init(_ settings: [String], field: String = "--param") throws(MatchworkError) {
+        values = [:]
+        for setting in settings {
+            let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw MatchworkError(.invalidConfiguration, "\(field) '\(setting)' is not KEY=VALUE; write for example factors=64.", field: field)
+            }
+            values[parts[0]] = parts[1]
+        }
+    }
+
+    public mutating func int(_ key: String, into value: inout Int) throws(MatchworkError) {
+        read.insert(key)
+        guard let text = values[key] else { return }
+        guard let parsed = Int(text) else {
+            throw MatchworkError(.invalidConfiguration, "parameter \(key)='\(text)' is not an integer.", field: key)
+        }
+        value = parsed
+    }
+
+    public mutating func float(_ key: String, into value: inout Float) throws(MatchworkError) {
+        read.insert(key)
+        guard let text = values[key] else { return }
+        guard let parsed = Float(text), parsed.isFinite else {
+            throw MatchworkError(.invalidConfiguration, "parameter \(key)='\(text)' is not a number.", field: key)
+        }
+        value = parsed
+    }
+
+    public mutating func seed(_ key: String, into value: inout UInt64) throws(MatchworkError) {
+        read.insert(key)
+        guard let text = values[key] else { return }
+        guard let parsed = UInt64(text) else {
+            throw MatchworkError(.invalidConfiguration, "parameter \(key)='\(text)' is not a non-negative integer.", field: key)
+        }
+        value = parsed
+    }
+
+    /// Refuses keys that were never read, naming the ones the model has.
+    public func checkAllRead(model: String) throws(MatchworkError) {
+        let unknown = values.keys.filter { !read.contains($0) }.sorted()
+        guard let first = unknown.first else { return }
+        let known = read.sorted().joined(separator: ", ")
+        throw MatchworkError(
+            .invalidConfiguration, "unknown parameter '\(first)' for model \(model); its parameters are \(known.isEmpty ? "none" : known).", field: first)
+    }
+
+    /// The parameters as given, for reports.
+    public var settings: [String: String] { values }
+}
+
+/// The collaborative models `matchwork evaluate` can fit, by name.
+public enum ModelCatalog {
+    public static let rankingModels = ["popularity", "als"]
+
+    /// Fits the named top-N model on `train`.
+    public static func fitRanking(_ name: String, train: InteractionMatrix, parameters: Parameters, threads: Int) throws(MatchworkError) -> any TopNModel {
+        var parameters = parameters
+        switch name {
+        case "popularity":
+            try parameters.checkAllRead(model: name)
+            return PopularityModel(train)
+        case "als":
+            var c = ALSModel.Configuration()
+            c.threads = threads
+            try parameters.int("factors", into: &c.factors)
+            try parameters.int("iterations", into: &c.iterations)
+            try parameters.float("regularization", into: &c.regularization)
+            try parameters.float("alpha", into: &c.alpha)
+            try parameters.int("cg_steps", into: &c.conjugateGradientSteps)
+            try parameters.seed("seed", into: &c.seed)
+            try parameters.checkAllRead(model: name)
+            return try ALSModel(train, configuration: c)
+        default:
+            throw MatchworkError(.invalidValue, "model '\(name)' does not rank; use one of \(rankingModels.joined(separator: ", ")).", field: "model")
+        }
+    }
+}
+
+/// Items ranked by how many users interacted with them in training (the same for everyone).
+public struct PopularityModel: TopNModel {
+    let counts: [Float]
+    public var itemCount: Int { counts.count }
+
+    public init(_ train: InteractionMatrix) {
+        counts = (0..<train.items).map { Float(train.column($0).count) }
+    }
+
+    public func scores(user u: Int, into scores: UnsafeMutableBufferPointer<Float>) {
+        for i in counts.indices { scores[i] = counts[i] }
+    }
+}

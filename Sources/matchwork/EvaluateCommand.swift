@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import MatchworkCore
+import MatchworkStore
+
+struct EvaluateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Fit a model on a train file and score it on a test file (../shared/PROTOCOL.md).",
+        discussion: """
+            Files are CSV with the header user,item,rating,timestamp (see `matchwork split`). \
+            ranking: top-K lists without the user's train items, scored by precision, recall, \
+            NDCG, MAP, hit rate and coverage over the users with rows in both files. Every row \
+            counts as an interaction. Models: \(ModelCatalog.rankingModels.joined(separator: ", ")).
+            """)
+
+    @Option(help: ArgumentHelp("The train file.", valueName: "FILE"))
+    var train: String
+
+    @Option(help: ArgumentHelp("The test file.", valueName: "FILE"))
+    var test: String
+
+    @Option(help: "ranking or rating.")
+    var task: String
+
+    @Option(help: ArgumentHelp("The model to fit.", valueName: "NAME"))
+    var model: String
+
+    @Option(help: "List length K.")
+    var k = 10
+
+    @Option(help: "Worker threads for fitting and scoring.")
+    var threads = 2
+
+    @Option(name: .customLong("param"), help: ArgumentHelp("A hyper-parameter, e.g. factors=64 (repeatable).", valueName: "KEY=VALUE"))
+    var params: [String] = []
+
+    @Flag(help: "Print one JSON object on stdout.")
+    var json = false
+
+    func run() async throws {
+        try await reportingErrors {
+            guard task == "ranking" || task == "rating" else {
+                throw MatchworkError(.invalidValue, "--task '\(task)' is not a task; use ranking or rating.", field: "--task")
+            }
+            guard task == "ranking" else {
+                throw MatchworkError(.invalidValue, "--task rating has no model yet; use --task ranking with \(ModelCatalog.rankingModels.joined(separator: ", ")).", field: "--task")
+            }
+            guard (1...1000).contains(k) else { throw MatchworkError(.invalidValue, "--k \(k) must be between 1 and 1000.", field: "--k") }
+            guard (1...256).contains(threads) else { throw MatchworkError(.invalidValue, "--threads \(threads) must be between 1 and 256.", field: "--threads") }
+            let parameters = try Parameters(params)
+            guard ModelCatalog.rankingModels.contains(model) else {
+                throw MatchworkError(.invalidValue, "--model '\(model)' does not rank; use one of \(ModelCatalog.rankingModels.joined(separator: ", ")).", field: "--model")
+            }
+            let trainTable = try RatingFile.read(train)
+            let testTable = try RatingFile.read(test, indexedLike: trainTable)
+            let implicit: (Float) -> Float = { _ in 1 }
+            let trainMatrix = InteractionMatrix(trainTable, value: implicit)
+            let testMatrix = InteractionMatrix(
+                users: testTable.userIDs.count, items: testTable.itemIDs.count,
+                entries: (0..<testTable.count).map { (testTable.users[$0], testTable.items[$0], 1) })
+            let clock = ContinuousClock()
+            let started = clock.now
+            let fitted = try ModelCatalog.fitRanking(model, train: trainMatrix, parameters: parameters, threads: threads)
+            let fitSeconds = Self.seconds(started.duration(to: clock.now))
+            let metrics = TopNEvaluation.evaluate(fitted, train: trainMatrix, test: testMatrix, k: k, threads: threads)
+            if json {
+                let object: [String: Any] = [
+                    "model": model, "task": task, "k": k, "params": parameters.settings, "threads": threads,
+                    "users_evaluated": metrics.usersEvaluated, "metrics": metrics.named, "fit_seconds": fitSeconds,
+                    "recommend_ms_per_user": metrics.recommendMillisecondsPerUser,
+                ]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print("\(model) on \(grouped(metrics.usersEvaluated)) users, fitted in \(String(format: "%.2f", fitSeconds)) s, \(String(format: "%.3f", metrics.recommendMillisecondsPerUser)) ms per user's top \(k)")
+                for (name, value) in metrics.named.sorted(by: { $0.key < $1.key }) { print("  \(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(format: "%.4f", value))") }
+            }
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import MatchworkCore
+import Testing
+
+@Suite("Collaborative models")
+struct CollaborativeModelTests {
+    /// 400 users in 8 blocks; each interacts with 12 of its block's 25 items. Per user, the last
+    /// 3 items are held out.
+    static func planted() -> (train: InteractionMatrix, test: InteractionMatrix) {
+        var generator = SeededGenerator(seed: 11)
+        var train: [(user: Int32, item: Int32, value: Float)] = [], test = train
+        for u in 0..<400 {
+            let block = u % 8
+            let items = generator.shuffled(Array(0..<25)).prefix(12).map { Int32(block * 25 + $0) }
+            for (k, item) in items.enumerated() {
+                if k < 9 { train.append((Int32(u), item, 1)) } else { test.append((Int32(u), item, 1)) }
+            }
+        }
+        return (InteractionMatrix(users: 400, items: 200, entries: train), InteractionMatrix(users: 400, items: 200, entries: test))
+    }
+
+    @Test("ALS recovers a planted block structure, far above popularity")
+    func alsRecoversBlocks() throws {
+        let (train, test) = Self.planted()
+        var configuration = ALSModel.Configuration()
+        configuration.factors = 16
+        configuration.regularization = 0.05
+        let als = try ALSModel(train, configuration: configuration)
+        let metrics = TopNEvaluation.evaluate(als, train: train, test: test)
+        let popularity = TopNEvaluation.evaluate(PopularityModel(train), train: train, test: test)
+        #expect(metrics.usersEvaluated == 400)
+        #expect(metrics.hitRate > 0.9)
+        #expect(metrics.ndcg > 2 * popularity.ndcg)
+        // A user's recommendations stay in their block.
+        var scores = [Float](repeating: 0, count: 200)
+        scores.withUnsafeMutableBufferPointer { als.scores(user: 3, into: $0) }
+        let best = scores.indices.max { scores[$0] < scores[$1] }!
+        #expect(best / 25 == 3)
+    }
+
+    @Test("ALS is deterministic for a seed, and its hyper-parameters change the result")
+    func alsSeedAndParameters() throws {
+        let (train, _) = Self.planted()
+        var configuration = ALSModel.Configuration()
+        configuration.factors = 8
+        configuration.iterations = 3
+        let a = try ALSModel(train, configuration: configuration), b = try ALSModel(train, configuration: configuration)
+        #expect(a.userFactors == b.userFactors && a.itemFactors == b.itemFactors)
+        for change in [{ (c: inout ALSModel.Configuration) in c.seed = 7 }, { $0.regularization = 1 }, { $0.alpha = 5 }, { $0.iterations = 4 }, { $0.conjugateGradientSteps = 1 }] {
+            var other = configuration
+            change(&other)
+            #expect(try ALSModel(train, configuration: other).itemFactors != a.itemFactors)
+        }
+        var bad = configuration
+        bad.factors = 0
+        #expect(throws: MatchworkError.self) { _ = try ALSModel(train, configuration: bad) }
+    }
+
+    @Test("Evaluation follows the protocol: train items removed, metrics on a hand-made case")
+    func evaluationDefinitions() {
+        // One user; train item 0; test items 1 and 3. Scores rank 0 > 1 > 2 > 3.
+        struct Fixed: TopNModel {
+            var itemCount: Int { 4 }
+            func scores(user u: Int, into scores: UnsafeMutableBufferPointer<Float>) { for i in 0..<4 { scores[i] = Float(4 - i) } }
+        }
+        let train = InteractionMatrix(users: 1, items: 4, entries: [(0, 0, 1)])
+        let test = InteractionMatrix(users: 1, items: 4, entries: [(0, 1, 1), (0, 3, 1)])
+        let m = TopNEvaluation.evaluate(Fixed(), train: train, test: test, k: 2)
+        // List [1, 2]: one hit at rank 1.
+        #expect(m.precision == 0.5 && m.recall == 0.5 && m.hitRate == 1)
+        let idcg = 1 + 1 / log2(3.0)
+        #expect(abs(m.ndcg - 1 / idcg) < 1e-12)
+        #expect(m.map == 0.5)
+        #expect(m.coverage == 2)  // two items recommended, one item in train
+    }
+}
