@@ -38,6 +38,30 @@ struct CollaborativeModelTests {
         #expect(best / 25 == 3)
     }
 
+    @Test("Every ranking model recovers the blocks, is deterministic, and handles K above the catalogue", arguments: ["item-knn", "als"])
+    func contract(model: String) throws {
+        let (train, test) = Self.planted()
+        let parameters = try Parameters(model == "als" ? ["factors=16", "regularization=0.05"] : [])
+        let fitted = try ModelCatalog.fitRanking(model, train: train, parameters: parameters, threads: 2)
+        let again = try ModelCatalog.fitRanking(model, train: train, parameters: parameters, threads: 2)
+        let metrics = TopNEvaluation.evaluate(fitted, train: train, test: test)
+        #expect(metrics.hitRate > 0.9, "\(model): \(metrics)")
+        #expect(TopNEvaluation.evaluate(again, train: train, test: test).named == metrics.named)
+        // K larger than the catalogue: every unseen item is listed, no seen one.
+        let all = TopNEvaluation.evaluate(fitted, train: train, test: test, k: 500)
+        #expect(all.recall == 1)
+        #expect(all.coverage == 1)
+    }
+
+    @Test("Item neighbours stay in the item's block")
+    func similarItems() throws {
+        let (train, _) = Self.planted()
+        let knn = try ItemKNNModel(train)
+        let similar = knn.similarItems(to: 30)
+        #expect(!similar.isEmpty && similar.allSatisfy { $0.item / 25 == 1 })
+        #expect(zip(similar, similar.dropFirst()).allSatisfy { $0.similarity >= $1.similarity })
+    }
+
     @Test("ALS is deterministic for a seed, and its hyper-parameters change the result")
     func alsSeedAndParameters() throws {
         let (train, _) = Self.planted()

@@ -141,6 +141,8 @@ struct TopK {
         heap.offer((Double(score), item))
     }
 
+    var heapItems: [(weight: Double, other: DenseIndex)] { heap.items }
+
     /// Items, best first.
     func sorted() -> [Int32] { heap.items.sorted { ($0.weight, $1.other) > ($1.weight, $0.other) }.map(\.other) }
 }

@@ -58,7 +58,7 @@ public struct Parameters: Sendable {
 
 /// The collaborative models `matchwork evaluate` can fit, by name.
 public enum ModelCatalog {
-    public static let rankingModels = ["popularity", "als"]
+    public static let rankingModels = ["popularity", "item-knn", "als"]
 
     /// Fits the named top-N model on `train`.
     public static func fitRanking(_ name: String, train: InteractionMatrix, parameters: Parameters, threads: Int) throws(MatchworkError) -> any TopNModel {
@@ -67,6 +67,13 @@ public enum ModelCatalog {
         case "popularity":
             try parameters.checkAllRead(model: name)
             return PopularityModel(train)
+        case "item-knn":
+            var c = ItemKNNModel.Configuration()
+            c.threads = threads
+            try parameters.int("neighbours", into: &c.neighbours)
+            try parameters.float("shrink", into: &c.shrink)
+            try parameters.checkAllRead(model: name)
+            return try ItemKNNModel(train, configuration: c)
         case "als":
             var c = ALSModel.Configuration()
             c.threads = threads
