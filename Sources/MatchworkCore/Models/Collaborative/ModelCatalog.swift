@@ -58,7 +58,7 @@ public struct Parameters: Sendable {
 
 /// The collaborative models `matchwork evaluate` can fit, by name.
 public enum ModelCatalog {
-    public static let rankingModels = ["popularity", "item-knn", "als"]
+    public static let rankingModels = ["popularity", "item-knn", "als", "bpr"]
 
     /// Fits the named top-N model on `train`.
     public static func fitRanking(_ name: String, train: InteractionMatrix, parameters: Parameters, threads: Int) throws(MatchworkError) -> any TopNModel {
@@ -85,6 +85,15 @@ public enum ModelCatalog {
             try parameters.seed("seed", into: &c.seed)
             try parameters.checkAllRead(model: name)
             return try ALSModel(train, configuration: c)
+        case "bpr":
+            var c = BPRModel.Configuration()
+            try parameters.int("factors", into: &c.factors)
+            try parameters.int("iterations", into: &c.iterations)
+            try parameters.float("learning_rate", into: &c.learningRate)
+            try parameters.float("regularization", into: &c.regularization)
+            try parameters.seed("seed", into: &c.seed)
+            try parameters.checkAllRead(model: name)
+            return try BPRModel(train, configuration: c)
         default:
             throw MatchworkError(.invalidValue, "model '\(name)' does not rank; use one of \(rankingModels.joined(separator: ", ")).", field: "model")
         }
