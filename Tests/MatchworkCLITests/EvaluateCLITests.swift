@@ -28,7 +28,7 @@ struct EvaluateCLITests {
     }
 
     @Test(arguments: [
-        (["--model", "magic"], "error: --model 'magic' does not rank; use one of popularity, item-knn, als, bpr.\n"),
+        (["--model", "magic"], "error: --model 'magic' does not rank; use one of popularity, item-knn, ease, als, bpr.\n"),
         (["--model", "als", "--param", "factor=8"], "error: unknown parameter 'factor' for model als; its parameters are alpha, cg_steps, factors, iterations, regularization, seed.\n"),
         (["--model", "als", "--param", "factors=eight"], "error: parameter factors='eight' is not an integer.\n"),
         (["--model", "als", "--param", "factors=0"], "error: factors 0 must be between 1 and 1024.\n"),

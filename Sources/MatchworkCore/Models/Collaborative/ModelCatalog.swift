@@ -58,7 +58,7 @@ public struct Parameters: Sendable {
 
 /// The collaborative models `matchwork evaluate` can fit, by name.
 public enum ModelCatalog {
-    public static let rankingModels = ["popularity", "item-knn", "als", "bpr"]
+    public static let rankingModels = ["popularity", "item-knn", "ease", "als", "bpr"]
 
     /// Fits the named top-N model on `train`.
     public static func fitRanking(_ name: String, train: InteractionMatrix, parameters: Parameters, threads: Int) throws(MatchworkError) -> any TopNModel {
@@ -74,6 +74,12 @@ public enum ModelCatalog {
             try parameters.float("shrink", into: &c.shrink)
             try parameters.checkAllRead(model: name)
             return try ItemKNNModel(train, configuration: c)
+        case "ease":
+            var c = EASEModel.Configuration()
+            c.threads = threads
+            try parameters.float("regularization", into: &c.regularization)
+            try parameters.checkAllRead(model: name)
+            return try EASEModel(train, configuration: c)
         case "als":
             var c = ALSModel.Configuration()
             c.threads = threads
