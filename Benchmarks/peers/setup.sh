@@ -4,12 +4,29 @@
 # and scipy for the EASE reference. Python is used only here, never in the product.
 set -euo pipefail
 cd "$(dirname "$0")"
-if [ ! -x .venv/bin/python ]; then
+py=.venv/bin/python
+if [ ! -x "$py" ]; then
   python3 -m venv .venv
 fi
+if "$py" -c "import implicit, lightfm, surprise, numpy, scipy" 2>/dev/null; then
+  exit 0
+fi
 .venv/bin/pip install --quiet --upgrade pip wheel setuptools
-.venv/bin/pip install --quiet "numpy<2" scipy "implicit==0.7.2" threadpoolctl
-# LightFM and Surprise build from source (a C compiler is needed).
-.venv/bin/pip install --quiet --no-build-isolation "cython<3" lightfm==1.17 || .venv/bin/pip install --quiet lightfm==1.17
-.venv/bin/pip install --quiet --no-build-isolation scikit-surprise==1.1.4 || .venv/bin/pip install --quiet scikit-surprise==1.1.4
-.venv/bin/python -c "import implicit, lightfm, surprise, numpy, scipy; print('peers ready: implicit', implicit.__version__, 'lightfm', lightfm.__version__, 'surprise', surprise.__version__)"
+.venv/bin/pip install --quiet "numpy<2" scipy "implicit==0.7.2" threadpoolctl "scikit-surprise==1.1.4"
+# LightFM 1.17's setup.py sets a flag through `__builtins__`, which is a dict when pip runs it
+# (lyst/lightfm#687): build it from its sdist with that line fixed.
+if ! "$py" -c "import lightfm" 2>/dev/null; then
+  work=$(mktemp -d)
+  url=$("$py" - <<'PY'
+import re, urllib.request
+page = urllib.request.urlopen("https://pypi.org/simple/lightfm/").read().decode()
+print(re.search(r'href="([^"#]*lightfm-1\.17\.tar\.gz)', page).group(1))
+PY
+)
+  "$py" -c "import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])" "$url" "$work/lightfm.tar.gz"
+  tar -xzf "$work/lightfm.tar.gz" -C "$work"
+  sed -i 's/^__builtins__.__LIGHTFM_SETUP__ = True/import builtins\nbuiltins.__LIGHTFM_SETUP__ = True/' "$work"/lightfm-1.17/setup.py
+  .venv/bin/pip install --quiet "$work"/lightfm-1.17
+  rm -rf "$work"
+fi
+"$py" -c "import implicit, lightfm, surprise; print('peers ready: implicit', implicit.__version__, 'lightfm', lightfm.__version__, 'surprise', surprise.__version__)"
