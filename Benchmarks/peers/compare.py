@@ -5,11 +5,17 @@ reference, on the files of one `matchwork split` (train, test, val_train, val_te
 Every system reads the same rows and is scored by the definitions of ../shared/PROTOCOL.md
 (implemented once below for the peers; Matchwork's own `evaluate` implements them in Swift).
 Hyper-parameters are chosen on the validation pair only, by NDCG@10; the chosen ones are then
-fitted on train and scored on test, fit time measured in the same run.
+fitted on train and scored on test, fit time measured in the same run. Stochastic models (ALS,
+BPR, WARP) are fitted with five seeds and their test metrics and fit times averaged.
 
 Usage: Benchmarks/peers/.venv/bin/python Benchmarks/peers/compare.py SPLIT_DIR [--matchwork BIN]
        [--threads 2] [--factors 64] [--iterations 15] [--name NAME]
 """
+import os
+
+# implicit asks for a single-threaded BLAS (it parallelises itself).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import argparse
 import csv
 import itertools
@@ -81,29 +87,29 @@ def evaluate(score_users, train, test, k=10):
 
 # Peers: each returns a scorer (users -> dense scores) and its fit seconds.
 
-def implicit_als(train, threads, factors, iterations, regularization, alpha):
+def implicit_als(train, threads, factors, iterations, regularization, alpha, seed=42):
     from implicit.cpu.als import AlternatingLeastSquares
     model = AlternatingLeastSquares(factors=factors, regularization=regularization, alpha=alpha, iterations=iterations,
-                                    num_threads=threads, random_state=42, calculate_training_loss=False)
+                                    num_threads=threads, random_state=seed, calculate_training_loss=False)
     start = time.perf_counter()
     model.fit(train, show_progress=False)
     fit = time.perf_counter() - start
     return (lambda users: model.user_factors[users] @ model.item_factors.T), fit
 
 
-def implicit_bpr(train, threads, factors, iterations, learning_rate, regularization):
+def implicit_bpr(train, threads, factors, iterations, learning_rate, regularization, seed=42):
     from implicit.cpu.bpr import BayesianPersonalizedRanking
     model = BayesianPersonalizedRanking(factors=factors, learning_rate=learning_rate, regularization=regularization,
-                                        iterations=iterations, num_threads=threads, random_state=42)
+                                        iterations=iterations, num_threads=threads, random_state=seed)
     start = time.perf_counter()
     model.fit(train, show_progress=False)
     fit = time.perf_counter() - start
     return (lambda users: model.user_factors[users] @ model.item_factors.T), fit
 
 
-def lightfm_warp(train, threads, factors, iterations, learning_rate, item_alpha):
+def lightfm_warp(train, threads, factors, iterations, learning_rate, item_alpha, seed=42):
     from lightfm import LightFM
-    model = LightFM(no_components=factors, loss="warp", learning_rate=learning_rate, item_alpha=item_alpha, random_state=42)
+    model = LightFM(no_components=factors, loss="warp", learning_rate=learning_rate, item_alpha=item_alpha, random_state=seed)
     start = time.perf_counter()
     model.fit(train.tocoo(), epochs=iterations, num_threads=threads)
     fit = time.perf_counter() - start
@@ -115,7 +121,7 @@ def lightfm_warp(train, threads, factors, iterations, learning_rate, item_alpha)
     return score, fit
 
 
-def ease(train, threads, regularization):
+def ease(train, threads, regularization, seed=None):
     start = time.perf_counter()
     gram = (train.T @ train).toarray().astype(np.float64)
     gram[np.diag_indices_from(gram)] += regularization
@@ -124,6 +130,16 @@ def ease(train, threads, regularization):
     b[np.diag_indices_from(b)] = 0
     fit = time.perf_counter() - start
     return (lambda users: train[users] @ b), fit
+
+
+# Stochastic models are fitted once per seed on train and their test metrics averaged: a single
+# seed's spread is as large as the differences measured.
+SEEDS = [42, 43, 44, 45, 46]
+
+
+def average(runs):
+    metrics = {key: sum(r[0][key] for r in runs) / len(runs) for key in runs[0][0]}
+    return metrics, sum(r[1] for r in runs) / len(runs), sum(r[2] for r in runs) / len(runs)
 
 
 def grid(options):
@@ -183,8 +199,12 @@ def main():
             metrics, _, _ = evaluate(scorer, val_train, val_test)
             if best is None or metrics["ndcg@10"] > best[0]:
                 best = (metrics["ndcg@10"], params)
-        scorer, fit_seconds = fit(train, th, **best[1])
-        metrics, n, ms = evaluate(scorer, train, test)
+        runs = []
+        for seed in SEEDS if name != "EASE (numpy)" else [None]:
+            scorer, fit_seconds = fit(train, th, **best[1], seed=seed)
+            metrics, n, ms = evaluate(scorer, train, test)
+            runs.append((metrics, fit_seconds, ms))
+        metrics, fit_seconds, ms = average(runs)
         results.append((name, best[1], metrics, n, fit_seconds, ms))
         print(f"{name}: {metrics['ndcg@10']:.4f}", file=sys.stderr)
     for name, (model, options) in ours.items():
@@ -193,8 +213,14 @@ def main():
             out = run_matchwork(args.matchwork, os.path.join(d, "val_train.csv"), os.path.join(d, "val_test.csv"), model, params, th)
             if best is None or out["metrics"]["ndcg@10"] > best[0]:
                 best = (out["metrics"]["ndcg@10"], params)
-        out = run_matchwork(args.matchwork, os.path.join(d, "train.csv"), os.path.join(d, "test.csv"), model, best[1], th)
-        results.append((name, best[1], out["metrics"], out["users_evaluated"], out["fit_seconds"], out["recommend_ms_per_user"]))
+        runs = []
+        for seed in SEEDS if model in ("als", "bpr") else [None]:
+            params = dict(best[1], **({"seed": seed} if seed is not None else {}))
+            out = run_matchwork(args.matchwork, os.path.join(d, "train.csv"), os.path.join(d, "test.csv"), model, params, th)
+            runs.append((out["metrics"], out["fit_seconds"], out["recommend_ms_per_user"]))
+        metrics, fit_seconds, ms = average(runs)
+        results.append((name, best[1], metrics, out["users_evaluated"], fit_seconds, ms))
+        out = {"metrics": metrics}
         print(f"{name}: {out['metrics']['ndcg@10']:.4f}", file=sys.stderr)
 
     title = args.name or os.path.basename(os.path.normpath(d))

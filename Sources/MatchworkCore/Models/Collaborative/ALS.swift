@@ -51,8 +51,9 @@ public struct ALSModel: TopNModel {
         items = matrix.items
         let f = configuration.factors
         var generator = SeededGenerator(seed: configuration.seed)
-        userFactors = (0..<(users * f)).map { _ in Float(generator.normal(sd: 0.01)) }
-        itemFactors = (0..<(items * f)).map { _ in Float(generator.normal(sd: 0.01)) }
+        // Uniform in [0, 0.01), as implicit starts.
+        userFactors = (0..<(users * f)).map { _ in Float(generator.unit() * 0.01) }
+        itemFactors = (0..<(items * f)).map { _ in Float(generator.unit() * 0.01) }
         let confidence = matrix.rowValues.map { configuration.alpha * $0 }
         let transposed = matrix.transposed
         let columnConfidence = transposed.rowValues.map { configuration.alpha * $0 }
@@ -111,6 +112,11 @@ public struct ALSModel: TopNModel {
         confidence: [Float], steps: Int, f: Int, x: inout [Float], r: inout [Float], p: inout [Float], ap: inout [Float]
     ) {
         func yRow(_ i: Int32) -> UnsafeBufferPointer<Float> { UnsafeBufferPointer(rebasing: y[(Int(i) * f)..<((Int(i) + 1) * f)]) }
+        // A row without interactions gets zero factors (it scores 0 everywhere).
+        guard offsets[row] < offsets[row + 1] else {
+            for d in 0..<f { target.buffer[row * f + d] = 0 }
+            return
+        }
         for d in 0..<f { x[d] = target.buffer[row * f + d] }
         x.withUnsafeMutableBufferPointer { x in
             r.withUnsafeMutableBufferPointer { r in
