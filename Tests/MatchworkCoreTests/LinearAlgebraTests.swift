@@ -22,6 +22,32 @@ struct LinearAlgebraTests {
         for i in fast.indices { #expect(abs(fast[i] - slow[i]) < 1e-4) }
     }
 
+    @Test(arguments: [false, true])
+    func gemvMatchesReference(transpose: Bool) {
+        let (m, n) = (11, 70)
+        let a = random(m * n, seed: 6), x = random(transpose ? m : n, seed: 7)
+        var fast = random(transpose ? n : m, seed: 8), slow = fast
+        a.withUnsafeBufferPointer { a in
+            x.withUnsafeBufferPointer { x in
+                fast.withUnsafeMutableBufferPointer { LinearAlgebra.gemv(a, transpose: transpose, x, into: $0, m: m, n: n, alpha: 2, beta: -1) }
+                slow.withUnsafeMutableBufferPointer { LinearAlgebra.gemvReference(a, transpose: transpose, x, into: $0, m: m, n: n, alpha: 2, beta: -1) }
+            }
+        }
+        for i in fast.indices { #expect(abs(fast[i] - slow[i]) < 1e-4) }
+    }
+
+    @Test func axpyMatchesReference() {
+        for n in [0, 5, 8, 67] {
+            let x = random(n, seed: 9)
+            var fast = random(n, seed: 10), slow = fast
+            x.withUnsafeBufferPointer { x in
+                fast.withUnsafeMutableBufferPointer { VectorKernels.axpy(0.75, x, $0) }
+                slow.withUnsafeMutableBufferPointer { VectorKernels.axpyReference(0.75, x, $0) }
+            }
+            for i in fast.indices { #expect(abs(fast[i] - slow[i]) < 1e-6) }
+        }
+    }
+
     @Test("Cholesky solves agree, and recover x from a · x")
     func choleskyMatchesReference() {
         let n = 24, nrhs = 3

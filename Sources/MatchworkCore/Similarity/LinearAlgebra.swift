@@ -45,6 +45,33 @@ public enum LinearAlgebra {
         }
     }
 
+    /// `y = alpha · op(a) · x + beta · y` for a row-major `m × n` matrix `a`, with `op(a)` = a
+    /// (x has n entries, y has m) or aᵀ (x has m, y has n).
+    @inline(__always)
+    public static func gemv(
+        _ a: UnsafeBufferPointer<Float>, transpose: Bool = false, _ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>,
+        m: Int, n: Int, alpha: Float = 1, beta: Float = 0
+    ) {
+        precondition(a.count >= m * n && x.count >= (transpose ? m : n) && y.count >= (transpose ? n : m), "gemv: buffers smaller than their shapes")
+        guard m > 0, n > 0 else {
+            for i in 0..<(transpose ? n : m) { y[i] *= beta }
+            return
+        }
+        cblas_sgemv(CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a.baseAddress, Int32(n), x.baseAddress, 1, beta, y.baseAddress, 1)
+    }
+
+    /// The scalar reference of ``gemv(_:transpose:_:into:m:n:alpha:beta:)``.
+    public static func gemvReference(
+        _ a: UnsafeBufferPointer<Float>, transpose: Bool = false, _ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>,
+        m: Int, n: Int, alpha: Float = 1, beta: Float = 0
+    ) {
+        for i in 0..<(transpose ? n : m) {
+            var sum: Float = 0
+            for j in 0..<(transpose ? m : n) { sum += (transpose ? a[j * n + i] : a[i * n + j]) * x[j] }
+            y[i] = alpha * sum + beta * y[i]
+        }
+    }
+
     /// Solves `a · x = b` for a symmetric positive definite `n × n` matrix `a` (only its lower
     /// triangle is read; it is overwritten by its Cholesky factor) and `nrhs` right-hand sides
     /// stored as the rows of `b` (overwritten by the solutions).

@@ -8,7 +8,7 @@ public enum VectorKernels {
     /// `sum(a[i] * b[i])` with `SIMD8<Float>` accumulators and a scalar tail.
     ///
     /// - Precondition: `a.count == b.count`.
-    @inlinable
+    @inlinable @inline(__always)
     public static func dot(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) -> Float {
         precondition(a.count == b.count, "dot: lengths \(a.count) and \(b.count) differ")
         let n = a.count
@@ -35,6 +35,34 @@ public enum VectorKernels {
             i += 1
         }
         return total
+    }
+
+    /// `y += a · x` with `SIMD8<Float>` steps and a scalar tail.
+    ///
+    /// - Precondition: `x.count == y.count`.
+    @inlinable @inline(__always)
+    public static func axpy(_ a: Float, _ x: UnsafeBufferPointer<Float>, _ y: UnsafeMutableBufferPointer<Float>) {
+        precondition(x.count == y.count, "axpy: lengths \(x.count) and \(y.count) differ")
+        guard let px = x.baseAddress, let py = y.baseAddress else { return }
+        let n = x.count
+        let rx = UnsafeRawPointer(px), ry = UnsafeMutableRawPointer(py)
+        let scale = SIMD8<Float>(repeating: a)
+        var i = 0
+        while i + 8 <= n {
+            let v = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) + scale * rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n {
+            py[i] += a * px[i]
+            i += 1
+        }
+    }
+
+    /// The scalar reference for ``axpy(_:_:_:)``.
+    public static func axpyReference(_ a: Float, _ x: UnsafeBufferPointer<Float>, _ y: UnsafeMutableBufferPointer<Float>) {
+        precondition(x.count == y.count, "axpy: lengths \(x.count) and \(y.count) differ")
+        for i in 0..<x.count { y[i] += a * x[i] }
     }
 
     /// The scalar reference for ``dot(_:_:)``.

@@ -92,12 +92,12 @@ public struct ALSModel: TopNModel {
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 fixed.withUnsafeBufferPointer { y in
                     gramMatrix.withUnsafeBufferPointer { gram in
-                        var x = [Float](repeating: 0, count: f), r = x, p = x, ap = x
+                        var scratch = ConjugateGradientScratch(factors: f)
                         var row = w
                         while row < rows {
                             conjugateGradient(
                                 row: row, into: target, fixed: y, gram: gram, offsets: offsets, others: others, confidence: confidence,
-                                steps: configuration.conjugateGradientSteps, f: f, x: &x, r: &r, p: &p, ap: &ap)
+                                steps: configuration.conjugateGradientSteps, f: f, scratch: &scratch)
                             row += workers
                         }
                     }
@@ -106,63 +106,92 @@ public struct ALSModel: TopNModel {
         }
     }
 
-    @inline(__always)
+    /// Per-worker buffers: the CG vectors, and the row's interacted factor rows gathered into
+    /// one block with their confidences, so that each CG step is two BLAS matrix-vector products.
+    struct ConjugateGradientScratch {
+        var x: [Float], r: [Float], p: [Float], ap: [Float]
+        var block: [Float] = []
+        var confidence: [Float] = []
+        var t: [Float] = []
+
+        init(factors f: Int) {
+            x = [Float](repeating: 0, count: f)
+            r = x
+            p = x
+            ap = x
+        }
+    }
+
     static func conjugateGradient(
         row: Int, into target: SharedRows, fixed y: UnsafeBufferPointer<Float>, gram: UnsafeBufferPointer<Float>, offsets: [Int], others: [Int32],
-        confidence: [Float], steps: Int, f: Int, x: inout [Float], r: inout [Float], p: inout [Float], ap: inout [Float]
+        confidence: [Float], steps: Int, f: Int, scratch: inout ConjugateGradientScratch
     ) {
-        func yRow(_ i: Int32) -> UnsafeBufferPointer<Float> { UnsafeBufferPointer(rebasing: y[(Int(i) * f)..<((Int(i) + 1) * f)]) }
+        let lo = offsets[row], hi = offsets[row + 1], n = hi - lo
         // A row without interactions gets zero factors (it scores 0 everywhere).
-        guard offsets[row] < offsets[row + 1] else {
+        guard n > 0 else {
             for d in 0..<f { target.buffer[row * f + d] = 0 }
             return
         }
-        for d in 0..<f { x[d] = target.buffer[row * f + d] }
-        x.withUnsafeMutableBufferPointer { x in
-            r.withUnsafeMutableBufferPointer { r in
-                p.withUnsafeMutableBufferPointer { p in
-                    ap.withUnsafeMutableBufferPointer { ap in
-                        // r = b − A x, with A = YᵀY + λI + Yᵀ(C − I)Y and b = Yᵀ C p.
-                        multiplyGram(gram, x, into: r, f: f)
-                        for d in 0..<f { r[d] = -r[d] }
-                        for k in offsets[row]..<offsets[row + 1] {
-                            let c = confidence[k], yi = yRow(others[k])
-                            let weight = c - (c - 1) * VectorKernels.dot(yi, UnsafeBufferPointer(x))
-                            for d in 0..<f { r[d] += weight * yi[d] }
-                        }
-                        for d in 0..<f { p[d] = r[d] }
-                        var rsOld = VectorKernels.dot(UnsafeBufferPointer(r), UnsafeBufferPointer(r))
-                        guard rsOld > 1e-20 else { return }
-                        for _ in 0..<steps {
-                            multiplyGram(gram, p, into: ap, f: f)
-                            for k in offsets[row]..<offsets[row + 1] {
-                                let c = confidence[k], yi = yRow(others[k])
-                                let weight = (c - 1) * VectorKernels.dot(yi, UnsafeBufferPointer(p))
-                                for d in 0..<f { ap[d] += weight * yi[d] }
+        if scratch.block.count < n * f {
+            scratch.block = [Float](repeating: 0, count: n * f)
+            scratch.confidence = [Float](repeating: 0, count: n)
+            scratch.t = scratch.confidence
+        }
+        scratch.block.withUnsafeMutableBufferPointer { block in
+            scratch.confidence.withUnsafeMutableBufferPointer { c in
+                for k in 0..<n {
+                    let i = Int(others[lo + k])
+                    UnsafeMutableBufferPointer(rebasing: block[(k * f)..<((k + 1) * f)]).update(fromContentsOf: y[(i * f)..<((i + 1) * f)])
+                    c[k] = confidence[lo + k]
+                }
+            }
+        }
+        scratch.x.withUnsafeMutableBufferPointer { x in
+            for d in 0..<f { x[d] = target.buffer[row * f + d] }
+        }
+        scratch.block.withUnsafeBufferPointer { block in
+            scratch.confidence.withUnsafeBufferPointer { c in
+                scratch.t.withUnsafeMutableBufferPointer { t in
+                    scratch.x.withUnsafeMutableBufferPointer { x in
+                        scratch.r.withUnsafeMutableBufferPointer { r in
+                            scratch.p.withUnsafeMutableBufferPointer { p in
+                                scratch.ap.withUnsafeMutableBufferPointer { ap in
+                                    let block = UnsafeBufferPointer(rebasing: block[0..<(n * f)])
+                                    let t = UnsafeMutableBufferPointer(rebasing: t[0..<n])
+                                    // r = b − A x, with A = YᵀY + λI + Yᵀ(C − I)Y and b = Yᵀ C p:
+                                    // r = −(YᵀY + λI) x + Y_uᵀ (c − (c − 1) ⊙ Y_u x).
+                                    LinearAlgebra.gemv(block, UnsafeBufferPointer(x), into: t, m: n, n: f)
+                                    for k in 0..<n { t[k] = c[k] - (c[k] - 1) * t[k] }
+                                    LinearAlgebra.gemv(gram, UnsafeBufferPointer(x), into: r, m: f, n: f)
+                                    LinearAlgebra.gemv(block, transpose: true, UnsafeBufferPointer(t), into: r, m: n, n: f, alpha: 1, beta: -1)
+                                    for d in 0..<f { p[d] = r[d] }
+                                    var rsOld = VectorKernels.dot(UnsafeBufferPointer(r), UnsafeBufferPointer(r))
+                                    guard rsOld > 1e-20 else { return }
+                                    for _ in 0..<steps {
+                                        // Ap = (YᵀY + λI) p + Y_uᵀ ((c − 1) ⊙ Y_u p).
+                                        LinearAlgebra.gemv(block, UnsafeBufferPointer(p), into: t, m: n, n: f)
+                                        for k in 0..<n { t[k] *= c[k] - 1 }
+                                        LinearAlgebra.gemv(gram, UnsafeBufferPointer(p), into: ap, m: f, n: f)
+                                        LinearAlgebra.gemv(block, transpose: true, UnsafeBufferPointer(t), into: ap, m: n, n: f, alpha: 1, beta: 1)
+                                        let step = rsOld / VectorKernels.dot(UnsafeBufferPointer(p), UnsafeBufferPointer(ap))
+                                        VectorKernels.axpy(step, UnsafeBufferPointer(p), x)
+                                        VectorKernels.axpy(-step, UnsafeBufferPointer(ap), r)
+                                        let rsNew = VectorKernels.dot(UnsafeBufferPointer(r), UnsafeBufferPointer(r))
+                                        if rsNew < 1e-20 { break }
+                                        let beta = rsNew / rsOld
+                                        for d in 0..<f { p[d] = r[d] + beta * p[d] }
+                                        rsOld = rsNew
+                                    }
+                                }
                             }
-                            let step = rsOld / VectorKernels.dot(UnsafeBufferPointer(p), UnsafeBufferPointer(ap))
-                            for d in 0..<f {
-                                x[d] += step * p[d]
-                                r[d] -= step * ap[d]
-                            }
-                            let rsNew = VectorKernels.dot(UnsafeBufferPointer(r), UnsafeBufferPointer(r))
-                            if rsNew < 1e-20 { break }
-                            let beta = rsNew / rsOld
-                            for d in 0..<f { p[d] = r[d] + beta * p[d] }
-                            rsOld = rsNew
                         }
                     }
                 }
             }
         }
-        for d in 0..<f { target.buffer[row * f + d] = x[d] }
-    }
-
-    /// `out = gram · v` for a symmetric `f × f` matrix.
-    @inline(__always)
-    static func multiplyGram(_ gram: UnsafeBufferPointer<Float>, _ v: UnsafeMutableBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>, f: Int) {
-        let vector = UnsafeBufferPointer(v)
-        for d in 0..<f { out[d] = VectorKernels.dot(UnsafeBufferPointer(rebasing: gram[(d * f)..<((d + 1) * f)]), vector) }
+        scratch.x.withUnsafeBufferPointer { x in
+            for d in 0..<f { target.buffer[row * f + d] = x[d] }
+        }
     }
 }
 
