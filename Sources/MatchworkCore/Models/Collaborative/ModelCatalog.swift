@@ -17,28 +17,23 @@ public struct Parameters: Sendable {
     }
 
     public mutating func int(_ key: String, into value: inout Int) throws(MatchworkError) {
-        read.insert(key)
-        guard let text = values[key] else { return }
-        guard let parsed = Int(text) else {
-            throw MatchworkError(.invalidConfiguration, "parameter \(key)='\(text)' is not an integer.", field: key)
-        }
-        value = parsed
+        try read(key, into: &value, as: "an integer") { Int($0) }
     }
 
     public mutating func float(_ key: String, into value: inout Float) throws(MatchworkError) {
-        read.insert(key)
-        guard let text = values[key] else { return }
-        guard let parsed = Float(text), parsed.isFinite else {
-            throw MatchworkError(.invalidConfiguration, "parameter \(key)='\(text)' is not a number.", field: key)
-        }
-        value = parsed
+        try read(key, into: &value, as: "a number") { Float($0).flatMap { $0.isFinite ? $0 : nil } }
     }
 
     public mutating func seed(_ key: String, into value: inout UInt64) throws(MatchworkError) {
+        try read(key, into: &value, as: "a non-negative integer") { UInt64($0) }
+    }
+
+    /// Marks `key` as known, and sets `value` from it when it was given.
+    private mutating func read<T>(_ key: String, into value: inout T, as kind: String, parse: (String) -> T?) throws(MatchworkError) {
         read.insert(key)
         guard let text = values[key] else { return }
-        guard let parsed = UInt64(text) else {
-            throw MatchworkError(.invalidConfiguration, "parameter \(key)='\(text)' is not a non-negative integer.", field: key)
+        guard let parsed = parse(text) else {
+            throw MatchworkError(.invalidConfiguration, "parameter \(key)='\(text)' is not \(kind).", field: key)
         }
         value = parsed
     }
