@@ -80,6 +80,29 @@ struct CollaborativeModelTests {
         #expect(throws: MatchworkError.self) { _ = try ALSModel(train, configuration: bad) }
     }
 
+    @Test("BPR is deterministic for a seed, and each hyper-parameter changes the result")
+    func bprSeedAndParameters() throws {
+        let (train, _) = Self.planted()
+        var configuration = BPRModel.Configuration()
+        configuration.factors = 8
+        configuration.iterations = 3
+        let a = try BPRModel(train, configuration: configuration)
+        #expect(try BPRModel(train, configuration: configuration).itemFactors == a.itemFactors)
+        for change in [{ (c: inout BPRModel.Configuration) in c.seed = 7 }, { $0.learningRate = 0.05 }, { $0.regularization = 0.1 }, { $0.iterations = 4 }, { $0.negatives = .uniform }] {
+            var other = configuration
+            change(&other)
+            #expect(try BPRModel(train, configuration: other).itemFactors != a.itemFactors)
+        }
+        do {
+            var parameters = try Parameters(["negatives=hard"])
+            var negatives = BPRModel.NegativeSampling.popularity
+            try parameters.choice("negatives", into: &negatives)
+            Issue.record("an unknown sampling was accepted")
+        } catch {
+            #expect(error.message == "parameter negatives='hard' is not one of uniform, popularity.")
+        }
+    }
+
     @Test("Evaluation follows the protocol: train items removed, metrics on a hand-made case")
     func evaluationDefinitions() {
         // One user; train item 0; test items 1 and 3. Scores rank 0 > 1 > 2 > 3.

@@ -2,7 +2,8 @@ import RealModule
 
 /// Bayesian personalised ranking (Rendle et al. 2009): factors trained by stochastic gradient
 /// ascent on `log σ(x_u·(y_i − y_j) + b_i − b_j)` for an observed pair `(u, i)` and an item `j`
-/// the user did not interact with, drawn uniformly.
+/// the user did not interact with, drawn in proportion to its popularity or uniformly
+/// (``NegativeSampling``).
 ///
 /// Each epoch draws as many triples as there are observed pairs. Training is sequential, so the
 /// same seed gives the same factors.
@@ -12,6 +13,8 @@ public struct BPRModel: TopNModel {
         public var learningRate: Float = 0.01
         public var regularization: Float = 0.01
         public var iterations = 100
+        /// How negative items are drawn.
+        public var negatives = NegativeSampling.popularity
         public var seed: UInt64 = 42
 
         public init() {}
@@ -26,6 +29,15 @@ public struct BPRModel: TopNModel {
                 throw MatchworkError(.invalidConfiguration, "regularization \(regularization) must be a non-negative number.", field: "regularization")
             }
         }
+    }
+
+    /// How BPR draws the item a user did not interact with.
+    public enum NegativeSampling: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Every item equally.
+        case uniform
+        /// In proportion to its popularity (the item of a random observed pair), as implicit
+        /// does: popular items are pushed down where a user ignored them.
+        case popularity
     }
 
     public let configuration: Configuration
@@ -48,6 +60,10 @@ public struct BPRModel: TopNModel {
         var owner = [Int32](repeating: 0, count: pairs)
         for u in 0..<train.users { for p in train.row(u) { owner[p] = Int32(u) } }
         let lr = configuration.learningRate, reg = configuration.regularization
+        let popular = configuration.negatives == .popularity
+        func negative(_ generator: inout SeededGenerator) -> Int {
+            popular ? Int(train.rowItems[Int(generator.next() % UInt64(pairs))]) : Int(generator.next() % UInt64(items))
+        }
         if pairs > 0 && items > 1 {
             x.withUnsafeMutableBufferPointer { x in
                 y.withUnsafeMutableBufferPointer { y in
@@ -55,10 +71,10 @@ public struct BPRModel: TopNModel {
                         for _ in 0..<pairs {
                             let p = Int(generator.next() % UInt64(pairs))
                             let u = Int(owner[p]), i = Int(train.rowItems[p])
-                            var j = Int(generator.next() % UInt64(items))
+                            var j = negative(&generator)
                             var tries = 0
                             while TopNEvaluation.contains(train.rowItems, train.row(u), Int32(j)) && tries < 20 {
-                                j = Int(generator.next() % UInt64(items))
+                                j = negative(&generator)
                                 tries += 1
                             }
                             if j == i || tries == 20 { continue }

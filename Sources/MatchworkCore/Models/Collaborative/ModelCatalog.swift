@@ -28,6 +28,16 @@ public struct Parameters: Sendable {
         try read(key, into: &value, as: "a non-negative integer") { UInt64($0) }
     }
 
+    public mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, into value: inout T) throws(MatchworkError) where T.RawValue == String {
+        read.insert(key)
+        guard let text = values[key] else { return }
+        guard let parsed = T(rawValue: text) else {
+            throw MatchworkError(
+                .invalidConfiguration, "parameter \(key)='\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", ")).", field: key)
+        }
+        value = parsed
+    }
+
     /// Marks `key` as known, and sets `value` from it when it was given.
     private mutating func read<T>(_ key: String, into value: inout T, as kind: String, parse: (String) -> T?) throws(MatchworkError) {
         read.insert(key)
@@ -91,6 +101,7 @@ public enum ModelCatalog {
             try parameters.int("factors", into: &c.factors)
             try parameters.int("iterations", into: &c.iterations)
             try parameters.float("learning_rate", into: &c.learningRate)
+            try parameters.choice("negatives", into: &c.negatives)
             try parameters.float("regularization", into: &c.regularization)
             try parameters.seed("seed", into: &c.seed)
             try parameters.checkAllRead(model: name)
