@@ -125,7 +125,7 @@ public enum Backtest {
             }
             var tunedConfiguration = configuration
             tunedConfiguration.ensemble = tuned
-            let tunedTest = try data.window(cut: cut, horizonEnd: cut.adding(seconds: horizon), configuration: tunedConfiguration, cache: cache)
+            let tunedTest = try test.reconfigured(tunedConfiguration)
             for direction in directions {
                 let row = await tunedTest.row(direction: direction, mode: .ensemble, label: "ensemble_tuned", parallelism: parallelism)
                 let at = (rows.lastIndex { $0.direction == direction } ?? rows.count - 1) + 1
@@ -151,11 +151,23 @@ public enum Backtest {
         let outcomes: [Interaction]
         let scenario: ScenarioName?
         let maxSubjects: Int
+        /// Each opportunity's first event.
+        let firstSeen: [OpportunityID: Timestamp]
+
+        init(people: [Person], opportunities: [Opportunity], interactions: [Interaction], outcomes: [Interaction], scenario: ScenarioName?, maxSubjects: Int) {
+            self.people = people
+            self.opportunities = opportunities
+            self.interactions = interactions
+            self.outcomes = outcomes
+            self.scenario = scenario
+            self.maxSubjects = maxSubjects
+            var firstSeen: [OpportunityID: Timestamp] = [:]
+            for e in interactions { if firstSeen[e.opportunity].map({ e.timestamp < $0 }) ?? true { firstSeen[e.opportunity] = e.timestamp } }
+            self.firstSeen = firstSeen
+        }
 
         /// The engines and subjects of the outcomes in `[cut, horizonEnd)`.
         func window(cut: Timestamp, horizonEnd: Timestamp, configuration: EngineConfiguration, cache: FeatureCache) throws(MatchworkError) -> Window {
-            var firstSeen: [OpportunityID: Timestamp] = [:]
-            for e in interactions { if firstSeen[e.opportunity].map({ e.timestamp < $0 }) ?? true { firstSeen[e.opportunity] = e.timestamp } }
             func existed(_ o: Opportunity) -> Bool {
                 let posted = firstSeen[o.id] ?? o.window.map { $0.start.adding(seconds: -7 * 86_400) } ?? cut
                 return posted < horizonEnd
@@ -208,6 +220,13 @@ public enum Backtest {
         let pairs: Int
         let personSubjects: [(PersonID, Set<String>)]
         let opportunitySubjects: [(OpportunityID, Set<String>)]
+
+        /// The same window with another configuration, reusing its snapshots and feature indices.
+        func reconfigured(_ configuration: EngineConfiguration) throws(MatchworkError) -> Window {
+            Window(
+                engine: try engine.reconfigured(configuration), applicantEngine: try applicantEngine.reconfigured(configuration), pairs: pairs,
+                personSubjects: personSubjects, opportunitySubjects: opportunitySubjects)
+        }
 
         func requests(direction: String, mode: RecommendationMode) -> (requests: [RecommendationRequest], relevant: [Set<String>], engine: RecommendationEngine) {
             switch direction {

@@ -34,6 +34,8 @@ public enum TopNEvaluation {
     public static func evaluate(_ model: some TopNModel, train: InteractionMatrix, test: InteractionMatrix, k: Int = 10, threads: Int = 2) -> TopNMetrics {
         let evaluated = (0..<min(train.users, test.users)).filter { !train.row($0).isEmpty && !test.row($0).isEmpty }
         let workers = max(1, min(threads, evaluated.count))
+        // The workers parallelise; BLAS calls inside them stay on their thread.
+        LinearAlgebra.setLibraryThreads(1)
         let partials = PartialSums(workers)
         let clock = ContinuousClock()
         let started = clock.now
@@ -55,7 +57,7 @@ public enum TopNEvaluation {
                     var hits = 0.0, dcg = 0.0, ap = 0.0
                     for (rank, item) in list.enumerated() {
                         sums.recommended[Int(item)] = true
-                        guard Self.contains(test.rowItems, relevant, item) else { continue }
+                        guard test.rowItems[relevant].sortedContains(item) else { continue }
                         hits += 1
                         dcg += 1 / Self.log2(Double(rank + 2))
                         ap += hits / Double(rank + 1)
@@ -82,16 +84,6 @@ public enum TopNEvaluation {
             k: k, precision: total.precision / n, recall: total.recall / n, ndcg: total.ndcg / n, map: total.map / n, hitRate: total.hitRate / n,
             coverage: trainItems.isEmpty ? 0 : Double(recommended) / Double(trainItems.count), usersEvaluated: evaluated.count,
             recommendMillisecondsPerUser: evaluated.isEmpty ? 0 : seconds * 1000 * Double(workers) / Double(evaluated.count))
-    }
-
-    /// Whether the sorted row slice `range` of `values` contains `item`.
-    static func contains(_ values: [Int32], _ range: Range<Int>, _ item: Int32) -> Bool {
-        var low = range.lowerBound, high = range.upperBound
-        while low < high {
-            let mid = (low + high) / 2
-            if values[mid] < item { low = mid + 1 } else { high = mid }
-        }
-        return low < range.upperBound && values[low] == item
     }
 
     static func log2(_ x: Double) -> Double { RankingMetrics.log2(x) }

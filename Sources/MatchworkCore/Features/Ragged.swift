@@ -39,14 +39,14 @@ extension Ragged where Element: Equatable {
     }
 }
 
-extension Array where Element: Comparable {
-    /// Whether a sorted array contains `value` (binary search).
+extension RandomAccessCollection where Element: Comparable {
+    /// Whether a sorted collection contains `value` (binary search).
     func sortedContains(_ value: Element) -> Bool {
-        var low = 0, high = count
+        var low = startIndex, high = endIndex
         while low < high {
-            let mid = (low + high) / 2
-            if self[mid] < value { low = mid + 1 } else { high = mid }
+            let mid = index(low, offsetBy: distance(from: low, to: high) / 2)
+            if self[mid] < value { low = index(after: mid) } else { high = mid }
         }
-        return low < count && self[low] == value
+        return low < endIndex && self[low] == value
     }
 }

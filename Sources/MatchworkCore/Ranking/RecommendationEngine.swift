@@ -42,6 +42,18 @@ public struct RecommendationEngine: Sendable {
         index = cache?.index(for: snapshot, features: features) ?? FeatureIndex(snapshot: snapshot, features: features)
     }
 
+    /// The engine with another configuration, over the same snapshot and feature index.
+    public func reconfigured(_ configuration: EngineConfiguration) throws(MatchworkError) -> RecommendationEngine {
+        try configuration.validate()
+        return RecommendationEngine(snapshot: snapshot, index: index, configuration: configuration)
+    }
+
+    private init(snapshot: MarketplaceSnapshot, index: FeatureIndex, configuration: EngineConfiguration) {
+        self.snapshot = snapshot
+        self.index = index
+        self.configuration = configuration
+    }
+
     /// Recommends for one subject.
     ///
     /// - Parameter ledger: recent exposures shared between calls, for anti-congestion; each

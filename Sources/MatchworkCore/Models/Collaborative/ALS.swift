@@ -65,13 +65,7 @@ public struct ALSModel: TopNModel {
     }
 
     public func scores(user u: Int, into scores: UnsafeMutableBufferPointer<Float>) {
-        let f = configuration.factors
-        userFactors.withUnsafeBufferPointer { x in
-            itemFactors.withUnsafeBufferPointer { y in
-                let query = UnsafeBufferPointer(rebasing: x[(u * f)..<((u + 1) * f)])
-                for i in 0..<items { scores[i] = VectorKernels.dot(UnsafeBufferPointer(rebasing: y[(i * f)..<((i + 1) * f)]), query) }
-            }
-        }
+        FactorScores.score(user: u, users: userFactors, items: itemFactors, factors: configuration.factors, into: scores)
     }
 
     /// One half-iteration: each row of `factors` is improved by conjugate gradient on its
@@ -191,6 +185,17 @@ public struct ALSModel: TopNModel {
         }
         scratch.x.withUnsafeBufferPointer { x in
             for d in 0..<f { target.buffer[row * f + d] = x[d] }
+        }
+    }
+}
+
+/// Scores of every item for one user of a factor model: `items · x_u`, one BLAS gemv.
+enum FactorScores {
+    static func score(user u: Int, users: [Float], items: [Float], factors f: Int, into scores: UnsafeMutableBufferPointer<Float>) {
+        users.withUnsafeBufferPointer { x in
+            items.withUnsafeBufferPointer { y in
+                LinearAlgebra.gemv(y, UnsafeBufferPointer(rebasing: x[(u * f)..<((u + 1) * f)]), into: scores, m: items.count / f, n: f)
+            }
         }
     }
 }

@@ -73,7 +73,7 @@ public struct BPRModel: TopNModel {
                             let u = Int(owner[p]), i = Int(train.rowItems[p])
                             var j = negative(&generator)
                             var tries = 0
-                            while TopNEvaluation.contains(train.rowItems, train.row(u), Int32(j)) && tries < 20 {
+                            while train.rowItems[train.row(u)].sortedContains(Int32(j)) && tries < 20 {
                                 j = negative(&generator)
                                 tries += 1
                             }
@@ -101,12 +101,7 @@ public struct BPRModel: TopNModel {
     }
 
     public func scores(user u: Int, into scores: UnsafeMutableBufferPointer<Float>) {
-        let f = configuration.factors
-        userFactors.withUnsafeBufferPointer { x in
-            itemFactors.withUnsafeBufferPointer { y in
-                let query = UnsafeBufferPointer(rebasing: x[(u * f)..<((u + 1) * f)])
-                for i in 0..<itemBiases.count { scores[i] = itemBiases[i] + VectorKernels.dot(UnsafeBufferPointer(rebasing: y[(i * f)..<((i + 1) * f)]), query) }
-            }
-        }
+        FactorScores.score(user: u, users: userFactors, items: itemFactors, factors: configuration.factors, into: scores)
+        for i in itemBiases.indices { scores[i] += itemBiases[i] }
     }
 }

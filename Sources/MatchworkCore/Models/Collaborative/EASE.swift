@@ -70,7 +70,7 @@ public struct EASEModel: TopNModel {
         weights.withUnsafeBufferPointer { b in
             for p in train.row(u) {
                 let j = Int(train.rowItems[p]), value = train.rowValues[p]
-                for i in 0..<n { scores[i] += value * b[j * n + i] }
+                VectorKernels.axpy(value, UnsafeBufferPointer(rebasing: b[(j * n)..<((j + 1) * n)]), UnsafeMutableBufferPointer(rebasing: scores[0..<n]))
             }
         }
     }

@@ -29,13 +29,7 @@ public struct Parameters: Sendable {
     }
 
     public mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, into value: inout T) throws(MatchworkError) where T.RawValue == String {
-        read.insert(key)
-        guard let text = values[key] else { return }
-        guard let parsed = T(rawValue: text) else {
-            throw MatchworkError(
-                .invalidConfiguration, "parameter \(key)='\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", ")).", field: key)
-        }
-        value = parsed
+        try read(key, into: &value, as: "one of " + T.allCases.map(\.rawValue).joined(separator: ", ")) { T(rawValue: $0) }
     }
 
     /// Marks `key` as known, and sets `value` from it when it was given.
