@@ -12,6 +12,9 @@ struct EvaluateCommand: AsyncParsableCommand {
             ranking: top-K lists without the user's train items, scored by precision, recall, \
             NDCG, MAP, hit rate and coverage over the users with rows in both files. Every row \
             counts as an interaction. Models: \(ModelCatalog.rankingModels.joined(separator: ", ")).
+            rating: a prediction for every test row, clipped to the ratings seen in train, scored \
+            by RMSE, MAE and R². A user or item unknown to train gets the biases that are known, \
+            and stderr says how many rows needed that. Models: \(ModelCatalog.ratingModels.joined(separator: ", ")).
             """)
 
     @Option(help: ArgumentHelp("The train file.", valueName: "FILE"))
@@ -43,12 +46,10 @@ struct EvaluateCommand: AsyncParsableCommand {
             guard task == "ranking" || task == "rating" else {
                 throw MatchworkError(.invalidValue, "--task '\(task)' is not a task; use ranking or rating.", field: "--task")
             }
-            guard task == "ranking" else {
-                throw MatchworkError(.invalidValue, "--task rating has no model yet; use --task ranking with \(ModelCatalog.rankingModels.joined(separator: ", ")).", field: "--task")
-            }
             guard (1...1000).contains(k) else { throw MatchworkError(.invalidValue, "--k \(k) must be between 1 and 1000.", field: "--k") }
             guard (1...256).contains(threads) else { throw MatchworkError(.invalidValue, "--threads \(threads) must be between 1 and 256.", field: "--threads") }
             let parameters = try Parameters(params)
+            if task == "rating" { return try runRating(parameters) }
             guard ModelCatalog.rankingModels.contains(model) else {
                 throw MatchworkError(.invalidValue, "--model '\(model)' does not rank; use one of \(ModelCatalog.rankingModels.joined(separator: ", ")).", field: "--model")
             }
@@ -76,6 +77,36 @@ struct EvaluateCommand: AsyncParsableCommand {
                 print("\(model) on \(grouped(metrics.usersEvaluated)) users, fitted in \(String(format: "%.2f", fitSeconds)) s, \(String(format: "%.3f", metrics.recommendMillisecondsPerUser)) ms per user's top \(k)")
                 for (name, value) in metrics.named.sorted(by: { $0.key < $1.key }) { print("  \(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(format: "%.4f", value))") }
             }
+        }
+    }
+
+    func runRating(_ parameters: Parameters) throws {
+        guard ModelCatalog.ratingModels.contains(model) else {
+            throw MatchworkError(.invalidValue, "--model '\(model)' does not predict ratings; use one of \(ModelCatalog.ratingModels.joined(separator: ", ")).", field: "--model")
+        }
+        let trainTable = try RatingFile.read(train)
+        let testTable = try RatingFile.read(test, indexedLike: trainTable)
+        let range = try RatingEvaluation.range(of: trainTable)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let fitted = try ModelCatalog.fitRating(model, train: InteractionMatrix(trainTable), parameters: parameters)
+        let fitSeconds = Self.seconds(started.duration(to: clock.now))
+        let metrics = RatingEvaluation.evaluate(fitted, test: testTable, range: range)
+        for basis in RatingPrediction.Basis.allCases where basis != .model {
+            guard let count = metrics.bases[basis], count > 0 else { continue }
+            Terminal.writeError("note: \(grouped(count)) of \(grouped(metrics.rowsEvaluated)) test rows: \(basis.explanation)\n")
+        }
+        if json {
+            let object: [String: Any] = [
+                "model": model, "task": task, "k": k, "params": parameters.settings, "threads": threads,
+                "rows_evaluated": metrics.rowsEvaluated, "metrics": metrics.named, "fit_seconds": fitSeconds,
+                "recommend_ms_per_user": metrics.predictMicrosecondsPerRow / 1000,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("\(model) on \(grouped(metrics.rowsEvaluated)) test rows, fitted in \(String(format: "%.2f", fitSeconds)) s, \(String(format: "%.2f", metrics.predictMicrosecondsPerRow)) µs per prediction")
+            for (name, value) in metrics.named.sorted(by: { $0.key < $1.key }) { print("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(String(format: "%.4f", value))") }
         }
     }
 

@@ -72,6 +72,7 @@ final class Scratch: @unchecked Sendable {
         return file(name)
     }
     func read(_ name: String) -> String { (try? String(contentsOfFile: file(name), encoding: .utf8)) ?? "" }
+    func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: file(name)) }
     var cli: CLI { CLI(directory: path) }
 }
 

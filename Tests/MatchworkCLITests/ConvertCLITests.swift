@@ -21,6 +21,32 @@ struct ConvertCLITests {
 
         let unknown = try dir.cli.run(["convert", "movielens", "--out", "m.csv"])
         #expect(unknown.status == 1)
-        #expect(unknown.stderr == "error: dataset 'movielens' is not one Matchwork converts; use oulad or stackexchange.\n")
+        #expect(unknown.stderr == "error: dataset 'movielens' is not one Matchwork converts; use oulad, stackexchange or store.\n")
+    }
+
+    @Test("Turns a store's events into interaction files: hires per client, reviews per job")
+    func convertsStore() throws {
+        let dir = Scratch()
+        #expect(try dir.cli.run(["generate", "cleaning", "--size", "tiny", "--seed", "3", "--store", "c.sqlite", "--quiet"]).status == 0)
+        let positive = try dir.cli.run(["convert", "store", "--store", "c.sqlite", "--item", "client", "--out", "hires.csv"])
+        #expect(positive.status == 0, "\(positive.stderr)")
+        #expect(positive.stdout.contains("clients"))
+        let rows = dir.read("hires.csv").split(separator: "\n").dropFirst()
+        #expect(rows.count > 20)
+        // Counts of hires and completions: whole numbers, at least 1.
+        #expect(rows.allSatisfy { Double($0.split(separator: ",")[2]).map { $0 >= 1 && $0 == $0.rounded() } ?? false })
+        let reviews = try dir.cli.run(["convert", "store", "--store", "c.sqlite", "--signal", "rating", "--out", "reviews.csv"])
+        #expect(reviews.status == 0, "\(reviews.stderr)")
+        #expect(dir.read("reviews.csv").split(separator: "\n").dropFirst().allSatisfy { Double($0.split(separator: ",")[2]).map { (0...10).contains($0) } ?? false })
+        #expect(try dir.cli.run(["split", "--input", "reviews.csv", "--method", "random", "--out", "r", "--quiet"]).status == 0)
+        #expect(try dir.cli.run(["evaluate", "--train", "r/train.csv", "--test", "r/test.csv", "--task", "rating", "--model", "mf"]).status == 0)
+
+        let bad = try dir.cli.run(["convert", "store", "--store", "c.sqlite", "--signal", "stars", "--out", "x.csv"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr == "error: --signal 'stars' is not a signal; use positive or rating.\n")
+        #expect(!dir.exists("x.csv"))
+        let missing = try dir.cli.run(["convert", "store", "--store", "nowhere.sqlite", "--out", "x.csv"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("There is no store at 'nowhere.sqlite'"))
     }
 }

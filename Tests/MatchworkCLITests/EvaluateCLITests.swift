@@ -28,7 +28,7 @@ struct EvaluateCLITests {
     }
 
     @Test(arguments: [
-        (["--model", "magic"], "error: --model 'magic' does not rank; use one of popularity, item-knn, ease, als, bpr.\n"),
+        (["--model", "magic"], "error: --model 'magic' does not rank; use one of popularity, item-knn, user-knn, ease, als, bpr.\n"),
         (["--model", "als", "--param", "factor=8"], "error: unknown parameter 'factor' for model als; its parameters are alpha, cg_steps, factors, iterations, regularization, seed.\n"),
         (["--model", "als", "--param", "factors=eight"], "error: parameter factors='eight' is not an integer.\n"),
         (["--model", "als", "--param", "factors=0"], "error: factors 0 must be between 1 and 1024.\n"),
@@ -40,5 +40,44 @@ struct EvaluateCLITests {
         #expect(result.status == 1)
         #expect(result.stderr == message)
         #expect(result.stdout.isEmpty)
+    }
+}
+
+@Suite("matchwork evaluate --task rating")
+struct EvaluateRatingCLITests {
+    @Test("Prints RMSE, MAE and R² as the contract says, and notes the fallbacks on stderr", arguments: ["baseline", "mf", "knn-baseline"])
+    func ratingJSON(model: String) throws {
+        let dir = Scratch()
+        var text = "user,item,rating,timestamp\n"
+        for u in 0..<60 { for i in 0..<12 where (u + i) % 3 != 0 { text += "u\(u),i\(i),\(u % 2 == i % 2 ? 5 : 1),\(1_000 + i)\n" } }
+        dir.write("all.csv", text)
+        #expect(try dir.cli.run(["split", "--input", "all.csv", "--method", "random", "--out", "s", "--quiet"]).status == 0)
+        dir.write("s/cold.csv", "user,item,rating,timestamp\nnew,i1,5,1\nu1,new,1,1\nu2,i2,5,1\n")
+        let result = try dir.cli.run(["evaluate", "--train", "s/train.csv", "--test", "s/cold.csv", "--task", "rating", "--model", model, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["model", "task", "k", "params", "threads", "rows_evaluated", "metrics", "fit_seconds", "recommend_ms_per_user"])
+        #expect(object["rows_evaluated"] as? Int == 3 && object["task"] as? String == "rating")
+        let metrics = try #require(object["metrics"] as? [String: Double])
+        #expect(Set(metrics.keys) == ["rmse", "mae", "r2"])
+        #expect(result.stderr.contains("note: 1 of 3 test rows: user not in training: global mean + the item's bias"))
+        #expect(result.stderr.contains("note: 1 of 3 test rows: item not in training: global mean + the user's bias"))
+        let full = try dir.cli.run(["evaluate", "--train", "s/train.csv", "--test", "s/test.csv", "--task", "rating", "--model", model, "--json"])
+        let fullMetrics = try #require((try JSONSerialization.jsonObject(with: Data(full.stdout.utf8)) as? [String: Any])?["metrics"] as? [String: Double])
+        // The planted parity pattern is learnable from the biases alone only in part.
+        #expect((fullMetrics["rmse"] ?? 9) < 2.1, "\(fullMetrics)")
+    }
+
+    @Test(arguments: [
+        (["--model", "als"], "error: --model 'als' does not predict ratings; use one of baseline, mf, knn-baseline.\n"),
+        (["--model", "mf", "--param", "decay=2"], "error: decay 2.0 must be in (0, 1].\n"),
+        (["--model", "knn-baseline", "--param", "based=both"], "error: parameter based='both' is not one of item, user.\n"),
+    ])
+    func badArgumentsAreNamed(extra: [String], message: String) throws {
+        let dir = Scratch()
+        dir.write("t.csv", "user,item,rating,timestamp\na,x,4,1\nb,x,2,1\n")
+        let result = try dir.cli.run(["evaluate", "--train", "t.csv", "--test", "t.csv", "--task", "rating"] + extra)
+        #expect(result.status == 1)
+        #expect(result.stderr == message)
     }
 }

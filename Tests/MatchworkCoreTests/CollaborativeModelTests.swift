@@ -38,7 +38,7 @@ struct CollaborativeModelTests {
         #expect(best / 25 == 3)
     }
 
-    @Test("Every ranking model recovers the blocks, is deterministic, and handles K above the catalogue", arguments: ["item-knn", "ease", "als", "bpr"])
+    @Test("Every ranking model recovers the blocks, is deterministic, and handles K above the catalogue", arguments: ["item-knn", "user-knn", "ease", "als", "bpr"])
     func contract(model: String) throws {
         let (train, test) = Self.planted()
         let parameters = try Parameters(model == "als" ? ["factors=16", "regularization=0.05"] : model == "bpr" ? ["factors=16", "learning_rate=0.05", "iterations=60"] : model == "ease" ? ["regularization=10"] : [])

@@ -48,6 +48,18 @@ struct LinearAlgebraTests {
         }
     }
 
+    @Test func sgdStepMatchesReference() {
+        for n in [0, 3, 8, 50] {
+            var p1 = random(n, seed: 11), q1 = random(n, seed: 12)
+            var p2 = p1, q2 = q1
+            p1.withUnsafeMutableBufferPointer { p in q1.withUnsafeMutableBufferPointer { q in VectorKernels.sgdStep(error: 0.7, learningRate: 0.05, regularization: 0.1, p, q) } }
+            p2.withUnsafeMutableBufferPointer { p in q2.withUnsafeMutableBufferPointer { q in VectorKernels.sgdStepReference(error: 0.7, learningRate: 0.05, regularization: 0.1, p, q) } }
+            for i in 0..<n {
+                #expect(abs(p1[i] - p2[i]) < 1e-6 && abs(q1[i] - q2[i]) < 1e-6)
+            }
+        }
+    }
+
     @Test("Cholesky solves agree, and recover x from a · x")
     func choleskyMatchesReference() {
         let n = 24, nrhs = 3

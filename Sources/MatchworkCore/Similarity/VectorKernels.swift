@@ -59,6 +59,46 @@ public enum VectorKernels {
         }
     }
 
+    /// One stochastic-gradient step on a pair of factor vectors, both read before either is
+    /// written (Funk's update, as in Surprise's SVD):
+    ///
+    ///     p ← p + η (e·q − λ p)
+    ///     q ← q + η (e·p − λ q)
+    ///
+    /// - Precondition: `p.count == q.count`.
+    @inlinable @inline(__always)
+    public static func sgdStep(error e: Float, learningRate eta: Float, regularization lambda: Float, _ p: UnsafeMutableBufferPointer<Float>, _ q: UnsafeMutableBufferPointer<Float>) {
+        precondition(p.count == q.count, "sgdStep: lengths \(p.count) and \(q.count) differ")
+        guard let pp = p.baseAddress, let pq = q.baseAddress else { return }
+        let n = p.count
+        let rp = UnsafeMutableRawPointer(pp), rq = UnsafeMutableRawPointer(pq)
+        let ve = SIMD8<Float>(repeating: e), veta = SIMD8<Float>(repeating: eta), vl = SIMD8<Float>(repeating: lambda)
+        var i = 0
+        while i + 8 <= n {
+            let x = rp.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            let y = rq.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            rp.storeBytes(of: x + veta * (ve * y - vl * x), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            rq.storeBytes(of: y + veta * (ve * x - vl * y), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n {
+            let x = pp[i], y = pq[i]
+            pp[i] = x + eta * (e * y - lambda * x)
+            pq[i] = y + eta * (e * x - lambda * y)
+            i += 1
+        }
+    }
+
+    /// The scalar reference for ``sgdStep(error:learningRate:regularization:_:_:)``.
+    public static func sgdStepReference(error e: Float, learningRate eta: Float, regularization lambda: Float, _ p: UnsafeMutableBufferPointer<Float>, _ q: UnsafeMutableBufferPointer<Float>) {
+        precondition(p.count == q.count, "sgdStep: lengths \(p.count) and \(q.count) differ")
+        for i in 0..<p.count {
+            let x = p[i], y = q[i]
+            p[i] = x + eta * (e * y - lambda * x)
+            q[i] = y + eta * (e * x - lambda * y)
+        }
+    }
+
     /// The scalar reference for ``axpy(_:_:_:)``.
     public static func axpyReference(_ a: Float, _ x: UnsafeBufferPointer<Float>, _ y: UnsafeMutableBufferPointer<Float>) {
         precondition(x.count == y.count, "axpy: lengths \(x.count) and \(y.count) differ")

@@ -1,31 +1,105 @@
 import Dispatch
 
-/// Item-item neighbours: cosine similarity of the items' user sets with shrinkage,
-/// `s(i, j) = |U_i ∩ U_j| / (sqrt(|U_i| |U_j|) + shrink)`, keeping each item's `neighbours`
-/// most similar items. A user's score for item `i` is the sum of `s(j, i)` over the items `j`
-/// they interacted with. Also answers "similar items".
-public struct ItemKNNModel: TopNModel {
-    public struct Configuration: Sendable, Hashable, Codable {
-        public var neighbours = 100
-        public var shrink: Float = 10
-        public var threads = 2
+/// The `k` most similar columns of each column of a sparse matrix by cosine with shrinkage,
+/// `s(a, b) = |R_a ∩ R_b| / (√(|R_a| |R_b|) + shrink)`, where `R_a` is the set of rows with an
+/// entry in column `a`. Items of an interaction matrix give item-item neighbours; the columns of
+/// its transpose give user-user neighbours.
+public struct CosineNeighbours: Sendable {
+    /// Per column: its neighbours and similarities, most similar first.
+    let offsets: [Int]
+    let neighbours: [Int32]
+    let weights: [Float]
 
-        public init() {}
-
-        public func validate() throws(MatchworkError) {
-            try check(neighbours, "neighbours", 1...100_000)
-            try check(threads, "threads", 1...256)
-            guard shrink.isFinite, shrink >= 0 else {
-                throw MatchworkError(.invalidConfiguration, "shrink \(shrink) must be a non-negative number.", field: "shrink")
+    /// - Complexity: O(Σ over columns of the entries of the rows that touch it), spread over
+    ///   `threads` workers, each with its own dense counter.
+    public init(columnsOf matrix: InteractionMatrix, neighbours k: Int, shrink: Float, threads: Int) {
+        let columns = matrix.items
+        let workers = max(1, min(threads, columns))
+        let lists = NeighbourLists(columns)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var common = [Float](repeating: 0, count: columns)
+            var touched: [Int32] = []
+            var a = w
+            while a < columns {
+                defer { a += workers }
+                // |R_a ∩ R_b| for every b sharing a row with a.
+                for p in matrix.column(a) {
+                    let row = Int(matrix.columnUsers[p])
+                    for q in matrix.row(row) {
+                        let b = matrix.rowItems[q]
+                        if Int(b) == a { continue }
+                        if common[Int(b)] == 0 { touched.append(b) }
+                        common[Int(b)] += 1
+                    }
+                }
+                var top = TopK(k)
+                let na = Float(matrix.column(a).count)
+                for b in touched {
+                    let nb = Float(matrix.column(Int(b)).count)
+                    top.offer(common[Int(b)] / ((na * nb).squareRoot() + shrink), b)
+                }
+                let best = top.sortedWithScores()
+                for b in touched { common[Int(b)] = 0 }
+                touched.removeAll(keepingCapacity: true)
+                lists.store(best, at: a)
             }
         }
+        var offsets = [0], neighbours: [Int32] = [], weights: [Float] = []
+        for a in 0..<columns {
+            for (b, weight) in lists.list(a) {
+                neighbours.append(b)
+                weights.append(weight)
+            }
+            offsets.append(neighbours.count)
+        }
+        self.offsets = offsets
+        self.neighbours = neighbours
+        self.weights = weights
     }
 
+    @inline(__always)
+    func range(_ a: Int) -> Range<Int> { offsets[a]..<offsets[a + 1] }
+
+    /// Column `a`'s neighbours, most similar first.
+    public func list(_ a: Int) -> [(index: Int, similarity: Float)] {
+        guard a >= 0, a + 1 < offsets.count else { return [] }
+        return range(a).map { (Int(neighbours[$0]), weights[$0]) }
+    }
+
+    /// Per-column lists, each written by one worker.
+    final class NeighbourLists: @unchecked Sendable {
+        private var lists: [[(Int32, Float)]]
+        init(_ count: Int) { lists = Array(repeating: [], count: count) }
+        func store(_ list: [(Int32, Float)], at i: Int) { lists[i] = list }
+        func list(_ i: Int) -> [(Int32, Float)] { lists[i] }
+    }
+}
+
+/// Configuration shared by the item-item and user-user neighbour models.
+public struct NeighbourConfiguration: Sendable, Hashable, Codable {
+    /// Neighbours kept per item (item-kNN) or per user (user-kNN).
+    public var neighbours = 100
+    public var shrink: Float = 10
+    public var threads = 2
+
+    public init() {}
+
+    public func validate() throws(MatchworkError) {
+        try check(neighbours, "neighbours", 1...100_000)
+        try check(threads, "threads", 1...256)
+        guard shrink.isFinite, shrink >= 0 else {
+            throw MatchworkError(.invalidConfiguration, "shrink \(shrink) must be a non-negative number.", field: "shrink")
+        }
+    }
+}
+
+/// Item-item neighbours (``CosineNeighbours`` over the items). A user's score for item `i` is
+/// `Σ_{j ∈ I_u} s(j, i)` over the items `j` they interacted with. Also answers "similar items".
+public struct ItemKNNModel: TopNModel {
+    public typealias Configuration = NeighbourConfiguration
+
     public let configuration: Configuration
-    /// Per item: its neighbours and similarities, most similar first.
-    let neighbourOffsets: [Int]
-    let neighbourItems: [Int32]
-    let neighbourWeights: [Float]
+    let graph: CosineNeighbours
     let train: InteractionMatrix
     public var itemCount: Int { train.items }
 
@@ -33,68 +107,54 @@ public struct ItemKNNModel: TopNModel {
         try configuration.validate()
         self.configuration = configuration
         self.train = train
-        let items = train.items, k = configuration.neighbours, shrink = configuration.shrink
-        let workers = max(1, min(configuration.threads, items))
-        let lists = NeighbourLists(items)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var common = [Float](repeating: 0, count: items)
-            var touched: [Int32] = []
-            var i = w
-            while i < items {
-                defer { i += workers }
-                for p in train.column(i) {
-                    let u = Int(train.columnUsers[p])
-                    for q in train.row(u) {
-                        let j = train.rowItems[q]
-                        if Int(j) == i { continue }
-                        if common[Int(j)] == 0 { touched.append(j) }
-                        common[Int(j)] += 1
-                    }
-                }
-                var top = TopK(k)
-                let ni = Float(train.column(i).count)
-                for j in touched {
-                    let nj = Float(train.column(Int(j)).count)
-                    top.offer(common[Int(j)] / ((ni * nj).squareRoot() + shrink), j)
-                }
-                let best = top.sortedWithScores()
-                for j in touched { common[Int(j)] = 0 }
-                touched.removeAll(keepingCapacity: true)
-                lists.store(best, at: i)
-            }
-        }
-        var offsets = [0], neighbourItems: [Int32] = [], weights: [Float] = []
-        for i in 0..<items {
-            for (item, weight) in lists.list(i) {
-                neighbourItems.append(item)
-                weights.append(weight)
-            }
-            offsets.append(neighbourItems.count)
-        }
-        neighbourOffsets = offsets
-        self.neighbourItems = neighbourItems
-        neighbourWeights = weights
+        graph = CosineNeighbours(columnsOf: train, neighbours: configuration.neighbours, shrink: configuration.shrink, threads: configuration.threads)
     }
 
     public func scores(user u: Int, into scores: UnsafeMutableBufferPointer<Float>) {
         for i in 0..<scores.count { scores[i] = 0 }
         for p in train.row(u) {
             let j = Int(train.rowItems[p])
-            for q in neighbourOffsets[j]..<neighbourOffsets[j + 1] { scores[Int(neighbourItems[q])] += neighbourWeights[q] }
+            // score_i += s(j, i)
+            for q in graph.range(j) { scores[Int(graph.neighbours[q])] += graph.weights[q] }
         }
     }
 
     /// The items most similar to `item`, most similar first.
     public func similarItems(to item: Int) -> [(item: Int, similarity: Float)] {
-        (neighbourOffsets[item]..<neighbourOffsets[item + 1]).map { (Int(neighbourItems[$0]), neighbourWeights[$0]) }
+        graph.list(item).map { ($0.index, $0.similarity) }
+    }
+}
+
+/// User-user neighbours (``CosineNeighbours`` over the users). A user's score for item `i` is
+/// `Σ_{v ∈ N_u, i ∈ I_v} s(u, v)`: how strongly the users most like them took it. Also answers
+/// "similar people".
+public struct UserKNNModel: TopNModel {
+    public typealias Configuration = NeighbourConfiguration
+
+    public let configuration: Configuration
+    let graph: CosineNeighbours
+    let train: InteractionMatrix
+    public var itemCount: Int { train.items }
+
+    public init(_ train: InteractionMatrix, configuration: Configuration = Configuration()) throws(MatchworkError) {
+        try configuration.validate()
+        self.configuration = configuration
+        self.train = train
+        graph = CosineNeighbours(columnsOf: train.transposed, neighbours: configuration.neighbours, shrink: configuration.shrink, threads: configuration.threads)
     }
 
-    /// Per-item lists, each written by one worker.
-    final class NeighbourLists: @unchecked Sendable {
-        private var lists: [[(Int32, Float)]]
-        init(_ count: Int) { lists = Array(repeating: [], count: count) }
-        func store(_ list: [(Int32, Float)], at i: Int) { lists[i] = list }
-        func list(_ i: Int) -> [(Int32, Float)] { lists[i] }
+    public func scores(user u: Int, into scores: UnsafeMutableBufferPointer<Float>) {
+        for i in 0..<scores.count { scores[i] = 0 }
+        for q in graph.range(u) {
+            let v = Int(graph.neighbours[q]), s = graph.weights[q]
+            // score_i += s(u, v) for each item i of v
+            for p in train.row(v) { scores[Int(train.rowItems[p])] += s }
+        }
+    }
+
+    /// The users most similar to `user`, most similar first.
+    public func similarUsers(to user: Int) -> [(user: Int, similarity: Float)] {
+        graph.list(user).map { ($0.index, $0.similarity) }
     }
 }
 

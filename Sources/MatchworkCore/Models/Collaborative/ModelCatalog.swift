@@ -57,7 +57,48 @@ public struct Parameters: Sendable {
 
 /// The collaborative models `matchwork evaluate` can fit, by name.
 public enum ModelCatalog {
-    public static let rankingModels = ["popularity", "item-knn", "ease", "als", "bpr"]
+    public static let rankingModels = ["popularity", "item-knn", "user-knn", "ease", "als", "bpr"]
+    public static let ratingModels = ["baseline", "mf", "knn-baseline"]
+
+    /// Fits the named rating model on `train`, whose values are the ratings.
+    public static func fitRating(_ name: String, train: InteractionMatrix, parameters: Parameters) throws(MatchworkError) -> any RatingModel {
+        var parameters = parameters
+        func readBaseline(_ c: inout BaselineModel.Configuration, prefix: String) throws(MatchworkError) {
+            try parameters.int(prefix + "iterations", into: &c.iterations)
+            try parameters.float("user_regularization", into: &c.userRegularization)
+            try parameters.float("item_regularization", into: &c.itemRegularization)
+        }
+        switch name {
+        case "baseline":
+            var c = BaselineModel.Configuration()
+            try readBaseline(&c, prefix: "")
+            try parameters.checkAllRead(model: name)
+            return try BaselineModel(train, configuration: c)
+        case "mf":
+            var c = BiasedMFModel.Configuration()
+            try parameters.int("factors", into: &c.factors)
+            try parameters.int("iterations", into: &c.iterations)
+            try parameters.float("learning_rate", into: &c.learningRate)
+            try parameters.float("regularization", into: &c.regularization)
+            try parameters.float("bias_regularization", into: &c.biasRegularization)
+            try parameters.float("decay", into: &c.decay)
+            try parameters.float("init_std", into: &c.initialDeviation)
+            try parameters.seed("seed", into: &c.seed)
+            try parameters.checkAllRead(model: name)
+            return try BiasedMFModel(train, configuration: c)
+        case "knn-baseline":
+            var c = KNNBaselineModel.Configuration()
+            try parameters.int("k", into: &c.neighbours)
+            try parameters.int("min_k", into: &c.minimumNeighbours)
+            try parameters.float("shrinkage", into: &c.shrinkage)
+            try parameters.choice("based", into: &c.based)
+            try readBaseline(&c.baseline, prefix: "baseline_")
+            try parameters.checkAllRead(model: name)
+            return try KNNBaselineModel(train, configuration: c)
+        default:
+            throw MatchworkError(.invalidValue, "model '\(name)' does not predict ratings; use one of \(ratingModels.joined(separator: ", ")).", field: "model")
+        }
+    }
 
     /// Fits the named top-N model on `train`.
     public static func fitRanking(_ name: String, train: InteractionMatrix, parameters: Parameters, threads: Int) throws(MatchworkError) -> any TopNModel {
@@ -66,13 +107,13 @@ public enum ModelCatalog {
         case "popularity":
             try parameters.checkAllRead(model: name)
             return PopularityModel(train)
-        case "item-knn":
-            var c = ItemKNNModel.Configuration()
+        case "item-knn", "user-knn":
+            var c = NeighbourConfiguration()
             c.threads = threads
             try parameters.int("neighbours", into: &c.neighbours)
             try parameters.float("shrink", into: &c.shrink)
             try parameters.checkAllRead(model: name)
-            return try ItemKNNModel(train, configuration: c)
+            return name == "item-knn" ? try ItemKNNModel(train, configuration: c) : try UserKNNModel(train, configuration: c)
         case "ease":
             var c = EASEModel.Configuration()
             c.threads = threads
