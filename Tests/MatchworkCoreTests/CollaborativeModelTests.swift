@@ -80,6 +80,38 @@ struct CollaborativeModelTests {
         #expect(throws: MatchworkError.self) { _ = try ALSModel(train, configuration: bad) }
     }
 
+    @Test("ALS fold-in: a user left out of training gets factors that rank their block first, without retraining")
+    func alsFoldIn() throws {
+        let (train, _) = Self.planted()
+        var configuration = ALSModel.Configuration()
+        configuration.factors = 16
+        configuration.regularization = 0.05
+        configuration.iterations = 20
+        configuration.conjugateGradientSteps = 16
+        let als = try ALSModel(train, configuration: configuration)
+        let gram = als.gram(for: .user)
+        // For a trained user, the exact solve lands next to the trained factors.
+        let entries = train.row(3).map { (train.rowItems[$0], train.rowValues[$0]) }
+        let folded = als.foldIn(entries, side: .user, gram: gram)
+        let trained = Array(als.userFactors[(3 * 16)..<(4 * 16)])
+        let distance = zip(folded, trained).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+        let norm = trained.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        #expect(distance < 0.05 * norm, "\(distance) vs \(norm)")
+        // A new user with three items of block 5: their other block-5 items come first.
+        let fresh = als.foldIn([(125, 1), (131, 1), (140, 1)], side: .user, gram: gram)
+        var scores = [Float](repeating: 0, count: 200)
+        als.itemFactors.withUnsafeBufferPointer { y in
+            fresh.withUnsafeBufferPointer { x in scores.withUnsafeMutableBufferPointer { LinearAlgebra.gemv(y, x, into: $0, m: 200, n: 16) } }
+        }
+        let top = scores.indices.filter { ![125, 131, 140].contains($0) }.sorted { scores[$0] > scores[$1] }.prefix(10)
+        #expect(top.allSatisfy { $0 / 25 == 5 }, "\(top)")
+        // An item folded in from its users scores those users highest.
+        let itemFolded = als.foldIn(train.column(30).map { (train.columnUsers[$0], train.columnValues[$0]) }, side: .item, gram: als.gram(for: .item))
+        #expect(itemFolded.contains { $0 != 0 })
+        // Nothing known: zero factors.
+        #expect(als.foldIn([(999, 1)], side: .user, gram: gram).allSatisfy { $0 == 0 })
+    }
+
     @Test("BPR is deterministic for a seed, and each hyper-parameter changes the result")
     func bprSeedAndParameters() throws {
         let (train, _) = Self.planted()

@@ -68,6 +68,61 @@ public struct ALSModel: TopNModel {
         FactorScores.score(user: u, users: userFactors, items: itemFactors, factors: configuration.factors, into: scores)
     }
 
+    /// Which factors a fold-in solves for.
+    public enum Side: Sendable {
+        /// A user's factors, against the item factors.
+        case user
+        /// An item's factors, against the user factors.
+        case item
+    }
+
+    /// The factors of a user (or item) from their interactions, without retraining: the exact
+    /// solution of the least-squares problem one ALS half-step approximates,
+    ///
+    ///     x = (YᵀY + λI + Σ_i (c_i − 1) y_i y_iᵀ)⁻¹ Σ_i c_i y_i,   c_i = alpha × value_i
+    ///
+    /// over the rows `y_i` of the other side's factors. Entries whose index the model does not
+    /// know are skipped; with none left the factors are zero.
+    ///
+    /// - Parameter gram: `YᵀY` of the other side (``gram(of:)``), computed once per model.
+    /// - Complexity: O(n f² + f³) for `n` entries and `f` factors.
+    public func foldIn(_ entries: [(index: Int32, value: Float)], side: Side, gram: [Float]) -> [Float] {
+        let f = configuration.factors
+        let fixed = side == .user ? itemFactors : userFactors
+        let count = fixed.count / f
+        var a = gram
+        for d in 0..<f { a[d * f + d] += configuration.regularization }
+        var b = [Float](repeating: 0, count: f)
+        var any = false
+        fixed.withUnsafeBufferPointer { y in
+            for (index, value) in entries where index >= 0 && Int(index) < count {
+                any = true
+                let c = configuration.alpha * value
+                let row = UnsafeBufferPointer(rebasing: y[(Int(index) * f)..<((Int(index) + 1) * f)])
+                // A += (c − 1) y yᵀ;  b += c y
+                for d in 0..<f {
+                    let scaled = (c - 1) * row[d]
+                    for e in 0..<f { a[d * f + e] += scaled * row[e] }
+                    b[d] += c * row[d]
+                }
+            }
+        }
+        guard any else { return b }
+        let solved = a.withUnsafeMutableBufferPointer { a in b.withUnsafeMutableBufferPointer { LinearAlgebra.solvePositiveDefinite(a, n: f, $0) } }
+        return solved ? b : [Float](repeating: 0, count: f)
+    }
+
+    /// `YᵀY` of one side's factors, for ``foldIn(_:side:gram:)`` (the other side of `side`).
+    public func gram(for side: Side) -> [Float] {
+        let f = configuration.factors
+        let fixed = side == .user ? itemFactors : userFactors
+        var gram = [Float](repeating: 0, count: f * f)
+        fixed.withUnsafeBufferPointer { y in
+            gram.withUnsafeMutableBufferPointer { LinearAlgebra.gemm(y, transposeA: true, y, into: $0, m: f, n: f, k: fixed.count / f) }
+        }
+        return gram
+    }
+
     /// One half-iteration: each row of `factors` is improved by conjugate gradient on its
     /// least-squares problem against `fixed`, rows spread over the configured threads.
     static func solve(_ factors: inout [Float], fixed: [Float], offsets: [Int], others: [Int32], confidence: [Float], configuration: Configuration) {
