@@ -10,7 +10,7 @@ struct RecommendCommand: AsyncParsableCommand {
         discussion: """
             Hard filters always apply: open with a free slot, not already applied to or decided, \
             certifications valid on the start date, qualifying specialty, distance, availability, \
-            capacity. Modes: rule_based, similarity, neighbourhood, popularity, ensemble (default). \
+            capacity. Modes: rule_based, similarity, neighbourhood, collaborative, popularity, ensemble (default). \
             A mode that cannot answer falls back (neighbourhood → similarity → popularity → \
             recency) and the output says which component answered.
             """)
@@ -28,7 +28,7 @@ struct RecommendCommand: AsyncParsableCommand {
     @Option(help: "How many results (1-1000).")
     var count = 10
 
-    @Option(help: ArgumentHelp("rule_based, similarity, neighbourhood, popularity or ensemble.", valueName: "MODE"))
+    @Option(help: ArgumentHelp("rule_based, similarity, neighbourhood, collaborative, popularity or ensemble.", valueName: "MODE"))
     var mode = "ensemble"
 
     @Option(name: .customLong("max-distance"), help: ArgumentHelp("Greatest distance in kilometres.", valueName: "KM"))

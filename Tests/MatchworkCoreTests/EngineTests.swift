@@ -151,13 +151,13 @@ struct EngineTests {
             _ = try EnsembleWeights.parse("rule_based=0.5,similarity=0.4")
             Issue.record("weights summing to 0.9 were accepted")
         } catch {
-            #expect(error.message == "ensemble weights rule_based 0.5 + similarity 0.4 + neighbourhood 0.0 + popularity 0.0 sum to 0.9; they must sum to 1.")
+            #expect(error.message == "ensemble weights rule_based 0.5 + similarity 0.4 + neighbourhood 0.0 + collaborative 0.0 + popularity 0.0 sum to 0.9; they must sum to 1.")
         }
         do {
             _ = try EnsembleWeights.parse("rules=1")
             Issue.record("an unknown component was accepted")
         } catch {
-            #expect(error.message == "ensemble_weights 'rules' is not a recommendation mode; use one of rule_based, similarity, neighbourhood, popularity, ensemble.")
+            #expect(error.message == "ensemble_weights 'rules' is not a recommendation mode; use one of rule_based, similarity, neighbourhood, collaborative, popularity, ensemble.")
         }
         let parsed = try EnsembleWeights.parse("rule_based=0.6, similarity=0.4")
         #expect(parsed.ruleBased == 0.6 && parsed.similarity == 0.4 && parsed.neighbourhood == 0)

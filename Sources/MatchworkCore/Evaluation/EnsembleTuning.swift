@@ -24,6 +24,7 @@ extension RecommendationEngine {
             case .ruleBased: values.append(query.ruleValues())
             case .similarity: values.append(try? query.similarityValues().get())
             case .neighbourhood: values.append(try? query.neighbourhoodValues().get())
+            case .collaborative: values.append(try? query.collaborativeValues().get())
             case .popularity: values.append(try? query.popularityValues().get())
             case .ensemble: continue
             }
@@ -53,19 +54,31 @@ public enum EnsembleTuning {
     /// rule-based scorer (the grid starts from it).
     public static func tune(_ samples: [ComponentSample], step: Double = 0.1) -> Result {
         let n = Int((1 / step).rounded())
+        let m = EnsembleWeights.components.count
+        // Components that scored no sample keep weight 0: the grid spans the others only.
+        var active = (0..<m).filter { k in samples.contains { $0.values[k] != nil } }
+        if active.isEmpty { active = [0] }
         var best = Result(weights: EnsembleWeights(), ndcgAt10: -1, hitRateAt3: -1, samples: samples.count)
-        for a in stride(from: n, through: 0, by: -1) {
-            for b in 0...(n - a) {
-                for c in 0...(n - a - b) {
-                    let d = n - a - b - c
-                    let weights = EnsembleWeights(ruleBased: Double(a) / Double(n), similarity: Double(b) / Double(n), neighbourhood: Double(c) / Double(n), popularity: Double(d) / Double(n))
-                    let (ndcg, hits) = evaluate(weights, on: samples)
-                    if (ndcg, hits) > (best.ndcgAt10 + 1e-12, best.hitRateAt3) || best.ndcgAt10 < 0 {
-                        best = Result(weights: weights, ndcgAt10: ndcg, hitRateAt3: hits, samples: samples.count)
-                    }
+        var units = [Int](repeating: 0, count: m)
+        func visit(_ position: Int, remaining: Int) {
+            let k = active[position]
+            if position == active.count - 1 {
+                units[k] = remaining
+                let weights = EnsembleWeights(units.map { Double($0) / Double(n) })
+                let (ndcg, hits) = evaluate(weights, on: samples)
+                if (ndcg, hits) > (best.ndcgAt10 + 1e-12, best.hitRateAt3) || best.ndcgAt10 < 0 {
+                    best = Result(weights: weights, ndcgAt10: ndcg, hitRateAt3: hits, samples: samples.count)
                 }
+                return
             }
+            // The first component (rule-based) from its largest share down, the others up.
+            for units_ in position == 0 ? Array((0...remaining).reversed()) : Array(0...remaining) {
+                units[k] = units_
+                visit(position + 1, remaining: remaining - units_)
+            }
+            units[k] = 0
         }
+        visit(0, remaining: n)
         return best
     }
 

@@ -41,12 +41,15 @@ extension Ragged where Element: Equatable {
 
 extension RandomAccessCollection where Element: Comparable {
     /// Whether a sorted collection contains `value` (binary search).
-    func sortedContains(_ value: Element) -> Bool {
+    func sortedContains(_ value: Element) -> Bool { sortedIndex(of: value) != nil }
+
+    /// The position of `value` in a sorted collection (binary search), or `nil`.
+    func sortedIndex(of value: Element) -> Index? {
         var low = startIndex, high = endIndex
         while low < high {
             let mid = index(low, offsetBy: distance(from: low, to: high) / 2)
             if self[mid] < value { low = index(after: mid) } else { high = mid }
         }
-        return low < endIndex && self[low] == value
+        return low < endIndex && self[low] == value ? low : nil
     }
 }

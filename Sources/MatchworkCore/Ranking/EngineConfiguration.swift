@@ -14,6 +14,8 @@ public struct EngineConfiguration: Sendable, Hashable, Codable {
     public var rhythm = RhythmPolicy.preference
     /// How many similar people (or opportunities) vote in neighbourhood scoring.
     public var neighbours = 50
+    /// How the collaborative component learns.
+    public var collaborative = CollaborativeConfiguration()
 
     public init() {}
 
@@ -22,6 +24,7 @@ public struct EngineConfiguration: Sendable, Hashable, Codable {
         try ensemble?.validate()
         try diversity.validate()
         try antiCongestion.validate()
+        try collaborative.validate()
         guard (1...10_000).contains(neighbours) else {
             throw MatchworkError(.invalidConfiguration, "neighbours \(neighbours) must be between 1 and 10000.", field: "neighbours")
         }
@@ -105,14 +108,22 @@ public struct EnsembleWeights: Sendable, Hashable, Codable {
     public var similarity = 0.1
     public var neighbourhood = 0.1
     public var popularity = 0.1
+    public var collaborative = 0.0
 
     public init() {}
 
-    public init(ruleBased: Double, similarity: Double, neighbourhood: Double, popularity: Double) {
+    public init(ruleBased: Double, similarity: Double, neighbourhood: Double, popularity: Double, collaborative: Double = 0) {
         self.ruleBased = ruleBased
         self.similarity = similarity
         self.neighbourhood = neighbourhood
         self.popularity = popularity
+        self.collaborative = collaborative
+    }
+
+    /// Weights from values in ``components`` order.
+    public init(_ values: [Double]) {
+        precondition(values.count == Self.components.count, "EnsembleWeights: \(values.count) values for \(Self.components.count) components")
+        self.init(ruleBased: values[0], similarity: values[1], neighbourhood: values[2], popularity: values[4], collaborative: values[3])
     }
 
     /// `rule_based=0.7,similarity=0.3` (components weighing 0 left out), as ``parse(_:field:)`` reads.
@@ -121,7 +132,7 @@ public struct EnsembleWeights: Sendable, Hashable, Codable {
     }
 
     /// The components an ensemble blends, in this order.
-    public static let components: [RecommendationMode] = [.ruleBased, .similarity, .neighbourhood, .popularity]
+    public static let components: [RecommendationMode] = [.ruleBased, .similarity, .neighbourhood, .collaborative, .popularity]
 
     var all: [(RecommendationMode, Double)] { Self.components.map { ($0, weight(of: $0)) } }
 
@@ -130,6 +141,7 @@ public struct EnsembleWeights: Sendable, Hashable, Codable {
         case .ruleBased: ruleBased
         case .similarity: similarity
         case .neighbourhood: neighbourhood
+        case .collaborative: collaborative
         case .popularity: popularity
         case .ensemble: 0
         }
@@ -148,9 +160,10 @@ public struct EnsembleWeights: Sendable, Hashable, Codable {
             case .ruleBased: weights.ruleBased = value
             case .similarity: weights.similarity = value
             case .neighbourhood: weights.neighbourhood = value
+            case .collaborative: weights.collaborative = value
             case .popularity: weights.popularity = value
             case .ensemble:
-                throw MatchworkError(.invalidConfiguration, "\(field): 'ensemble' cannot weigh itself; use rule_based, similarity, neighbourhood, popularity.", field: field)
+                throw MatchworkError(.invalidConfiguration, "\(field): 'ensemble' cannot weigh itself; use rule_based, similarity, neighbourhood, collaborative, popularity.", field: field)
             }
         }
         try weights.validate(field: field)

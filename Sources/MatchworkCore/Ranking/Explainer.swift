@@ -107,6 +107,13 @@ extension QueryState {
                 add("similarity", index.summaries[Int(p)].historyCount > 0 ? "Took \(words.opportunities) like this one" : "Preferences match this \(words.opportunity)")
             }
         }
+        if let learned = points[RecommendationMode.collaborative.rawValue], learned > 0,
+            let value = breakdown.first(where: { $0.component == RecommendationMode.collaborative.rawValue })?.value, value >= 0.3
+        {
+            add("collaborative", forPerson
+                ? "\(words.people.capitalisedFirst) with your history took this"
+                : "Their history is like that of the \(words.people) who wanted this \(words.opportunity)")
+        }
         reasons.sort { $0.0 > $1.0 }
         var seen = Set<String>()
         let texts = reasons.map(\.1).filter { seen.insert($0).inserted }

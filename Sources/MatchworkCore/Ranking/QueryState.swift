@@ -262,6 +262,33 @@ final class QueryState {
         return .success(values.map { $0 / top })
     }
 
+    /// Collaborative scores: the subject's factors folded in from their current history (so a
+    /// fresh event counts at once), against each candidate's learned factors, `x · y` kept
+    /// where positive and scaled so that the best candidate scores 1.
+    func collaborativeValues() -> Result<[Double], Fallback> {
+        let name = RecommendationMode.collaborative.rawValue
+        let model: CollaborativeIndex
+        do { model = try engine.collaborativeIndex() } catch { return .failure(Fallback(component: name, reason: error.message)) }
+        let query: [Float]
+        let values: [Double]
+        if forPerson {
+            guard !CollaborativeIndex.history(ofPerson: Int(subject), in: snapshot).isEmpty else {
+                return .failure(Fallback(component: name, reason: "the person has no history to learn from yet"))
+            }
+            query = model.personFactors(foldingIn: Int(subject), of: snapshot)
+            values = model.scores(of: candidates, rows: model.opportunityFactors, against: query)
+        } else {
+            guard !CollaborativeIndex.history(ofOpportunity: Int(subject), in: snapshot).isEmpty else {
+                return .failure(Fallback(component: name, reason: "nobody has shown interest in this \(engine.features.words.opportunity) yet"))
+            }
+            query = model.opportunityFactors(foldingIn: Int(subject), of: snapshot)
+            values = model.scores(of: candidates, rows: model.personFactors, against: query)
+        }
+        return Self.normalised(
+            values.map { max(0, $0) }, component: .collaborative,
+            reason: forPerson ? "no candidate \(engine.features.words.opportunity) shares history with the person's" : "no candidate's history resembles that of the people interested in this \(engine.features.words.opportunity)")
+    }
+
     // MARK: Modes and fallback
 
     func blend(mode: RecommendationMode) -> Blend {
@@ -300,6 +327,13 @@ final class QueryState {
                 fallbacks.append(f)
                 return similarityChain()
             }
+        case .collaborative:
+            switch collaborativeValues() {
+            case .success(let values): return single(.collaborative, values)
+            case .failure(let f):
+                fallbacks.append(f)
+                return similarityChain()
+            }
         case .ensemble:
             var parts: [(RecommendationMode, Double, [Double])] = []
             for (component, weight) in engine.ensemble[target].all where weight > 0 {
@@ -308,6 +342,7 @@ final class QueryState {
                 case .ruleBased: result = .success(ruleValues())
                 case .similarity: result = similarityValues()
                 case .neighbourhood: result = neighbourhoodValues()
+                case .collaborative: result = collaborativeValues()
                 case .popularity: result = popularityValues()
                 case .ensemble: continue
                 }

@@ -4,11 +4,12 @@ import Synchronization
 /// result.
 ///
 /// The pipeline: candidates → hard filters (``HardFilter``, before any top-k cut) → scoring
-/// (rule-based, similarity, neighbourhood, popularity, or their ensemble) → re-ranking
+/// (rule-based, similarity, neighbourhood, collaborative, popularity, or their ensemble) → re-ranking
 /// (anti-congestion, at most N per client, maximal marginal relevance) → explanations.
 ///
 /// Fallback order, when a component cannot score (no history, no vectors, no activity):
 /// - `neighbourhood` → `similarity` → `popularity` → `recency`;
+/// - `collaborative` → `similarity` → `popularity` → `recency`;
 /// - `similarity` → `popularity` → `recency`;
 /// - `rule_based` → `popularity` → `recency`;
 /// - `popularity` → `recency`;
@@ -29,29 +30,48 @@ public struct RecommendationEngine: Sendable {
     public var ensemble: EnsembleConfiguration { configuration.ensemble ?? features.ensemble }
     /// Reusable buffers for per-query scores, so that concurrent queries do not allocate.
     let scratch = ScratchPool()
+    /// The collaborative factors, fitted (or carried over from `collaborativeCache`) on first use.
+    let collaborativeSource: CollaborativeSource
 
     /// - Parameters:
     ///   - features: overrides the scenario's feature mapping.
     ///   - cache: reuses the feature index when the snapshot's version is unchanged.
+    ///   - collaborativeCache: reuses the collaborative model across snapshots, folding in
+    ///     what changed (see ``CollaborativeCache``); without it the model is fitted on the
+    ///     snapshot the first time a request needs it.
     /// - Throws: when the configuration is invalid.
-    public init(snapshot: MarketplaceSnapshot, configuration: EngineConfiguration = EngineConfiguration(), features: ScenarioFeatures? = nil, cache: FeatureCache? = nil) throws(MatchworkError) {
+    public init(
+        snapshot: MarketplaceSnapshot, configuration: EngineConfiguration = EngineConfiguration(), features: ScenarioFeatures? = nil, cache: FeatureCache? = nil,
+        collaborativeCache: CollaborativeCache? = nil
+    ) throws(MatchworkError) {
         try configuration.validate()
         let features = features ?? ScenarioFeatures.forScenario(snapshot.preset?.name)
         self.snapshot = snapshot
         self.configuration = configuration
         index = cache?.index(for: snapshot, features: features) ?? FeatureIndex(snapshot: snapshot, features: features)
+        collaborativeSource = CollaborativeSource(cache: collaborativeCache)
     }
 
-    /// The engine with another configuration, over the same snapshot and feature index.
+    /// The engine with another configuration, over the same snapshot, feature index and (when
+    /// its configuration is unchanged) collaborative model.
     public func reconfigured(_ configuration: EngineConfiguration) throws(MatchworkError) -> RecommendationEngine {
         try configuration.validate()
-        return RecommendationEngine(snapshot: snapshot, index: index, configuration: configuration)
+        let source = configuration.collaborative == self.configuration.collaborative ? collaborativeSource : CollaborativeSource(cache: collaborativeSource.cache)
+        return RecommendationEngine(snapshot: snapshot, index: index, configuration: configuration, collaborativeSource: source)
     }
 
-    private init(snapshot: MarketplaceSnapshot, index: FeatureIndex, configuration: EngineConfiguration) {
+    private init(snapshot: MarketplaceSnapshot, index: FeatureIndex, configuration: EngineConfiguration, collaborativeSource: CollaborativeSource) {
         self.snapshot = snapshot
         self.index = index
         self.configuration = configuration
+        self.collaborativeSource = collaborativeSource
+    }
+
+    /// The collaborative factors for this snapshot, fitted on first use.
+    ///
+    /// - Throws: when the collaborative configuration cannot be fitted.
+    public func collaborativeIndex() throws(MatchworkError) -> CollaborativeIndex {
+        try collaborativeSource.index(for: snapshot, configuration: configuration.collaborative)
     }
 
     /// Recommends for one subject.
@@ -220,6 +240,32 @@ final class BatchCursor: Sendable {
 
     /// Claims `count` positions and returns the first.
     func take(_ count: Int) -> Int { position.add(count, ordering: .relaxed).oldValue }
+}
+
+/// The engine's collaborative index, built once on first use (under a lock, so concurrent
+/// first requests fit once).
+final class CollaborativeSource: Sendable {
+    let cache: CollaborativeCache?
+    private let state = Mutex<CollaborativeIndex?>(nil)
+
+    init(cache: CollaborativeCache?) { self.cache = cache }
+
+    func index(for snapshot: MarketplaceSnapshot, configuration: CollaborativeConfiguration) throws(MatchworkError) -> CollaborativeIndex {
+        let result: Result<CollaborativeIndex, MatchworkError> = state.withLock { stored in
+            if let stored { return .success(stored) }
+            do throws(MatchworkError) {
+                let built: CollaborativeIndex
+                if let cache {
+                    built = try cache.index(for: snapshot, configuration: configuration)
+                } else {
+                    built = try CollaborativeIndex(fitting: snapshot, configuration: configuration)
+                }
+                stored = built
+                return .success(built)
+            } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
 }
 
 /// Float buffers lent to queries and taken back, so that a query allocates no large array.

@@ -40,6 +40,9 @@ public enum RecommendationMode: String, Sendable, Hashable, Codable, CaseIterabl
     case similarity
     /// Votes of similar people (or of people who took similar opportunities).
     case neighbourhood
+    /// Latent factors learned from who took what (implicit ALS), with the subject's current
+    /// history folded in.
+    case collaborative
     /// Recent interest, then recency.
     case popularity
     /// A weighted blend of the above, over the components that can answer.

@@ -87,17 +87,23 @@ public struct ALSModel: TopNModel {
     /// - Parameter gram: `YᵀY` of the other side (``gram(of:)``), computed once per model.
     /// - Complexity: O(n f² + f³) for `n` entries and `f` factors.
     public func foldIn(_ entries: [(index: Int32, value: Float)], side: Side, gram: [Float]) -> [Float] {
-        let f = configuration.factors
-        let fixed = side == .user ? itemFactors : userFactors
+        Self.foldIn(
+            entries, against: side == .user ? itemFactors : userFactors, gram: gram, factors: configuration.factors,
+            regularization: configuration.regularization, alpha: configuration.alpha)
+    }
+
+    /// ``foldIn(_:side:gram:)`` against any factor rows `fixed` (row-major, `factors` wide) with
+    /// their `gram = fixedᵀ fixed`.
+    public static func foldIn(_ entries: [(index: Int32, value: Float)], against fixed: [Float], gram: [Float], factors f: Int, regularization: Float, alpha: Float) -> [Float] {
         let count = fixed.count / f
         var a = gram
-        for d in 0..<f { a[d * f + d] += configuration.regularization }
+        for d in 0..<f { a[d * f + d] += regularization }
         var b = [Float](repeating: 0, count: f)
         var any = false
         fixed.withUnsafeBufferPointer { y in
             for (index, value) in entries where index >= 0 && Int(index) < count {
                 any = true
-                let c = configuration.alpha * value
+                let c = alpha * value
                 let row = UnsafeBufferPointer(rebasing: y[(Int(index) * f)..<((Int(index) + 1) * f)])
                 // A += (c − 1) y yᵀ;  b += c y
                 for d in 0..<f {
@@ -112,15 +118,18 @@ public struct ALSModel: TopNModel {
         return solved ? b : [Float](repeating: 0, count: f)
     }
 
-    /// `YᵀY` of one side's factors, for ``foldIn(_:side:gram:)`` (the other side of `side`).
-    public func gram(for side: Side) -> [Float] {
-        let f = configuration.factors
-        let fixed = side == .user ? itemFactors : userFactors
+    /// `YᵀY` of row-major factor rows `f` wide.
+    public static func gram(of rows: [Float], factors f: Int) -> [Float] {
         var gram = [Float](repeating: 0, count: f * f)
-        fixed.withUnsafeBufferPointer { y in
-            gram.withUnsafeMutableBufferPointer { LinearAlgebra.gemm(y, transposeA: true, y, into: $0, m: f, n: f, k: fixed.count / f) }
+        rows.withUnsafeBufferPointer { y in
+            gram.withUnsafeMutableBufferPointer { LinearAlgebra.gemm(y, transposeA: true, y, into: $0, m: f, n: f, k: rows.count / f) }
         }
         return gram
+    }
+
+    /// `YᵀY` of one side's factors, for ``foldIn(_:side:gram:)`` (the other side of `side`).
+    public func gram(for side: Side) -> [Float] {
+        Self.gram(of: side == .user ? itemFactors : userFactors, factors: configuration.factors)
     }
 
     /// One half-iteration: each row of `factors` is improved by conjugate gradient on its
