@@ -51,6 +51,41 @@ struct CollaborativeModelTests {
         let all = TopNEvaluation.evaluate(fitted, train: train, test: test, k: 500)
         #expect(all.recall == 1)
         #expect(all.coverage == 1)
+        // Never a seen or filtered item, even when the list asks for the whole catalogue.
+        let filtered: Set<Int32> = [0, 1, 2, 50, 75, 199]
+        for u in [0, 7, 123] {
+            let list = fitted.recommend(user: u, count: 500, train: train, excluding: filtered)
+            let seen = Set(train.row(u).map { train.rowItems[$0] })
+            #expect(list.count == 200 - seen.union(filtered).count)
+            #expect(list.allSatisfy { !seen.contains($0.item) && !filtered.contains($0.item) })
+            #expect(zip(list, list.dropFirst()).allSatisfy { $0.score >= $1.score })
+        }
+    }
+
+    @Test("Each hyper-parameter of every ranking model changes its scores", arguments: [
+        ("item-knn", ["neighbours=3", "shrink=0"]),
+        ("user-knn", ["neighbours=3", "shrink=0"]),
+        ("ease", ["regularization=1"]),
+        ("als", ["factors=4", "iterations=2", "regularization=1", "alpha=5", "cg_steps=1", "seed=7"]),
+        ("bpr", ["factors=4", "iterations=3", "learning_rate=0.05", "regularization=0.1", "negatives=uniform", "seed=7"]),
+    ])
+    func everyParameterMatters(model: String, settings: [String]) throws {
+        let (train, _) = Self.planted()
+        func scores(_ parameters: [String]) throws -> [Float] {
+            let fitted = try ModelCatalog.fitRanking(model, train: train, parameters: try Parameters(parameters), threads: 2)
+            var all: [Float] = []
+            for u in stride(from: 0, to: 400, by: 37) {
+                var row = [Float](repeating: 0, count: 200)
+                row.withUnsafeMutableBufferPointer { fitted.scores(user: u, into: $0) }
+                all += row
+            }
+            return all
+        }
+        let base = model == "bpr" ? ["iterations=5"] : []
+        let reference = try scores(base)
+        for setting in settings {
+            #expect(try scores(base + [setting]) != reference, "\(model): \(setting) changed nothing")
+        }
     }
 
     @Test("Item neighbours stay in the item's block")

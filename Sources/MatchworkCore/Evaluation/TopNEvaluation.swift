@@ -8,6 +8,24 @@ public protocol TopNModel: Sendable {
     func scores(user u: Int, into scores: UnsafeMutableBufferPointer<Float>)
 }
 
+extension TopNModel {
+    /// User `u`'s best `count` items with their scores, best first (ties: smaller index),
+    /// leaving out the items `u` has in `train` and every item in `excluding` (filters).
+    ///
+    /// - Complexity: O(items) to score, and O(items log count) to select.
+    public func recommend(user u: Int, count: Int, train: InteractionMatrix, excluding: Set<Int32> = []) -> [(item: Int32, score: Float)] {
+        var scores = [Float](repeating: 0, count: itemCount)
+        scores.withUnsafeMutableBufferPointer { self.scores(user: u, into: $0) }
+        if u >= 0 && u < train.users {
+            for p in train.row(u) where Int(train.rowItems[p]) < scores.count { scores[Int(train.rowItems[p])] = -.infinity }
+        }
+        for item in excluding where item >= 0 && Int(item) < scores.count { scores[Int(item)] = -.infinity }
+        var top = TopK(max(1, count))
+        for i in scores.indices where scores[i] > -.infinity { top.offer(scores[i], Int32(i)) }
+        return count > 0 ? top.sortedWithScores().map { ($0.0, $0.1) } : []
+    }
+}
+
 /// Top-N metrics of ../shared/PROTOCOL.md, averaged over the evaluated users.
 public struct TopNMetrics: Sendable, Hashable, Codable {
     public var k: Int
