@@ -49,4 +49,20 @@ struct ConvertCLITests {
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("There is no store at 'nowhere.sqlite'"))
     }
+
+    @Test("matchwork similar lists opportunities like an opportunity and people like a person")
+    func similarCommand() throws {
+        let dir = Scratch()
+        #expect(try dir.cli.run(["generate", "missions", "--size", "tiny", "--seed", "3", "--store", "m.sqlite", "--quiet"]).status == 0)
+        let result = try dir.cli.run(["similar", "--store", "m.sqlite", "--person", "clinician-1", "--count", "3"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("Clinicians like clinician-1:\n"))
+        #expect(result.stdout.split(separator: "\n").count >= 4)
+        let json = try dir.cli.run(["similar", "--store", "m.sqlite", "--person", "clinician-1", "--count", "3", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((object["items"] as? [Any])?.count == 3)
+        let unknown = try dir.cli.run(["similar", "--store", "m.sqlite", "--opportunity", "nope"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr == "error: opportunity 'nope' is not in the marketplace; check the id, or import it first.\n")
+    }
 }

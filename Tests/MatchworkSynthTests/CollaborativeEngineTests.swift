@@ -77,4 +77,36 @@ struct CollaborativeEngineTests {
         #expect(!coldList.items.isEmpty && !coldList.answeredBy.contains("collaborative"))
         #expect(coldList.fallbacks.contains { $0.component == "collaborative" && $0.reason == "the person has no history to learn from yet" }, "\(coldList.fallbacks)")
     }
+
+    @Test("Similar opportunities and people: shared interest first, features for the rest, never the subject")
+    func similarQueries() throws {
+        let m = try Self.marketplace()
+        let snapshot = try Self.snapshot(m)
+        let engine = try RecommendationEngine(snapshot: snapshot)
+        // An open mission people showed interest in.
+        let busy = try #require(snapshot.opportunities.first { o in o.status == .open && m.interactions.filter { $0.opportunity == o.id && $0.type == .apply }.count >= 3 })
+        let similar = try engine.similar(to: .opportunity(busy.id), count: 20)
+        #expect(similar.items.count == 20 && similar.notice == nil)
+        #expect(!similar.items.contains { $0.id == busy.id.rawValue })
+        let open = Set(snapshot.opportunities.filter { $0.status == .open }.map(\.id.rawValue))
+        #expect(similar.items.allSatisfy { open.contains($0.id) })
+        let first = try #require(similar.items.first)
+        #expect(first.basis == .sharedInterest && first.shared > 0 && first.reason.hasSuffix("interested in both"))
+        // Shared-interest results come before feature-only ones, each tier by similarity.
+        let tiers = similar.items.map { $0.basis == .sharedInterest ? 1 : 0 }
+        #expect(tiers == tiers.sorted(by: >))
+        for (a, b) in zip(similar.items, similar.items.dropFirst()) where a.basis == b.basis { #expect(a.similarity >= b.similarity) }
+
+        let worker = try #require(snapshot.people.first { p in p.role == .worker && m.interactions.filter { $0.person == p.id && $0.type == .apply }.count >= 3 })
+        let people = try engine.similar(to: .person(worker.id), count: 5)
+        #expect(people.items.count == 5 && !people.items.contains { $0.id == worker.id.rawValue })
+        #expect(people.items.first?.basis == .sharedInterest)
+
+        // A mission nobody has touched gets an answer from its features, and says so.
+        let quiet = try #require(snapshot.opportunities.first { o in o.status == .open && !m.interactions.contains { $0.opportunity == o.id } })
+        let cold = try engine.similar(to: .opportunity(quiet.id), count: 5)
+        #expect(cold.items.count == 5 && cold.items.allSatisfy { $0.basis == .features })
+        #expect(cold.notice?.contains("ranked by features only") == true)
+        #expect(throws: MatchworkError.self) { try engine.similar(to: .opportunity(busy.id), count: 0) }
+    }
 }
