@@ -12,7 +12,8 @@ release: deps
 	$(SWIFT) build -c release --product matchwork
 
 ## Generates the cleaning marketplace into the embedded store, prints its statistics, then the
-## top jobs for one cleaner and the top cleaners for one open job, with their reasons.
+## top jobs for one cleaner and the top cleaners for one open job, with their reasons and each
+## component's share (rule-based, similarity, collaborative), and the jobs most like that job.
 demo: release
 	$(MATCHWORK) generate cleaning --store $(STORE)
 	$(MATCHWORK) stats --store $(STORE)
@@ -20,6 +21,8 @@ demo: release
 	$(MATCHWORK) recommend --store $(STORE) --person cleaner-5 --count 3 --explain
 	@echo
 	$(MATCHWORK) recommend --store $(STORE) --opportunity job-4910 --count 3 --explain
+	@echo
+	$(MATCHWORK) similar --store $(STORE) --opportunity job-4910 --count 3
 
 ## Builds and runs every test.
 test: deps
