@@ -47,7 +47,7 @@ let benchmarks: @Sendable () -> Void = {
         warmupIterations: 50, maxDuration: .seconds(10), maxIterations: 3_000)
 
     // One person's top 10 with explanations, in process, per mode.
-    for mode in [RecommendationMode.ensemble, .ruleBased, .similarity, .neighbourhood] {
+    for mode in [RecommendationMode.ensemble, .ruleBased, .similarity, .neighbourhood, .collaborative] {
         let counter = Counter()
         Benchmark("top-10 with explanations, \(mode.rawValue)") { benchmark in
             let fixture = Fixture.shared
@@ -56,7 +56,8 @@ let benchmarks: @Sendable () -> Void = {
                 blackHole(try fixture.engine.recommend(request))
             }
         } setup: {
-            _ = Fixture.shared
+            // The collaborative model is fitted once, outside the measured requests.
+            _ = try? Fixture.shared.engine.collaborativeIndex()
         }
     }
 

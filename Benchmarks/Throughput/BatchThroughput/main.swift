@@ -21,6 +21,27 @@ let workers = snapshot.people.filter { $0.role == .worker }.map(\.id)
 let requests = (0..<batchSize).map { RecommendationRequest(.person(workers[($0 &* 2_654_435_761) % workers.count]), count: 10, explain: true) }
 print("\(snapshot.people.count) people, \(snapshot.openOpportunities.count) open missions; batches of \(batchSize) people, best of \(rounds)")
 
+// The collaborative model: one fit on the snapshot, then one carried to a newer snapshot by
+// fold-in (the newest 1% of people and their events added).
+do {
+    let clock = ContinuousClock()
+    var started = clock.now
+    let cache = CollaborativeCache()
+    let fitted = try cache.index(for: snapshot, configuration: CollaborativeConfiguration())
+    var seconds = started.duration(to: clock.now)
+    print("collaborative fit (ALS, \(fitted.configuration.factors) factors, \(fitted.configuration.iterations) iterations): \(seconds)")
+    let newcomers = Set(workers.suffix(workers.count / 100))
+    let older = try MarketplaceSnapshot(
+        people: marketplace.people.filter { !newcomers.contains($0.id) }, opportunities: marketplace.opportunities,
+        interactions: marketplace.interactions.filter { !newcomers.contains($0.person) }, scenario: .missions)
+    let carried = CollaborativeCache()
+    _ = try carried.index(for: older, configuration: CollaborativeConfiguration())
+    started = clock.now
+    let updated = try carried.index(for: snapshot, configuration: CollaborativeConfiguration())
+    seconds = started.duration(to: clock.now)
+    print("carried to a snapshot with \(newcomers.count) new people by fold-in (\(updated.foldedIn) rows folded in, \(carried.fitCount) fit): \(seconds)")
+}
+
 var best: [Int: Double] = [:]
 for _ in 0..<rounds {
     for parallelism in [1, 2] {
