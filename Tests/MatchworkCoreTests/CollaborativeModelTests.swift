@@ -88,13 +88,15 @@ struct CollaborativeModelTests {
         }
     }
 
-    @Test("Item neighbours stay in the item's block")
+    @Test("Item neighbours stay in the item's block, user neighbours in the user's")
     func similarItems() throws {
         let (train, _) = Self.planted()
-        let knn = try ItemKNNModel(train)
-        let similar = knn.similarItems(to: 30)
-        #expect(!similar.isEmpty && similar.allSatisfy { $0.item / 25 == 1 })
-        #expect(zip(similar, similar.dropFirst()).allSatisfy { $0.similarity >= $1.similarity })
+        let items = try NeighbourModel(train, basis: .item).similar(to: 30)
+        #expect(!items.isEmpty && items.allSatisfy { $0.index / 25 == 1 })
+        #expect(zip(items, items.dropFirst()).allSatisfy { $0.similarity >= $1.similarity })
+        // Users are in block u % 8.
+        let users = try NeighbourModel(train, basis: .user).similar(to: 13)
+        #expect(!users.isEmpty && users.allSatisfy { $0.index % 8 == 13 % 8 })
     }
 
     @Test("ALS is deterministic for a seed, and its hyper-parameters change the result")

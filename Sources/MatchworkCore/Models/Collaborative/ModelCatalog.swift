@@ -113,7 +113,7 @@ public enum ModelCatalog {
             try parameters.int("neighbours", into: &c.neighbours)
             try parameters.float("shrink", into: &c.shrink)
             try parameters.checkAllRead(model: name)
-            return name == "item-knn" ? try ItemKNNModel(train, configuration: c) : try UserKNNModel(train, configuration: c)
+            return try NeighbourModel(train, basis: name == "item-knn" ? .item : .user, configuration: c)
         case "ease":
             var c = EASEModel.Configuration()
             c.threads = threads

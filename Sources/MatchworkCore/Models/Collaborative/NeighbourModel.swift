@@ -93,69 +93,54 @@ public struct NeighbourConfiguration: Sendable, Hashable, Codable {
     }
 }
 
-/// Item-item neighbours (``CosineNeighbours`` over the items). A user's score for item `i` is
-/// `Σ_{j ∈ I_u} s(j, i)` over the items `j` they interacted with. Also answers "similar items".
-public struct ItemKNNModel: TopNModel {
+/// Neighbour models over ``CosineNeighbours``:
+/// - item-based (`item-knn`): a user's score for item `i` is `Σ_{j ∈ I_u} s(j, i)` over the
+///   items `j` they interacted with;
+/// - user-based (`user-knn`): `Σ_{v ∈ N_u, i ∈ I_v} s(u, v)`, how strongly the users most like
+///   them took it.
+/// Also answers "similar items" or "similar people" (``similar(to:)``).
+public struct NeighbourModel: TopNModel {
     public typealias Configuration = NeighbourConfiguration
 
+    /// What the neighbours are.
+    public enum Basis: String, Sendable, Hashable, Codable {
+        case item, user
+    }
+
+    public let basis: Basis
     public let configuration: Configuration
     let graph: CosineNeighbours
     let train: InteractionMatrix
     public var itemCount: Int { train.items }
 
-    public init(_ train: InteractionMatrix, configuration: Configuration = Configuration()) throws(MatchworkError) {
+    public init(_ train: InteractionMatrix, basis: Basis, configuration: Configuration = Configuration()) throws(MatchworkError) {
         try configuration.validate()
+        self.basis = basis
         self.configuration = configuration
         self.train = train
-        graph = CosineNeighbours(columnsOf: train, neighbours: configuration.neighbours, shrink: configuration.shrink, threads: configuration.threads)
+        graph = CosineNeighbours(
+            columnsOf: basis == .item ? train : train.transposed, neighbours: configuration.neighbours, shrink: configuration.shrink, threads: configuration.threads)
     }
 
     public func scores(user u: Int, into scores: UnsafeMutableBufferPointer<Float>) {
         for i in 0..<scores.count { scores[i] = 0 }
-        for p in train.row(u) {
-            let j = Int(train.rowItems[p])
-            // score_i += s(j, i)
-            for q in graph.range(j) { scores[Int(graph.neighbours[q])] += graph.weights[q] }
+        switch basis {
+        case .item:
+            for p in train.row(u) {
+                // score_i += s(j, i) for each item j of u
+                for q in graph.range(Int(train.rowItems[p])) { scores[Int(graph.neighbours[q])] += graph.weights[q] }
+            }
+        case .user:
+            for q in graph.range(u) {
+                let v = Int(graph.neighbours[q]), s = graph.weights[q]
+                // score_i += s(u, v) for each item i of v
+                for p in train.row(v) { scores[Int(train.rowItems[p])] += s }
+            }
         }
     }
 
-    /// The items most similar to `item`, most similar first.
-    public func similarItems(to item: Int) -> [(item: Int, similarity: Float)] {
-        graph.list(item).map { ($0.index, $0.similarity) }
-    }
-}
-
-/// User-user neighbours (``CosineNeighbours`` over the users). A user's score for item `i` is
-/// `Σ_{v ∈ N_u, i ∈ I_v} s(u, v)`: how strongly the users most like them took it. Also answers
-/// "similar people".
-public struct UserKNNModel: TopNModel {
-    public typealias Configuration = NeighbourConfiguration
-
-    public let configuration: Configuration
-    let graph: CosineNeighbours
-    let train: InteractionMatrix
-    public var itemCount: Int { train.items }
-
-    public init(_ train: InteractionMatrix, configuration: Configuration = Configuration()) throws(MatchworkError) {
-        try configuration.validate()
-        self.configuration = configuration
-        self.train = train
-        graph = CosineNeighbours(columnsOf: train.transposed, neighbours: configuration.neighbours, shrink: configuration.shrink, threads: configuration.threads)
-    }
-
-    public func scores(user u: Int, into scores: UnsafeMutableBufferPointer<Float>) {
-        for i in 0..<scores.count { scores[i] = 0 }
-        for q in graph.range(u) {
-            let v = Int(graph.neighbours[q]), s = graph.weights[q]
-            // score_i += s(u, v) for each item i of v
-            for p in train.row(v) { scores[Int(train.rowItems[p])] += s }
-        }
-    }
-
-    /// The users most similar to `user`, most similar first.
-    public func similarUsers(to user: Int) -> [(user: Int, similarity: Float)] {
-        graph.list(user).map { ($0.index, $0.similarity) }
-    }
+    /// The items (item-based) or users (user-based) most similar to `index`, most similar first.
+    public func similar(to index: Int) -> [(index: Int, similarity: Float)] { graph.list(index) }
 }
 
 extension TopK {
