@@ -71,8 +71,7 @@ struct EvaluateCommand: AsyncParsableCommand {
                     "users_evaluated": metrics.usersEvaluated, "metrics": metrics.named, "fit_seconds": fitSeconds,
                     "recommend_ms_per_user": metrics.recommendMillisecondsPerUser,
                 ]
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                try Self.printJSON(object)
             } else {
                 print("\(model) on \(grouped(metrics.usersEvaluated)) users, fitted in \(String(format: "%.2f", fitSeconds)) s, \(String(format: "%.3f", metrics.recommendMillisecondsPerUser)) ms per user's top \(k)")
                 for (name, value) in metrics.named.sorted(by: { $0.key < $1.key }) { print("  \(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(format: "%.4f", value))") }
@@ -102,12 +101,17 @@ struct EvaluateCommand: AsyncParsableCommand {
                 "rows_evaluated": metrics.rowsEvaluated, "metrics": metrics.named, "fit_seconds": fitSeconds,
                 "recommend_ms_per_user": metrics.predictMicrosecondsPerRow / 1000,
             ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            try Self.printJSON(object)
         } else {
             print("\(model) on \(grouped(metrics.rowsEvaluated)) test rows, fitted in \(String(format: "%.2f", fitSeconds)) s, \(String(format: "%.2f", metrics.predictMicrosecondsPerRow)) µs per prediction")
             for (name, value) in metrics.named.sorted(by: { $0.key < $1.key }) { print("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(String(format: "%.4f", value))") }
         }
+    }
+
+    /// The contract's one JSON object, keys sorted, on stdout.
+    static func printJSON(_ object: [String: Any]) throws {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
     }
 
     static func seconds(_ duration: Duration) -> Double {

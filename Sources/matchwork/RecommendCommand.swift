@@ -64,11 +64,7 @@ struct RecommendCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
-    func validate() throws {
-        guard (person == nil) != (opportunity == nil) else {
-            throw ValidationError("Give exactly one of --person ID or --opportunity ID.")
-        }
-    }
+    func validate() throws { try SubjectArguments.checkOne(person: person, opportunity: opportunity) }
 
     func run() async throws {
         try await reportingErrors {
@@ -90,8 +86,7 @@ struct RecommendCommand: AsyncParsableCommand {
     }
 
     func makeRequest() throws(MatchworkError) -> RecommendationRequest {
-        let subject: RecommendationSubject
-        if let person { subject = .person(try PersonID.validated(person, field: "--person")) } else { subject = .opportunity(try OpportunityID.validated(opportunity ?? "", field: "--opportunity")) }
+        let subject = try SubjectArguments.subject(person: person, opportunity: opportunity)
         var filters = RecommendationFilters(maxDistanceKm: maxDistance)
         for text in self.filters {
             let parts = text.split(separator: "=", maxSplits: 1).map(String.init)

@@ -31,16 +31,11 @@ struct SimilarCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
-    func validate() throws {
-        guard (person == nil) != (opportunity == nil) else {
-            throw ValidationError("Give exactly one of --person ID or --opportunity ID.")
-        }
-    }
+    func validate() throws { try SubjectArguments.checkOne(person: person, opportunity: opportunity) }
 
     func run() async throws {
         try await reportingErrors {
-            let subject: RecommendationSubject
-            if let person { subject = .person(try PersonID.validated(person, field: "--person")) } else { subject = .opportunity(try OpportunityID.validated(opportunity ?? "", field: "--opportunity")) }
+            let subject = try SubjectArguments.subject(person: person, opportunity: opportunity)
             let store = try options.openExisting()
             let snapshot = try await store.snapshot(now: nil)
             let engine = try RecommendationEngine(snapshot: snapshot)

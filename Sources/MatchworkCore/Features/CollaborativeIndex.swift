@@ -17,11 +17,6 @@ public struct CollaborativeConfiguration: Sendable, Hashable, Codable {
     public init() {}
 
     public func validate() throws(MatchworkError) {
-        var als = ALSModel.Configuration()
-        als.factors = factors
-        als.iterations = iterations
-        als.regularization = regularization
-        als.alpha = alpha
         try als.validate()
         guard refitShare.isFinite, (0...1).contains(refitShare) else {
             throw MatchworkError(.invalidConfiguration, "refit share \(refitShare) must be between 0 and 1.", field: "collaborative.refit_share")
@@ -153,14 +148,14 @@ public struct CollaborativeIndex: Sendable {
         }
     }
 
-    /// A person's factors from their interest in `snapshot` now (fresh events included).
-    func personFactors(foldingIn p: Int, of snapshot: MarketplaceSnapshot) -> [Float] {
-        ALSModel.foldIn(Self.history(ofPerson: p, in: snapshot), against: opportunityFactors, gram: opportunityGram, factors: factors, regularization: configuration.regularization, alpha: configuration.alpha)
+    /// A person's factors from their current interest (``history(ofPerson:in:)``).
+    func personFactors(foldingIn history: [(index: Int32, value: Float)]) -> [Float] {
+        ALSModel.foldIn(history, against: opportunityFactors, gram: opportunityGram, factors: factors, regularization: configuration.regularization, alpha: configuration.alpha)
     }
 
-    /// An opportunity's factors from the interest shown in it now.
-    func opportunityFactors(foldingIn o: Int, of snapshot: MarketplaceSnapshot) -> [Float] {
-        ALSModel.foldIn(Self.history(ofOpportunity: o, in: snapshot), against: personFactors, gram: personGram, factors: factors, regularization: configuration.regularization, alpha: configuration.alpha)
+    /// An opportunity's factors from the interest shown in it now (``history(ofOpportunity:in:)``).
+    func opportunityFactors(foldingIn history: [(index: Int32, value: Float)]) -> [Float] {
+        ALSModel.foldIn(history, against: personFactors, gram: personGram, factors: factors, regularization: configuration.regularization, alpha: configuration.alpha)
     }
 
     /// `rows[c] · query` for each candidate row.

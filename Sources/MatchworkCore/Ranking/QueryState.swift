@@ -269,20 +269,19 @@ final class QueryState {
         let name = RecommendationMode.collaborative.rawValue
         let model: CollaborativeIndex
         do { model = try engine.collaborativeIndex() } catch { return .failure(Fallback(component: name, reason: error.message)) }
-        let query: [Float]
         let values: [Double]
         if forPerson {
-            guard !CollaborativeIndex.history(ofPerson: Int(subject), in: snapshot).isEmpty else {
+            let history = CollaborativeIndex.history(ofPerson: Int(subject), in: snapshot)
+            guard !history.isEmpty else {
                 return .failure(Fallback(component: name, reason: "the person has no history to learn from yet"))
             }
-            query = model.personFactors(foldingIn: Int(subject), of: snapshot)
-            values = model.scores(of: candidates, rows: model.opportunityFactors, against: query)
+            values = model.scores(of: candidates, rows: model.opportunityFactors, against: model.personFactors(foldingIn: history))
         } else {
-            guard !CollaborativeIndex.history(ofOpportunity: Int(subject), in: snapshot).isEmpty else {
+            let history = CollaborativeIndex.history(ofOpportunity: Int(subject), in: snapshot)
+            guard !history.isEmpty else {
                 return .failure(Fallback(component: name, reason: "nobody has shown interest in this \(engine.features.words.opportunity) yet"))
             }
-            query = model.opportunityFactors(foldingIn: Int(subject), of: snapshot)
-            values = model.scores(of: candidates, rows: model.personFactors, against: query)
+            values = model.scores(of: candidates, rows: model.personFactors, against: model.opportunityFactors(foldingIn: history))
         }
         return Self.normalised(
             values.map { max(0, $0) }, component: .collaborative,

@@ -26,12 +26,8 @@ public struct ALSModel: TopNModel {
             try check(iterations, "iterations", 0...1000)
             try check(conjugateGradientSteps, "cg_steps", 1...64)
             try check(threads, "threads", 1...256)
-            guard regularization.isFinite, regularization >= 0 else {
-                throw MatchworkError(.invalidConfiguration, "regularization \(regularization) must be a non-negative number.", field: "regularization")
-            }
-            guard alpha.isFinite, alpha > 0 else {
-                throw MatchworkError(.invalidConfiguration, "alpha \(alpha) must be a positive number.", field: "alpha")
-            }
+            try checkNonNegative(regularization, "regularization")
+            try checkPositive(alpha, "alpha")
         }
     }
 
@@ -268,10 +264,4 @@ enum FactorScores {
 struct SharedRows: @unchecked Sendable {
     let buffer: UnsafeMutableBufferPointer<Float>
     init(_ buffer: UnsafeMutableBufferPointer<Float>) { self.buffer = buffer }
-}
-
-func check(_ value: Int, _ name: String, _ range: ClosedRange<Int>) throws(MatchworkError) {
-    guard range.contains(value) else {
-        throw MatchworkError(.invalidConfiguration, "\(name) \(value) must be between \(range.lowerBound) and \(range.upperBound).", field: name)
-    }
 }

@@ -22,12 +22,8 @@ public struct BPRModel: TopNModel {
         public func validate() throws(MatchworkError) {
             try check(factors, "factors", 1...1024)
             try check(iterations, "iterations", 0...10_000)
-            guard learningRate.isFinite, learningRate > 0 else {
-                throw MatchworkError(.invalidConfiguration, "learning_rate \(learningRate) must be a positive number.", field: "learning_rate")
-            }
-            guard regularization.isFinite, regularization >= 0 else {
-                throw MatchworkError(.invalidConfiguration, "regularization \(regularization) must be a non-negative number.", field: "regularization")
-            }
+            try checkPositive(learningRate, "learning_rate")
+            try checkNonNegative(regularization, "regularization")
         }
     }
 

@@ -87,9 +87,7 @@ public struct NeighbourConfiguration: Sendable, Hashable, Codable {
     public func validate() throws(MatchworkError) {
         try check(neighbours, "neighbours", 1...100_000)
         try check(threads, "threads", 1...256)
-        guard shrink.isFinite, shrink >= 0 else {
-            throw MatchworkError(.invalidConfiguration, "shrink \(shrink) must be a non-negative number.", field: "shrink")
-        }
+        try checkNonNegative(shrink, "shrink")
     }
 }
 

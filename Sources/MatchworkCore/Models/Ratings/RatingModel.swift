@@ -127,15 +127,3 @@ extension RatingPrediction.Basis {
         }
     }
 }
-
-func checkNonNegative(_ value: Float, _ name: String) throws(MatchworkError) {
-    guard value.isFinite, value >= 0 else {
-        throw MatchworkError(.invalidConfiguration, "\(name) \(value) must be a non-negative number.", field: name)
-    }
-}
-
-func checkPositive(_ value: Float, _ name: String) throws(MatchworkError) {
-    guard value.isFinite, value > 0 else {
-        throw MatchworkError(.invalidConfiguration, "\(name) \(value) must be a positive number.", field: name)
-    }
-}
