@@ -134,7 +134,7 @@ def ease(train, threads, regularization, seed=None):
 
 # Stochastic models are fitted once per seed on train and their test metrics averaged: a single
 # seed's spread is as large as the differences measured.
-SEEDS = [42, 43, 44, 45, 46]
+SEEDS = [42, 43, 44, 45, 46]  # --seeds N uses 42 ... 42 + N - 1
 
 
 def average(runs):
@@ -168,7 +168,10 @@ def main():
     parser.add_argument("--factors", type=int, default=64)
     parser.add_argument("--iterations", type=int, default=15)
     parser.add_argument("--name", default=None)
+    parser.add_argument("--seeds", type=int, default=len(SEEDS), help="seeds per stochastic model")
+    parser.add_argument("--only", default=None, help="comma-separated substrings: run only the models whose name has one")
     args = parser.parse_args()
+    SEEDS[:] = list(range(42, 42 + args.seeds))
     d = args.split
     f, it, th = args.factors, args.iterations, args.threads
 
@@ -194,6 +197,10 @@ def main():
         "matchwork als": ("als", {"factors": [f], "iterations": [it], "regularization": [0.01, 0.1, 1.0], "alpha": [1, 10, 40]}),
         "matchwork bpr": ("bpr", {"factors": [f], "iterations": [100], "learning_rate": [0.01, 0.05], "regularization": [0.01], "negatives": ["popularity", "uniform"]}),
     }
+    if args.only:
+        wanted = args.only.split(",")
+        peers = {k: v for k, v in peers.items() if any(w in k for w in wanted)}
+        ours = {k: v for k, v in ours.items() if any(w in k for w in wanted)}
     results = []
     for name, (fit, options) in peers.items():
         if name.startswith("EASE") and train.shape[1] > 10_000:

@@ -6,17 +6,17 @@ import Testing
 struct CollaborativeModelTests {
     /// 400 users in 8 blocks; each interacts with 12 of its block's 25 items. Per user, the last
     /// 3 items are held out.
-    static func planted() -> (train: InteractionMatrix, test: InteractionMatrix) {
+    static func planted(users: Int = 400) -> (train: InteractionMatrix, test: InteractionMatrix) {
         var generator = SeededGenerator(seed: 11)
         var train: [(user: Int32, item: Int32, value: Float)] = [], test = train
-        for u in 0..<400 {
+        for u in 0..<users {
             let block = u % 8
             let items = generator.shuffled(Array(0..<25)).prefix(12).map { Int32(block * 25 + $0) }
             for (k, item) in items.enumerated() {
                 if k < 9 { train.append((Int32(u), item, 1)) } else { test.append((Int32(u), item, 1)) }
             }
         }
-        return (InteractionMatrix(users: 400, items: 200, entries: train), InteractionMatrix(users: 400, items: 200, entries: test))
+        return (InteractionMatrix(users: users, items: 200, entries: train), InteractionMatrix(users: users, items: 200, entries: test))
     }
 
     @Test("ALS recovers a planted block structure, far above popularity")
@@ -170,6 +170,31 @@ struct CollaborativeModelTests {
         } catch {
             #expect(error.message == "parameter negatives='hard' is not one of uniform, popularity.")
         }
+    }
+
+    @Test("BPR on two threads: the same seed gives the same factors, and it learns as well as one thread")
+    func bprParallel() throws {
+        let (train, test) = Self.planted(users: 2000)
+        #expect(train.count >= BPRModel.Configuration.parallelMinimumPairs)
+        var configuration = BPRModel.Configuration()
+        configuration.factors = 16
+        configuration.learningRate = 0.05
+        configuration.iterations = 20
+        configuration.roundSamples = 1000
+        configuration.threads = 2
+        let parallel = try BPRModel(train, configuration: configuration)
+        #expect(try BPRModel(train, configuration: configuration).itemFactors == parallel.itemFactors)
+        configuration.threads = 1
+        let sequential = try BPRModel(train, configuration: configuration)
+        // The two paths draw different streams, so their factors differ; their quality does not.
+        #expect(sequential.itemFactors != parallel.itemFactors)
+        let a = TopNEvaluation.evaluate(parallel, train: train, test: test), b = TopNEvaluation.evaluate(sequential, train: train, test: test)
+        #expect(a.hitRate > 0.9 && b.hitRate > 0.9, "\(a) \(b)")
+        #expect(abs(a.ndcg - b.ndcg) < 0.05 * b.ndcg, "\(a.ndcg) vs \(b.ndcg)")
+        // Each round merges every thread's item changes: another round size gives other factors.
+        configuration.threads = 2
+        configuration.roundSamples = 300
+        #expect(try BPRModel(train, configuration: configuration).itemFactors != parallel.itemFactors)
     }
 
     @Test("Evaluation follows the protocol: train items removed, metrics on a hand-made case")

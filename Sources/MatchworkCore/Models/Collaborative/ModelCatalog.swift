@@ -133,6 +133,7 @@ public enum ModelCatalog {
             return try ALSModel(train, configuration: c)
         case "bpr":
             var c = BPRModel.Configuration()
+            c.threads = threads
             try parameters.int("factors", into: &c.factors)
             try parameters.int("iterations", into: &c.iterations)
             try parameters.float("learning_rate", into: &c.learningRate)
