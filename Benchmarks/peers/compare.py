@@ -195,7 +195,7 @@ def main():
         "matchwork user-knn": ("user-knn", {"neighbours": [50, 200], "shrink": [0, 10]}),
         "matchwork ease": ("ease", {"regularization": [10, 100, 500]}),
         "matchwork als": ("als", {"factors": [f], "iterations": [it], "regularization": [0.01, 0.1, 1.0], "alpha": [1, 10, 40]}),
-        "matchwork bpr": ("bpr", {"factors": [f], "iterations": [100], "learning_rate": [0.01, 0.05], "regularization": [0.01], "negatives": ["popularity", "uniform"]}),
+        "matchwork bpr": ("bpr", {"factors": [f], "iterations": [100], "learning_rate": [0.01, 0.05], "regularization": [0.01], "negatives": ["popularity", "uniform"], "redraws": [0, 20]}),
     }
     if args.only:
         wanted = args.only.split(",")

@@ -11,7 +11,10 @@ struct EvaluateCommand: AsyncParsableCommand {
             Files are CSV with the header user,item,rating,timestamp (see `matchwork split`). \
             ranking: top-K lists without the user's train items, scored by precision, recall, \
             NDCG, MAP, hit rate and coverage over the users with rows in both files. Every row \
-            counts as an interaction. Models: \(ModelCatalog.rankingModels.joined(separator: ", ")).
+            counts as an interaction. Models: \(ModelCatalog.evaluatedRankingModels.joined(separator: ", ")). \
+            ensemble blends item-knn, user-knn, ease, als and popularity (or components=a,b), with \
+            weights chosen on a temporal split of train (or weights=w1,w2); give a component's \
+            hyper-parameters as NAME.KEY=VALUE, e.g. als.factors=64.
             rating: a prediction for every test row, clipped to the ratings seen in train, scored \
             by RMSE, MAE and R². A user or item unknown to train gets the biases that are known, \
             and stderr says how many rows needed that. Models: \(ModelCatalog.ratingModels.joined(separator: ", ")).
@@ -50,8 +53,9 @@ struct EvaluateCommand: AsyncParsableCommand {
             guard (1...256).contains(threads) else { throw MatchworkError(.invalidValue, "--threads \(threads) must be between 1 and 256.", field: "--threads") }
             let parameters = try Parameters(params)
             if task == "rating" { return try runRating(parameters) }
-            guard ModelCatalog.rankingModels.contains(model) else {
-                throw MatchworkError(.invalidValue, "--model '\(model)' does not rank; use one of \(ModelCatalog.rankingModels.joined(separator: ", ")).", field: "--model")
+            guard ModelCatalog.evaluatedRankingModels.contains(model) else {
+                throw MatchworkError(
+                    .invalidValue, "--model '\(model)' does not rank; use one of \(ModelCatalog.evaluatedRankingModels.joined(separator: ", ")).", field: "--model")
             }
             let trainTable = try RatingFile.read(train)
             let testTable = try RatingFile.read(test, indexedLike: trainTable)
@@ -62,7 +66,14 @@ struct EvaluateCommand: AsyncParsableCommand {
                 entries: (0..<testTable.count).map { (testTable.users[$0], testTable.items[$0], 1) })
             let clock = ContinuousClock()
             let started = clock.now
-            let fitted = try ModelCatalog.fitRanking(model, train: trainMatrix, parameters: parameters, threads: threads)
+            let fitted: any TopNModel
+            if model == "ensemble" {
+                let ensemble = try ModelCatalog.fitEnsemble(train: trainTable, parameters: parameters, k: k, threads: threads)
+                Terminal.writeError("note: \(Self.describe(ensemble, k: k))\n")
+                fitted = ensemble
+            } else {
+                fitted = try ModelCatalog.fitRanking(model, train: trainMatrix, parameters: parameters, threads: threads)
+            }
             let fitSeconds = Self.seconds(started.duration(to: clock.now))
             let metrics = TopNEvaluation.evaluate(fitted, train: trainMatrix, test: testMatrix, k: k, threads: threads)
             if json {
@@ -106,6 +117,14 @@ struct EvaluateCommand: AsyncParsableCommand {
             print("\(model) on \(grouped(metrics.rowsEvaluated)) test rows, fitted in \(String(format: "%.2f", fitSeconds)) s, \(String(format: "%.2f", metrics.predictMicrosecondsPerRow)) µs per prediction")
             for (name, value) in metrics.named.sorted(by: { $0.key < $1.key }) { print("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(String(format: "%.4f", value))") }
         }
+    }
+
+    /// The ensemble's weights and where they came from, for stderr.
+    static func describe(_ ensemble: EnsembleModel, k: Int) -> String {
+        let weights = zip(ensemble.components, ensemble.weights).map { "\($0) \(String(format: "%.2f", $1))" }.joined(separator: ", ")
+        guard let tuning = ensemble.tuning else { return "ensemble weights as given: \(weights)" }
+        return "ensemble weights chosen on a temporal split of train (\(grouped(tuning.users)) users): \(weights); "
+            + "its NDCG@\(k) there \(String(format: "%.4f", tuning.ndcg)), best single component \(tuning.bestSingle.name) \(String(format: "%.4f", tuning.bestSingle.ndcg))"
     }
 
     /// The contract's one JSON object, keys sorted, on stdout.

@@ -27,8 +27,32 @@ struct EvaluateCLITests {
         #expect((metrics["hitrate@10"] ?? 0) > 0.5)
     }
 
+    @Test("ensemble: weights chosen on train alone, said on stderr, scored like any model")
+    func ensemble() throws {
+        let dir = Scratch()
+        try splitFiles(dir)
+        let result = try dir.cli.run([
+            "evaluate", "--train", "s/train.csv", "--test", "s/test.csv", "--task", "ranking", "--model", "ensemble",
+            "--param", "components=item-knn,als", "--param", "als.factors=8", "--json",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["model"] as? String == "ensemble" && object["users_evaluated"] as? Int == 80)
+        #expect(object["params"] as? [String: String] == ["components": "item-knn,als", "als.factors": "8"])
+        #expect((try #require(object["metrics"] as? [String: Double])["hitrate@10"] ?? 0) > 0.5)
+        #expect(result.stderr.hasPrefix("note: ensemble weights chosen on a temporal split of train (80 users): item-knn "), "\(result.stderr)")
+        let fixed = try dir.cli.run([
+            "evaluate", "--train", "s/train.csv", "--test", "s/test.csv", "--task", "ranking", "--model", "ensemble",
+            "--param", "components=item-knn,als", "--param", "weights=3,1",
+        ])
+        #expect(fixed.status == 0)
+        #expect(fixed.stderr == "note: ensemble weights as given: item-knn 0.75, als 0.25\n")
+    }
+
     @Test(arguments: [
-        (["--model", "magic"], "error: --model 'magic' does not rank; use one of popularity, item-knn, user-knn, ease, als, bpr.\n"),
+        (["--model", "magic"], "error: --model 'magic' does not rank; use one of popularity, item-knn, user-knn, ease, als, bpr, ensemble.\n"),
+        (["--model", "ensemble", "--param", "components=als,magic"], "error: component 'magic' is not a ranking model; use some of popularity, item-knn, user-knn, ease, als, bpr.\n"),
+        (["--model", "ensemble", "--param", "als.factor=8"], "error: unknown parameter 'factor' for model als; its parameters are alpha, cg_steps, factors, iterations, regularization, seed.\n"),
         (["--model", "als", "--param", "factor=8"], "error: unknown parameter 'factor' for model als; its parameters are alpha, cg_steps, factors, iterations, regularization, seed.\n"),
         (["--model", "als", "--param", "factors=eight"], "error: parameter factors='eight' is not an integer.\n"),
         (["--model", "als", "--param", "factors=0"], "error: factors 0 must be between 1 and 1024.\n"),

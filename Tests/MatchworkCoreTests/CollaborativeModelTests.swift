@@ -67,7 +67,7 @@ struct CollaborativeModelTests {
         ("user-knn", ["neighbours=3", "shrink=0"]),
         ("ease", ["regularization=1"]),
         ("als", ["factors=4", "iterations=2", "regularization=1", "alpha=5", "cg_steps=1", "seed=7"]),
-        ("bpr", ["factors=4", "iterations=3", "learning_rate=0.05", "regularization=0.1", "negatives=uniform", "seed=7"]),
+        ("bpr", ["factors=4", "iterations=3", "learning_rate=0.05", "regularization=0.1", "negatives=uniform", "redraws=5", "seed=7"]),
     ])
     func everyParameterMatters(model: String, settings: [String]) throws {
         let (train, _) = Self.planted()
@@ -195,6 +195,97 @@ struct CollaborativeModelTests {
         configuration.threads = 2
         configuration.roundSamples = 300
         #expect(try BPRModel(train, configuration: configuration).itemFactors != parallel.itemFactors)
+    }
+
+    /// The planted blocks as protocol tables (timestamps in row order): train, and test read
+    /// into train's indices as `evaluate` reads them.
+    static func plantedTables() throws -> (train: RatingTable, test: InteractionMatrix) {
+        let (train, test) = planted()
+        func rows(_ matrix: InteractionMatrix, into builder: inout RatingTable.Builder) throws {
+            for u in 0..<matrix.users {
+                for p in matrix.row(u) {
+                    let line = builder.table.count + 2
+                    try builder.append(user: "u\(u)", item: "i\(matrix.rowItems[p])", rating: 1, timestamp: Int64(line), line: line)
+                }
+            }
+        }
+        var trainBuilder = RatingTable.Builder()
+        try rows(train, into: &trainBuilder)
+        var testBuilder = RatingTable.Builder(indexedLike: trainBuilder.table)
+        try rows(test, into: &testBuilder)
+        return (trainBuilder.table, InteractionMatrix(testBuilder.table, value: { _ in 1 }))
+    }
+
+    @Test("The ensemble passes the contract: blocks, determinism, K above the catalogue, no seen or filtered item, every parameter matters")
+    func ensembleContract() throws {
+        let (table, shifted) = try Self.plantedTables()
+        let train = InteractionMatrix(table, value: { _ in 1 })
+        func fit(_ settings: [String]) throws -> EnsembleModel {
+            try ModelCatalog.fitEnsemble(train: table, parameters: try Parameters(settings), k: 10, threads: 2)
+        }
+        let settings = ["components=item-knn,als,popularity", "als.factors=16", "als.regularization=0.05"]
+        let ensemble = try fit(settings)
+        let tuning = try #require(ensemble.tuning)
+        #expect(abs(ensemble.weights.reduce(0, +) - 1) < 1e-5)
+        #expect(tuning.ndcg >= tuning.bestSingle.ndcg)
+        #expect(ensemble.components == ["item-knn", "als", "popularity"])
+        let metrics = TopNEvaluation.evaluate(ensemble, train: train, test: shifted)
+        #expect(metrics.hitRate > 0.9, "\(metrics)")
+        #expect(try fit(settings).weights == ensemble.weights)
+        #expect(TopNEvaluation.evaluate(try fit(settings), train: train, test: shifted).named == metrics.named)
+        let all = TopNEvaluation.evaluate(ensemble, train: train, test: shifted, k: 500)
+        #expect(all.recall == 1)
+        let filtered: Set<Int32> = [0, 1, 2, 50, 75, 199]
+        for u in [0, 7, 123] {
+            let list = ensemble.recommend(user: u, count: 500, train: train, excluding: filtered)
+            let seen = Set(train.row(u).map { train.rowItems[$0] })
+            #expect(list.count == 200 - seen.union(filtered).count)
+            #expect(list.allSatisfy { !seen.contains($0.item) && !filtered.contains($0.item) })
+        }
+        // Given weights are used as given (normalised); a component's parameters reach it.
+        let fixed = try fit(settings + ["weights=1,1,2"])
+        #expect(fixed.tuning == nil)
+        #expect(fixed.weights == [0.25, 0.25, 0.5])
+        func scores(_ model: EnsembleModel) -> [Float] {
+            var row = [Float](repeating: 0, count: 200)
+            row.withUnsafeMutableBufferPointer { model.scores(user: 5, into: $0) }
+            return row
+        }
+        for change in ["weights=1,2,1", "als.factors=8", "item-knn.neighbours=3", "components=item-knn,als", "step=0.5", "validation_users=20", "candidates=3", "seed=3"] {
+            let base = change.hasPrefix("components") || change.hasPrefix("step") || change.hasPrefix("validation") || change.hasPrefix("candidates") || change.hasPrefix("seed")
+                ? settings : settings + ["weights=1,1,2"]
+            var changed = base.filter { !$0.hasPrefix(change.split(separator: "=")[0] + "=") }
+            changed.append(change)
+            let other = try fit(changed)
+            let differs = scores(other) != scores(change.hasPrefix("weights") || change.contains(".") ? fixed : ensemble) || other.weights != ensemble.weights
+            // Search settings may land on the same weights; they must at least be read and valid.
+            if !base.contains("weights=1,1,2") && ["step=0.5", "validation_users=20", "candidates=3", "seed=3"].contains(change) { continue }
+            #expect(differs, "\(change) changed nothing")
+        }
+    }
+
+    @Test("The ensemble's settings are checked, naming the bad value")
+    func ensembleErrors() throws {
+        let (table, _) = try Self.plantedTables()
+        let cases: [([String], String)] = [
+            (["components=item-knn,magic"], "component 'magic' is not a ranking model; use some of popularity, item-knn, user-knn, ease, als, bpr."),
+            (["components=als,als"], "components lists a model twice (als,als); list each once."),
+            (["components=item-knn,als", "weights=1"], "weights has 1 values for 2 components; give one weight per component."),
+            (["components=item-knn,als", "weights=0,0"], "weights 0.0,0.0 must be non-negative with a positive sum."),
+            (["weights=a,b"], "parameter weights='a,b' is not a comma-separated list of numbers."),
+            (["step=0.3"], "step 0.3 must divide 1 evenly and be at most 0.5 (for example 0.1, 0.2, 0.25)."),
+            (["components=item-knn", "als.factors=8"], "parameters are given for 'als', which is not a component (item-knn); add it to components."),
+            (["components=item-knn", "item-knn.magic=1"], "unknown parameter 'magic' for model item-knn; its parameters are neighbours, shrink."),
+            (["colour=red"], "unknown parameter 'colour' for model ensemble; its parameters are candidates, components, seed, step, validation_users, weights."),
+        ]
+        for (settings, message) in cases {
+            do {
+                _ = try ModelCatalog.fitEnsemble(train: table, parameters: try Parameters(settings), k: 10, threads: 2)
+                Issue.record("\(settings) was accepted")
+            } catch {
+                #expect(error.message == message)
+            }
+        }
     }
 
     @Test("Evaluation follows the protocol: train items removed, metrics on a hand-made case")

@@ -4,7 +4,9 @@ import RealModule
 /// Bayesian personalised ranking (Rendle et al. 2009): factors trained by stochastic gradient
 /// ascent on `log σ(x_u·(y_i − y_j) + b_i − b_j)` for an observed pair `(u, i)` and an item `j`
 /// the user did not interact with, drawn in proportion to its popularity or uniformly
-/// (``NegativeSampling``). A drawn `j` the user did interact with is skipped, as implicit does.
+/// (``NegativeSampling``). A drawn `j` the user did interact with is drawn again up to
+/// ``Configuration/redraws`` times, then skipped (0, the default, skips at once, as implicit
+/// does; redrawing helps small catalogues where heavy users own a large share of the items).
 ///
 /// Each epoch draws as many triples as there are observed pairs. With several threads, users are
 /// split into contiguous shards of about equal pairs, one per thread; each thread updates its
@@ -20,6 +22,9 @@ public struct BPRModel: TopNModel {
         public var iterations = 100
         /// How negative items are drawn.
         public var negatives = NegativeSampling.popularity
+        /// How often a negative the user did interact with is drawn again before the sample is
+        /// skipped.
+        public var redraws = 0
         public var seed: UInt64 = 42
         /// Training threads; data under ``parallelMinimumPairs`` pairs trains on one.
         public var threads = 2
@@ -35,6 +40,7 @@ public struct BPRModel: TopNModel {
             try check(factors, "factors", 1...1024)
             try check(iterations, "iterations", 0...10_000)
             try check(threads, "threads", 1...256)
+            try check(redraws, "redraws", 0...1000)
             try check(roundSamples, "round_samples", 64...1_000_000)
             try checkPositive(learningRate, "learning_rate")
             try checkNonNegative(regularization, "regularization")
@@ -99,6 +105,7 @@ struct BPRSampler: Sendable {
     let learningRate: Float, regularization: Float
     let iterations: Int
     let popular: Bool
+    let redraws: Int
     let roundSamples: Int
     /// The user of each observed pair.
     let owner: [Int32]
@@ -111,6 +118,7 @@ struct BPRSampler: Sendable {
         regularization = configuration.regularization
         iterations = configuration.iterations
         popular = configuration.negatives == .popularity
+        redraws = configuration.redraws
         roundSamples = configuration.roundSamples
         var owner = [Int32](repeating: 0, count: train.count)
         for u in 0..<train.users { for p in train.row(u) { owner[p] = Int32(u) } }
@@ -122,9 +130,12 @@ struct BPRSampler: Sendable {
     func draw(in range: Range<Int>, _ generator: inout SeededGenerator) -> (user: Int, liked: Int, disliked: Int)? {
         let p = range.lowerBound + Int(generator.next() % UInt64(range.count))
         let u = Int(owner[p]), i = Int(train.rowItems[p])
-        let j = popular ? Int(train.rowItems[Int(generator.next() % UInt64(pairs))]) : Int(generator.next() % UInt64(train.items))
-        if j == i || train.rowItems[train.row(u)].sortedContains(Int32(j)) { return nil }
-        return (u, i, j)
+        let own = train.rowItems[train.row(u)]
+        for _ in 0...redraws {
+            let j = popular ? Int(train.rowItems[Int(generator.next() % UInt64(pairs))]) : Int(generator.next() % UInt64(train.items))
+            if j != i && !own.sortedContains(Int32(j)) { return (u, i, j) }
+        }
+        return nil
     }
 
     /// One gradient step on a triple; `liked` and `disliked` are rows of `f + 1` (bias last).

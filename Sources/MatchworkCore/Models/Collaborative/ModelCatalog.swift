@@ -32,6 +32,40 @@ public struct Parameters: Sendable {
         try read(key, into: &value, as: "one of " + T.allCases.map(\.rawValue).joined(separator: ", ")) { T(rawValue: $0) }
     }
 
+    /// A comma-separated list of names.
+    public mutating func names(_ key: String, into value: inout [String]?) throws(MatchworkError) {
+        try read(key, into: &value, as: "a comma-separated list of names") { (text: String) -> [String]?? in
+            let names = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0.filter { $0 != " " }) }
+            return names.contains(where: \.isEmpty) ? .none : .some(names)
+        }
+    }
+
+    /// A comma-separated list of numbers.
+    public mutating func numbers(_ key: String, into value: inout [Float]?) throws(MatchworkError) {
+        try read(key, into: &value, as: "a comma-separated list of numbers") { (text: String) -> [Float]?? in
+            let numbers = text.split(separator: ",", omittingEmptySubsequences: false).compactMap { Float(String($0.filter { $0 != " " })) }.filter(\.isFinite)
+            return numbers.count == text.split(separator: ",", omittingEmptySubsequences: false).count ? .some(numbers) : .none
+        }
+    }
+
+    /// The settings `prefix.key=value` as `key=value` (marked as read here), for a part of a
+    /// model such as an ensemble's component.
+    public mutating func scoped(_ prefix: String) -> Parameters {
+        var inner = Parameters()
+        for (key, value) in values where key.hasPrefix(prefix + ".") {
+            read.insert(key)
+            inner.values[String(key.dropFirst(prefix.count + 1))] = value
+        }
+        return inner
+    }
+
+    /// The prefixes of the `prefix.key` settings not read yet.
+    public var unreadScopes: Set<String> {
+        Set(values.keys.filter { !read.contains($0) }.compactMap { key in key.firstIndex(of: ".").map { String(key[..<$0]) } })
+    }
+
+    private init() { values = [:] }
+
     /// Marks `key` as known, and sets `value` from it when it was given.
     private mutating func read<T>(_ key: String, into value: inout T, as kind: String, parse: (String) -> T?) throws(MatchworkError) {
         read.insert(key)
@@ -100,6 +134,29 @@ public enum ModelCatalog {
         }
     }
 
+    /// Every model `matchwork evaluate --task ranking` fits: the ranking models and their
+    /// ``EnsembleModel``.
+    public static let evaluatedRankingModels = rankingModels + ["ensemble"]
+
+    /// Fits ``EnsembleModel`` on `train`: `components=item-knn,als`, `weights=0.3,0.7`, `step`,
+    /// `validation_users`, `candidates`, `seed`, and each component's hyper-parameters as
+    /// `NAME.KEY=VALUE` (`als.factors=64`). `k` is the list length the weights are chosen for.
+    public static func fitEnsemble(train: RatingTable, parameters: Parameters, k: Int, threads: Int) throws(MatchworkError) -> EnsembleModel {
+        var parameters = parameters
+        var c = EnsembleModel.Configuration()
+        c.k = k
+        try parameters.names("components", into: &c.components)
+        try parameters.numbers("weights", into: &c.weights)
+        try parameters.float("step", into: &c.step)
+        try parameters.int("validation_users", into: &c.validationUsers)
+        try parameters.int("candidates", into: &c.candidates)
+        try parameters.seed("seed", into: &c.seed)
+        var scoped: [String: Parameters] = [:]
+        for name in parameters.unreadScopes.sorted() { scoped[name] = parameters.scoped(name) }
+        try parameters.checkAllRead(model: "ensemble")
+        return try EnsembleModel(train, configuration: c, parameters: scoped, threads: threads)
+    }
+
     /// Fits the named top-N model on `train`.
     public static func fitRanking(_ name: String, train: InteractionMatrix, parameters: Parameters, threads: Int) throws(MatchworkError) -> any TopNModel {
         var parameters = parameters
@@ -138,6 +195,7 @@ public enum ModelCatalog {
             try parameters.int("iterations", into: &c.iterations)
             try parameters.float("learning_rate", into: &c.learningRate)
             try parameters.choice("negatives", into: &c.negatives)
+            try parameters.int("redraws", into: &c.redraws)
             try parameters.float("regularization", into: &c.regularization)
             try parameters.seed("seed", into: &c.seed)
             try parameters.checkAllRead(model: name)
