@@ -156,8 +156,10 @@ def run_matchwork(binary, train, test, model, params, threads):
     command = [binary, "evaluate", "--train", train, "--test", test, "--task", "ranking", "--model", model, "--threads", str(threads), "--json"]
     for key, value in params.items():
         command += ["--param", f"{key}={value}"]
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return json.loads(out)
+    run = subprocess.run(command, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"{' '.join(command)}\nfailed: {run.stderr.strip()}")
+    return json.loads(run.stdout)
 
 
 def main():
@@ -202,6 +204,7 @@ def main():
         peers = {k: v for k, v in peers.items() if any(w in k for w in wanted)}
         ours = {k: v for k, v in ours.items() if any(w in k for w in wanted)}
     results = []
+    chosen = {}
     for name, (fit, options) in peers.items():
         if name.startswith("EASE") and train.shape[1] > 10_000:
             continue
@@ -232,8 +235,24 @@ def main():
             runs.append((out["metrics"], out["fit_seconds"], out["recommend_ms_per_user"]))
         metrics, fit_seconds, ms = average(runs)
         results.append((name, best[1], metrics, out["users_evaluated"], fit_seconds, ms))
-        out = {"metrics": metrics}
-        print(f"{name}: {out['metrics']['ndcg@10']:.4f}", file=sys.stderr)
+        chosen[model] = best[1]
+        print(f"{name}: {metrics['ndcg@10']:.4f}", file=sys.stderr)
+    # The ensemble of our models, each with the settings validation chose for it above; the
+    # ensemble chooses its weights on train alone.
+    components = [m for m in ("item-knn", "user-knn", "ease", "als", "popularity") if m == "popularity" or m in chosen]
+    if len(components) > 1 and not args.only:
+        base = {"components": ",".join(components)}
+        for m in components:
+            for key, value in chosen.get(m, {}).items():
+                base[f"{m}.{key}"] = value
+        runs = []
+        for seed in SEEDS:
+            params = dict(base, **({"als.seed": seed} if "als" in components else {}))
+            out = run_matchwork(args.matchwork, os.path.join(d, "train.csv"), os.path.join(d, "test.csv"), "ensemble", params, th)
+            runs.append((out["metrics"], out["fit_seconds"], out["recommend_ms_per_user"]))
+        metrics, fit_seconds, ms = average(runs)
+        results.append(("matchwork ensemble", {"components": base["components"]}, metrics, out["users_evaluated"], fit_seconds, ms))
+        print(f"matchwork ensemble: {metrics['ndcg@10']:.4f}", file=sys.stderr)
 
     title = args.name or os.path.basename(os.path.normpath(d))
     print(f"\n{title}: {train.nnz} train rows, {test.nnz} test rows, {train.shape[0]} users, {train.shape[1]} items; threads {th}")
