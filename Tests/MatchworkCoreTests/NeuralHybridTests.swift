@@ -87,3 +87,75 @@ struct NeuralHybridTests {
         }
     }
 }
+
+@Suite("Bid head")
+struct BidHeadTests {
+    @Test("min ≤ optimal ≤ max for any parameters and inputs")
+    func ordering() {
+        var generator = SeededGenerator(seed: 4)
+        for seed in 0..<5 {
+            var head = BidHead(inputs: 3, hidden: [6], seed: UInt64(seed))
+            // Large random parameters: the raw outputs take any sign and size.
+            for i in head.mlp.parameters.indices { head.mlp.parameters[i] = Float(generator.unit() * 20 - 10) }
+            let x = (0..<(50 * 3)).map { _ in Float(generator.unit() * 10 - 5) }
+            var workspace = MLPWorkspace(), raw: [Float] = []
+            let amounts = x.withUnsafeBufferPointer { head.forward($0, batch: 50, workspace: &workspace, raw: &raw) }
+            for r in 0..<50 { #expect(amounts[3 * r] <= amounts[3 * r + 1] && amounts[3 * r + 1] <= amounts[3 * r + 2]) }
+        }
+    }
+
+    @Test("Pinball gradients agree with finite differences, and training covers about 80% of bids")
+    func gradientsAndTraining() {
+        var generator = SeededGenerator(seed: 8)
+        // Bids: 20 + 10 x₀ − 4 x₁, spread uniformly ±6.
+        let n = 400
+        let x = (0..<(n * 2)).map { _ in Float(generator.unit()) }
+        var bids: [Float] = []
+        for r in 0..<n {
+            let noise = Float(generator.unit() * 12 - 6)
+            let mean: Float = 20 + 10 * x[2 * r] - 4 * x[2 * r + 1]
+            bids.append(mean + noise)
+        }
+        var head = BidHead(inputs: 2, hidden: [16], seed: 3)
+        var workspace = MLPWorkspace(), raw: [Float] = []
+        func loss(_ head: BidHead, rows: Range<Int>) -> Double {
+            var w = MLPWorkspace(), r: [Float] = [], g = [Float](repeating: 0, count: head.mlp.parameters.count)
+            let input = Array(x[(2 * rows.lowerBound)..<(2 * rows.upperBound)])
+            return input.withUnsafeBufferPointer { i in
+                let amounts = head.forward(i, batch: rows.count, workspace: &w, raw: &r)
+                return head.backward(i, raw: r, amounts: amounts, targets: Array(bids[rows]), workspace: &w, into: &g)
+            }
+        }
+        // Gradient check on 8 rows.
+        let rows = 0..<8
+        let input = Array(x[0..<16])
+        var gradients = [Float](repeating: 0, count: head.mlp.parameters.count)
+        input.withUnsafeBufferPointer { i in
+            let amounts = head.forward(i, batch: 8, workspace: &workspace, raw: &raw)
+            head.backward(i, raw: raw, amounts: amounts, targets: Array(bids[rows]), workspace: &workspace, into: &gradients)
+        }
+        for p in head.mlp.parameters.indices {
+            var plus = head, minus = head
+            plus.mlp.parameters[p] += 1e-3
+            minus.mlp.parameters[p] -= 1e-3
+            let numeric = (loss(plus, rows: rows) - loss(minus, rows: rows)) / 2e-3
+            #expect(abs(Double(gradients[p]) - numeric) <= 5e-3 * max(1, abs(numeric)), "parameter \(p): \(gradients[p]) vs \(numeric)")
+        }
+        // Full-batch Adam on the pinball losses.
+        var adam = AdamOptimizer(parameters: head.mlp.parameters.count)
+        let all = Array(x)
+        for _ in 0..<1500 {
+            for p in gradients.indices { gradients[p] = 0 }
+            all.withUnsafeBufferPointer { i in
+                let amounts = head.forward(i, batch: n, workspace: &workspace, raw: &raw)
+                head.backward(i, raw: raw, amounts: amounts, targets: bids, workspace: &workspace, into: &gradients)
+            }
+            adam.advance()
+            adam.update(&head.mlp.parameters, gradients: gradients, learningRate: 0.02)
+        }
+        let amounts = all.withUnsafeBufferPointer { head.forward($0, batch: n, workspace: &workspace, raw: &raw) }
+        var covered = 0
+        for r in 0..<n where amounts[3 * r] <= bids[r] && bids[r] <= amounts[3 * r + 2] { covered += 1 }
+        #expect(covered >= Int(0.7 * Double(n)) && covered <= Int(0.9 * Double(n)), "coverage \(covered) of \(n)")
+    }
+}

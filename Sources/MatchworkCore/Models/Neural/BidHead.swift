@@ -1,0 +1,72 @@
+import RealModule
+
+/// Predicts the bid range of a (job, cleaner) pair from its features: the lowest, optimal and
+/// highest sensible amounts, in that order by construction.
+///
+/// An MLP gives three outputs `(u, v, w)` per pair, and
+///
+///     min = u,   optimal = min + softplus(v),   max = optimal + softplus(w)
+///
+/// so `min ≤ optimal ≤ max` holds for any parameters. Trained on the pinball loss at the
+/// quantiles `(q_min, 0.5, q_max)` of the bids that were placed (0.1 and 0.9 by default).
+public struct BidHead: Sendable, Hashable, Codable {
+    public var mlp: MLP
+    public var quantiles: (low: Float, middle: Float, high: Float) {
+        get { (storedQuantiles[0], storedQuantiles[1], storedQuantiles[2]) }
+        set { storedQuantiles = [newValue.low, newValue.middle, newValue.high] }
+    }
+    private var storedQuantiles: [Float] = [0.1, 0.5, 0.9]
+
+    /// `hidden` are the MLP's hidden widths.
+    public init(inputs: Int, hidden: [Int] = [32], seed: UInt64 = 42) {
+        var generator = SeededGenerator(seed: seed)
+        mlp = MLP(sizes: [inputs] + hidden + [3], generator: &generator)
+    }
+
+    /// The three amounts per row of `input` (`batch × inputs`), as `batch × 3` (min, optimal,
+    /// max), and the raw MLP outputs in `workspace` for ``backward(_:input:amounts:targets:workspace:into:)``.
+    public func forward(_ input: UnsafeBufferPointer<Float>, batch: Int, workspace: inout MLPWorkspace, raw: inout [Float]) -> [Float] {
+        if raw.count != batch * 3 { raw = [Float](repeating: 0, count: batch * 3) }
+        raw.withUnsafeMutableBufferPointer { mlp.forward(input, batch: batch, workspace: &workspace, into: $0) }
+        var amounts = [Float](repeating: 0, count: batch * 3)
+        for r in 0..<batch {
+            let u = raw[3 * r], v = raw[3 * r + 1], w = raw[3 * r + 2]
+            amounts[3 * r] = u
+            amounts[3 * r + 1] = u + Loss.softplus(v)
+            amounts[3 * r + 2] = amounts[3 * r + 1] + Loss.softplus(w)
+        }
+        return amounts
+    }
+
+    /// The mean over rows of the three pinball losses against `targets` (one observed amount
+    /// per row), and its gradients added into `gradients` (laid out as the MLP's parameters).
+    ///
+    ///     ∂/∂u = g_min + g_opt + g_max,   ∂/∂v = (g_opt + g_max) σ(v),   ∂/∂w = g_max σ(w)
+    @discardableResult
+    public func backward(
+        _ input: UnsafeBufferPointer<Float>, raw: [Float], amounts: [Float], targets: [Float], workspace: inout MLPWorkspace, into gradients: inout [Float]
+    ) -> Double {
+        let batch = targets.count
+        let q = storedQuantiles
+        var loss = 0.0
+        var d = [Float](repeating: 0, count: batch * 3)
+        for r in 0..<batch {
+            var g = [Float](repeating: 0, count: 3)
+            for k in 0..<3 {
+                let e = targets[r] - amounts[3 * r + k]
+                loss += Double(max(q[k] * e, (q[k] - 1) * e)) / Double(batch)
+                g[k] = (e > 0 ? -q[k] : e < 0 ? 1 - q[k] : 0) / Float(batch)
+            }
+            d[3 * r] = g[0] + g[1] + g[2]
+            d[3 * r + 1] = (g[1] + g[2]) * Float(Loss.sigmoid(Double(raw[3 * r + 1])))
+            d[3 * r + 2] = g[2] * Float(Loss.sigmoid(Double(raw[3 * r + 2])))
+        }
+        d.withUnsafeBufferPointer { db in
+            gradients.withUnsafeMutableBufferPointer { mlp.backward(db, workspace: &workspace, input: input, parameterGradients: $0, inputGradient: nil) }
+        }
+        return loss
+    }
+
+    public static func == (a: BidHead, b: BidHead) -> Bool { a.mlp == b.mlp && a.storedQuantiles == b.storedQuantiles }
+    public func hash(into hasher: inout Hasher) { hasher.combine(mlp) }
+}
