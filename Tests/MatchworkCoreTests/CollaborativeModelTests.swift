@@ -19,6 +19,18 @@ struct CollaborativeModelTests {
         return (InteractionMatrix(users: users, items: 200, entries: train), InteractionMatrix(users: users, items: 200, entries: test))
     }
 
+    /// Lists of the whole catalogue for a few users hold every item but the user's train items
+    /// and the filtered ones.
+    static func expectNeverSeenOrFiltered(_ model: some TopNModel, train: InteractionMatrix) {
+        let filtered: Set<Int32> = [0, 1, 2, 50, 75, 199]
+        for u in [0, 7, 123] {
+            let list = model.recommend(user: u, count: 500, train: train, excluding: filtered)
+            let seen = Set(train.row(u).map { train.rowItems[$0] })
+            #expect(list.count == model.itemCount - seen.union(filtered).count)
+            #expect(list.allSatisfy { !seen.contains($0.item) && !filtered.contains($0.item) })
+        }
+    }
+
     @Test("ALS recovers a planted block structure, far above popularity")
     func alsRecoversBlocks() throws {
         let (train, test) = Self.planted()
@@ -52,14 +64,7 @@ struct CollaborativeModelTests {
         #expect(all.recall == 1)
         #expect(all.coverage == 1)
         // Never a seen or filtered item, even when the list asks for the whole catalogue.
-        let filtered: Set<Int32> = [0, 1, 2, 50, 75, 199]
-        for u in [0, 7, 123] {
-            let list = fitted.recommend(user: u, count: 500, train: train, excluding: filtered)
-            let seen = Set(train.row(u).map { train.rowItems[$0] })
-            #expect(list.count == 200 - seen.union(filtered).count)
-            #expect(list.allSatisfy { !seen.contains($0.item) && !filtered.contains($0.item) })
-            #expect(zip(list, list.dropFirst()).allSatisfy { $0.score >= $1.score })
-        }
+        Self.expectNeverSeenOrFiltered(fitted, train: train)
     }
 
     @Test("Each hyper-parameter of every ranking model changes its scores", arguments: [
@@ -235,13 +240,7 @@ struct CollaborativeModelTests {
         #expect(TopNEvaluation.evaluate(try fit(settings), train: train, test: shifted).named == metrics.named)
         let all = TopNEvaluation.evaluate(ensemble, train: train, test: shifted, k: 500)
         #expect(all.recall == 1)
-        let filtered: Set<Int32> = [0, 1, 2, 50, 75, 199]
-        for u in [0, 7, 123] {
-            let list = ensemble.recommend(user: u, count: 500, train: train, excluding: filtered)
-            let seen = Set(train.row(u).map { train.rowItems[$0] })
-            #expect(list.count == 200 - seen.union(filtered).count)
-            #expect(list.allSatisfy { !seen.contains($0.item) && !filtered.contains($0.item) })
-        }
+        Self.expectNeverSeenOrFiltered(ensemble, train: train)
         // Given weights are used as given (normalised); a component's parameters reach it.
         let fixed = try fit(settings + ["weights=1,1,2"])
         #expect(fixed.tuning == nil)
