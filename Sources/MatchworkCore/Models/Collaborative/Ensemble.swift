@@ -68,16 +68,18 @@ public struct EnsembleModel: TopNModel {
 
     /// What the weight search found.
     public struct Tuning: Sendable, Hashable {
+        /// A component and its NDCG@K on the validation users.
+        public struct Component: Sendable, Hashable {
+            public var name: String
+            public var ndcg: Double
+        }
+
         /// Validation users the weights were chosen on.
         public var users: Int
-        /// NDCG@K of the chosen weights on them, and of the best single component.
+        /// NDCG@K of the chosen weights on them.
         public var ndcg: Double
-        public var bestSingle: (name: String, ndcg: Double)
-
-        public static func == (a: Tuning, b: Tuning) -> Bool {
-            a.users == b.users && a.ndcg == b.ndcg && a.bestSingle.name == b.bestSingle.name && a.bestSingle.ndcg == b.bestSingle.ndcg
-        }
-        public func hash(into hasher: inout Hasher) { hasher.combine(users); hasher.combine(ndcg) }
+        /// The best component on its own.
+        public var bestSingle: Component
     }
 
     public let components: [String]
@@ -119,7 +121,7 @@ public struct EnsembleModel: TopNModel {
             let samples = Self.samples(models: try fit(inner), train: inner, test: held, configuration: configuration, threads: threads)
             let search = Self.search(samples, components: names.count, configuration: configuration)
             weights = search.weights
-            tuning = Tuning(users: samples.count, ndcg: search.ndcg, bestSingle: (names[search.bestSingle.index], search.bestSingle.ndcg))
+            tuning = Tuning(users: samples.count, ndcg: search.ndcg, bestSingle: .init(name: names[search.bestSingle.index], ndcg: search.bestSingle.ndcg))
         }
         let total = weights.reduce(0, +)
         weights = weights.map { $0 / total }
@@ -166,7 +168,8 @@ public struct EnsembleModel: TopNModel {
     struct Sample: Sendable {
         var values: [Float]
         var relevant: [Bool]
-        var relevantCount: Int
+        /// The DCG of a perfect list of K (over every relevant item, candidate or not).
+        var ideal: Double
         var count: Int { relevant.count }
     }
 
@@ -181,14 +184,16 @@ public struct EnsembleModel: TopNModel {
         let workers = max(1, min(threads, users.count))
         let slots = SampleSlots(workers: workers)
         DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var scores = [[Float]](repeating: [Float](repeating: 0, count: items), count: c)
+            // Component k's scores of every item at k × items.
+            var scores = [Float](repeating: 0, count: c * items)
             var mine: [Sample] = []
             var index = w
             while index < users.count {
                 let u = users[index]
                 var candidates = Set<Int32>()
                 for k in 0..<c {
-                    scores[k].withUnsafeMutableBufferPointer { buffer in
+                    scores.withUnsafeMutableBufferPointer { all in
+                        let buffer = UnsafeMutableBufferPointer(rebasing: all[(k * items)..<((k + 1) * items)])
                         models[k].scores(user: u, into: buffer)
                         standardise(buffer)
                         for p in train.row(u) { buffer[Int(train.rowItems[p])] = -.infinity }
@@ -200,8 +205,10 @@ public struct EnsembleModel: TopNModel {
                 let list = candidates.sorted()
                 let relevant = Set(test.row(u).map { test.rowItems[$0] })
                 var values = [Float](repeating: 0, count: c * list.count)
-                for k in 0..<c { for (j, i) in list.enumerated() { values[k * list.count + j] = scores[k][Int(i)] } }
-                mine.append(Sample(values: values, relevant: list.map { relevant.contains($0) }, relevantCount: relevant.count))
+                for k in 0..<c { for (j, i) in list.enumerated() { values[k * list.count + j] = scores[k * items + Int(i)] } }
+                var ideal = 0.0
+                for rank in 0..<min(relevant.count, configuration.k) { ideal += 1 / RankingMetrics.log2(Double(rank + 2)) }
+                mine.append(Sample(values: values, relevant: list.map { relevant.contains($0) }, ideal: ideal))
                 index += workers
             }
             slots.store(mine, at: w)
@@ -224,9 +231,7 @@ public struct EnsembleModel: TopNModel {
             for j in 0..<n { top.offer(blended[j], Int32(j)) }
             var dcg = 0.0
             for (rank, j) in top.sorted().enumerated() where sample.relevant[Int(j)] { dcg += 1 / RankingMetrics.log2(Double(rank + 2)) }
-            var ideal = 0.0
-            for rank in 0..<min(sample.relevantCount, k) { ideal += 1 / RankingMetrics.log2(Double(rank + 2)) }
-            total += ideal > 0 ? dcg / ideal : 0
+            total += sample.ideal > 0 ? dcg / sample.ideal : 0
         }
         return samples.isEmpty ? 0 : total / Double(samples.count)
     }

@@ -43,8 +43,8 @@ public struct Parameters: Sendable {
     /// A comma-separated list of numbers.
     public mutating func numbers(_ key: String, into value: inout [Float]?) throws(MatchworkError) {
         try read(key, into: &value, as: "a comma-separated list of numbers") { (text: String) -> [Float]?? in
-            let numbers = text.split(separator: ",", omittingEmptySubsequences: false).compactMap { Float(String($0.filter { $0 != " " })) }.filter(\.isFinite)
-            return numbers.count == text.split(separator: ",", omittingEmptySubsequences: false).count ? .some(numbers) : .none
+            let numbers = text.split(separator: ",", omittingEmptySubsequences: false).map { Float(String($0.filter { $0 != " " })) }
+            return numbers.allSatisfy({ $0?.isFinite == true }) ? .some(numbers.map { $0! }) : .none
         }
     }
 

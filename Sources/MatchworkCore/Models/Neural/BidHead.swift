@@ -10,12 +10,16 @@ import RealModule
 /// so `min ≤ optimal ≤ max` holds for any parameters. Trained on the pinball loss at the
 /// quantiles `(q_min, 0.5, q_max)` of the bids that were placed (0.1 and 0.9 by default).
 public struct BidHead: Sendable, Hashable, Codable {
-    public var mlp: MLP
-    public var quantiles: (low: Float, middle: Float, high: Float) {
-        get { (storedQuantiles[0], storedQuantiles[1], storedQuantiles[2]) }
-        set { storedQuantiles = [newValue.low, newValue.middle, newValue.high] }
+    /// The quantiles the min, optimal and max amounts are trained for.
+    public struct Quantiles: Sendable, Hashable, Codable {
+        public var low: Float = 0.1
+        public var middle: Float = 0.5
+        public var high: Float = 0.9
+        var all: [Float] { [low, middle, high] }
     }
-    private var storedQuantiles: [Float] = [0.1, 0.5, 0.9]
+
+    public var mlp: MLP
+    public var quantiles = Quantiles()
 
     /// `hidden` are the MLP's hidden widths.
     public init(inputs: Int, hidden: [Int] = [32], seed: UInt64 = 42) {
@@ -47,7 +51,7 @@ public struct BidHead: Sendable, Hashable, Codable {
         _ input: UnsafeBufferPointer<Float>, raw: [Float], amounts: [Float], targets: [Float], workspace: inout MLPWorkspace, into gradients: inout [Float]
     ) -> Double {
         let batch = targets.count
-        let q = storedQuantiles
+        let q = quantiles.all
         var loss = 0.0
         var d = [Float](repeating: 0, count: batch * 3)
         for r in 0..<batch {
@@ -66,7 +70,4 @@ public struct BidHead: Sendable, Hashable, Codable {
         }
         return loss
     }
-
-    public static func == (a: BidHead, b: BidHead) -> Bool { a.mlp == b.mlp && a.storedQuantiles == b.storedQuantiles }
-    public func hash(into hasher: inout Hasher) { hasher.combine(mlp) }
 }

@@ -37,18 +37,21 @@ public struct RowGradients: Sendable {
     /// Adds ∂loss/∂row for each batch row `r` (`indices[r]`), read from `gradient` (rows
     /// `stride` wide) at column `offset`.
     public mutating func add(_ indices: [Int32], from gradient: UnsafeBufferPointer<Float>, stride: Int, offset: Int = 0) {
-        for (r, index) in indices.enumerated() {
-            let slot: Int
-            if let known = slots[index] {
-                slot = known
-            } else {
-                slot = rows.count
-                slots[index] = slot
-                rows.append(index)
-                values += repeatElement(0, count: width)
-            }
-            for d in 0..<width { values[slot * width + d] += gradient[r * stride + offset + d] }
+        for (r, index) in indices.enumerated() { add(index, from: gradient, at: r * stride + offset) }
+    }
+
+    /// Adds ∂loss/∂row for row `index`, read from `gradient` at `start` (`width` values).
+    public mutating func add(_ index: Int32, from gradient: UnsafeBufferPointer<Float>, at start: Int) {
+        let slot: Int
+        if let known = slots[index] {
+            slot = known
+        } else {
+            slot = rows.count
+            slots[index] = slot
+            rows.append(index)
+            values += repeatElement(0, count: width)
         }
+        for d in 0..<width { values[slot * width + d] += gradient[start + d] }
     }
 
     public mutating func removeAll() {

@@ -156,13 +156,11 @@ public struct NeuralHybridModel: Sendable, Hashable, Codable {
                 }
             }
         }
-        let knownRows = (0..<n).filter { workspace.known[$0] }
         dx.withUnsafeBufferPointer { d in
             // Only pairs with both sides known reach the embeddings.
-            for r in knownRows {
-                let row = UnsafeBufferPointer(rebasing: d[(r * 2 * w)..<((r + 1) * 2 * w)])
-                gradients.people.add([batch.person[r]], from: row, stride: 2 * w)
-                gradients.opportunities.add([batch.opportunity[r]], from: row, stride: 2 * w, offset: w)
+            for r in 0..<n where workspace.known[r] {
+                gradients.people.add(batch.person[r], from: d, at: r * 2 * w)
+                gradients.opportunities.add(batch.opportunity[r], from: d, at: r * 2 * w + w)
             }
         }
         let width = contentInputs, categorical = schema.categories.count
