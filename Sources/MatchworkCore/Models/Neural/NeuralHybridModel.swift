@@ -22,6 +22,9 @@ public struct NeuralHybridModel: Sendable, Hashable, Codable {
         public var contentHidden = [64, 32]
         /// The starting α (0.5 unless set).
         public var initialAlpha: Float = 0.5
+        /// Which parts score: both blended by the learned α, or one alone (to measure what
+        /// each part adds).
+        public var parts = Parts.hybrid
         public var seed: UInt64 = 42
 
         public init() {}
@@ -36,6 +39,16 @@ public struct NeuralHybridModel: Sendable, Hashable, Codable {
                 throw MatchworkError(.invalidConfiguration, "initial_alpha \(initialAlpha) must be strictly between 0 and 1.", field: "initial_alpha")
             }
         }
+    }
+
+    /// Which parts of the model score a pair.
+    public enum Parts: String, Sendable, Hashable, Codable, CaseIterable {
+        /// `α · collaborative + (1 − α) · content`, α learned.
+        case hybrid
+        /// The collaborative part alone (α = 1); a pair with an unknown side scores 0.
+        case collaborative
+        /// The content part alone (α = 0).
+        case content
     }
 
     /// What the inputs look like: how many people and opportunities have embeddings, each
@@ -64,9 +77,19 @@ public struct NeuralHybridModel: Sendable, Hashable, Codable {
     public var content: MLP
     /// `a`, with `α = σ(a)`.
     public var alphaLogit: Float
+    /// The score is `shift + scale × (α c + (1 − α) t)`: fixed before training (a rating's
+    /// mean and spread), so the parts learn on a standard scale.
+    public var outputShift: Float = 0
+    public var outputScale: Float = 1
 
     /// The learned blend weight of the collaborative part.
-    public var alpha: Float { Float(Loss.sigmoid(Double(alphaLogit))) }
+    public var alpha: Float {
+        switch configuration.parts {
+        case .hybrid: Float(Loss.sigmoid(Double(alphaLogit)))
+        case .collaborative: 1
+        case .content: 0
+        }
+    }
 
     /// The content MLP's input width.
     var contentInputs: Int { schema.categories.count * configuration.categoryWidth + schema.continuous }
@@ -89,6 +112,12 @@ public struct NeuralHybridModel: Sendable, Hashable, Codable {
         content = MLP(sizes: [schema.categories.count * configuration.categoryWidth + schema.continuous] + configuration.contentHidden + [1], generator: &generator)
         let a = Double(configuration.initialAlpha)
         alphaLogit = Float(Double.log(a / (1 - a)))
+    }
+
+    /// Sets the output bias of both parts, so that every pair starts at `value`.
+    public mutating func setOutputBias(_ value: Float) {
+        collaborative.parameters[collaborative.offsets(layer: collaborative.layers).biases] = value
+        content.parameters[content.offsets(layer: content.layers).biases] = value
     }
 
     /// Each pair's scores: the blend and its two parts (`collaborative` is `nil` where the
@@ -124,8 +153,10 @@ public struct NeuralHybridModel: Sendable, Hashable, Codable {
         workspace.contentInput.withUnsafeBufferPointer { x in t.withUnsafeMutableBufferPointer { content.forward(x, batch: n, workspace: &workspace.contentMLP, into: $0) } }
         let alpha = self.alpha
         workspace.known = known
+        let coldScore: (Int) -> Float = configuration.parts == .collaborative ? { _ in 0 } : { t[$0] }
+        let shift = outputShift, scale = outputScale
         return Scores(
-            final: (0..<n).map { known[$0] ? alpha * c[$0] + (1 - alpha) * t[$0] : t[$0] },
+            final: (0..<n).map { shift + scale * (known[$0] ? alpha * c[$0] + (1 - alpha) * t[$0] : coldScore($0)) },
             collaborative: (0..<n).map { known[$0] ? c[$0] : nil }, content: t)
     }
 
@@ -138,16 +169,17 @@ public struct NeuralHybridModel: Sendable, Hashable, Codable {
         let alpha = self.alpha
         var dc = [Float](repeating: 0, count: n), dt = dc
         var da: Float = 0
+        let finalGradient = outputScale == 1 ? finalGradient : finalGradient.map { $0 * outputScale }
         for r in 0..<n {
             if workspace.known[r], let c = scores.collaborative[r] {
                 dc[r] = alpha * finalGradient[r]
                 dt[r] = (1 - alpha) * finalGradient[r]
                 da += finalGradient[r] * (c - scores.content[r]) * alpha * (1 - alpha)
-            } else {
+            } else if configuration.parts != .collaborative {
                 dt[r] = finalGradient[r]
             }
         }
-        gradients.alphaLogit += da
+        if configuration.parts == .hybrid { gradients.alphaLogit += da }
         var dx = [Float](repeating: 0, count: n * 2 * w)
         workspace.collaborativeInput.withUnsafeBufferPointer { x in
             dc.withUnsafeBufferPointer { d in

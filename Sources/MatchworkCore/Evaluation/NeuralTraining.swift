@@ -1,0 +1,229 @@
+/// A trained neural model ready to serve: the feature encoder (with its scaling and id maps),
+/// the hybrid that ranks (trained on hires) and, when the marketplace has reviews, the hybrid
+/// that predicts ratings.
+public struct LearnedModel: Sendable {
+    public var encoder: PairFeatureEncoder
+    public var ranking: NeuralHybridModel
+    public var rating: NeuralHybridModel?
+    /// The registry version it was loaded from, if any (reported with each result).
+    public var version: String?
+
+    public init(encoder: PairFeatureEncoder, ranking: NeuralHybridModel, rating: NeuralHybridModel?, version: String? = nil) {
+        self.encoder = encoder
+        self.ranking = ranking
+        self.rating = rating
+        self.version = version
+    }
+}
+
+/// Training the neural hybrid from a marketplace's history.
+///
+/// Examples come from windows, as the backtest cuts them: for each of the `windows` spans of
+/// `horizonDays` before `end`, the marketplace is rebuilt as it was at the window's start (the
+/// same rebuild as ``Backtest``), and every hire in the window becomes a list to rank, in the
+/// three directions the engine serves: opportunities for the person hired (among those open),
+/// people for the opportunity filled (among everyone), and the opportunity's applicants (their
+/// applications and bids visible). A list keeps its hired pairs (target 1) and up to
+/// `negatives` others (target 0): half the best by the rule-based scorer, half at random
+/// (seeded); an applicant list keeps everyone. Features are those of the window's start, so no
+/// outcome leaks into its own features. Ratings given in a window are the rating model's
+/// examples (target: the overall review over 10).
+public enum NeuralTraining {
+    public struct Configuration: Sendable, Hashable, Codable {
+        public var model = NeuralHybridModel.Configuration()
+        public var trainer = TrainerConfiguration()
+        public var windows = 8
+        public var horizonDays = 14
+        public var negatives = 20
+        /// Subjects per window and direction, at most.
+        public var maxSubjects = 2000
+        /// Also trains the collaborative-only and content-only models on the same split, to
+        /// show what each part adds.
+        public var compareParts = true
+
+        public init() {}
+
+        public func validate() throws(MatchworkError) {
+            try model.validate()
+            try trainer.validate()
+            try check(windows, "windows", 1...520)
+            try check(horizonDays, "horizon_days", 1...365)
+            try check(negatives, "negatives", 1...10_000)
+            try check(maxSubjects, "max_subjects", 1...1_000_000)
+        }
+    }
+
+    /// What was trained, and how well it did on held-out lists.
+    public struct Result: Sendable {
+        public var model: LearnedModel
+        public var ranking: TrainingReport
+        public var rating: TrainingReport?
+        /// Validation metrics of the collaborative-only and content-only models, by part name.
+        public var parts: [String: NeuralMetrics]
+        public var windows: Int
+        public var lists: Int
+        public var examples: Int
+        public var ratingExamples: Int
+    }
+
+    /// A training stage's epoch, for progress lines: `ranking`, `rating`, `collaborative` or `content`.
+    public typealias Progress = (_ stage: String, _ report: EpochReport) -> Void
+
+    /// Trains on the history before `end` (default: after the latest event).
+    public static func train(
+        people: [Person], opportunities: [Opportunity], interactions: [Interaction], scenario: ScenarioName?, end: Timestamp? = nil,
+        configuration: Configuration = Configuration(), engineConfiguration: EngineConfiguration = EngineConfiguration(), progress: Progress = { _, _ in }
+    ) throws(MatchworkError) -> Result {
+        try configuration.validate()
+        let end = end ?? interactions.lazy.map(\.timestamp).max()?.adding(seconds: 1) ?? Timestamp(secondsSinceEpoch: 0)
+        let history = interactions.filter { $0.timestamp < end }
+        let outcomeType: InteractionType = history.contains { $0.type == .hire } ? .hire : .enroll
+        let outcomes = history.filter { $0.type == outcomeType }.sorted { ($0.timestamp, $0.person, $0.opportunity) < ($1.timestamp, $1.person, $1.opportunity) }
+        let data = Backtest.Data(people: people, opportunities: opportunities, interactions: history, outcomes: outcomes, scenario: scenario, maxSubjects: configuration.maxSubjects)
+        let horizon = Int64(configuration.horizonDays) * 86_400
+
+        var generator = SeededGenerator(seed: configuration.trainer.seed)
+        var raw = RawPairs(), targets: [Float] = [], groups: [Int32] = []
+        var ratingRaw = RawPairs(), ratingTargets: [Float] = []
+        var encoder: PairFeatureEncoder?
+        var windows = 0
+        for k in 1...configuration.windows {
+            let cut = end.adding(seconds: -Int64(k) * horizon)
+            let windowEnd = cut.adding(seconds: horizon)
+            guard outcomes.contains(where: { $0.timestamp >= cut && $0.timestamp < windowEnd }) else { continue }
+            guard outcomes.contains(where: { $0.timestamp < cut }) else { break }
+            let window = try data.window(cut: cut, horizonEnd: windowEnd, configuration: engineConfiguration, cache: FeatureCache())
+            guard window.pairs > 0 else { continue }
+            windows += 1
+            if encoder == nil { encoder = PairFeatureEncoder(snapshot: window.engine.snapshot, features: window.engine.features) }
+            for direction in Backtest.directions {
+                let (requests, relevant, engine) = window.requests(direction: direction, mode: .ruleBased)
+                for (request, wanted) in zip(requests, relevant) {
+                    guard case .ranked(let subject, let forPerson, let candidates, _) = try engine.eligible(for: request) else { continue }
+                    let query = QueryState(engine: engine, subject: subject, forPerson: forPerson, candidates: candidates, pool: request.pool)
+                    var positions: [Int] = []
+                    var others: [Int] = []
+                    for (i, c) in candidates.enumerated() {
+                        let id = forPerson ? engine.snapshot.opportunities[Int(c)].id.rawValue : engine.snapshot.people[Int(c)].id.rawValue
+                        if wanted.contains(id) { positions.append(i) } else { others.append(i) }
+                    }
+                    guard !positions.isEmpty else { continue }
+                    let positives = positions.count
+                    if request.pool == .applicants || others.count <= configuration.negatives {
+                        positions += others
+                    } else {
+                        let rules = query.ruleValues()
+                        let best = others.sorted { (rules[$0], $1) > (rules[$1], $0) }
+                        let top = configuration.negatives / 2
+                        positions += best.prefix(top)
+                        positions += generator.shuffled(Array(best.dropFirst(top))).prefix(configuration.negatives - top)
+                    }
+                    let pairs = query.pairFeatures(encoder!, positions: positions)
+                    append(pairs, to: &raw)
+                    let group = Int32(groups.last.map { $0 + 1 } ?? 0)
+                    for j in positions.indices {
+                        targets.append(j < positives ? 1 : 0)
+                        groups.append(group)
+                    }
+                }
+            }
+            // Reviews given in the window, with the features of its start.
+            let engine = window.engine
+            for e in history where e.type == .rate && e.timestamp >= cut && e.timestamp < windowEnd {
+                guard let value = e.value, let p = engine.snapshot.personIndex.index(of: e.person), let o = engine.snapshot.opportunityIndex.index(of: e.opportunity) else { continue }
+                let query = QueryState(engine: engine, subject: o, forPerson: false, candidates: [p], pool: .everyone)
+                append(query.pairFeatures(encoder!, positions: [0]), to: &ratingRaw)
+                ratingTargets.append(Float(min(10, max(0, value)) / 10))
+            }
+        }
+        guard var encoder, Set(groups).count >= 5 else {
+            throw MatchworkError(
+                .invalidValue,
+                "the history before \(end) has too few \(outcomeType.rawValue) outcomes in its last \(configuration.windows) windows of \(configuration.horizonDays) days to train on (\(Set(groups).count) lists, at least 5 needed); import more history or widen --param horizon_days / windows.",
+                field: "interactions")
+        }
+
+        // Id maps: people and opportunity keys with at least one positive example.
+        var positivePeople = Set<String>(), positiveKeys = Set<String>()
+        for r in targets.indices where targets[r] > 0.5 {
+            positivePeople.insert(raw.personKeys[r])
+            positiveKeys.insert(raw.opportunityKeys[r])
+        }
+        encoder.setIdentities(people: positivePeople.sorted(), opportunities: positiveKeys.sorted())
+        encoder.fitScaling(raw.continuous)
+        let examples = TrainingExamples(inputs: raw.batch(encoder), targets: targets, groups: groups)
+
+        var ranking = try NeuralHybridModel(schema: encoder.schema, configuration: configuration.model)
+        let rankingReport = try NeuralTrainer.train(&ranking, on: examples, objective: .ranking, configuration: configuration.trainer) { progress("ranking", $0) }
+        var parts: [String: NeuralMetrics] = [:]
+        if configuration.compareParts {
+            for part in [NeuralHybridModel.Parts.collaborative, .content] {
+                var modelConfiguration = configuration.model
+                modelConfiguration.parts = part
+                var model = try NeuralHybridModel(schema: encoder.schema, configuration: modelConfiguration)
+                let report = try NeuralTrainer.train(&model, on: examples, objective: .ranking, configuration: configuration.trainer) { progress(part.rawValue, $0) }
+                parts[part.rawValue] = report.validation
+            }
+        }
+
+        var rating: NeuralHybridModel?
+        var ratingReport: TrainingReport?
+        if Set(ratingRaw.personKeys).count >= 2, ratingTargets.count >= 20 {
+            let ratingExamples = TrainingExamples(inputs: ratingRaw.batch(encoder), targets: ratingTargets, groups: (0..<ratingTargets.count).map { Int32($0) })
+            var model = try NeuralHybridModel(schema: encoder.schema, configuration: configuration.model)
+            ratingReport = try NeuralTrainer.train(&model, on: ratingExamples, objective: .rating, configuration: configuration.trainer) { progress("rating", $0) }
+            rating = model
+        }
+        return Result(
+            model: LearnedModel(encoder: encoder, ranking: ranking, rating: rating), ranking: rankingReport, rating: ratingReport, parts: parts, windows: windows,
+            lists: Set(groups).count, examples: targets.count, ratingExamples: ratingTargets.count)
+    }
+
+    static func append(_ pairs: RawPairs, to all: inout RawPairs) {
+        all.personKeys += pairs.personKeys
+        all.opportunityKeys += pairs.opportunityKeys
+        all.categorical += pairs.categorical
+        all.continuous += pairs.continuous
+    }
+}
+
+extension NeuralTraining.Configuration {
+    /// Reads the neural model's hyper-parameters (`embedding_width`, `category_width`,
+    /// `epochs`, `batch_size`, `learning_rate`, `weight_decay`, `patience`, `windows`,
+    /// `horizon_days`, `negatives`, `compare_parts` (0 or 1), `seed`) from `parameters`.
+    public init(parameters: inout Parameters) throws(MatchworkError) {
+        self.init()
+        try parameters.int("embedding_width", into: &model.embeddingWidth)
+        try parameters.int("category_width", into: &model.categoryWidth)
+        try parameters.int("epochs", into: &trainer.epochs)
+        try parameters.int("batch_size", into: &trainer.batchSize)
+        try parameters.float("learning_rate", into: &trainer.learningRate)
+        try parameters.float("weight_decay", into: &trainer.weightDecay)
+        try parameters.int("patience", into: &trainer.patience)
+        try parameters.int("windows", into: &windows)
+        try parameters.int("horizon_days", into: &horizonDays)
+        try parameters.int("negatives", into: &negatives)
+        var compare = compareParts ? 1 : 0
+        try parameters.int("compare_parts", into: &compare)
+        guard compare == 0 || compare == 1 else {
+            throw MatchworkError(.invalidConfiguration, "parameter compare_parts=\(compare) must be 0 or 1.", field: "compare_parts")
+        }
+        compareParts = compare == 1
+        try parameters.seed("seed", into: &trainer.seed)
+        model.seed = trainer.seed
+        try validate()
+    }
+
+    /// The settings as `key=value` text, for the registry's metadata.
+    public var settings: [String: String] {
+        [
+            "embedding_width": "\(model.embeddingWidth)", "category_width": "\(model.categoryWidth)",
+            "collaborative_hidden": model.collaborativeHidden.map(String.init).joined(separator: ","),
+            "content_hidden": model.contentHidden.map(String.init).joined(separator: ","), "epochs": "\(trainer.epochs)",
+            "batch_size": "\(trainer.batchSize)", "learning_rate": "\(trainer.learningRate)", "weight_decay": "\(trainer.weightDecay)",
+            "patience": "\(trainer.patience)", "windows": "\(windows)", "horizon_days": "\(horizonDays)", "negatives": "\(negatives)",
+            "seed": "\(trainer.seed)",
+        ]
+    }
+}
+
