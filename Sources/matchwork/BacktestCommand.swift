@@ -33,6 +33,12 @@ struct BacktestCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-tuning"), help: "Skip tuning ensemble weights on the validation window before the cut.")
     var noTuning = false
 
+    @Flag(name: .customLong("no-neural"), help: "Do not train the neural model (neural falls back to rule_based; the ensemble has no learned share).")
+    var noNeural = false
+
+    @Option(name: .customLong("neural-param"), help: ArgumentHelp("A hyper-parameter of the neural model, as for `train` (repeatable).", valueName: "KEY=VALUE"))
+    var neuralParams: [String] = []
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -42,14 +48,21 @@ struct BacktestCommand: AsyncParsableCommand {
             guard horizonDays >= 1, horizonDays <= 365 else {
                 throw MatchworkError(.invalidValue, "--horizon-days \(horizonDays) must be between 1 and 365.", field: "--horizon-days")
             }
+            var parameters = try Parameters(neuralParams, field: "--neural-param")
+            var neural = try NeuralTraining.Configuration(parameters: &parameters)
+            try parameters.checkAllRead(model: "neural")
+            if parameters.values["compare_parts"] == nil { neural.compareParts = false }
             let store = try options.openExisting()
             let scenario = try await store.scenario()
             let configuration = try engineOptions.configuration(scenario: scenario)
             let started = monotonicSeconds()
+            let terminal = Terminal(quiet: options.quiet || json)
             let report = try await Backtest.run(
                 people: try await store.people(), opportunities: try await store.opportunities(), interactions: try await store.interactions(),
                 scenario: scenario, modes: modes, configuration: configuration, holdoutShare: holdout, horizonDays: horizonDays, maxSubjects: maxSubjects,
-                tune: !noTuning)
+                tune: !noTuning, neural: noNeural ? nil : neural
+            ) { stage, epoch in terminal.progress("training the neural model before the cut: " + TrainCommand.progressLine(stage: stage, epoch)) }
+            terminal.endProgress()
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

@@ -42,12 +42,14 @@ struct TrainCommand: AsyncParsableCommand {
             }
             terminal.endProgress()
             terminal.say("neural: \(result.windows) windows, \(grouped(result.lists)) lists, \(grouped(result.examples)) examples; \(grouped(result.ratingExamples)) reviews")
-            terminal.say(Self.summary("ranking", result.ranking))
-            if let rating = result.rating { terminal.say(Self.summary("rating", rating)) }
-            terminal.say(String(format: "alpha (collaborative share) %.3f", result.model.ranking.alpha))
-            for (part, metrics) in result.parts.sorted(by: { $0.key < $1.key }) {
-                terminal.say("  \(part) only: " + Self.metricsLine(metrics))
+            for target in RankingTarget.allCases {
+                guard let report = result.ranking[target], let model = result.model.ranking[target] else { continue }
+                terminal.say(Self.summary(target.rawValue, report) + String(format: "; alpha %.3f", model.alpha))
+                for (part, metrics) in (result.parts[target] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    terminal.say("  \(part) part only: " + Self.metricsLine(metrics))
+                }
             }
+            if let rating = result.rating { terminal.say(Self.summary("rating", rating)) }
         }
     }
 

@@ -86,11 +86,18 @@ struct EngineTests {
         #expect(popular.answeredBy == ["popularity"])
         #expect(popular.items.first?.id == "a")
 
-        // Ensemble keeps the components that answer.
+        // Ensemble keeps the components that answer; without a trained model, the learned
+        // share is left out and the result says so.
         let blended = try RecommendationEngine(snapshot: busy).recommend(RecommendationRequest(.person("p"), mode: .ensemble))
         #expect(blended.answeredBy == ["rule_based", "popularity"])
-        #expect(blended.fallbacks.map(\.component) == ["similarity", "neighbourhood"])
+        #expect(blended.fallbacks.map(\.component) == ["similarity", "neighbourhood", "neural"])
+        #expect(blended.fallbacks.last?.reason.contains("matchwork train --model neural") == true)
         #expect(!blended.items.isEmpty)
+
+        // Neural mode without a trained model: the rule-based scorer answers, and says why.
+        let neural = try RecommendationEngine(snapshot: busy).recommend(RecommendationRequest(.person("p"), mode: .neural))
+        #expect(neural.answeredBy == ["rule_based"])
+        #expect(neural.fallbacks.map(\.component) == ["neural"])
     }
 
     @Test("Cold start: a clinician without history gets missions from stated preferences and says what it assumed")
@@ -157,7 +164,7 @@ struct EngineTests {
             _ = try EnsembleWeights.parse("rules=1")
             Issue.record("an unknown component was accepted")
         } catch {
-            #expect(error.message == "ensemble_weights 'rules' is not a recommendation mode; use one of rule_based, similarity, neighbourhood, collaborative, popularity, ensemble.")
+            #expect(error.message == "ensemble_weights 'rules' is not a recommendation mode; use one of rule_based, similarity, neighbourhood, collaborative, popularity, neural, ensemble.")
         }
         let parsed = try EnsembleWeights.parse("rule_based=0.6, similarity=0.4")
         #expect(parsed.ruleBased == 0.6 && parsed.similarity == 0.4 && parsed.neighbourhood == 0)

@@ -78,7 +78,8 @@ public enum Backtest {
     public static func run(
         people: [Person], opportunities: [Opportunity], interactions: [Interaction], scenario: ScenarioName?,
         modes: [RecommendationMode] = RecommendationMode.allCases, configuration: EngineConfiguration = EngineConfiguration(),
-        holdoutShare: Double = 0.2, horizonDays: Int = 14, maxSubjects: Int = 2000, parallelism: Int = 2, tune: Bool = true
+        holdoutShare: Double = 0.2, horizonDays: Int = 14, maxSubjects: Int = 2000, parallelism: Int = 2, tune: Bool = true,
+        neural: NeuralTraining.Configuration? = nil, progress: NeuralTraining.Progress = { _, _ in }
     ) async throws(MatchworkError) -> Report {
         guard holdoutShare > 0, holdoutShare < 1 else {
             throw MatchworkError(.invalidConfiguration, "holdout share \(holdoutShare) must be between 0 and 1 (exclusive).", field: "holdout")
@@ -92,7 +93,18 @@ public enum Backtest {
         let horizon = Int64(horizonDays) * 86_400
         let cache = FeatureCache()
         let data = Data(people: people, opportunities: opportunities, interactions: interactions, outcomes: outcomes, scenario: scenario, maxSubjects: maxSubjects)
-        let test = try data.window(cut: cut, horizonEnd: cut.adding(seconds: horizon), configuration: configuration, cache: cache)
+        // The neural model learns from the history before the validation window (before the
+        // cut without tuning), so neither the weights' tuning nor the test sees its own outcomes.
+        var learned: LearnedModel?
+        var neuralResult: NeuralTraining.Result?
+        if let neural, modes.contains(.neural) || modes.contains(.ensemble) {
+            let result = try NeuralTraining.train(
+                people: people, opportunities: opportunities, interactions: interactions, scenario: scenario, end: tune ? cut.adding(seconds: -horizon) : cut,
+                configuration: neural, engineConfiguration: configuration, progress: progress)
+            learned = result.model
+            neuralResult = result
+        }
+        let test = try data.window(cut: cut, horizonEnd: cut.adding(seconds: horizon), configuration: configuration, cache: cache, learned: learned)
         guard test.pairs > 0 else {
             throw MatchworkError(.invalidValue, "no \(outcomeType.rawValue) falls in the \(horizonDays) days after the cut \(cut); widen the horizon.", field: "horizon")
         }
@@ -109,7 +121,7 @@ public enum Backtest {
         var validationOutcomes = 0
         if tune {
             let start = cut.adding(seconds: -horizon)
-            let validation = try data.window(cut: start, horizonEnd: cut, configuration: configuration, cache: cache)
+            let validation = try data.window(cut: start, horizonEnd: cut, configuration: configuration, cache: cache, learned: learned)
             validationCut = start
             validationOutcomes = validation.pairs
             var tuned = test.engine.ensemble
@@ -167,7 +179,7 @@ public enum Backtest {
         }
 
         /// The engines and subjects of the outcomes in `[cut, horizonEnd)`.
-        func window(cut: Timestamp, horizonEnd: Timestamp, configuration: EngineConfiguration, cache: FeatureCache) throws(MatchworkError) -> Window {
+        func window(cut: Timestamp, horizonEnd: Timestamp, configuration: EngineConfiguration, cache: FeatureCache, learned: LearnedModel? = nil) throws(MatchworkError) -> Window {
             func existed(_ o: Opportunity) -> Bool {
                 let posted = firstSeen[o.id] ?? o.window.map { $0.start.adding(seconds: -7 * 86_400) } ?? cut
                 return posted < horizonEnd
@@ -188,14 +200,14 @@ public enum Backtest {
                 return copy
             }
             let snapshot = try MarketplaceSnapshot(people: people, opportunities: atCut, interactions: train, scenario: scenario, now: cut)
-            let engine = try RecommendationEngine(snapshot: snapshot, configuration: configuration, cache: cache)
+            let engine = try RecommendationEngine(snapshot: snapshot, configuration: configuration, cache: cache, learnedModel: learned)
 
             // Applicants protocol: the test opportunities' applications and bids are kept.
             let applications = interactions.filter {
                 testOpportunities.contains($0.opportunity) && ($0.type == .apply || $0.type == .bid || $0.type == .view) && $0.timestamp < horizonEnd
             }
             let applicantSnapshot = try MarketplaceSnapshot(people: people, opportunities: atCut, interactions: train + applications, scenario: scenario, now: horizonEnd)
-            let applicantEngine = try RecommendationEngine(snapshot: applicantSnapshot, configuration: configuration, features: engine.features)
+            let applicantEngine = try RecommendationEngine(snapshot: applicantSnapshot, configuration: configuration, features: engine.features, learnedModel: learned)
 
             var relevantForPerson: [PersonID: Set<String>] = [:]
             var relevantForOpportunity: [OpportunityID: Set<String>] = [:]

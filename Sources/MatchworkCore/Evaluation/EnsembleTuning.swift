@@ -26,7 +26,7 @@ extension RecommendationEngine {
             case .neighbourhood: values.append(try? query.neighbourhoodValues().get())
             case .collaborative: values.append(try? query.collaborativeValues().get())
             case .popularity: values.append(try? query.popularityValues().get())
-            case .ensemble: continue
+            case .ensemble, .neural: continue
             }
         }
         var marked = Set<Int>()

@@ -1,18 +1,25 @@
 /// A trained neural model ready to serve: the feature encoder (with its scaling and id maps),
-/// the hybrid that ranks (trained on hires) and, when the marketplace has reviews, the hybrid
-/// that predicts ratings.
+/// one hybrid per kind of list that ranks (trained on hires: opportunities for a person,
+/// people for an opportunity, an opportunity's applicants) and, when the marketplace has
+/// reviews, the hybrid that predicts ratings.
 public struct LearnedModel: Sendable {
     public var encoder: PairFeatureEncoder
-    public var ranking: NeuralHybridModel
+    public var ranking: [RankingTarget: NeuralHybridModel]
     public var rating: NeuralHybridModel?
     /// The registry version it was loaded from, if any (reported with each result).
     public var version: String?
 
-    public init(encoder: PairFeatureEncoder, ranking: NeuralHybridModel, rating: NeuralHybridModel?, version: String? = nil) {
+    public init(encoder: PairFeatureEncoder, ranking: [RankingTarget: NeuralHybridModel], rating: NeuralHybridModel?, version: String? = nil) {
         self.encoder = encoder
         self.ranking = ranking
         self.rating = rating
         self.version = version
+    }
+
+    /// The model that ranks `target`'s lists: its own, else the one for people (a marketplace
+    /// without applicants to rank), else any.
+    public func ranker(for target: RankingTarget) -> NeuralHybridModel? {
+        ranking[target] ?? ranking[.people] ?? RankingTarget.allCases.lazy.compactMap { ranking[$0] }.first
     }
 }
 
@@ -56,17 +63,18 @@ public enum NeuralTraining {
     /// What was trained, and how well it did on held-out lists.
     public struct Result: Sendable {
         public var model: LearnedModel
-        public var ranking: TrainingReport
+        public var ranking: [RankingTarget: TrainingReport]
         public var rating: TrainingReport?
-        /// Validation metrics of the collaborative-only and content-only models, by part name.
-        public var parts: [String: NeuralMetrics]
+        /// Validation metrics of the collaborative-only and content-only models, per list and part name.
+        public var parts: [RankingTarget: [String: NeuralMetrics]]
         public var windows: Int
         public var lists: Int
         public var examples: Int
         public var ratingExamples: Int
     }
 
-    /// A training stage's epoch, for progress lines: `ranking`, `rating`, `collaborative` or `content`.
+    /// A training stage's epoch, for progress lines: the list (`opportunities`, `people`,
+    /// `applicants`) and part, or `rating`.
     public typealias Progress = (_ stage: String, _ report: EpochReport) -> Void
 
     /// Trains on the history before `end` (default: after the latest event).
@@ -83,7 +91,7 @@ public enum NeuralTraining {
         let horizon = Int64(configuration.horizonDays) * 86_400
 
         var generator = SeededGenerator(seed: configuration.trainer.seed)
-        var raw = RawPairs(), targets: [Float] = [], groups: [Int32] = []
+        var raw = RawPairs(), targets: [Float] = [], groups: [Int32] = [], listTargets: [RankingTarget] = []
         var ratingRaw = RawPairs(), ratingTargets: [Float] = []
         var encoder: PairFeatureEncoder?
         var windows = 0
@@ -121,6 +129,7 @@ public enum NeuralTraining {
                     let pairs = query.pairFeatures(encoder!, positions: positions)
                     append(pairs, to: &raw)
                     let group = Int32(groups.last.map { $0 + 1 } ?? 0)
+                    listTargets.append(Backtest.target(of: direction))
                     for j in positions.indices {
                         targets.append(j < positives ? 1 : 0)
                         groups.append(group)
@@ -151,18 +160,40 @@ public enum NeuralTraining {
         }
         encoder.setIdentities(people: positivePeople.sorted(), opportunities: positiveKeys.sorted())
         encoder.fitScaling(raw.continuous)
-        let examples = TrainingExamples(inputs: raw.batch(encoder), targets: targets, groups: groups)
+        let batch = raw.batch(encoder)
 
-        var ranking = try NeuralHybridModel(schema: encoder.schema, configuration: configuration.model)
-        let rankingReport = try NeuralTrainer.train(&ranking, on: examples, objective: .ranking, configuration: configuration.trainer) { progress("ranking", $0) }
-        var parts: [String: NeuralMetrics] = [:]
-        if configuration.compareParts {
-            for part in [NeuralHybridModel.Parts.collaborative, .content] {
-                var modelConfiguration = configuration.model
-                modelConfiguration.parts = part
-                var model = try NeuralHybridModel(schema: encoder.schema, configuration: modelConfiguration)
-                let report = try NeuralTrainer.train(&model, on: examples, objective: .ranking, configuration: configuration.trainer) { progress(part.rawValue, $0) }
-                parts[part.rawValue] = report.validation
+        // One model per kind of list, on that kind's lists.
+        var ranking: [RankingTarget: NeuralHybridModel] = [:]
+        var rankingReports: [RankingTarget: TrainingReport] = [:]
+        var parts: [RankingTarget: [String: NeuralMetrics]] = [:]
+        for target in RankingTarget.allCases {
+            let rows = targets.indices.filter { listTargets[Int(groups[$0])] == target }
+            guard Set(rows.map { groups[$0] }).count >= 5 else { continue }
+            let examples = TrainingExamples(inputs: batch, targets: targets, groups: groups).subsetExamples(rows)
+            // The content part first, alone; then the hybrid starts from it with a fresh
+            // collaborative part and learns α, keeping the content-only start unless an epoch
+            // does better on validation.
+            var contentConfiguration = configuration.model
+            contentConfiguration.parts = .content
+            var content = try NeuralHybridModel(schema: encoder.schema, configuration: contentConfiguration)
+            let contentReport = try NeuralTrainer.train(&content, on: examples, objective: .ranking, configuration: configuration.trainer) {
+                progress("\(target.rawValue), content part", $0)
+            }
+            var model = try NeuralHybridModel(schema: encoder.schema, configuration: configuration.model)
+            model.adoptContent(of: content)
+            rankingReports[target] = try NeuralTrainer.train(&model, on: examples, objective: .ranking, configuration: configuration.trainer, warmStart: true) {
+                progress("\(target.rawValue), hybrid", $0)
+            }
+            ranking[target] = model
+            if configuration.compareParts {
+                parts[target, default: [:]][NeuralHybridModel.Parts.content.rawValue] = contentReport.validation
+                var collaborativeConfiguration = configuration.model
+                collaborativeConfiguration.parts = .collaborative
+                var collaborative = try NeuralHybridModel(schema: encoder.schema, configuration: collaborativeConfiguration)
+                let report = try NeuralTrainer.train(&collaborative, on: examples, objective: .ranking, configuration: configuration.trainer) {
+                    progress("\(target.rawValue), collaborative part", $0)
+                }
+                parts[target, default: [:]][NeuralHybridModel.Parts.collaborative.rawValue] = report.validation
             }
         }
 
@@ -175,7 +206,7 @@ public enum NeuralTraining {
             rating = model
         }
         return Result(
-            model: LearnedModel(encoder: encoder, ranking: ranking, rating: rating), ranking: rankingReport, rating: ratingReport, parts: parts, windows: windows,
+            model: LearnedModel(encoder: encoder, ranking: ranking, rating: rating), ranking: rankingReports, rating: ratingReport, parts: parts, windows: windows,
             lists: Set(groups).count, examples: targets.count, ratingExamples: ratingTargets.count)
     }
 
@@ -195,6 +226,7 @@ extension NeuralTraining.Configuration {
         self.init()
         try parameters.int("embedding_width", into: &model.embeddingWidth)
         try parameters.int("category_width", into: &model.categoryWidth)
+        try parameters.float("initial_alpha", into: &model.initialAlpha)
         try parameters.int("epochs", into: &trainer.epochs)
         try parameters.int("batch_size", into: &trainer.batchSize)
         try parameters.float("learning_rate", into: &trainer.learningRate)
@@ -217,7 +249,7 @@ extension NeuralTraining.Configuration {
     /// The settings as `key=value` text, for the registry's metadata.
     public var settings: [String: String] {
         [
-            "embedding_width": "\(model.embeddingWidth)", "category_width": "\(model.categoryWidth)",
+            "embedding_width": "\(model.embeddingWidth)", "category_width": "\(model.categoryWidth)", "initial_alpha": "\(model.initialAlpha)",
             "collaborative_hidden": model.collaborativeHidden.map(String.init).joined(separator: ","),
             "content_hidden": model.contentHidden.map(String.init).joined(separator: ","), "epochs": "\(trainer.epochs)",
             "batch_size": "\(trainer.batchSize)", "learning_rate": "\(trainer.learningRate)", "weight_decay": "\(trainer.weightDecay)",

@@ -45,6 +45,11 @@ public struct EnsembleConfiguration: Sendable, Hashable, Codable {
     public var opportunities: EnsembleWeights
     public var people: EnsembleWeights
     public var applicants: EnsembleWeights
+    /// The trained neural model's share of the ensemble score when one is loaded: the score is
+    /// `(1 − share) × the blend of the weights above + share × neural`. 0.4 by default (0.6
+    /// rule-based and the other components, 0.4 learned, as the cleaning marketplace started).
+    public var learnedShare = EnsembleConfiguration.defaultLearnedShare
+    public static let defaultLearnedShare = 0.4
 
     public init(opportunities: EnsembleWeights, people: EnsembleWeights, applicants: EnsembleWeights) {
         self.opportunities = opportunities
@@ -76,6 +81,13 @@ public struct EnsembleConfiguration: Sendable, Hashable, Codable {
 
     public func validate() throws(MatchworkError) {
         for target in RankingTarget.allCases { try self[target].validate(field: "ensemble.\(target.rawValue)") }
+        try Self.checkLearnedShare(learnedShare)
+    }
+
+    public static func checkLearnedShare(_ share: Double, field: String = "ensemble.learned_share") throws(MatchworkError) {
+        guard share.isFinite, (0...1).contains(share) else {
+            throw MatchworkError(.invalidConfiguration, "learned share \(share) must be between 0 and 1 (0 leaves the trained model out of the ensemble).", field: field)
+        }
     }
 
     /// Applies `[target:]name=w,...` settings over `base` in order: with a target
@@ -143,7 +155,7 @@ public struct EnsembleWeights: Sendable, Hashable, Codable {
         case .neighbourhood: neighbourhood
         case .collaborative: collaborative
         case .popularity: popularity
-        case .ensemble: 0
+        case .ensemble, .neural: 0
         }
     }
 
@@ -164,6 +176,8 @@ public struct EnsembleWeights: Sendable, Hashable, Codable {
             case .popularity: weights.popularity = value
             case .ensemble:
                 throw MatchworkError(.invalidConfiguration, "\(field): 'ensemble' cannot weigh itself; use rule_based, similarity, neighbourhood, collaborative, popularity.", field: field)
+            case .neural:
+                throw MatchworkError(.invalidConfiguration, "\(field): the neural model's weight is the learned share; set it with --learned-share (default 0.4) and weigh rule_based, similarity, neighbourhood, collaborative, popularity here.", field: field)
             }
         }
         try weights.validate(field: field)

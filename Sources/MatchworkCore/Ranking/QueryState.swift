@@ -288,6 +288,51 @@ final class QueryState {
             reason: forPerson ? "no candidate \(engine.features.words.opportunity) shares history with the person's" : "no candidate's history resembles that of the people interested in this \(engine.features.words.opportunity)")
     }
 
+    /// The trained model's scores of the candidates: each pair's probability of a hire,
+    /// `σ(s)`, and the share of the collaborative part in it, `|α c| / (|α c| + |(1 − α) t|)`
+    /// (0 for a cold pair, scored from content alone).
+    struct NeuralScores {
+        var values: [Double]
+        var collaborativeShare: [Double]
+        var alpha: Double
+        var version: String?
+    }
+
+    private(set) lazy var neural: Result<NeuralScores, Fallback> = computeNeural()
+
+    private func computeNeural() -> Result<NeuralScores, Fallback> {
+        let name = RecommendationMode.neural.rawValue
+        guard let learned = engine.learned else {
+            return .failure(Fallback(component: name, reason: "no trained model is loaded; run `matchwork train --model neural` (the rule-based scorer answers meanwhile)"))
+        }
+        guard learned.encoder.scenario == snapshot.preset?.name else {
+            let trained = learned.encoder.scenario?.rawValue ?? "a marketplace without a scenario"
+            return .failure(Fallback(component: name, reason: "the trained model \(learned.version ?? "") was trained for \(trained), not this marketplace; train one on this store"))
+        }
+        guard let model = learned.ranker(for: target) else {
+            return .failure(Fallback(component: name, reason: "the trained model \(learned.version ?? "") has no ranking model; train it again"))
+        }
+        let batch = pairFeatures(learned.encoder, positions: Array(candidates.indices)).batch(learned.encoder)
+        var workspace = NeuralWorkspace()
+        let scores = model.forward(batch, workspace: &workspace)
+        let alpha = model.alpha
+        var values: [Double] = [], shares: [Double] = []
+        values.reserveCapacity(candidates.count)
+        shares.reserveCapacity(candidates.count)
+        for i in candidates.indices {
+            values.append(Loss.sigmoid(Double(scores.final[i])))
+            if let c = scores.collaborative[i] {
+                let a = abs(Double(alpha * c)), t = abs(Double((1 - alpha) * scores.content[i]))
+                shares.append(a + t > 0 ? a / (a + t) : 0)
+            } else {
+                shares.append(0)
+            }
+        }
+        return .success(NeuralScores(values: values, collaborativeShare: shares, alpha: Double(alpha), version: learned.version))
+    }
+
+    func neuralValues() -> Result<[Double], Fallback> { neural.map(\.values) }
+
     // MARK: Modes and fallback
 
     func blend(mode: RecommendationMode) -> Blend {
@@ -333,6 +378,13 @@ final class QueryState {
                 fallbacks.append(f)
                 return similarityChain()
             }
+        case .neural:
+            switch neuralValues() {
+            case .success(let values): return single(.neural, values)
+            case .failure(let f):
+                fallbacks.append(f)
+                return single(.ruleBased, ruleValues())
+            }
         case .ensemble:
             var parts: [(RecommendationMode, Double, [Double])] = []
             for (component, weight) in engine.ensemble[target].all where weight > 0 {
@@ -343,10 +395,25 @@ final class QueryState {
                 case .neighbourhood: result = neighbourhoodValues()
                 case .collaborative: result = collaborativeValues()
                 case .popularity: result = popularityValues()
-                case .ensemble: continue
+                case .ensemble, .neural: continue
                 }
                 switch result {
                 case .success(let values): parts.append((component, weight, values))
+                case .failure(let f): fallbacks.append(f)
+                }
+            }
+            // The trained model's share, over the blend of the others.
+            let share = engine.ensemble.learnedShare
+            if share > 0 {
+                switch neuralValues() {
+                case .success(let values):
+                    let others = parts.reduce(0) { $0 + $1.1 }
+                    if others > 0 {
+                        parts = parts.map { ($0.0, $0.1 / others * (1 - share), $0.2) }
+                        parts.append((.neural, share, values))
+                    } else {
+                        parts = [(.neural, 1, values)]
+                    }
                 case .failure(let f): fallbacks.append(f)
                 }
             }
@@ -463,6 +530,15 @@ final class QueryState {
                 return part
             }
             var part = ScorePart(component: component.name, value: component.values[i].roundedTo(4), weight: component.weight.roundedTo(4))
+            if component.name == RecommendationMode.neural.rawValue, case .success(let neural) = neural {
+                // The learned score split between its parts by their shares of the logit.
+                let share = neural.collaborativeShare[i]
+                part.parts = [("neural_collaborative", share), ("neural_content", 1 - share)].map { name, s in
+                    var p = ScorePart(component: name, value: component.values[i].roundedTo(4), weight: (component.weight * s).roundedTo(4))
+                    p.points = (100 * component.values[i] * component.weight * s).roundedTo(2)
+                    return p
+                }
+            }
             part.points = part.points.roundedTo(2)
             return part
         }

@@ -13,7 +13,9 @@ import Synchronization
 /// - `similarity` → `popularity` → `recency`;
 /// - `rule_based` → `popularity` → `recency`;
 /// - `popularity` → `recency`;
-/// - `ensemble` blends the components that answer (weights renormalised), else `recency`.
+/// - `neural` → `rule_based` (no trained model, or one trained for another scenario);
+/// - `ensemble` blends the components that answer (weights renormalised), else `recency`,
+///   and gives the trained model its learned share when there is one.
 /// `recency` (latest activity first) always answers, so the list is never empty while an
 /// eligible candidate exists. Each result says which components answered.
 ///
@@ -32,6 +34,8 @@ public struct RecommendationEngine: Sendable {
     let scratch = ScratchPool()
     /// The collaborative factors, fitted (or carried over from `collaborativeCache`) on first use.
     let collaborativeSource: CollaborativeSource
+    /// The trained neural model behind `neural` mode and the ensemble's learned share, if any.
+    public let learned: LearnedModel?
 
     /// - Parameters:
     ///   - features: overrides the scenario's feature mapping.
@@ -39,10 +43,12 @@ public struct RecommendationEngine: Sendable {
     ///   - collaborativeCache: reuses the collaborative model across snapshots, folding in
     ///     what changed (see ``CollaborativeCache``); without it the model is fitted on the
     ///     snapshot the first time a request needs it.
+    ///   - learnedModel: the trained neural model (`neural` mode, the ensemble's learned
+    ///     share); without one, those fall back to the rule-based scorer and say so.
     /// - Throws: when the configuration is invalid.
     public init(
         snapshot: MarketplaceSnapshot, configuration: EngineConfiguration = EngineConfiguration(), features: ScenarioFeatures? = nil, cache: FeatureCache? = nil,
-        collaborativeCache: CollaborativeCache? = nil
+        collaborativeCache: CollaborativeCache? = nil, learnedModel: LearnedModel? = nil
     ) throws(MatchworkError) {
         try configuration.validate()
         let features = features ?? ScenarioFeatures.forScenario(snapshot.preset?.name)
@@ -50,6 +56,7 @@ public struct RecommendationEngine: Sendable {
         self.configuration = configuration
         index = cache?.index(for: snapshot, features: features) ?? FeatureIndex(snapshot: snapshot, features: features)
         collaborativeSource = CollaborativeSource(cache: collaborativeCache)
+        learned = learnedModel
     }
 
     /// The engine with another configuration, over the same snapshot, feature index and (when
@@ -57,14 +64,20 @@ public struct RecommendationEngine: Sendable {
     public func reconfigured(_ configuration: EngineConfiguration) throws(MatchworkError) -> RecommendationEngine {
         try configuration.validate()
         let source = configuration.collaborative == self.configuration.collaborative ? collaborativeSource : CollaborativeSource(cache: collaborativeSource.cache)
-        return RecommendationEngine(snapshot: snapshot, index: index, configuration: configuration, collaborativeSource: source)
+        return RecommendationEngine(snapshot: snapshot, index: index, configuration: configuration, collaborativeSource: source, learned: learned)
     }
 
-    private init(snapshot: MarketplaceSnapshot, index: FeatureIndex, configuration: EngineConfiguration, collaborativeSource: CollaborativeSource) {
+    /// The engine with another trained model (or none), over the same snapshot and indices.
+    public func with(learnedModel: LearnedModel?) -> RecommendationEngine {
+        RecommendationEngine(snapshot: snapshot, index: index, configuration: configuration, collaborativeSource: collaborativeSource, learned: learnedModel)
+    }
+
+    private init(snapshot: MarketplaceSnapshot, index: FeatureIndex, configuration: EngineConfiguration, collaborativeSource: CollaborativeSource, learned: LearnedModel?) {
         self.snapshot = snapshot
         self.index = index
         self.configuration = configuration
         self.collaborativeSource = collaborativeSource
+        self.learned = learned
     }
 
     /// The collaborative factors for this snapshot, fitted on first use.

@@ -45,6 +45,9 @@ public enum RecommendationMode: String, Sendable, Hashable, Codable, CaseIterabl
     case collaborative
     /// Recent interest, then recency.
     case popularity
+    /// The trained neural hybrid (collaborative and content parts, learned blend), from the
+    /// model registry; the rule-based scorer answers when no trained model is usable.
+    case neural
     /// A weighted blend of the above, over the components that can answer.
     case ensemble
 

@@ -114,6 +114,17 @@ public struct NeuralHybridModel: Sendable, Hashable, Codable {
         alphaLogit = Float(Double.log(a / (1 - a)))
     }
 
+    /// Takes the content part (MLP, category embeddings, output scale) of a trained model
+    /// with the same schema, and sets the collaborative part's output bias to match its mean.
+    public mutating func adoptContent(of other: NeuralHybridModel) {
+        precondition(other.schema == schema && other.content.sizes == content.sizes, "adoptContent: the models' schemas differ")
+        content = other.content
+        categories = other.categories
+        outputShift = other.outputShift
+        outputScale = other.outputScale
+        collaborative.parameters[collaborative.offsets(layer: collaborative.layers).biases] = other.content.parameters[other.content.offsets(layer: other.content.layers).biases]
+    }
+
     /// Sets the output bias of both parts, so that every pair starts at `value`.
     public mutating func setOutputBias(_ value: Float) {
         collaborative.parameters[collaborative.offsets(layer: collaborative.layers).biases] = value

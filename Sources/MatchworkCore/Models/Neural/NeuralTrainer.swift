@@ -15,6 +15,12 @@ public struct TrainingExamples: Sendable {
         self.groups = groups
     }
 
+    /// The examples at `rows`, in that order.
+    public func subsetExamples(_ rows: [Int]) -> TrainingExamples {
+        let (batch, targets) = subset(rows[...])
+        return TrainingExamples(inputs: batch, targets: targets, groups: rows.map { groups[$0] })
+    }
+
     /// The rows at `rows`, in that order.
     func subset(_ rows: ArraySlice<Int>) -> (NeuralBatch, [Float]) {
         let categorical = inputs.count > 0 ? inputs.categorical.count / inputs.count : 0
@@ -138,10 +144,13 @@ public enum NeuralTrainer {
     /// Trains `model` in place and returns the run's report; `model` ends with the parameters
     /// of the epoch with the lowest validation loss.
     ///
-    /// - Parameter progress: called after every epoch.
+    /// - Parameters:
+    ///   - warmStart: `model` already holds trained parts: its output scale is kept, and it
+    ///     is itself the epoch to beat (epoch 0), so training never leaves it worse on validation.
+    ///   - progress: called after every epoch.
     public static func train(
         _ model: inout NeuralHybridModel, on examples: TrainingExamples, objective: TrainingObjective, configuration: TrainerConfiguration = TrainerConfiguration(),
-        progress: (EpochReport) -> Void = { _ in }
+        warmStart: Bool = false, progress: (EpochReport) -> Void = { _ in }
     ) throws(MatchworkError) -> TrainingReport {
         try configuration.validate()
         let (trainRows, validationRows) = split(examples, share: configuration.validationShare, seed: configuration.seed)
@@ -154,6 +163,7 @@ public enum NeuralTrainer {
         // Ratings are learned on a standard scale: the score is mean + spread × the parts'.
         let mean = trainRows.reduce(0.0) { $0 + Double(examples.targets[$1]) } / Double(trainRows.count)
         switch objective {
+        case _ where warmStart: break
         case .ranking:
             let clipped = min(1 - 1e-4, max(1e-4, mean))
             model.setOutputBias(Float(Double.log(clipped / (1 - clipped))))
@@ -170,6 +180,10 @@ public enum NeuralTrainer {
         var best = model, bestLoss = Double.infinity, bestEpoch = 0, bestMetrics: NeuralMetrics?
         var sinceBest = 0, sincePlateau = 0
         var history: [Double] = []
+        if warmStart {
+            let metrics = evaluate(model, on: examples, rows: validationRows, objective: objective, workspace: &workspace)
+            if metrics.loss.isFinite { (bestLoss, bestMetrics) = (metrics.loss, metrics) }
+        }
         let clock = ContinuousClock(), started = clock.now
         var epoch = 0
         var order = trainRows
