@@ -25,12 +25,21 @@ struct EngineOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Stated rhythms: preference (default) or strict.", valueName: "POLICY"))
     var rhythm: String?
 
+    @Option(name: .customLong("learned-share"), help: ArgumentHelp("The trained neural model's share of the ensemble score, 0-1 (default 0.4; 0 leaves it out).", valueName: "SHARE"))
+    var learnedShare: Double?
+
     /// The configuration, with ensemble weights given over the `scenario`'s defaults.
     func configuration(scenario: ScenarioName?) throws(MatchworkError) -> EngineConfiguration {
         var config = EngineConfiguration()
         if let ruleWeights { config.rules = try RuleWeights.parse(ruleWeights, field: "--rule-weights") }
         if !ensembleWeights.isEmpty {
             config.ensemble = try EnsembleConfiguration.parse(ensembleWeights, over: ScenarioFeatures.forScenario(scenario).ensemble, field: "--ensemble-weights")
+        }
+        if let learnedShare {
+            try EnsembleConfiguration.checkLearnedShare(learnedShare, field: "--learned-share")
+            var ensemble = config.ensemble ?? ScenarioFeatures.forScenario(scenario).ensemble
+            ensemble.learnedShare = learnedShare
+            config.ensemble = ensemble
         }
         if let maxPerClient {
             guard maxPerClient >= 0 else {

@@ -19,6 +19,8 @@ struct RecommendCommand: AsyncParsableCommand {
 
     @OptionGroup var engineOptions: EngineOptions
 
+    @OptionGroup var modelOptions: ModelOptions
+
     @Option(help: ArgumentHelp("Recommend opportunities for this person.", valueName: "ID"))
     var person: String?
 
@@ -73,7 +75,9 @@ struct RecommendCommand: AsyncParsableCommand {
             let now = try at.map { (text) throws(MatchworkError) in try Timestamp.parse(text, field: "--at") }
             let snapshot = try await store.snapshot(now: now)
             let configuration = try engineOptions.configuration(scenario: snapshot.preset?.name)
-            let engine = try RecommendationEngine(snapshot: snapshot, configuration: configuration)
+            let needsModel = request.mode == .neural || (request.mode == .ensemble && (configuration.ensemble ?? ScenarioFeatures.forScenario(snapshot.preset?.name).ensemble).learnedShare > 0)
+            let learned = needsModel ? modelOptions.servingModel(store: options.store, scenario: snapshot.preset?.name) : nil
+            let engine = try RecommendationEngine(snapshot: snapshot, configuration: configuration, learnedModel: learned)
             let result = try engine.recommend(request)
             if json {
                 let encoder = JSONEncoder()
@@ -139,7 +143,8 @@ struct RecommendCommand: AsyncParsableCommand {
             header = "\(capitalised(words.people)) for \(id)\(title.map { " (\($0))" } ?? "")"
         }
         let removed = r.filtered.values.reduce(0, +)
-        lines.append("\(header): mode \(r.requestedMode.rawValue), answered by \(r.answeredBy.isEmpty ? "none" : r.answeredBy.joined(separator: " + ")); \(grouped(r.candidates)) candidates, \(grouped(removed)) removed by hard filters")
+        let model = r.modelVersion.map { " (model \($0))" } ?? ""
+        lines.append("\(header): mode \(r.requestedMode.rawValue), answered by \(r.answeredBy.isEmpty ? "none" : r.answeredBy.joined(separator: " + "))\(model); \(grouped(r.candidates)) candidates, \(grouped(removed)) removed by hard filters")
         for f in r.fallbacks { lines.append("  (\(f.component) could not answer: \(f.reason))") }
         if explain, !r.filtered.isEmpty {
             lines.append("  filters: " + r.filtered.sorted { $0.value > $1.value }.map { "\($0.key) \(grouped($0.value))" }.joined(separator: ", "))
@@ -152,7 +157,12 @@ struct RecommendCommand: AsyncParsableCommand {
             lines.append("    " + parts + (item.adjustment < 1 ? String(format: " · anti-congestion ×%.2f", item.adjustment) : ""))
             if explain {
                 for part in item.breakdown where !part.parts.isEmpty {
-                    lines.append("    rules: " + part.parts.map { String(format: "%@ %.2f", $0.component, $0.value) + ($0.assumed ? "*" : "") }.joined(separator: ", "))
+                    if part.component == RecommendationMode.neural.rawValue {
+                        let points = part.parts.map { String(format: "%@ %.1f", $0.component == "neural_collaborative" ? "collaborative part" : "content part", $0.points) }
+                        lines.append(String(format: "    neural: %.2f of the best candidate's score; ", part.value) + points.joined(separator: ", ") + " points")
+                    } else {
+                        lines.append("    rules: " + part.parts.map { String(format: "%@ %.2f", $0.component, $0.value) + ($0.assumed ? "*" : "") }.joined(separator: ", "))
+                    }
                 }
                 for reason in item.reasons { lines.append("    - \(reason)") }
                 for assumption in item.assumptions { lines.append("    * \(assumption)") }

@@ -114,10 +114,10 @@ extension QueryState {
                 ? "\(words.people.capitalisedFirst) with your history took this"
                 : "Their history is like that of the \(words.people) who wanted this \(words.opportunity)")
         }
-        if let learned = breakdown.first(where: { $0.component == RecommendationMode.neural.rawValue }), learned.points > 0, learned.value >= 0.2 {
+        if let learned = breakdown.first(where: { $0.component == RecommendationMode.neural.rawValue }), learned.points > 0, learned.value >= 0.5 {
             let collaborative = learned.parts.first { $0.component == "neural_collaborative" }?.points ?? 0
             let share = learned.points > 0 ? Int((100 * collaborative / learned.points).rounded()) : 0
-            add("neural", "The trained model's hire score is \(Self.two(learned.value))" + (share > 0 ? ", \(share)% of it from past hires between similar \(words.people) and \(words.clients)" : ", from the pair's features alone"))
+            add("neural", "Among the trained model's best matches (\(Int((100 * learned.value).rounded()))% of the top score)" + (share > 0 ? ", \(share)% of it from past hires between similar \(words.people) and \(words.clients)" : ", from the pair's features alone"))
         }
         reasons.sort { $0.0 > $1.0 }
         var seen = Set<String>()
@@ -169,11 +169,6 @@ extension QueryState {
     }
 
     static func kilometres(_ km: Double) -> String { "\(one(km)) km" }
-
-    static func two(_ x: Double) -> String {
-        let hundredths = Int((x * 100).rounded())
-        return "\(hundredths / 100).\(abs(hundredths % 100) < 10 ? "0" : "")\(abs(hundredths % 100))"
-    }
 
     static func one(_ x: Double) -> String {
         let tenths = Int((x * 10).rounded())

@@ -289,10 +289,12 @@ final class QueryState {
     }
 
     /// The trained model's scores of the candidates: each pair's probability of a hire,
-    /// `σ(s)`, and the share of the collaborative part in it, `|α c| / (|α c| + |(1 − α) t|)`
-    /// (0 for a cold pair, scored from content alone).
+    /// `σ(s)`, scaled so that the best candidate scores 1 (as the collaborative component is),
+    /// and the share of the collaborative part in it, `|α c| / (|α c| + |(1 − α) t|)` (0 for a
+    /// cold pair, scored from content alone).
     struct NeuralScores {
         var values: [Double]
+        var probabilities: [Double]
         var collaborativeShare: [Double]
         var alpha: Double
         var version: String?
@@ -328,7 +330,9 @@ final class QueryState {
                 shares.append(0)
             }
         }
-        return .success(NeuralScores(values: values, collaborativeShare: shares, alpha: Double(alpha), version: learned.version))
+        let top = values.max() ?? 0
+        guard top > 0 else { return .failure(Fallback(component: name, reason: "the trained model gives every candidate a zero score")) }
+        return .success(NeuralScores(values: values.map { $0 / top }, probabilities: values, collaborativeShare: shares, alpha: Double(alpha), version: learned.version))
     }
 
     func neuralValues() -> Result<[Double], Fallback> { neural.map(\.values) }

@@ -60,4 +60,6 @@ public struct Recommendations: Sendable, Hashable, Codable {
     public var filtered: [String: Int]
     /// Why the list is empty, when it is.
     public var notice: String?
+    /// The registry version of the trained model that took part, if one did.
+    public var modelVersion: String? = nil
 }

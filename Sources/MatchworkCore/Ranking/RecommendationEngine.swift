@@ -120,7 +120,8 @@ public struct RecommendationEngine: Sendable {
         ledger?.record(items.map(\.id))
         return Recommendations(
             subject: request.subject, requestedMode: request.mode, answeredBy: blend.answeredBy, fallbacks: blend.fallbacks,
-            items: items, candidates: considered, filtered: tally.dictionary, notice: nil)
+            items: items, candidates: considered, filtered: tally.dictionary, notice: nil,
+            modelVersion: blend.answeredBy.contains(RecommendationMode.neural.rawValue) ? learned?.version : nil)
     }
 
     /// Re-ranks blended scores: anti-congestion on the leading pool, then the client cap and
