@@ -1,0 +1,112 @@
+import MatchworkCore
+import Testing
+
+@Suite("Neural trainer")
+struct NeuralTrainerTests {
+    /// Lists of 5 pairs with one positive; `signal` decides whether the positive is the pair
+    /// with the largest first feature (learnable) or random (noise only).
+    static func examples(lists: Int, signal: Bool, seed: UInt64) -> TrainingExamples {
+        var generator = SeededGenerator(seed: seed)
+        var person: [Int32] = [], opportunity: [Int32] = [], categorical: [Int32] = [], continuous: [Float] = [], targets: [Float] = [], groups: [Int32] = []
+        for g in 0..<lists {
+            let features = (0..<5).map { _ in (0..<3).map { _ in Float(generator.normal()) } }
+            let positive = signal ? features.indices.max { features[$0][0] < features[$1][0] }! : generator.int(0...4)
+            for (k, row) in features.enumerated() {
+                person.append(Int32(generator.int(0...19)))
+                opportunity.append(Int32(generator.int(0...9)))
+                categorical.append(Int32(generator.int(0...2)))
+                continuous += row
+                targets.append(k == positive ? 1 : 0)
+                groups.append(Int32(g))
+            }
+        }
+        return TrainingExamples(inputs: NeuralBatch(person: person, opportunity: opportunity, categorical: categorical, continuous: continuous), targets: targets, groups: groups)
+    }
+
+    static func model(seed: UInt64 = 1) throws -> NeuralHybridModel {
+        var configuration = NeuralHybridModel.Configuration()
+        configuration.embeddingWidth = 8
+        configuration.collaborativeHidden = [8]
+        configuration.contentHidden = [16]
+        configuration.seed = seed
+        return try NeuralHybridModel(schema: .init(people: 20, opportunities: 10, categories: [3], continuous: 3), configuration: configuration)
+    }
+
+    @Test("Learns a ranking signal, keeps the best epoch, and stops early once validation stops improving")
+    func earlyStopping() throws {
+        var model = try Self.model()
+        var configuration = TrainerConfiguration()
+        configuration.epochs = 200
+        configuration.patience = 5
+        let examples = Self.examples(lists: 300, signal: true, seed: 3)
+        var epochs: [EpochReport] = []
+        let report = try NeuralTrainer.train(&model, on: examples, objective: .ranking, configuration: configuration) { epochs.append($0) }
+        #expect(report.stoppedEarly)
+        #expect(report.epochs < 200)
+        #expect(report.epochs == report.bestEpoch + 5)
+        #expect(epochs.count == report.epochs)
+        #expect(epochs.last?.secondsLeft ?? -1 >= 0)
+        // The model kept is the best epoch's: its validation loss is the lowest seen.
+        #expect(report.validation.loss == report.lossHistory.min())
+        #expect(abs(report.validation.loss - report.lossHistory[report.bestEpoch - 1]) < 1e-12)
+        // The signal is learned: the positive is first in most held-out lists.
+        #expect((report.validation.hitRateAt3 ?? 0) > 0.95)
+        #expect((report.validation.ndcgAt10 ?? 0) > 0.85)
+    }
+
+    @Test("On labels without signal, the learning rate is cut on plateaus and training stops early")
+    func plateau() throws {
+        var model = try Self.model()
+        var configuration = TrainerConfiguration()
+        configuration.epochs = 200
+        let report = try NeuralTrainer.train(&model, on: Self.examples(lists: 200, signal: false, seed: 4), objective: .ranking, configuration: configuration)
+        #expect(report.stoppedEarly)
+        #expect(report.finalLearningRate < configuration.learningRate)
+    }
+
+    @Test("The same seed gives the same model; another seed another")
+    func reproducible() throws {
+        let examples = Self.examples(lists: 100, signal: true, seed: 5)
+        var configuration = TrainerConfiguration()
+        configuration.epochs = 6
+        func trained(_ seed: UInt64) throws -> NeuralHybridModel {
+            var model = try Self.model(seed: seed)
+            var c = configuration
+            c.seed = seed
+            _ = try NeuralTrainer.train(&model, on: examples, objective: .ranking, configuration: c)
+            return model
+        }
+        let a = try trained(7), b = try trained(7), c = try trained(8)
+        #expect(a == b)
+        #expect(a.content.parameters != c.content.parameters)
+    }
+
+    @Test("Ratings are learned on their own scale, and bad settings are refused by name")
+    func ratingsAndSettings() throws {
+        // target = 0.7 + 0.1 × first feature, clipped to 0...1.
+        var generator = SeededGenerator(seed: 9)
+        var continuous: [Float] = [], targets: [Float] = []
+        for _ in 0..<600 {
+            let row = (0..<3).map { _ in Float(generator.normal()) }
+            continuous += row
+            targets.append(min(1, max(0, 0.7 + 0.1 * row[0])))
+        }
+        let n = targets.count
+        let examples = TrainingExamples(
+            inputs: NeuralBatch(person: [Int32](repeating: -1, count: n), opportunity: [Int32](repeating: -1, count: n), categorical: [Int32](repeating: 0, count: n), continuous: continuous),
+            targets: targets, groups: (0..<n).map { Int32($0) })
+        var model = try Self.model()
+        let report = try NeuralTrainer.train(&model, on: examples, objective: .rating)
+        #expect((report.validation.r2 ?? 0) > 0.9)
+        #expect((report.validation.mae ?? 1) < 0.03)
+
+        var bad = TrainerConfiguration()
+        bad.plateauFactor = 1
+        do {
+            _ = try NeuralTrainer.train(&model, on: examples, objective: .rating, configuration: bad)
+            Issue.record("a plateau factor of 1 was accepted")
+        } catch {
+            #expect(error.message == "plateau_factor 1.0 must be strictly between 0 and 1.")
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import MatchworkCore
+import MatchworkStore
+import MatchworkSynth
+import Testing
+
+@Suite("Neural model: training on a marketplace, the registry and fallback")
+struct RegistryTests {
+    /// A small neural model trained on the tiny cleaning marketplace (shared by the tests).
+    static let trained: (marketplace: Marketplace, result: NeuralTraining.Result) = {
+        let m = try! CleaningMarketplace(seed: 11, size: .small).generate()
+        var configuration = NeuralTraining.Configuration()
+        configuration.model.embeddingWidth = 8
+        configuration.model.collaborativeHidden = [16]
+        configuration.model.contentHidden = [16]
+        configuration.trainer.epochs = 8
+        configuration.windows = 4
+        configuration.compareParts = false
+        let result = try! NeuralTraining.train(people: m.people, opportunities: m.opportunities, interactions: m.interactions, scenario: .cleaning, configuration: configuration)
+        return (m, result)
+    }()
+
+    static func metadata(_ version: String, _ sha: String, _ bytes: Int) -> ModelMetadata {
+        ModelMetadata(
+            version: version, kind: "neural", createdAt: "2026-11-21T00:00:00Z", scenario: "cleaning", formatVersion: 1, sha256: sha, bytes: bytes, data: [:],
+            hyperParameters: [:], metrics: [:], alpha: [:], trainingSeconds: 0, idMaps: [:])
+    }
+
+    @Test("Training yields a model per kind of list; the engine's neural mode and ensemble use it and explain its parts")
+    func engineUsesTheModel() throws {
+        let (m, result) = Self.trained
+        #expect(Set(result.ranking.keys) == [.opportunities, .people, .applicants])
+        #expect(result.model.rating != nil)
+        #expect(!result.model.encoder.personIDs.isEmpty)
+        let snapshot = try MarketplaceSnapshot(people: m.people, opportunities: m.opportunities, interactions: m.interactions, scenario: .cleaning)
+        var model = result.model
+        model.version = "neural-000042"
+        let engine = try RecommendationEngine(snapshot: snapshot, learnedModel: model)
+        let job = try #require(snapshot.openOpportunities.first.map { snapshot.opportunities[Int($0)].id })
+
+        let neural = try engine.recommend(RecommendationRequest(.opportunity(job), count: 5, mode: .neural, explain: true))
+        #expect(neural.answeredBy == ["neural"])
+        #expect(neural.fallbacks.isEmpty)
+        #expect(neural.modelVersion == "neural-000042")
+        #expect(!neural.items.isEmpty)
+        #expect(neural.items.first?.score == 100)
+
+        let ensemble = try engine.recommend(RecommendationRequest(.opportunity(job), count: 5, mode: .ensemble, explain: true))
+        #expect(ensemble.answeredBy.last == "neural")
+        for item in ensemble.items {
+            let learned = try #require(item.breakdown.first { $0.component == "neural" })
+            #expect(abs(learned.weight - 0.4) < 1e-9)
+            #expect(learned.parts.map(\.component) == ["neural_collaborative", "neural_content"])
+            #expect(abs(learned.parts.reduce(0) { $0 + $1.points } - learned.points) < 0.02)
+            #expect(abs(item.breakdown.reduce(0) { $0 + $1.points } - item.score / item.adjustment) < 0.05)
+        }
+
+        // A learned share of 0 leaves the model out; the same store without a model falls back.
+        var configuration = EngineConfiguration()
+        var weights = ScenarioFeatures.forScenario(.cleaning).ensemble
+        weights.learnedShare = 0
+        configuration.ensemble = weights
+        let without = try engine.reconfigured(configuration).recommend(RecommendationRequest(.opportunity(job), count: 5, mode: .ensemble))
+        #expect(!without.answeredBy.contains("neural"))
+        let untrained = try engine.with(learnedModel: nil).recommend(RecommendationRequest(.opportunity(job), count: 5, mode: .neural))
+        #expect(untrained.answeredBy == ["rule_based"])
+        #expect(untrained.fallbacks.first?.reason.contains("no trained model") == true)
+
+        weights.learnedShare = 1.5
+        configuration.ensemble = weights
+        do {
+            _ = try engine.reconfigured(configuration)
+            Issue.record("a learned share of 1.5 was accepted")
+        } catch {
+            #expect(error.message == "learned share 1.5 must be between 0 and 1 (0 leaves the trained model out of the ensemble).")
+        }
+    }
+
+    @Test("Saved models load back identically; corrupted, truncated or foreign files are refused and the previous version serves")
+    func registryFailures() throws {
+        let directory = TemporaryDirectory()
+        let registry = ModelRegistry(directory: directory.path)
+        let model = Self.trained.result.model
+        #expect(registry.serving(scenario: .cleaning) == nil)
+        let first = try registry.save(model, describe: Self.metadata)
+        let second = try registry.save(model, describe: Self.metadata)
+        #expect(first.version == "neural-000001")
+        #expect(second.version == "neural-000002")
+        #expect(first.sha256.count == 64)
+
+        let (loaded, _) = try registry.load("neural-000002", scenario: .cleaning)
+        #expect(loaded.encoder == model.encoder)
+        #expect(loaded.ranking == model.ranking)
+        #expect(loaded.rating == model.rating)
+        #expect(registry.serving(scenario: .cleaning)?.metadata.version == "neural-000002")
+
+        // A flipped byte in the newest artifact: refused by its checksum; the previous serves.
+        let newest = directory.file("neural-000002.mwm")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: newest))
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: newest))
+        let serving = try #require(registry.serving(scenario: .cleaning))
+        #expect(serving.metadata.version == "neural-000001")
+        #expect(serving.refused.map(\.version) == ["neural-000002"])
+        #expect(serving.refused.first?.reason == "model neural-000002: the artifact's SHA-256 differs from its metadata's (corrupted or replaced); train again.")
+
+        // Truncated, with metadata that agrees (as if the writer's checksum were of the cut file):
+        // the artifact's own digest and lengths refuse it.
+        let third = try registry.save(model, describe: Self.metadata)
+        let path = directory.file("\(third.version).mwm")
+        let cut = try Data(contentsOf: URL(fileURLWithPath: path)).prefix(1000)
+        try cut.write(to: URL(fileURLWithPath: path))
+        try rewriteMetadata(directory, third.version, bytes: cut)
+        let refused = try #require(registry.entries(scenario: .cleaning).first { $0.version == third.version })
+        #expect(refused.problem?.hasPrefix("model \(third.version): the file is corrupted") == true || refused.problem?.hasPrefix("model \(third.version): the file is truncated") == true)
+        #expect(registry.serving(scenario: .cleaning)?.metadata.version == "neural-000001")
+
+        // Not a model at all, and metadata missing.
+        let fourth = try registry.save(model, describe: Self.metadata)
+        let text = Data("user,item,rating\n".utf8)
+        try text.write(to: URL(fileURLWithPath: directory.file("\(fourth.version).mwm")))
+        try rewriteMetadata(directory, fourth.version, bytes: text)
+        #expect(registry.entries(scenario: .cleaning).first { $0.version == fourth.version }?.problem == "model \(fourth.version): the file is truncated: it has 17 bytes, fewer than any model; train again.")
+        let fifth = try registry.save(model, describe: Self.metadata)
+        try FileManager.default.removeItem(atPath: directory.file("\(fifth.version).json"))
+        #expect(registry.entries(scenario: .cleaning).first { $0.version == fifth.version }?.problem?.contains("metadata \(fifth.version).json is missing") == true)
+
+        // Another scenario's store refuses every version, by name.
+        #expect(registry.serving(scenario: .missions) == nil)
+        #expect(registry.entries(scenario: .missions).first { $0.version == "neural-000001" }?.problem == "model neural-000001 was trained on a cleaning marketplace, not this missions store; train one on this store.")
+
+        // Pinning: a refused version cannot be pinned; a good one serves until unpinned.
+        #expect(throws: StoreError.self) { try registry.pin("neural-000002", scenario: .cleaning) }
+        #expect(throws: StoreError.self) { try registry.pin("neural-000099", scenario: .cleaning) }
+        let sixth = try registry.save(model, describe: Self.metadata)
+        #expect(registry.serving(scenario: .cleaning)?.metadata.version == sixth.version)
+        try registry.pin("neural-000001", scenario: .cleaning)
+        #expect(registry.serving(scenario: .cleaning)?.metadata.version == "neural-000001")
+        try registry.unpin()
+        #expect(registry.serving(scenario: .cleaning)?.metadata.version == sixth.version)
+    }
+
+    private func rewriteMetadata(_ directory: TemporaryDirectory, _ version: String, bytes: Data) throws {
+        let url = URL(fileURLWithPath: directory.file("\(version).json"))
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        json["bytes"] = bytes.count
+        json["sha256"] = try sha256sum(bytes)
+        try JSONSerialization.data(withJSONObject: json).write(to: url)
+    }
+
+    /// The digest as the system's `sha256sum` prints it, so the registry's own is checked too.
+    private func sha256sum(_ data: Data) throws -> String {
+        let directory = TemporaryDirectory()
+        let file = directory.file("blob")
+        try data.write(to: URL(fileURLWithPath: file))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        process.arguments = [file]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        process.waitUntilExit()
+        return String(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64))
+    }
+}
