@@ -11,12 +11,18 @@ deps:
 release: deps
 	$(SWIFT) build -c release --product matchwork
 
-## Generates the cleaning marketplace into the embedded store, prints its statistics, then the
-## top jobs for one cleaner and the top cleaners for one open job, with their reasons and each
-## component's share (rule-based, similarity, collaborative), and the jobs most like that job.
+## Generates the cleaning marketplace into the embedded store, prints its statistics, trains
+## the neural hybrid into the model registry (STORE.models/) and lists it, then the top jobs for
+## one cleaner and the top cleaners for one open job, with their reasons and each component's
+## share (rule-based, similarity, collaborative, and the neural model's collaborative and
+## content parts), and the jobs most like that job.
 demo: release
 	$(MATCHWORK) generate cleaning --store $(STORE)
 	$(MATCHWORK) stats --store $(STORE)
+	@echo
+	$(MATCHWORK) train --store $(STORE) --model neural
+	@echo
+	$(MATCHWORK) models --store $(STORE)
 	@echo
 	$(MATCHWORK) recommend --store $(STORE) --person cleaner-5 --count 3 --explain
 	@echo
@@ -30,4 +36,4 @@ test: deps
 	$(SWIFT) test --skip-build
 
 clean:
-	rm -rf .build $(STORE) $(STORE)-wal $(STORE)-shm
+	rm -rf .build $(STORE) $(STORE)-wal $(STORE)-shm $(STORE).models
