@@ -27,7 +27,7 @@ struct ModelsList: AsyncParsableCommand {
             let scenario = try await store.scenario()
             let registry = modelOptions.registry(store: options.store)
             let entries = registry.entries(scenario: scenario)
-            let serving = registry.serving(scenario: scenario)?.metadata.version
+            let serving = registry.servingVersion(among: entries)
             if json {
                 struct Row: Encodable {
                     var version: String

@@ -96,13 +96,11 @@ public enum Backtest {
         // The neural model learns from the history before the validation window (before the
         // cut without tuning), so neither the weights' tuning nor the test sees its own outcomes.
         var learned: LearnedModel?
-        var neuralResult: NeuralTraining.Result?
         if let neural, modes.contains(.neural) || modes.contains(.ensemble) {
             let result = try NeuralTraining.train(
                 people: people, opportunities: opportunities, interactions: interactions, scenario: scenario, end: tune ? cut.adding(seconds: -horizon) : cut,
                 configuration: neural, engineConfiguration: configuration, progress: progress)
             learned = result.model
-            neuralResult = result
         }
         let test = try data.window(cut: cut, horizonEnd: cut.adding(seconds: horizon), configuration: configuration, cache: cache, learned: learned)
         guard test.pairs > 0 else {

@@ -127,7 +127,7 @@ public enum NeuralTraining {
                         positions += generator.shuffled(Array(best.dropFirst(top))).prefix(configuration.negatives - top)
                     }
                     let pairs = query.pairFeatures(encoder!, positions: positions)
-                    append(pairs, to: &raw)
+                    raw.append(pairs)
                     let group = Int32(groups.last.map { $0 + 1 } ?? 0)
                     listTargets.append(Backtest.target(of: direction))
                     for j in positions.indices {
@@ -141,7 +141,7 @@ public enum NeuralTraining {
             for e in history where e.type == .rate && e.timestamp >= cut && e.timestamp < windowEnd {
                 guard let value = e.value, let p = engine.snapshot.personIndex.index(of: e.person), let o = engine.snapshot.opportunityIndex.index(of: e.opportunity) else { continue }
                 let query = QueryState(engine: engine, subject: o, forPerson: false, candidates: [p], pool: .everyone)
-                append(query.pairFeatures(encoder!, positions: [0]), to: &ratingRaw)
+                ratingRaw.append(query.pairFeatures(encoder!, positions: [0]))
                 ratingTargets.append(Float(min(10, max(0, value)) / 10))
             }
         }
@@ -208,13 +208,6 @@ public enum NeuralTraining {
         return Result(
             model: LearnedModel(encoder: encoder, ranking: ranking, rating: rating), ranking: rankingReports, rating: ratingReport, parts: parts, windows: windows,
             lists: Set(groups).count, examples: targets.count, ratingExamples: ratingTargets.count)
-    }
-
-    static func append(_ pairs: RawPairs, to all: inout RawPairs) {
-        all.personKeys += pairs.personKeys
-        all.opportunityKeys += pairs.opportunityKeys
-        all.categorical += pairs.categorical
-        all.continuous += pairs.continuous
     }
 }
 

@@ -216,6 +216,13 @@ struct RawPairs {
     var continuous: [Float] = []
     var count: Int { personKeys.count }
 
+    mutating func append(_ other: RawPairs) {
+        personKeys += other.personKeys
+        opportunityKeys += other.opportunityKeys
+        categorical += other.categorical
+        continuous += other.continuous
+    }
+
     /// The model's batch: embedding rows from the encoder's id maps, continuous features scaled.
     func batch(_ encoder: PairFeatureEncoder) -> NeuralBatch {
         var scaled = continuous

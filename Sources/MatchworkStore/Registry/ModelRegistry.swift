@@ -116,12 +116,7 @@ public struct ModelRegistry: Sendable {
     /// - Returns: `nil` when no version can serve; `refused` lists the versions skipped and why.
     public func serving(scenario: ScenarioName?) -> (model: LearnedModel, metadata: ModelMetadata, refused: [(version: String, reason: String)])? {
         var refused: [(String, String)] = []
-        var order = versions().sorted { number($0) > number($1) }
-        if let pinned = pinnedVersion(), let i = order.firstIndex(of: pinned) {
-            order.remove(at: i)
-            order.insert(pinned, at: 0)
-        }
-        for version in order {
+        for version in servingOrder(versions()) {
             do {
                 let (model, metadata) = try load(version, scenario: scenario)
                 return (model, metadata, refused)
@@ -130,6 +125,23 @@ public struct ModelRegistry: Sendable {
             }
         }
         return nil
+    }
+
+    /// The version that serves among checked `entries` (as ``serving(scenario:)`` chooses it,
+    /// without loading the models again).
+    public func servingVersion(among entries: [Entry]) -> String? {
+        let usable = Set(entries.filter(\.isUsable).map(\.version))
+        return servingOrder(Array(usable)).first
+    }
+
+    /// The pinned version first, then the others newest first.
+    private func servingOrder(_ versions: [String]) -> [String] {
+        var order = versions.sorted { number($0) > number($1) }
+        if let pinned = pinnedVersion(), let i = order.firstIndex(of: pinned) {
+            order.remove(at: i)
+            order.insert(pinned, at: 0)
+        }
+        return order
     }
 
     /// Loads one version after checking it whole.

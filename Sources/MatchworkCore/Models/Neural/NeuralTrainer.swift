@@ -199,13 +199,7 @@ public enum NeuralTrainer {
                 let (batch, targets) = examples.subset(rows)
                 let scores = model.forward(batch, workspace: &workspace)
                 var gradient = [Float](repeating: 0, count: rows.count)
-                let loss = scores.final.withUnsafeBufferPointer { s in
-                    targets.withUnsafeBufferPointer { t in
-                        gradient.withUnsafeMutableBufferPointer { g in
-                            objective == .ranking ? Loss.binaryCrossEntropy(logits: s, t, gradient: g) : Loss.meanSquaredError(s, t, gradient: g)
-                        }
-                    }
-                }
+                let loss = Self.loss(objective, scores: scores.final, targets: targets, gradient: &gradient)
                 lossSum += loss * Double(rows.count)
                 gradients.reset()
                 model.backward(gradient, batch: batch, scores: scores, workspace: &workspace, into: &gradients)
@@ -262,6 +256,17 @@ public enum NeuralTrainer {
         return (train, validation)
     }
 
+    /// The objective's mean loss over `scores`, its gradient written into `gradient`.
+    static func loss(_ objective: TrainingObjective, scores: [Float], targets: [Float], gradient: inout [Float]) -> Double {
+        scores.withUnsafeBufferPointer { s in
+            targets.withUnsafeBufferPointer { t in
+                gradient.withUnsafeMutableBufferPointer { g in
+                    objective == .ranking ? Loss.binaryCrossEntropy(logits: s, t, gradient: g) : Loss.meanSquaredError(s, t, gradient: g)
+                }
+            }
+        }
+    }
+
     /// The model's scores for `rows`, in batches.
     static func scores(_ model: NeuralHybridModel, on examples: TrainingExamples, rows: [Int], workspace: inout NeuralWorkspace) -> [Float] {
         var out: [Float] = []
@@ -286,13 +291,7 @@ public enum NeuralTrainer {
         let s = scores(model, on: examples, rows: rows, workspace: &workspace)
         let targets = rows.map { examples.targets[$0] }
         var gradient = [Float](repeating: 0, count: rows.count)
-        let loss = s.withUnsafeBufferPointer { sb in
-            targets.withUnsafeBufferPointer { t in
-                gradient.withUnsafeMutableBufferPointer { g in
-                    objective == .ranking ? Loss.binaryCrossEntropy(logits: sb, t, gradient: g) : Loss.meanSquaredError(sb, t, gradient: g)
-                }
-            }
-        }
+        let loss = Self.loss(objective, scores: s, targets: targets, gradient: &gradient)
         switch objective {
         case .ranking:
             return rankingMetrics(scores: s.map(Double.init), targets: targets, groups: rows.map { examples.groups[$0] }, loss: loss)
