@@ -6,7 +6,7 @@ import MatchworkStore
 struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "List the trained models in the registry, and choose which one serves.",
+        abstract: "List the trained models in the registry, and choose which version of each kind serves.",
         subcommands: [ModelsList.self, ModelsUse.self, ModelsUnpin.self],
         defaultSubcommand: ModelsList.self)
 }
@@ -27,16 +27,17 @@ struct ModelsList: AsyncParsableCommand {
             let scenario = try await store.scenario()
             let registry = modelOptions.registry(store: options.store)
             let entries = registry.entries(scenario: scenario)
-            let serving = registry.servingVersion(among: entries)
+            let serving = Set(registry.servingVersions(among: entries).values)
             if json {
                 struct Row: Encodable {
                     var version: String
+                    var kind: String
                     var serving: Bool
                     var pinned: Bool
                     var problem: String?
                     var metadata: ModelMetadata?
                 }
-                let rows = entries.map { Row(version: $0.version, serving: $0.version == serving, pinned: $0.version == registry.pinnedVersion(), problem: $0.problem, metadata: $0.metadata) }
+                let rows = entries.map { Row(version: $0.version, kind: $0.kind, serving: serving.contains($0.version), pinned: $0.version == registry.pinnedVersion(kind: $0.kind), problem: $0.problem, metadata: $0.metadata) }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
                 print(String(decoding: try encoder.encode(["directory": AnyEncodable(registry.path), "models": AnyEncodable(rows)]), as: UTF8.self))
@@ -48,7 +49,7 @@ struct ModelsList: AsyncParsableCommand {
             }
             print("Models in \(registry.path) (newest first):")
             for entry in entries {
-                let mark = entry.version == serving ? (entry.version == registry.pinnedVersion() ? "* serving (pinned)" : "* serving") : ""
+                let mark = serving.contains(entry.version) ? (entry.version == registry.pinnedVersion(kind: entry.kind) ? "* serving (pinned)" : "* serving") : ""
                 guard let m = entry.metadata, entry.problem == nil else {
                     print("  \(entry.version)  REFUSED: \(entry.problem ?? "unknown problem")")
                     continue
@@ -60,7 +61,18 @@ struct ModelsList: AsyncParsableCommand {
                     }
                 }
                 if let r = m.metrics["rating"], let mse = r.mse { figures.append(String(format: "rating RMSE %.3f R² %.2f", mse.squareRoot(), r.r2 ?? 0)) }
-                print("  \(entry.version)  \(m.createdAt)  \(grouped(m.data["examples"] ?? 0)) pairs, \(String(format: "%.1f", m.trainingSeconds)) s  \(mark)")
+                if let b = m.metrics["bid"], let coverage = b.coverage {
+                    figures.append(String(format: "bid coverage %.1f%% winning bid inside %.1f%%", coverage * 100, (b.winningInside ?? 0) * 100))
+                }
+                if let v = m.metrics["validation"] {
+                    if let ndcg = v.ndcgAt10 {
+                        figures.append(String(format: "held out: precision@10 %.3f NDCG@10 %.3f hit@3 %.1f%%", v.precisionAt10 ?? 0, ndcg, (v.hitRateAt3 ?? 0) * 100))
+                    } else if let mse = v.mse {
+                        figures.append(String(format: "held out: RMSE %.3f MAE %.3f R² %.2f", mse.squareRoot(), v.mae ?? 0, v.r2 ?? 0))
+                    }
+                }
+                let size = m.data["examples"].map { "\(grouped($0)) pairs" } ?? m.data["pairs"].map { "\(grouped($0)) pairs" } ?? "\(grouped(m.data["reviews"] ?? 0)) reviews"
+                print("  \(entry.version)  \(m.createdAt)  \(size), \(String(format: "%.1f", m.trainingSeconds)) s  \(mark)")
                 print("      " + figures.joined(separator: "; "))
             }
         }
@@ -74,7 +86,7 @@ struct ModelsUse: AsyncParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Argument(help: "The version to serve, e.g. neural-000002.")
+    @Argument(help: "The version to serve for its kind, e.g. neural-000002 or als-000003.")
     var version: String
 
     func run() async throws {
@@ -82,23 +94,30 @@ struct ModelsUse: AsyncParsableCommand {
             let store = try options.openExisting()
             let registry = modelOptions.registry(store: options.store)
             try registry.pin(version, scenario: try await store.scenario())
-            print("\(version) serves now (pinned); `matchwork models unpin` returns to the newest usable version.")
+            print("\(version) serves now for \(ModelRegistry.kind(of: version)) (pinned); `matchwork models unpin \(ModelRegistry.kind(of: version))` returns to the newest usable version.")
         }
     }
 }
 
 struct ModelsUnpin: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "unpin", abstract: "Remove the pin: the newest version that passes its checks serves.")
+    static let configuration = CommandConfiguration(
+        commandName: "unpin", abstract: "Remove a kind's pin (every pin without KIND): the newest version that passes its checks serves.")
 
     @OptionGroup var options: StoreOptions
 
     @OptionGroup var modelOptions: ModelOptions
 
+    @Argument(help: ArgumentHelp("neural, als, bpr, item-knn or mf (default: every kind).", valueName: "KIND"))
+    var kind: String?
+
     func run() async throws {
         try await reportingErrors {
+            if let kind, !RegistryModel.kinds.contains(kind) {
+                throw MatchworkError(.unknownVocabulary, "kind '\(kind)' is not a model kind; use one of \(RegistryModel.kinds.joined(separator: ", ")).", field: "KIND")
+            }
             let registry = modelOptions.registry(store: options.store)
-            try registry.unpin()
-            print("No version is pinned; the newest usable one serves.")
+            try registry.unpin(kind: kind)
+            print(kind.map { "No \($0) version is pinned; the newest usable one serves." } ?? "No version is pinned; the newest usable one of each kind serves.")
         }
     }
 }

@@ -74,10 +74,12 @@ struct RecommendCommand: AsyncParsableCommand {
             let store = try options.openExisting()
             let now = try at.map { (text) throws(MatchworkError) in try Timestamp.parse(text, field: "--at") }
             let snapshot = try await store.snapshot(now: now)
-            let configuration = try engineOptions.configuration(scenario: snapshot.preset?.name)
+            var configuration = try engineOptions.configuration(scenario: snapshot.preset?.name)
             let needsModel = request.mode == .neural || (request.mode == .ensemble && (configuration.ensemble ?? ScenarioFeatures.forScenario(snapshot.preset?.name).ensemble).learnedShare > 0)
             let learned = needsModel ? modelOptions.servingModel(store: options.store, scenario: snapshot.preset?.name) : nil
-            let engine = try RecommendationEngine(snapshot: snapshot, configuration: configuration, learnedModel: learned)
+            let cache = request.mode == .collaborative || request.mode == .ensemble
+                ? modelOptions.servingCollaborative(store: options.store, snapshot: snapshot, configuration: &configuration) : nil
+            let engine = try RecommendationEngine(snapshot: snapshot, configuration: configuration, collaborativeCache: cache, learnedModel: learned)
             let result = try engine.recommend(request)
             if json {
                 let encoder = JSONEncoder()
@@ -143,7 +145,7 @@ struct RecommendCommand: AsyncParsableCommand {
             header = "\(capitalised(words.people)) for \(id)\(title.map { " (\($0))" } ?? "")"
         }
         let removed = r.filtered.values.reduce(0, +)
-        let model = r.modelVersion.map { " (model \($0))" } ?? ""
+        let model = r.modelVersion.map { " (model\($0.contains(",") ? "s" : "") \($0))" } ?? ""
         lines.append("\(header): mode \(r.requestedMode.rawValue), answered by \(r.answeredBy.isEmpty ? "none" : r.answeredBy.joined(separator: " + "))\(model); \(grouped(r.candidates)) candidates, \(grouped(removed)) removed by hard filters")
         for f in r.fallbacks { lines.append("  (\(f.component) could not answer: \(f.reason))") }
         if explain, !r.filtered.isEmpty {
@@ -155,6 +157,9 @@ struct RecommendCommand: AsyncParsableCommand {
             lines.append(String(format: "%2d. %@%@  score %.1f", rank + 1, item.id, title, item.score))
             let parts = item.breakdown.map { String(format: "%@ %.1f", $0.component, $0.points) }.joined(separator: " · ")
             lines.append("    " + parts + (item.adjustment < 1 ? String(format: " · anti-congestion ×%.2f", item.adjustment) : ""))
+            if let bid = item.suggestedBid {
+                lines.append(String(format: "    suggested bid %.2f (sensible range %.2f to %.2f)", bid.optimal, bid.minimum, bid.maximum))
+            }
             if explain {
                 for part in item.breakdown where !part.parts.isEmpty {
                     if part.component == RecommendationMode.neural.rawValue {

@@ -10,9 +10,21 @@ struct TrainCommand: AsyncParsableCommand {
         discussion: """
             neural: the hybrid of a collaborative part (person and opportunity embeddings) and a \
             content part (the pair's features), blended by a learned alpha, trained on the hires \
-            of the last windows of history (and on reviews, for ratings). Parameters: \
-            embedding_width, category_width, epochs, batch_size, learning_rate, weight_decay, \
-            patience, windows, horizon_days, negatives, compare_parts (0 or 1), seed.
+            of the last windows of history (and on reviews for ratings, on bids for the bid \
+            head). Parameters: embedding_width, category_width, epochs, batch_size, \
+            learning_rate, weight_decay, patience, windows, horizon_days, negatives, \
+            compare_parts (0 or 1), seed, bid_epochs, bid_learning_rate.
+
+            als, bpr, item-knn: ranking models of the net positive interest (applications, bids, \
+            hires); als is what the engine's collaborative component serves. mf: biased matrix \
+            factorisation of review ratings (0-1). Each is measured on a seeded held-out share \
+            (parameter holdout, 0.2), then refitted on everything and saved. Parameters: \
+            als: factors, iterations, regularization, alpha, seed; bpr: factors, iterations, \
+            learning_rate, regularization, seed; item-knn: neighbours, shrink; mf: factors, \
+            iterations, learning_rate, regularization, bias_regularization, seed.
+
+            all: every model in turn; give parameters as MODEL.KEY=VALUE (als.factors=64, \
+            neural.epochs=20).
             """)
 
     @OptionGroup var options: StoreOptions
@@ -21,7 +33,7 @@ struct TrainCommand: AsyncParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(help: ArgumentHelp("The model to train: neural.", valueName: "MODEL"))
+    @Option(help: ArgumentHelp("The model to train: neural, als, bpr, item-knn, mf or all.", valueName: "MODEL"))
     var model = "neural"
 
     @Option(name: .customLong("param"), help: ArgumentHelp("A hyper-parameter, e.g. epochs=20 (repeatable).", valueName: "KEY=VALUE"))
@@ -32,23 +44,79 @@ struct TrainCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            guard model == "neural" else {
-                throw MatchworkError(.unknownVocabulary, "--model '\(model)' cannot be trained into the registry; use neural (the collaborative models are fitted by `matchwork evaluate` and by the engine itself).", field: "--model")
-            }
+            let kinds = try Self.kinds(model)
             var parameters = try Parameters(params)
-            let configuration = try NeuralTraining.Configuration(parameters: &parameters)
-            try parameters.checkAllRead(model: model)
+            // Per kind: its parameters (scoped as KIND.key with --model all).
+            var scoped: [String: Parameters] = [:]
+            if kinds.count == 1 {
+                scoped[kinds[0]] = parameters
+            } else {
+                for kind in kinds { scoped[kind] = parameters.scoped(kind) }
+                try parameters.checkAllRead(model: "all (write MODEL.KEY=VALUE, e.g. als.factors=64)")
+            }
+            // Check every kind's parameters before training any.
+            var neural: NeuralTraining.Configuration?
+            if var p = scoped["neural"] {
+                neural = try NeuralTraining.Configuration(parameters: &p)
+                try p.checkAllRead(model: "neural")
+            }
             let store = try options.openExisting()
+            let scenario = try await store.scenario()
             let terminal = Terminal(quiet: options.quiet || json)
-            let metadata = try await Self.trainAndSave(
-                store: store, registry: modelOptions.registry(store: options.store), configuration: configuration,
-                engineConfiguration: try engineOptions.configuration(scenario: try await store.scenario()), terminal: terminal)
+            let registry = modelOptions.registry(store: options.store)
+            let engineConfiguration = try engineOptions.configuration(scenario: scenario)
+            var saved: [ModelMetadata] = []
+            var snapshot: MarketplaceSnapshot?
+            for kind in kinds {
+                if kind == "neural", let neural {
+                    saved.append(try await Self.trainAndSave(store: store, registry: registry, configuration: neural, engineConfiguration: engineConfiguration, terminal: terminal))
+                } else if let collaborative = CollaborativeKind(rawValue: kind) {
+                    if snapshot == nil { snapshot = try await store.snapshot(now: nil) }
+                    var p = try scoped[kind] ?? Parameters([])
+                    saved.append(try Self.trainAndSave(collaborative, snapshot: snapshot!, parameters: &p, registry: registry, engineConfiguration: engineConfiguration, terminal: terminal))
+                }
+            }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-                print(String(decoding: try encoder.encode(metadata), as: UTF8.self))
+                let output: any Encodable = saved.count == 1 ? saved[0] : saved
+                print(String(decoding: try encoder.encode(output), as: UTF8.self))
             }
         }
+    }
+
+    /// The kinds `--model` names, in training order.
+    static func kinds(_ model: String) throws(MatchworkError) -> [String] {
+        if model == "all" { return CollaborativeKind.allCases.map(\.rawValue) + ["neural"] }
+        guard RegistryModel.kinds.contains(model) else {
+            throw MatchworkError(.unknownVocabulary, "--model '\(model)' is not a model matchwork trains; use one of \(RegistryModel.kinds.joined(separator: ", ")) or all.", field: "--model")
+        }
+        return [model]
+    }
+
+    /// Trains a collaborative model on `snapshot`, saves it as the registry's next version and
+    /// prints a summary; returns its metadata.
+    static func trainAndSave(
+        _ kind: CollaborativeKind, snapshot: MarketplaceSnapshot, parameters: inout Parameters, registry: ModelRegistry, engineConfiguration: EngineConfiguration,
+        terminal: Terminal
+    ) throws -> ModelMetadata {
+        terminal.progress("Training \(kind.rawValue)…")
+        let result = try CollaborativeTraining.train(kind, snapshot: snapshot, parameters: &parameters, base: engineConfiguration.collaborative)
+        terminal.endProgress()
+        let model = result.model
+        let metadata = try registry.save(.collaborative(model)) { version, sha256, bytes in
+            ModelMetadata(
+                version: version, kind: kind.rawValue, createdAt: ISO8601DateFormatter().string(from: Date()), scenario: snapshot.preset?.name.rawValue,
+                formatVersion: ModelRegistry.formatVersion, sha256: sha256, bytes: bytes, data: result.data, hyperParameters: model.settings,
+                metrics: ["validation": result.validation], alpha: [:], trainingSeconds: result.seconds,
+                idMaps: ["people": model.personIDs, kind == .mf ? "opportunity_keys" : "opportunities": model.opportunityIDs])
+        }
+        let what = kind == .mf ? "\(grouped(result.data["reviews"] ?? 0)) reviews" : "\(grouped(result.data["pairs"] ?? 0)) pairs of interest"
+        terminal.say("Trained \(metadata.version) in \(String(format: "%.1f", result.seconds)) s on \(what); held out \(grouped(result.data["held_out"] ?? 0)):")
+        terminal.say("  " + Self.metricsLine(result.validation, lists: "people"))
+        let use = kind == .als ? "it serves the collaborative component unless a version is pinned" : "listed by `matchwork models`"
+        terminal.say("Saved to \(registry.path)/\(metadata.version).mwm (SHA-256 \(metadata.sha256.prefix(16))…); \(use).")
+        return metadata
     }
 
     /// Trains the neural model on the store, saves it as the registry's next version and
@@ -75,14 +143,15 @@ struct TrainCommand: AsyncParsableCommand {
             for (part, m) in result.parts[target] ?? [:] { metrics["\(target.rawValue)/\(part)"] = m }
         }
         if let rating = result.rating { metrics["rating"] = rating.validation }
+        if let bid = result.bid { metrics["bid"] = bid.validation }
         let formatter = ISO8601DateFormatter()
         let metadata = try registry.save(result.model) { version, sha256, bytes in
             ModelMetadata(
-                version: version, kind: "neural", createdAt: formatter.string(from: Date()), scenario: scenario?.rawValue, formatVersion: 1, sha256: sha256,
+                version: version, kind: "neural", createdAt: formatter.string(from: Date()), scenario: scenario?.rawValue, formatVersion: ModelRegistry.formatVersion, sha256: sha256,
                 bytes: bytes,
                 data: [
                     "people": people.count, "opportunities": opportunities.count, "interactions": interactions.count, "windows": result.windows,
-                    "lists": result.lists, "examples": result.examples, "reviews": result.ratingExamples,
+                    "lists": result.lists, "examples": result.examples, "reviews": result.ratingExamples, "bids": result.bidExamples,
                 ],
                 hyperParameters: configuration.settings, metrics: metrics, alpha: alpha, trainingSeconds: seconds,
                 idMaps: ["people": result.model.encoder.personIDs, "opportunities": result.model.encoder.opportunityKeys])
@@ -96,6 +165,11 @@ struct TrainCommand: AsyncParsableCommand {
             }
         }
         if let rating = result.rating { terminal.say("  rating: " + Self.summary(rating)) }
+        if let bid = result.bid {
+            terminal.say(
+                "  bid head: \(bid.epochs) epochs (best \(bid.bestEpoch)) on \(grouped(bid.trainingExamples)) bids; held-out jobs: " + Self.metricsLine(bid.validation)
+                    + String(format: "; constant amounts' pinball loss %.2f", bid.constantPinball))
+        }
         terminal.say("Saved to \(registry.path)/\(metadata.version).mwm (SHA-256 \(metadata.sha256.prefix(16))…); it serves unless a version is pinned (`matchwork models`).")
         return metadata
     }
@@ -107,11 +181,16 @@ struct TrainCommand: AsyncParsableCommand {
             metric.name, metric.value, Double(e.learningRate), e.secondsLeft)
     }
 
-    static func metricsLine(_ m: NeuralMetrics) -> String {
+    static func metricsLine(_ m: NeuralMetrics, lists: String = "lists") -> String {
         if let ndcg = m.ndcgAt10 {
             return String(
-                format: "loss %.4f  precision@10 %.4f  recall@10 %.4f  NDCG@10 %.4f  hit@3 %.1f%%  (%d lists)", m.loss, m.precisionAt10 ?? 0, m.recallAt10 ?? 0, ndcg,
-                (m.hitRateAt3 ?? 0) * 100, m.lists ?? 0)
+                format: "%@precision@10 %.4f  recall@10 %.4f  NDCG@10 %.4f  hit@3 %.1f%%  (%d %@)", lists == "lists" ? String(format: "loss %.4f  ", m.loss) : "",
+                m.precisionAt10 ?? 0, m.recallAt10 ?? 0, ndcg, (m.hitRateAt3 ?? 0) * 100, m.lists ?? 0, lists)
+        }
+        if let pinball = m.pinball {
+            return String(
+                format: "pinball loss %.2f  [min, max] covers %.1f%% of bids  winning bid inside %.1f%%  optimal off the winning bid by %.2f  (%d bids)", pinball,
+                (m.coverage ?? 0) * 100, (m.winningInside ?? 0) * 100, m.mae ?? 0, m.examples)
         }
         return String(format: "MSE %.4f  RMSE %.4f  MAE %.4f  R² %.3f  (%d pairs, 0-1 scale)", m.mse ?? 0, (m.mse ?? 0).squareRoot(), m.mae ?? 0, m.r2 ?? 0, m.examples)
     }

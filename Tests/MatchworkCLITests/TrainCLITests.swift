@@ -58,12 +58,51 @@ struct TrainCLITests {
         #expect(try dir.cli.run(["models", "use", "neural-000001"]).status == 0)
         #expect(try dir.cli.run(["models"]).stdout.contains("* serving (pinned)"))
 
+        // Every kind at once, with scoped parameters: each saved as its own version; the bid
+        // head suggests a bid; the collaborative component serves the registry's ALS.
+        let all = try dir.cli.run(
+            ["train", "--model", "all", "--param", "als.factors=8", "--param", "bpr.factors=8", "--param", "mf.factors=4", "--param", "item-knn.neighbours=30"]
+                + small.map { $0.hasPrefix("--") ? $0 : "neural." + $0 })
+        #expect(all.status == 0, "\(all.stderr)")
+        for (n, kind) in ["als", "bpr", "item-knn", "mf", "neural"].enumerated() {
+            #expect(all.stdout.contains("Trained \(kind)-00000\(n + 3)"), "\(kind) trained")
+        }
+        #expect(all.stdout.contains("hit@3"))
+        #expect(all.stdout.contains("R² "))
+        #expect(all.stdout.contains("bid head:"))
+        let als = try #require(try JSONSerialization.jsonObject(with: Data(dir.read("matchwork.sqlite.models/als-000003.json").utf8)) as? [String: Any])
+        #expect((als["hyperParameters"] as? [String: String])?["factors"] == "8")
+        let listed = try dir.cli.run(["models"]).stdout
+        for version in ["als-000003", "bpr-000004", "item-knn-000005", "mf-000006"] { #expect(listed.contains("\(version)  "), "\(version) listed") }
+        #expect(listed.contains("held out: precision@10"))
+        try #require(try dir.cli.run(["models", "unpin", "neural"]).status == 0)
+        let withBid = try dir.cli.run(["recommend", "--person", cleaner, "--json"])
+        let answer = try #require(try JSONSerialization.jsonObject(with: Data(withBid.stdout.utf8)) as? [String: Any])
+        let items = try #require(answer["items"] as? [[String: Any]])
+        let bid = try #require(items.first?["suggestedBid"] as? [String: Double])
+        #expect(bid["minimum"]! <= bid["optimal"]! && bid["optimal"]! <= bid["maximum"]!)
+        // (The first cleaner with a history the collaborative component can answer for.)
+        var servedByALS = false
+        for n in 1...30 where !servedByALS {
+            let collaborative = try dir.cli.run(["recommend", "--person", "cleaner-\(n)", "--mode", "collaborative"])
+            servedByALS = collaborative.stdout.contains("answered by collaborative (model als-000003)")
+        }
+        #expect(servedByALS)
+        let badKind = try dir.cli.run(["models", "unpin", "svd"])
+        #expect(badKind.stderr == "error: kind 'svd' is not a model kind; use one of neural, als, bpr, item-knn, mf.\n")
+
         // Bad input is named.
         let badParam = try dir.cli.run(["train", "--param", "epochs=zero"])
         #expect(badParam.status == 1)
         #expect(badParam.stderr == "error: parameter epochs='zero' is not an integer.\n")
         let badModel = try dir.cli.run(["train", "--model", "svd"])
-        #expect(badModel.stderr.hasPrefix("error: --model 'svd' cannot be trained into the registry; use neural"))
+        #expect(badModel.stderr == "error: --model 'svd' is not a model matchwork trains; use one of neural, als, bpr, item-knn, mf or all.\n")
+        let unscoped = try dir.cli.run(["train", "--model", "all", "--param", "factors=8"])
+        #expect(unscoped.status == 1)
+        #expect(unscoped.stderr.hasPrefix("error: unknown parameter 'factors' for model all (write MODEL.KEY=VALUE, e.g. als.factors=64)"))
+        let badHoldout = try dir.cli.run(["train", "--model", "als", "--param", "holdout=1.5"])
+        #expect(badHoldout.stderr == "error: parameter holdout=1.5 must be between 0 and 1 (exclusive); 0.2 holds out a fifth.\n")
+        #expect(!dir.exists("matchwork.sqlite.models/als-000008.mwm"), "nothing is saved after bad input")
         let badShare = try dir.cli.run(["recommend", "--person", "cleaner-1", "--learned-share", "2"])
         #expect(badShare.stderr == "error: learned share 2.0 must be between 0 and 1 (0 leaves the trained model out of the ensemble).\n")
     }

@@ -81,6 +81,49 @@ struct NeuralTrainerTests {
         #expect(a.content.parameters != c.content.parameters)
     }
 
+    @Test("The bid head learns amounts from features: ordered suggestions, about 80% of held-out bids inside [min, max], far below constant amounts' loss")
+    func bidHead() throws {
+        // amount = 100 + 30 × feature 0 + noise (sd 10); 36 features, the bid's own (26...32)
+        // set to the amount to show they are not read.
+        var generator = SeededGenerator(seed: 4)
+        var examples = BidTraining.Examples(width: 36)
+        for i in 0..<2000 {
+            var row = (0..<36).map { _ in Float(generator.normal()) }
+            let amount = 100 + 30 * row[0] + 10 * Float(generator.normal())
+            for j in PairFeatureEncoder.bidFeatures { row[j] = amount }
+            examples.continuous += row
+            examples.amounts.append(amount)
+            examples.won.append(i % 5 == 0)
+            examples.groups.append(Int32(i / 5))
+        }
+        var configuration = TrainerConfiguration()
+        configuration.epochs = 60
+        configuration.learningRate = 0.005
+        let (model, report) = try BidTraining.train(examples, configuration: configuration)
+        let coverage = try #require(report.validation.coverage)
+        #expect(coverage > 0.7 && coverage < 0.9, "coverage \(coverage)")
+        #expect(try #require(report.validation.pinball) < 0.5 * report.constantPinball)
+        #expect(report.validation.winningInside != nil)
+        let suggestions = model.suggest(continuous: examples.continuous, batch: examples.count)
+        #expect(suggestions.allSatisfy { $0.minimum <= $0.optimal && $0.optimal <= $0.maximum })
+        // Its optimal amount follows the feature: about 100 ± 30.
+        var high = [Float](repeating: 0, count: 36), low = high
+        high[0] = 1
+        low[0] = -1
+        let pair = model.suggest(continuous: high + low, batch: 2)
+        #expect(abs(pair[0].optimal - 130) < 8 && abs(pair[1].optimal - 70) < 8, "\(pair)")
+
+        var few = examples
+        few.amounts = Array(few.amounts.prefix(10))
+        few.groups = Array(few.groups.prefix(10))
+        do {
+            _ = try BidTraining.train(few, configuration: configuration)
+            Issue.record("10 bids were accepted")
+        } catch {
+            #expect(error.message == "there are 10 bids on 2 opportunities; the bid head needs at least 20 bids on 5.")
+        }
+    }
+
     @Test("Ratings are learned on their own scale, and bad settings are refused by name")
     func ratingsAndSettings() throws {
         // target = 0.7 + 0.1 × first feature, clipped to 0...1.

@@ -88,10 +88,12 @@ struct RegistryTests {
         #expect(second.version == "neural-000002")
         #expect(first.sha256.count == 64)
 
-        let (loaded, _) = try registry.load("neural-000002", scenario: .cleaning)
+        let loaded = try #require(try registry.load("neural-000002", scenario: .cleaning).0.learned)
         #expect(loaded.encoder == model.encoder)
         #expect(loaded.ranking == model.ranking)
         #expect(loaded.rating == model.rating)
+        #expect(model.bid != nil, "the cleaning marketplace's bids train a bid head")
+        #expect(loaded.bid == model.bid)
         #expect(registry.serving(scenario: .cleaning)?.metadata.version == "neural-000002")
 
         // A flipped byte in the newest artifact: refused by its checksum; the previous serves.
@@ -138,6 +140,77 @@ struct RegistryTests {
         #expect(registry.serving(scenario: .cleaning)?.metadata.version == "neural-000001")
         try registry.unpin()
         #expect(registry.serving(scenario: .cleaning)?.metadata.version == sixth.version)
+    }
+
+    @Test("ALS, BPR, item-kNN and MF train on a marketplace, round-trip through the registry with their own serving version and pin, and ALS serves the engine")
+    func collaborativeKinds() throws {
+        let m = Self.trained.marketplace
+        let snapshot = try MarketplaceSnapshot(people: m.people, opportunities: m.opportunities, interactions: m.interactions, scenario: .cleaning)
+        let directory = TemporaryDirectory()
+        let registry = ModelRegistry(directory: directory.path)
+        var saved: [CollaborativeKind: TrainedCollaborative] = [:]
+        for kind in CollaborativeKind.allCases {
+            var parameters = try Parameters(kind == .itemKNN ? ["neighbours=20"] : ["factors=8", "iterations=5"])
+            let result = try CollaborativeTraining.train(kind, snapshot: snapshot, parameters: &parameters, base: CollaborativeConfiguration())
+            #expect(result.model.shapeProblem() == nil)
+            if kind == .mf {
+                let r2 = try #require(result.validation.r2)
+                #expect(r2 > 0, "mf explains held-out ratings better than their mean")
+            } else {
+                let ndcg = try #require(result.validation.ndcgAt10)
+                #expect(ndcg > 0 && result.validation.hitRateAt3 != nil && (result.validation.lists ?? 0) > 0)
+            }
+            let metadata = try registry.save(.collaborative(result.model)) { version, sha, bytes in
+                var metadata = Self.metadata(version, sha, bytes)
+                metadata.kind = kind.rawValue
+                return metadata
+            }
+            #expect(metadata.version.hasPrefix(kind.rawValue + "-"))
+            let loaded = try #require(try registry.load(metadata.version, scenario: .cleaning).0.trainedCollaborative)
+            var expected = result.model
+            expected.version = metadata.version
+            #expect(loaded == expected)
+            saved[kind] = loaded
+        }
+        // Each kind serves its own newest version; pins are per kind.
+        let neural = try registry.save(Self.trained.result.model, describe: Self.metadata)
+        let entries = registry.entries(scenario: .cleaning)
+        #expect(registry.servingVersions(among: entries) == ["als": "als-000001", "bpr": "bpr-000002", "item-knn": "item-knn-000003", "mf": "mf-000004", "neural": neural.version])
+        var again = try Parameters(["factors=8", "iterations=2"])
+        let newer = try CollaborativeTraining.train(.als, snapshot: snapshot, parameters: &again, base: CollaborativeConfiguration())
+        let als2 = try registry.save(.collaborative(newer.model)) { version, sha, bytes in
+            var metadata = Self.metadata(version, sha, bytes)
+            metadata.kind = "als"
+            return metadata
+        }
+        #expect(registry.serving("als", scenario: .cleaning)?.metadata.version == als2.version)
+        try registry.pin("als-000001", scenario: .cleaning)
+        #expect(registry.serving("als", scenario: .cleaning)?.metadata.version == "als-000001")
+        #expect(registry.serving(scenario: .cleaning)?.metadata.version == neural.version)
+        try registry.unpin(kind: "neural")
+        #expect(registry.pinnedVersion(kind: "als") == "als-000001")
+        try registry.unpin(kind: "als")
+        #expect(registry.serving("als", scenario: .cleaning)?.metadata.version == als2.version)
+
+        // A file renamed to another kind is refused.
+        try FileManager.default.copyItem(atPath: directory.file("bpr-000002.mwm"), toPath: directory.file("als-000099.mwm"))
+        try FileManager.default.copyItem(atPath: directory.file("bpr-000002.json"), toPath: directory.file("als-000099.json"))
+        #expect(registry.serving("als", scenario: .cleaning)?.refused.first?.reason == "model als-000099 holds a bpr model, not what its name says; train again.")
+
+        // The registry's ALS serves the collaborative component: the engine adopts its factors
+        // instead of fitting, and scores as the saved model does.
+        let als = try #require(saved[.als])
+        let index = try als.collaborativeIndex(for: snapshot)
+        #expect(index.foldedIn == 0)
+        #expect(index.personFactors == als.floats["people"])
+        var configuration = EngineConfiguration()
+        configuration.collaborative = try #require(als.collaborative)
+        let cache = CollaborativeCache(holding: index)
+        let engine = try RecommendationEngine(snapshot: snapshot, configuration: configuration, collaborativeCache: cache)
+        let person = try #require(snapshot.takers.first.map { snapshot.people[Int($0)].id })
+        let answer = try engine.recommend(RecommendationRequest(.person(person), count: 5, mode: .collaborative))
+        #expect(answer.answeredBy == ["collaborative"])
+        #expect(cache.fitCount == 0)
     }
 
     private func rewriteMetadata(_ directory: TemporaryDirectory, _ version: String, bytes: Data) throws {

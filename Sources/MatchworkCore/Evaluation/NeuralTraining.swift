@@ -6,13 +6,18 @@ public struct LearnedModel: Sendable {
     public var encoder: PairFeatureEncoder
     public var ranking: [RankingTarget: NeuralHybridModel]
     public var rating: NeuralHybridModel?
+    /// The bid head (marketplaces with bids), behind each result's suggested bid.
+    public var bid: BidModel?
     /// The registry version it was loaded from, if any (reported with each result).
     public var version: String?
 
-    public init(encoder: PairFeatureEncoder, ranking: [RankingTarget: NeuralHybridModel], rating: NeuralHybridModel?, version: String? = nil) {
+    public init(
+        encoder: PairFeatureEncoder, ranking: [RankingTarget: NeuralHybridModel], rating: NeuralHybridModel?, bid: BidModel? = nil, version: String? = nil
+    ) {
         self.encoder = encoder
         self.ranking = ranking
         self.rating = rating
+        self.bid = bid
         self.version = version
     }
 
@@ -47,6 +52,9 @@ public enum NeuralTraining {
         /// Also trains the collaborative-only and content-only models on the same split, to
         /// show what each part adds.
         public var compareParts = true
+        /// The bid head's epochs and learning rate (its other settings are the trainer's).
+        public var bidEpochs = 150
+        public var bidLearningRate: Float = 0.005
 
         public init() {}
 
@@ -57,6 +65,10 @@ public enum NeuralTraining {
             try check(horizonDays, "horizon_days", 1...365)
             try check(negatives, "negatives", 1...10_000)
             try check(maxSubjects, "max_subjects", 1...1_000_000)
+            try check(bidEpochs, "bid_epochs", 1...100_000)
+            guard bidLearningRate.isFinite, bidLearningRate > 0 else {
+                throw MatchworkError(.invalidConfiguration, "parameter bid_learning_rate=\(bidLearningRate) must be positive.", field: "bid_learning_rate")
+            }
         }
     }
 
@@ -65,12 +77,15 @@ public enum NeuralTraining {
         public var model: LearnedModel
         public var ranking: [RankingTarget: TrainingReport]
         public var rating: TrainingReport?
+        /// The bid head's training, when the marketplace has enough bids.
+        public var bid: BidTraining.Report?
         /// Validation metrics of the collaborative-only and content-only models, per list and part name.
         public var parts: [RankingTarget: [String: NeuralMetrics]]
         public var windows: Int
         public var lists: Int
         public var examples: Int
         public var ratingExamples: Int
+        public var bidExamples: Int
     }
 
     /// A training stage's epoch, for progress lines: the list (`opportunities`, `people`,
@@ -93,6 +108,10 @@ public enum NeuralTraining {
         var generator = SeededGenerator(seed: configuration.trainer.seed)
         var raw = RawPairs(), targets: [Float] = [], groups: [Int32] = [], listTargets: [RankingTarget] = []
         var ratingRaw = RawPairs(), ratingTargets: [Float] = []
+        // Bids with their amount, whether they won and their opportunity.
+        var bidRaw = RawPairs(), bidAmounts: [Float] = [], bidWon: [Bool] = [], bidGroups: [Int32] = []
+        let hired = Set(history.lazy.filter { $0.type == .hire }.map { "\($0.person.rawValue)\u{1F}\($0.opportunity.rawValue)" })
+        var bidJobs: [String: Int32] = [:]
         var encoder: PairFeatureEncoder?
         var windows = 0
         for k in 1...configuration.windows {
@@ -143,6 +162,20 @@ public enum NeuralTraining {
                 let query = QueryState(engine: engine, subject: o, forPerson: false, candidates: [p], pool: .everyone)
                 ratingRaw.append(query.pairFeatures(encoder!, positions: [0]))
                 ratingTargets.append(Float(min(10, max(0, value)) / 10))
+            }
+            // Bids placed in the window, with the features of its start (the bid itself is not
+            // among the bid head's inputs).
+            for e in history where e.type == .bid && e.timestamp >= cut && e.timestamp < windowEnd {
+                guard let value = e.value, value.isFinite, value > 0, let p = engine.snapshot.personIndex.index(of: e.person),
+                    let o = engine.snapshot.opportunityIndex.index(of: e.opportunity)
+                else { continue }
+                let query = QueryState(engine: engine, subject: o, forPerson: false, candidates: [p], pool: .everyone)
+                bidRaw.append(query.pairFeatures(encoder!, positions: [0]))
+                bidAmounts.append(Float(value))
+                bidWon.append(hired.contains("\(e.person.rawValue)\u{1F}\(e.opportunity.rawValue)"))
+                let job = e.opportunity.rawValue
+                if bidJobs[job] == nil { bidJobs[job] = Int32(bidJobs.count) }
+                bidGroups.append(bidJobs[job]!)
             }
         }
         guard var encoder, Set(groups).count >= 5 else {
@@ -205,16 +238,30 @@ public enum NeuralTraining {
             ratingReport = try NeuralTrainer.train(&model, on: ratingExamples, objective: .rating, configuration: configuration.trainer) { progress("rating", $0) }
             rating = model
         }
+        var bid: BidModel?
+        var bidReport: BidTraining.Report?
+        if bidAmounts.count >= 20, Set(bidGroups).count >= 5 {
+            var scaled = bidRaw.continuous
+            encoder.standardise(&scaled)
+            let examples = BidTraining.Examples(continuous: scaled, width: encoder.continuousCount, amounts: bidAmounts, won: bidWon, groups: bidGroups)
+            var trainer = configuration.trainer
+            trainer.epochs = configuration.bidEpochs
+            trainer.learningRate = configuration.bidLearningRate
+            let (model, report) = try BidTraining.train(examples, configuration: trainer)
+            bid = model
+            bidReport = report
+        }
         return Result(
-            model: LearnedModel(encoder: encoder, ranking: ranking, rating: rating), ranking: rankingReports, rating: ratingReport, parts: parts, windows: windows,
-            lists: Set(groups).count, examples: targets.count, ratingExamples: ratingTargets.count)
+            model: LearnedModel(encoder: encoder, ranking: ranking, rating: rating, bid: bid), ranking: rankingReports, rating: ratingReport, bid: bidReport,
+            parts: parts, windows: windows, lists: Set(groups).count, examples: targets.count, ratingExamples: ratingTargets.count, bidExamples: bidAmounts.count)
     }
 }
 
 extension NeuralTraining.Configuration {
     /// Reads the neural model's hyper-parameters (`embedding_width`, `category_width`,
     /// `epochs`, `batch_size`, `learning_rate`, `weight_decay`, `patience`, `windows`,
-    /// `horizon_days`, `negatives`, `compare_parts` (0 or 1), `seed`) from `parameters`.
+    /// `horizon_days`, `negatives`, `compare_parts` (0 or 1), `seed`, `bid_epochs`,
+    /// `bid_learning_rate`) from `parameters`.
     public init(parameters: inout Parameters) throws(MatchworkError) {
         self.init()
         try parameters.int("embedding_width", into: &model.embeddingWidth)
@@ -228,6 +275,8 @@ extension NeuralTraining.Configuration {
         try parameters.int("windows", into: &windows)
         try parameters.int("horizon_days", into: &horizonDays)
         try parameters.int("negatives", into: &negatives)
+        try parameters.int("bid_epochs", into: &bidEpochs)
+        try parameters.float("bid_learning_rate", into: &bidLearningRate)
         var compare = compareParts ? 1 : 0
         try parameters.int("compare_parts", into: &compare)
         guard compare == 0 || compare == 1 else {
@@ -247,7 +296,7 @@ extension NeuralTraining.Configuration {
             "content_hidden": model.contentHidden.map(String.init).joined(separator: ","), "epochs": "\(trainer.epochs)",
             "batch_size": "\(trainer.batchSize)", "learning_rate": "\(trainer.learningRate)", "weight_decay": "\(trainer.weightDecay)",
             "patience": "\(trainer.patience)", "windows": "\(windows)", "horizon_days": "\(horizonDays)", "negatives": "\(negatives)",
-            "seed": "\(trainer.seed)",
+            "seed": "\(trainer.seed)", "bid_epochs": "\(bidEpochs)", "bid_learning_rate": "\(bidLearningRate)",
         ]
     }
 }

@@ -57,6 +57,8 @@ public struct CollaborativeIndex: Sendable {
     let opportunityIDs: [OpportunityID]
     /// How many rows were folded in rather than fitted (0 after a fit).
     public let foldedIn: Int
+    /// The registry version the factors came from (`nil` when fitted here).
+    public var modelVersion: String?
 
     var factors: Int { configuration.factors }
 
@@ -110,6 +112,20 @@ public struct CollaborativeIndex: Sendable {
             opportunities.replaceSubrange((o * f)..<((o + 1) * f), with: y)
         }
         self.init(configuration: c, people: people, opportunities: opportunities, snapshot: snapshot, foldedIn: newPeople.count + newOpportunities.count)
+        modelVersion = earlier.modelVersion
+    }
+
+    /// Factors trained elsewhere (a registry model), for ``init(updating:to:)``.
+    init(configuration: CollaborativeConfiguration, personIDs: [PersonID], opportunityIDs: [OpportunityID], personFactors: [Float], opportunityFactors: [Float]) {
+        self.configuration = configuration
+        self.personFactors = personFactors
+        self.opportunityFactors = opportunityFactors
+        personGram = ALSModel.gram(of: personFactors, factors: configuration.factors)
+        opportunityGram = ALSModel.gram(of: opportunityFactors, factors: configuration.factors)
+        version = -1
+        self.personIDs = personIDs
+        self.opportunityIDs = opportunityIDs
+        foldedIn = 0
     }
 
     private init(configuration: CollaborativeConfiguration, people: [Float], opportunities: [Float], snapshot: MarketplaceSnapshot, foldedIn: Int) {
@@ -177,6 +193,12 @@ public final class CollaborativeCache: Sendable {
     private let fits = Atomic<Int>(0)
 
     public init() {}
+
+    /// A cache that starts with `index` (for instance a registry model carried over to the
+    /// current snapshot), so that the first request uses it rather than fitting.
+    public init(holding index: CollaborativeIndex) {
+        state.withLock { $0 = index }
+    }
 
     /// The index for `snapshot`: the cached one for the same version; the cached one carried
     /// over with fold-in when few rows are new; else a fresh fit.

@@ -154,7 +154,7 @@ public struct PairFeatureEncoder: Sendable, Hashable, Codable {
 
     /// Positions of the features that describe the person's own bid (left out of the bid
     /// head's inputs, which predict that bid).
-    static let bidFeatures = 26...32
+    public static let bidFeatures = 26...32
 
     /// Values per categorical feature, for the model's schema.
     public var categoryCounts: [Int] { vocabularies.map { $0.count + 1 } }
@@ -262,12 +262,17 @@ extension QueryState {
     }
 }
 
-extension RecommendationEngine {
+extension MarketplaceSnapshot {
     /// The embedding key of an opportunity: its client's id when it has one, else its own.
     func opportunityKey(_ o: DenseIndex) -> String {
-        let client = snapshot.clientOf[Int(o)]
-        return client >= 0 ? snapshot.people[Int(client)].id.rawValue : snapshot.opportunities[Int(o)].id.rawValue
+        let client = clientOf[Int(o)]
+        return client >= 0 ? people[Int(client)].id.rawValue : opportunities[Int(o)].id.rawValue
     }
+}
+
+extension RecommendationEngine {
+    /// The embedding key of an opportunity: its client's id when it has one, else its own.
+    func opportunityKey(_ o: DenseIndex) -> String { snapshot.opportunityKey(o) }
 
     /// Writes a pair's raw continuous features into `row` (``PairFeatureEncoder/names`` order).
     func pairFeatures(_ encoder: PairFeatureEncoder, person p: DenseIndex, opportunity o: DenseIndex, bid: BidContext?, wanted: (Int32) -> Bool, into row: inout [Float]) {

@@ -38,6 +38,9 @@ public struct RecommendedItem: Sendable, Hashable, Codable {
     public var reasons: [String]
     /// Values the result assumed (defaults, priors), in plain words.
     public var assumptions: [String]
+    /// The bid range the trained bid head suggests for the pair (marketplaces with bids, when a
+    /// trained model with a bid head serves).
+    public var suggestedBid: BidSuggestion?
 }
 
 /// A step of the fallback chain: a component that could not answer, and why.
@@ -60,6 +63,7 @@ public struct Recommendations: Sendable, Hashable, Codable {
     public var filtered: [String: Int]
     /// Why the list is empty, when it is.
     public var notice: String?
-    /// The registry version of the trained model that took part, if one did.
+    /// The registry versions of the trained models that took part (`neural-000007, als-000001`),
+    /// if any did.
     public var modelVersion: String? = nil
 }

@@ -107,7 +107,8 @@ public struct RecommendationEngine: Sendable {
 
         var items: [RecommendedItem] = []
         items.reserveCapacity(chosen.count)
-        for i in chosen {
+        let bids = suggestedBids(query, positions: chosen)
+        for (k, i) in chosen.enumerated() {
             let c = candidates[i]
             let breakdown = query.breakdown(candidate: i, blend: blend)
             let explanation = request.explain ? query.explain(candidate: c, breakdown: breakdown, blend: blend) : (reasons: [], assumptions: [])
@@ -115,13 +116,32 @@ public struct RecommendationEngine: Sendable {
             let title = forPerson ? snapshot.opportunities[Int(c)].title : snapshot.people[Int(c)].name
             items.append(RecommendedItem(
                 id: id, title: title, score: (100 * scores[i]).roundedTo(2), breakdown: breakdown, adjustment: adjustments[i].roundedTo(4),
-                reasons: explanation.reasons, assumptions: explanation.assumptions))
+                reasons: explanation.reasons, assumptions: explanation.assumptions, suggestedBid: bids?[k]))
         }
         ledger?.record(items.map(\.id))
         return Recommendations(
             subject: request.subject, requestedMode: request.mode, answeredBy: blend.answeredBy, fallbacks: blend.fallbacks,
             items: items, candidates: considered, filtered: tally.dictionary, notice: nil,
-            modelVersion: blend.answeredBy.contains(RecommendationMode.neural.rawValue) ? learned?.version : nil)
+            modelVersion: modelVersions(answeredBy: blend.answeredBy))
+    }
+
+    /// The registry versions of the trained models among `answeredBy`, comma-separated.
+    func modelVersions(answeredBy: [String]) -> String? {
+        var versions: [String] = []
+        if answeredBy.contains(RecommendationMode.neural.rawValue), let v = learned?.version { versions.append(v) }
+        if answeredBy.contains(RecommendationMode.collaborative.rawValue), let v = try? collaborativeIndex().modelVersion { versions.append(v) }
+        return versions.isEmpty ? nil : versions.joined(separator: ", ")
+    }
+
+    /// The bid head's suggestions for the candidates at `positions`, rounded to cents; `nil`
+    /// without a trained bid head (the model has one when it was trained on bids).
+    func suggestedBids(_ query: QueryState, positions: [Int]) -> [BidSuggestion]? {
+        guard let learned, let bid = learned.bid, !positions.isEmpty else { return nil }
+        var continuous = query.pairFeatures(learned.encoder, positions: positions).continuous
+        learned.encoder.standardise(&continuous)
+        return bid.suggest(continuous: continuous, batch: positions.count).map {
+            BidSuggestion(minimum: max(0, $0.minimum).roundedTo(2), optimal: max(0, $0.optimal).roundedTo(2), maximum: max(0, $0.maximum).roundedTo(2))
+        }
     }
 
     /// Re-ranks blended scores: anti-congestion on the leading pool, then the client cap and

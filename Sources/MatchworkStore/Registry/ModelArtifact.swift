@@ -1,6 +1,51 @@
 import Foundation
 public import MatchworkCore
 
+/// A model the registry holds: the neural hybrid (with its bid head), or a collaborative model.
+public enum RegistryModel: Sendable {
+    case neural(LearnedModel)
+    case collaborative(TrainedCollaborative)
+
+    /// `neural`, `als`, `bpr`, `item-knn` or `mf`: the versions' prefix.
+    public var kind: String {
+        switch self {
+        case .neural: "neural"
+        case .collaborative(let m): m.kind.rawValue
+        }
+    }
+
+    public var scenario: ScenarioName? {
+        switch self {
+        case .neural(let m): m.encoder.scenario
+        case .collaborative(let m): m.scenario
+        }
+    }
+
+    public var learned: LearnedModel? {
+        if case .neural(let m) = self { return m }
+        return nil
+    }
+
+    public var trainedCollaborative: TrainedCollaborative? {
+        if case .collaborative(let m) = self { return m }
+        return nil
+    }
+
+    mutating func setVersion(_ version: String) {
+        switch self {
+        case .neural(var m):
+            m.version = version
+            self = .neural(m)
+        case .collaborative(var m):
+            m.version = version
+            self = .collaborative(m)
+        }
+    }
+
+    /// Every kind the registry holds.
+    public static let kinds = ["neural"] + CollaborativeKind.allCases.map(\.rawValue)
+}
+
 /// The bytes of a trained model on disk.
 ///
 /// Layout (little-endian):
@@ -9,7 +54,7 @@ public import MatchworkCore
 ///     format version                   UInt32
 ///     header length H                  UInt32
 ///     header                           H bytes of JSON (ArtifactHeader)
-///     tensors                          Float32 values, in the header's order and counts
+///     tensors                          Float32 or Int32 values, in the header's order and counts
 ///     SHA-256 of everything above      32 bytes
 ///
 /// Reading checks each part (magic, version, lengths, the digest, that the header's shapes
@@ -17,7 +62,8 @@ public import MatchworkCore
 /// message, never half-loaded.
 enum ModelArtifact {
     static let magic = Array("MWMODEL1".utf8)
-    static let formatVersion: UInt32 = 1
+    /// 2: any kind of model (neural, als, bpr, item-knn, mf), integer tensors, the bid head.
+    static let formatVersion: UInt32 = 2
 
     /// What one hybrid needs besides its tensors.
     struct HybridHeader: Codable {
@@ -29,35 +75,81 @@ enum ModelArtifact {
         var outputScale: Float
     }
 
+    /// What the bid head needs besides its MLP parameters (tensor `bid.mlp`).
+    struct BidHeader: Codable {
+        var sizes: [Int]
+        var quantiles: BidHead.Quantiles
+        var amountMean: Float
+        var amountScale: Float
+    }
+
+    struct NeuralHeader: Codable {
+        var encoder: PairFeatureEncoder
+        var models: [HybridHeader]
+        var bid: BidHeader?
+    }
+
+    struct CollaborativeHeader: Codable {
+        var scenario: ScenarioName?
+        var personIDs: [String]
+        var opportunityIDs: [String]
+        var collaborative: CollaborativeConfiguration?
+        var settings: [String: String]
+        var scalars: [String: Float]
+    }
+
     struct Tensor: Codable {
         var name: String
         var count: Int
+        /// `f32` (the default) or `i32`.
+        var type: String?
     }
 
     struct ArtifactHeader: Codable {
         var kind: String
-        var encoder: PairFeatureEncoder
-        var models: [HybridHeader]
         var tensors: [Tensor]
+        var neural: NeuralHeader?
+        var collaborative: CollaborativeHeader?
     }
 
-    /// Encodes a learned model.
-    static func encode(_ model: LearnedModel) throws -> Data {
-        var hybrids: [(String, NeuralHybridModel)] = RankingTarget.allCases.compactMap { t in model.ranking[t].map { ("ranking.\(t.rawValue)", $0) } }
-        if let rating = model.rating { hybrids.append(("rating", rating)) }
-        var headers: [HybridHeader] = []
+    /// Encodes a model of any kind.
+    static func encode(_ model: RegistryModel) throws -> Data {
         var tensors: [Tensor] = []
-        var values: [Float] = []
-        for (name, hybrid) in hybrids {
-            headers.append(HybridHeader(
-                name: name, configuration: hybrid.configuration, schema: hybrid.schema, alphaLogit: hybrid.alphaLogit, outputShift: hybrid.outputShift,
-                outputScale: hybrid.outputScale))
-            for (part, buffer) in parts(of: hybrid) {
-                tensors.append(Tensor(name: "\(name).\(part)", count: buffer.count))
-                values += buffer
-            }
+        var values: [UInt32] = []
+        func add(_ name: String, _ buffer: [Float]) {
+            tensors.append(Tensor(name: name, count: buffer.count, type: nil))
+            values += buffer.map(\.bitPattern)
         }
-        let header = ArtifactHeader(kind: "neural", encoder: model.encoder, models: headers, tensors: tensors)
+        func add(_ name: String, _ buffer: [Int32]) {
+            tensors.append(Tensor(name: name, count: buffer.count, type: "i32"))
+            values += buffer.map { UInt32(bitPattern: $0) }
+        }
+        var header = ArtifactHeader(kind: model.kind, tensors: [])
+        switch model {
+        case .neural(let learned):
+            var hybrids: [(String, NeuralHybridModel)] = RankingTarget.allCases.compactMap { t in learned.ranking[t].map { ("ranking.\(t.rawValue)", $0) } }
+            if let rating = learned.rating { hybrids.append(("rating", rating)) }
+            var headers: [HybridHeader] = []
+            for (name, hybrid) in hybrids {
+                headers.append(HybridHeader(
+                    name: name, configuration: hybrid.configuration, schema: hybrid.schema, alphaLogit: hybrid.alphaLogit, outputShift: hybrid.outputShift,
+                    outputScale: hybrid.outputScale))
+                for (part, buffer) in parts(of: hybrid) { add("\(name).\(part)", buffer) }
+            }
+            var bid: BidHeader?
+            if let b = learned.bid {
+                bid = BidHeader(sizes: b.head.mlp.sizes, quantiles: b.head.quantiles, amountMean: b.amountMean, amountScale: b.amountScale)
+                add("bid.mlp", b.head.mlp.parameters)
+            }
+            header.neural = NeuralHeader(encoder: learned.encoder, models: headers, bid: bid)
+        case .collaborative(let trained):
+            header.collaborative = CollaborativeHeader(
+                scenario: trained.scenario, personIDs: trained.personIDs, opportunityIDs: trained.opportunityIDs, collaborative: trained.collaborative,
+                settings: trained.settings, scalars: trained.scalars)
+            for (name, buffer) in trained.floats.sorted(by: { $0.key < $1.key }) { add(name, buffer) }
+            for (name, buffer) in trained.integers.sorted(by: { $0.key < $1.key }) { add(name, buffer) }
+        }
+        header.tensors = tensors
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = try encoder.encode(header)
@@ -65,8 +157,9 @@ enum ModelArtifact {
         append(formatVersion, to: &bytes)
         append(UInt32(json.count), to: &bytes)
         bytes.append(json)
+        bytes.reserveCapacity(bytes.count + values.count * 4 + 32)
         values.withUnsafeBufferPointer { buffer in
-            for v in buffer { append(v.bitPattern, to: &bytes) }
+            for v in buffer { append(v, to: &bytes) }
         }
         bytes.append(contentsOf: SHA256.digest(bytes))
         return bytes
@@ -78,8 +171,8 @@ enum ModelArtifact {
             + hybrid.categories.enumerated().map { ("category\($0.offset)", $0.element.values) }
     }
 
-    /// Decodes a learned model, or says what is wrong with the bytes.
-    static func decode(_ bytes: Data) throws(ArtifactError) -> LearnedModel {
+    /// Decodes a model, or says what is wrong with the bytes.
+    static func decode(_ bytes: Data) throws(ArtifactError) -> RegistryModel {
         let all = [UInt8](bytes)
         guard all.count >= magic.count + 8 + 32 else { throw .truncated("it has \(all.count) bytes, fewer than any model") }
         guard Array(all[0..<magic.count]) == magic else { throw .notAModel }
@@ -101,16 +194,39 @@ enum ModelArtifact {
             throw .incompatible("its header does not describe a model this matchwork knows (\(error))")
         }
         cursor += headerLength
-        let floats = header.tensors.reduce(0) { $0 + $1.count }
-        guard all.count - 32 - cursor == floats * 4 else {
-            throw .truncated("it holds \(all.count - 32 - cursor) bytes of parameters where its header lists \(floats * 4)")
+        let words = header.tensors.reduce(0) { $0 + $1.count }
+        guard header.tensors.allSatisfy({ $0.count >= 0 && ($0.type ?? "f32" == "f32" || $0.type == "i32") }) else {
+            throw .incompatible("its header lists a tensor of a type this matchwork does not read")
         }
-        var tensors: [String: [Float]] = [:]
+        guard all.count - 32 - cursor == words * 4 else {
+            throw .truncated("it holds \(all.count - 32 - cursor) bytes of parameters where its header lists \(words * 4)")
+        }
+        var floats: [String: [Float]] = [:], integers: [String: [Int32]] = [:]
         for tensor in header.tensors {
-            var values = [Float](repeating: 0, count: tensor.count)
-            for i in 0..<tensor.count { values[i] = Float(bitPattern: readUInt32(all, &cursor)) }
-            tensors[tensor.name] = values
+            if tensor.type == "i32" {
+                var values = [Int32](repeating: 0, count: tensor.count)
+                for i in 0..<tensor.count { values[i] = Int32(bitPattern: readUInt32(all, &cursor)) }
+                integers[tensor.name] = values
+            } else {
+                var values = [Float](repeating: 0, count: tensor.count)
+                for i in 0..<tensor.count { values[i] = Float(bitPattern: readUInt32(all, &cursor)) }
+                floats[tensor.name] = values
+            }
         }
+        if header.kind == "neural", let neural = header.neural {
+            return .neural(try decodeNeural(neural, tensors: floats))
+        }
+        guard let kind = CollaborativeKind(rawValue: header.kind), let c = header.collaborative else {
+            throw .incompatible("it holds a model of kind '\(header.kind)', which this matchwork does not know")
+        }
+        let trained = TrainedCollaborative(
+            kind: kind, scenario: c.scenario, personIDs: c.personIDs, opportunityIDs: c.opportunityIDs, collaborative: c.collaborative, settings: c.settings,
+            scalars: c.scalars, floats: floats, integers: integers)
+        if let problem = trained.shapeProblem() { throw .incompatible("the \(kind.rawValue) model is inconsistent: \(problem)") }
+        return .collaborative(trained)
+    }
+
+    private static func decodeNeural(_ header: NeuralHeader, tensors: [String: [Float]]) throws(ArtifactError) -> LearnedModel {
         var ranking: [RankingTarget: NeuralHybridModel] = [:]
         var rating: NeuralHybridModel?
         for h in header.models {
@@ -140,7 +256,19 @@ enum ModelArtifact {
             }
         }
         guard !ranking.isEmpty else { throw .incompatible("it holds no ranking model") }
-        return LearnedModel(encoder: header.encoder, ranking: ranking, rating: rating)
+        var bid: BidModel?
+        if let b = header.bid {
+            guard b.sizes.count >= 2, b.sizes.allSatisfy({ $0 > 0 }), b.sizes.first == BidModel.inputs(continuous: header.encoder.continuousCount), b.sizes.last == 3
+            else { throw .incompatible("its bid head's layers do not fit the feature encoder") }
+            var head = BidHead(inputs: b.sizes[0], hidden: Array(b.sizes.dropFirst().dropLast()))
+            guard let parameters = tensors["bid.mlp"], parameters.count == head.mlp.parameters.count else {
+                throw .incompatible("its bid head lacks its parameters, or their size differs")
+            }
+            head.mlp.parameters = parameters
+            head.quantiles = b.quantiles
+            bid = BidModel(head: head, amountMean: b.amountMean, amountScale: b.amountScale)
+        }
+        return LearnedModel(encoder: header.encoder, ranking: ranking, rating: rating, bid: bid)
     }
 
     private static func append(_ value: UInt32, to data: inout Data) {

@@ -71,3 +71,63 @@ public struct BidHead: Sendable, Hashable, Codable {
         return loss
     }
 }
+
+/// A suggested bid for a (job, worker) pair: the lowest, optimal and highest sensible amounts.
+public struct BidSuggestion: Sendable, Hashable, Codable {
+    public var minimum: Double
+    public var optimal: Double
+    public var maximum: Double
+
+    public init(minimum: Double, optimal: Double, maximum: Double) {
+        self.minimum = minimum
+        self.optimal = optimal
+        self.maximum = maximum
+    }
+
+    public func contains(_ amount: Double) -> Bool { amount >= minimum && amount <= maximum }
+}
+
+/// The bid head with what it needs to read a pair: it takes the encoder's scaled continuous
+/// features except the bid's own (``PairFeatureEncoder/bidFeatures``), and learns amounts on a
+/// standard scale (`amount = mean + scale × output`).
+public struct BidModel: Sendable, Hashable {
+    public var head: BidHead
+    public var amountMean: Float
+    public var amountScale: Float
+
+    public init(head: BidHead, amountMean: Float, amountScale: Float) {
+        self.head = head
+        self.amountMean = amountMean
+        self.amountScale = amountScale
+    }
+
+    /// The head's input width for an encoder with `continuous` features.
+    public static func inputs(continuous: Int) -> Int { continuous - PairFeatureEncoder.bidFeatures.count }
+
+    /// The head's inputs from scaled continuous rows (`batch × continuous`): the bid's own
+    /// features left out.
+    static func inputs(from continuous: [Float], batch: Int) -> [Float] {
+        guard batch > 0 else { return [] }
+        let width = continuous.count / batch
+        let bid = PairFeatureEncoder.bidFeatures
+        var out: [Float] = []
+        out.reserveCapacity(batch * (width - bid.count))
+        for r in 0..<batch {
+            for j in 0..<width where !bid.contains(j) { out.append(continuous[r * width + j]) }
+        }
+        return out
+    }
+
+    /// The suggestions for scaled continuous rows (`batch × continuous`), in currency.
+    public func suggest(continuous: [Float], batch: Int) -> [BidSuggestion] {
+        guard batch > 0 else { return [] }
+        let input = Self.inputs(from: continuous, batch: batch)
+        var workspace = MLPWorkspace()
+        var raw: [Float] = []
+        let amounts = input.withUnsafeBufferPointer { head.forward($0, batch: batch, workspace: &workspace, raw: &raw) }
+        return (0..<batch).map { r in
+            let v = (0..<3).map { Double(amountMean + amountScale * amounts[3 * r + $0]) }
+            return BidSuggestion(minimum: v[0], optimal: v[1], maximum: v[2])
+        }
+    }
+}

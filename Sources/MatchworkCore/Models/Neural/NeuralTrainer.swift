@@ -103,6 +103,11 @@ public struct NeuralMetrics: Sendable, Hashable, Codable {
     public var mse: Double?
     public var mae: Double?
     public var r2: Double?
+    /// The bid head: mean pinball loss over its three quantiles (in currency), the share of
+    /// held-out bids inside the suggested [min, max], and the share of winning bids inside it.
+    public var pinball: Double?
+    public var coverage: Double?
+    public var winningInside: Double?
 
     /// The metric early stopping reports beside the loss: NDCG@10 or RMSE.
     public var headline: (name: String, value: Double) {
