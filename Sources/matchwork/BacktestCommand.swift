@@ -76,6 +76,14 @@ struct BacktestCommand: AsyncParsableCommand {
                 print(row.direction.padding(toLength: 26, withPad: " ", startingAt: 0) + " " + row.mode.padding(toLength: 15, withPad: " ", startingAt: 0)
                     + String(format: " %8d  %5.1f%%  %7.4f  ", row.subjects, row.hitRateAt3 * 100, row.ndcgAt10) + answered)
             }
+            if !report.ratingRows.isEmpty {
+                print("")
+                print("ratings of the \(report.ratingRows[0].reviews) reviews in the test window (0-1 scale)")
+                print("mode            RMSE     MAE      R²")
+                for row in report.ratingRows {
+                    print(row.mode.padding(toLength: 15, withPad: " ", startingAt: 0) + String(format: " %.4f   %.4f   %6.3f", row.rmse, row.mae, row.r2))
+                }
+            }
             if let validationCut = report.validationCut {
                 print("")
                 print("ensemble_tuned: weights chosen on the \(report.validationOutcomes) outcomes of the \(report.horizonDays) days before the cut (from \(validationCut.iso8601)), by NDCG@10 over a 0.1 grid; use them with:")

@@ -46,4 +46,29 @@ struct EnsembleTuningTests {
         let onlyPopularity = EnsembleTuning.evaluate(EnsembleWeights(ruleBased: 0, similarity: 0, neighbourhood: 0, popularity: 1), on: [sample])
         #expect(onlyPopularity.ndcg == EnsembleTuning.evaluate(EnsembleWeights(ruleBased: 0, similarity: 0, neighbourhood: 0, popularity: 1), on: [sample]).ndcg)
     }
+
+    @Test("With the trained model's values in the samples, its learned share is tuned too, and the setting round-trips")
+    func tunesTheLearnedShare() throws {
+        var (sample, relevant) = try plantedSample()
+        let count = sample.query.candidates.count
+        let popularity = try #require(EnsembleWeights.components.firstIndex(of: .popularity))
+        sample.values[popularity] = nil
+        // Only the neural values rank the planted outcome first: the share must grow.
+        sample.neural = (0..<count).map { $0 == relevant ? 1 : 0 }
+        let tuned = EnsembleTuning.tune([sample, sample], share: 0.4)
+        let share = try #require(tuned.weights.learnedShare)
+        #expect(share > 0.4)
+        #expect(tuned.ndcgAt10 == 1 && tuned.hitRateAt3 == 1)
+        #expect(EnsembleTuning.evaluate(tuned.weights, on: [sample], share: share).ndcg == 1)
+        #expect(EnsembleTuning.evaluate(tuned.weights, on: [sample], share: 0).ndcg < 1)
+        // The setting names the share, and parses back to the same weights.
+        #expect(tuned.weights.setting.contains("neural=\(share)"))
+        #expect(try EnsembleWeights.parse(tuned.weights.setting) == tuned.weights)
+        do {
+            _ = try EnsembleWeights.parse("rule_based=1,neural=1.5", field: "--ensemble-weights")
+            Issue.record("a learned share of 1.5 was accepted")
+        } catch {
+            #expect(error.message == "learned share 1.5 must be between 0 and 1 (0 leaves the trained model out of the ensemble).")
+        }
+    }
 }

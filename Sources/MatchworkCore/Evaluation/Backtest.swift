@@ -31,6 +31,15 @@ public enum Backtest {
         public var answeredBy: [String: Int]
     }
 
+    /// How well a mode predicts the review ratings given in the test window (0-1 scale).
+    public struct RatingRow: Sendable, Hashable, Codable {
+        public var mode: String
+        public var reviews: Int
+        public var rmse: Double
+        public var mae: Double
+        public var r2: Double
+    }
+
     /// Ensemble weights chosen on the validation window for one kind of list.
     public struct Tuning: Sendable, Hashable, Codable {
         public var direction: String
@@ -55,6 +64,10 @@ public enum Backtest {
         public var validationCut: Timestamp?
         public var validationOutcomes: Int
         public var tuning: [Tuning]
+        /// Ratings of the reviews in the test window, per mode: `rule_based` (the person-quality
+        /// rule, mapped to ratings by least squares on the reviews before the cut), `neural`
+        /// (the trained rating model) and `ensemble` (the two blended with the learned share).
+        public var ratingRows: [RatingRow]
     }
 
     public static let directions = ["opportunities_for_people", "people_for_opportunities", "rank_applicants"]
@@ -126,7 +139,7 @@ public enum Backtest {
             for direction in directions {
                 let samples = try validation.samples(direction: direction)
                 guard samples.count >= minimumTuningSubjects else { continue }
-                let best = EnsembleTuning.tune(samples)
+                let best = EnsembleTuning.tune(samples, share: configuration.ensemble?.learnedShare ?? EnsembleConfiguration.defaultLearnedShare)
                 let target = target(of: direction)
                 tuned[target] = best.weights
                 tuning.append(Tuning(
@@ -142,9 +155,58 @@ public enum Backtest {
                 rows.insert(row, at: at)
             }
         }
+        let ratingRows = ratingRows(
+            interactions: interactions, engine: test.engine, learned: learned, cut: cut, horizonEnd: cut.adding(seconds: horizon), modes: modes,
+            share: configuration.ensemble?.learnedShare ?? EnsembleConfiguration.defaultLearnedShare)
         return Report(
             scenario: scenario?.rawValue, cut: cut, horizonDays: horizonDays, outcomeType: outcomeType.rawValue, testOutcomes: test.pairs, rows: rows,
-            validationCut: validationCut, validationOutcomes: validationOutcomes, tuning: tuning)
+            validationCut: validationCut, validationOutcomes: validationOutcomes, tuning: tuning, ratingRows: ratingRows)
+    }
+
+    /// The rating rows of ``Report/ratingRows``: reviews in `[cut, horizonEnd)` scored with the
+    /// features of the cut; the rule-based mapping is fitted on up to 5,000 reviews before it.
+    static func ratingRows(
+        interactions: [Interaction], engine: RecommendationEngine, learned: LearnedModel?, cut: Timestamp, horizonEnd: Timestamp, modes: [RecommendationMode], share: Double
+    ) -> [RatingRow] {
+        let snapshot = engine.snapshot
+        let encoder = learned?.encoder ?? PairFeatureEncoder(snapshot: snapshot, features: engine.features)
+        func features(_ reviews: [Interaction]) -> (raw: RawPairs, targets: [Double]) {
+            var raw = RawPairs(), targets: [Double] = []
+            for e in reviews {
+                guard let value = e.value, value.isFinite, let p = snapshot.personIndex.index(of: e.person), let o = snapshot.opportunityIndex.index(of: e.opportunity) else { continue }
+                raw.append(QueryState(engine: engine, subject: o, forPerson: false, candidates: [p], pool: .everyone).pairFeatures(encoder, positions: [0]))
+                targets.append(min(10, max(0, value)) / 10)
+            }
+            return (raw, targets)
+        }
+        let reviews = interactions.filter { $0.type == .rate }
+        let (testRaw, testTargets) = features(reviews.filter { $0.timestamp >= cut && $0.timestamp < horizonEnd })
+        let (trainRaw, trainTargets) = features(Array(reviews.filter { $0.timestamp < cut }.sorted { $0.timestamp > $1.timestamp }.prefix(5000)))
+        guard testTargets.count >= 5, trainTargets.count >= 5 else { return [] }
+        // Rule-based: rating ≈ a + b × quality rule (feature 0), by least squares.
+        let width = encoder.continuousCount
+        let q = (0..<trainTargets.count).map { Double(trainRaw.continuous[$0 * width]) }
+        let mq = q.reduce(0, +) / Double(q.count), my = trainTargets.reduce(0, +) / Double(trainTargets.count)
+        var sxy = 0.0, sxx = 0.0
+        for i in q.indices {
+            sxy += (q[i] - mq) * (trainTargets[i] - my)
+            sxx += (q[i] - mq) * (q[i] - mq)
+        }
+        let b = sxx > 0 ? sxy / sxx : 0, a = my - b * mq
+        let rule = (0..<testTargets.count).map { min(1, max(0, a + b * Double(testRaw.continuous[$0 * width]))) }
+        var rows: [RatingRow] = []
+        func row(_ mode: RecommendationMode, _ predictions: [Double]) {
+            let m = NeuralTrainer.ratingMetrics(predictions: predictions, targets: testTargets, loss: 0)
+            rows.append(RatingRow(mode: mode.rawValue, reviews: testTargets.count, rmse: (m.mse ?? 0).squareRoot(), mae: m.mae ?? 0, r2: m.r2 ?? 0))
+        }
+        if modes.contains(.ruleBased) { row(.ruleBased, rule) }
+        if let model = learned?.rating {
+            var workspace = NeuralWorkspace()
+            let neural = model.forward(testRaw.batch(encoder), workspace: &workspace).final.map { Double(min(1, max(0, $0))) }
+            if modes.contains(.neural) { row(.neural, neural) }
+            if modes.contains(.ensemble) { row(.ensemble, zip(rule, neural).map { (1 - share) * $0 + share * $1 }) }
+        }
+        return rows
     }
 
     struct Pair: Hashable {

@@ -6,6 +6,8 @@ public struct ComponentSample {
     /// Per component (``EnsembleWeights/components`` order): the values, or `nil` when the
     /// component could not score this request.
     var values: [[Double]?]
+    /// The trained model's values, when one is loaded and could score.
+    var neural: [Double]?
     /// Positions of the relevant candidates.
     var relevant: Set<Int>
     /// How many relevant items exist, including those the filters removed (for IDCG).
@@ -34,7 +36,8 @@ extension RecommendationEngine {
             let id = forPerson ? snapshot.opportunities[Int(c)].id.rawValue : snapshot.people[Int(c)].id.rawValue
             if relevant.contains(id) { marked.insert(i) }
         }
-        return ComponentSample(query: query, values: values, relevant: marked, relevantCount: relevant.count)
+        let neural = learned == nil ? nil : try? query.neuralValues().get()
+        return ComponentSample(query: query, values: values, neural: neural, relevant: marked, relevantCount: relevant.count)
     }
 }
 
@@ -50,9 +53,26 @@ public enum EnsembleTuning {
         public var samples: Int
     }
 
-    /// The best weights for `samples`; ties keep the earlier grid point, which favours the
-    /// rule-based scorer (the grid starts from it).
-    public static func tune(_ samples: [ComponentSample], step: Double = 0.1) -> Result {
+    /// The best weights for `samples`, then (when the samples carry the trained model's
+    /// values) the best learned share for them on the same grid, starting from `share`; ties
+    /// keep the earlier grid point, which favours the rule-based scorer (the grid starts from
+    /// it) and the starting share.
+    public static func tune(_ samples: [ComponentSample], share: Double = EnsembleConfiguration.defaultLearnedShare, step: Double = 0.1) -> Result {
+        var best = tuneWeights(samples, share: share, step: step)
+        guard samples.contains(where: { $0.neural != nil }) else { return best }
+        let n = Int((1 / step).rounded())
+        for k in [share] + (0...n).map({ Double($0) / Double(n) }) {
+            var weights = best.weights
+            weights.learnedShare = k
+            let (ndcg, hits) = evaluate(weights, on: samples, share: k)
+            if (ndcg, hits) > (best.ndcgAt10 + 1e-12, best.hitRateAt3) || best.weights.learnedShare == nil {
+                best = Result(weights: weights, ndcgAt10: ndcg, hitRateAt3: hits, samples: samples.count)
+            }
+        }
+        return best
+    }
+
+    static func tuneWeights(_ samples: [ComponentSample], share: Double, step: Double) -> Result {
         let n = Int((1 / step).rounded())
         let m = EnsembleWeights.components.count
         // Components that scored no sample keep weight 0: the grid spans the others only.
@@ -65,7 +85,7 @@ public enum EnsembleTuning {
             if position == active.count - 1 {
                 units[k] = remaining
                 let weights = EnsembleWeights(units.map { Double($0) / Double(n) })
-                let (ndcg, hits) = evaluate(weights, on: samples)
+                let (ndcg, hits) = evaluate(weights, on: samples, share: share)
                 if (ndcg, hits) > (best.ndcgAt10 + 1e-12, best.hitRateAt3) || best.ndcgAt10 < 0 {
                     best = Result(weights: weights, ndcgAt10: ndcg, hitRateAt3: hits, samples: samples.count)
                 }
@@ -83,8 +103,9 @@ public enum EnsembleTuning {
     }
 
     /// Mean NDCG@10 and hit rate@3 of `weights` over `samples`, blending as the engine does:
-    /// components that could not score are left out and the others renormalised.
-    public static func evaluate(_ weights: EnsembleWeights, on samples: [ComponentSample]) -> (ndcg: Double, hitRate: Double) {
+    /// components that could not score are left out and the others renormalised; the trained
+    /// model's values, where a sample has them, take `share` of the score.
+    public static func evaluate(_ weights: EnsembleWeights, on samples: [ComponentSample], share: Double = 0) -> (ndcg: Double, hitRate: Double) {
         guard !samples.isEmpty else { return (0, 0) }
         let w = EnsembleWeights.components.map { weights.weight(of: $0) }
         var ndcg = 0.0, hits = 0.0
@@ -100,6 +121,10 @@ public enum EnsembleTuning {
                 for i in 0..<count { scores[i] += w[k] * values[i] }
             }
             if total > 0 { for i in 0..<count { scores[i] /= total } }
+            if share > 0, let neural = sample.neural {
+                let own = total > 0 ? share : 1
+                for i in 0..<count { scores[i] = (1 - own) * scores[i] + own * neural[i] }
+            }
             let top = sample.query.engine.rerank(sample.query, scores: &scores, count: 10, ledger: nil).chosen
             var dcg = 0.0
             for (rank, i) in top.enumerated() where sample.relevant.contains(i) { dcg += 1 / RankingMetrics.log2(Double(rank + 2)) }

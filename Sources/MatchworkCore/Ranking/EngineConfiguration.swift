@@ -48,6 +48,7 @@ public struct EnsembleConfiguration: Sendable, Hashable, Codable {
     /// The trained neural model's share of the ensemble score when one is loaded: the score is
     /// `(1 − share) × the blend of the weights above + share × neural`. 0.4 by default (0.6
     /// rule-based and the other components, 0.4 learned, as the cleaning marketplace started).
+    /// A list's own ``EnsembleWeights/learnedShare`` takes precedence.
     public var learnedShare = EnsembleConfiguration.defaultLearnedShare
     public static let defaultLearnedShare = 0.4
 
@@ -56,6 +57,9 @@ public struct EnsembleConfiguration: Sendable, Hashable, Codable {
         self.people = people
         self.applicants = applicants
     }
+
+    /// The learned share of `target`'s lists.
+    public func learnedShare(for target: RankingTarget) -> Double { self[target].learnedShare ?? learnedShare }
 
     /// The same weights for every kind of list.
     public init(_ weights: EnsembleWeights) {
@@ -80,7 +84,10 @@ public struct EnsembleConfiguration: Sendable, Hashable, Codable {
     }
 
     public func validate() throws(MatchworkError) {
-        for target in RankingTarget.allCases { try self[target].validate(field: "ensemble.\(target.rawValue)") }
+        for target in RankingTarget.allCases {
+            try self[target].validate(field: "ensemble.\(target.rawValue)")
+            if let share = self[target].learnedShare { try Self.checkLearnedShare(share, field: "ensemble.\(target.rawValue).neural") }
+        }
         try Self.checkLearnedShare(learnedShare)
     }
 
@@ -121,6 +128,9 @@ public struct EnsembleWeights: Sendable, Hashable, Codable {
     public var neighbourhood = 0.1
     public var popularity = 0.1
     public var collaborative = 0.0
+    /// This list's share for the trained neural model (`neural=0.3` in a setting), over
+    /// ``EnsembleConfiguration/learnedShare`` for every list; not part of the weights' sum.
+    public var learnedShare: Double?
 
     public init() {}
 
@@ -140,7 +150,8 @@ public struct EnsembleWeights: Sendable, Hashable, Codable {
 
     /// `rule_based=0.7,similarity=0.3` (components weighing 0 left out), as ``parse(_:field:)`` reads.
     public var setting: String {
-        all.filter { $0.1 > 0 }.map { "\($0.0.rawValue)=\(($0.1 * 1000).rounded() / 1000)" }.joined(separator: ",")
+        (all.filter { $0.1 > 0 }.map { "\($0.0.rawValue)=\(($0.1 * 1000).rounded() / 1000)" } + (learnedShare.map { ["neural=\(($0 * 1000).rounded() / 1000)"] } ?? []))
+            .joined(separator: ",")
     }
 
     /// The components an ensemble blends, in this order.
@@ -160,7 +171,7 @@ public struct EnsembleWeights: Sendable, Hashable, Codable {
     }
 
     /// Parses `rule_based=0.4,similarity=0.3,neighbourhood=0.2,popularity=0.1`; components left
-    /// out weigh 0.
+    /// out weigh 0. `neural=0.3` sets the list's learned share (outside the sum).
     public static func parse(_ text: String, field: String = "ensemble_weights") throws(MatchworkError) -> EnsembleWeights {
         var weights = EnsembleWeights(ruleBased: 0, similarity: 0, neighbourhood: 0, popularity: 0)
         for part in text.split(separator: ",") {
@@ -177,7 +188,8 @@ public struct EnsembleWeights: Sendable, Hashable, Codable {
             case .ensemble:
                 throw MatchworkError(.invalidConfiguration, "\(field): 'ensemble' cannot weigh itself; use rule_based, similarity, neighbourhood, collaborative, popularity.", field: field)
             case .neural:
-                throw MatchworkError(.invalidConfiguration, "\(field): the neural model's weight is the learned share; set it with --learned-share (default 0.4) and weigh rule_based, similarity, neighbourhood, collaborative, popularity here.", field: field)
+                try EnsembleConfiguration.checkLearnedShare(value, field: field)
+                weights.learnedShare = value
             }
         }
         try weights.validate(field: field)

@@ -407,7 +407,7 @@ final class QueryState {
                 }
             }
             // The trained model's share, over the blend of the others.
-            let share = engine.ensemble.learnedShare
+            let share = engine.ensemble.learnedShare(for: target)
             if share > 0 {
                 switch neuralValues() {
                 case .success(let values):
