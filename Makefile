@@ -12,15 +12,16 @@ release: deps
 	$(SWIFT) build -c release --product matchwork
 
 ## Generates the cleaning marketplace into the embedded store, prints its statistics, trains
-## the neural hybrid into the model registry (STORE.models/) and lists it, then the top jobs for
-## one cleaner and the top cleaners for one open job, with their reasons and each component's
-## share (rule-based, similarity, collaborative, and the neural model's collaborative and
-## content parts), and the jobs most like that job.
+## the default models (ALS, BPR, item-kNN, MF and the neural hybrid with its bid head) into the
+## model registry (STORE.models/) and lists them, then the top jobs for one cleaner (with a
+## suggested bid) and the top cleaners for one open job, with their reasons and each
+## component's share (rule-based, similarity, collaborative, and the neural model's
+## collaborative and content parts), and the jobs most like that job.
 demo: release
 	$(MATCHWORK) generate cleaning --store $(STORE)
 	$(MATCHWORK) stats --store $(STORE)
 	@echo
-	$(MATCHWORK) train --store $(STORE) --model neural
+	$(MATCHWORK) train --store $(STORE) --model all
 	@echo
 	$(MATCHWORK) models --store $(STORE)
 	@echo
