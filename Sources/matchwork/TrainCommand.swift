@@ -20,8 +20,9 @@ struct TrainCommand: AsyncParsableCommand {
             factorisation of review ratings (0-1). Each is measured on a seeded held-out share \
             (parameter holdout, 0.2), then refitted on everything and saved. Parameters: \
             als: factors, iterations, regularization, alpha, seed; bpr: factors, iterations, \
-            learning_rate, regularization, seed; item-knn: neighbours, shrink; mf: factors, \
-            iterations, learning_rate, regularization, bias_regularization, seed.
+            learning_rate, negatives, redraws, regularization, seed; item-knn: neighbours, \
+            shrink; mf: factors, iterations, learning_rate, regularization, \
+            bias_regularization, decay, init_std, seed.
 
             all: every model in turn; give parameters as MODEL.KEY=VALUE (als.factors=64, \
             neural.epochs=20).

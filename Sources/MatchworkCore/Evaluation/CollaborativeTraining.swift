@@ -131,16 +131,6 @@ public enum CollaborativeTraining {
         public var seconds: Double
     }
 
-    /// The parameters each kind reads, for help and errors.
-    public static func parameterNames(_ kind: CollaborativeKind) -> [String] {
-        switch kind {
-        case .als: ["factors", "iterations", "regularization", "alpha", "seed", "holdout"]
-        case .bpr: ["factors", "iterations", "learning_rate", "regularization", "seed", "holdout"]
-        case .itemKNN: ["neighbours", "shrink", "holdout"]
-        case .mf: ["factors", "iterations", "learning_rate", "regularization", "bias_regularization", "seed", "holdout"]
-        }
-    }
-
     /// Trains `kind` on `snapshot` (its net positive interest, or for `mf` its review ratings).
     /// ALS starts from `base` (the engine's collaborative configuration) so that the saved model
     /// is the one the engine would fit.
@@ -162,13 +152,7 @@ public enum CollaborativeTraining {
         var data: [String: Int]
         var personRows = people, opportunityRows = opportunities
         if kind == .mf {
-            var c = BiasedMFModel.Configuration()
-            try parameters.int("factors", into: &c.factors)
-            try parameters.int("iterations", into: &c.iterations)
-            try parameters.float("learning_rate", into: &c.learningRate)
-            try parameters.float("regularization", into: &c.regularization)
-            try parameters.float("bias_regularization", into: &c.biasRegularization)
-            try parameters.seed("seed", into: &c.seed)
+            let c = try ModelCatalog.mfConfiguration(&parameters)
             try parameters.checkAllRead(model: kind.rawValue)
             try c.validate()
             seed = c.seed
@@ -186,7 +170,7 @@ public enum CollaborativeTraining {
             scalars["mean"] = model.mean
             settings.merge([
                 "factors": "\(c.factors)", "iterations": "\(c.iterations)", "learning_rate": "\(c.learningRate)", "regularization": "\(c.regularization)",
-                "bias_regularization": "\(c.biasRegularization)", "seed": "\(c.seed)",
+                "bias_regularization": "\(c.biasRegularization)", "decay": "\(c.decay)", "init_std": "\(c.initialDeviation)", "seed": "\(c.seed)",
             ]) { $1 }
             data = ["people": table.userIDs.count, "opportunity_keys": table.itemIDs.count, "reviews": table.count, "held_out": testRows.count]
         } else {
@@ -214,24 +198,16 @@ public enum CollaborativeTraining {
                 settings.merge(["factors": "\(c.factors)", "iterations": "\(c.iterations)", "regularization": "\(c.regularization)", "alpha": "\(c.alpha)", "seed": "\(c.seed)"]) { $1 }
                 fit = { (m: InteractionMatrix) throws(MatchworkError) -> any TopNModel in try ALSModel(m, configuration: als) }
             case .bpr:
-                var c = BPRModel.Configuration()
-                c.threads = threads
-                try parameters.int("factors", into: &c.factors)
-                try parameters.int("iterations", into: &c.iterations)
-                try parameters.float("learning_rate", into: &c.learningRate)
-                try parameters.float("regularization", into: &c.regularization)
-                try parameters.seed("seed", into: &c.seed)
+                let c = try ModelCatalog.bprConfiguration(&parameters, threads: threads)
                 try parameters.checkAllRead(model: kind.rawValue)
                 seed = c.seed
                 settings.merge([
                     "factors": "\(c.factors)", "iterations": "\(c.iterations)", "learning_rate": "\(c.learningRate)", "regularization": "\(c.regularization)", "seed": "\(c.seed)",
+                    "negatives": c.negatives.rawValue, "redraws": "\(c.redraws)",
                 ]) { $1 }
                 fit = { (m: InteractionMatrix) throws(MatchworkError) -> any TopNModel in try BPRModel(m, configuration: c) }
             default:
-                var c = NeighbourConfiguration()
-                c.threads = threads
-                try parameters.int("neighbours", into: &c.neighbours)
-                try parameters.float("shrink", into: &c.shrink)
+                let c = try ModelCatalog.neighbourConfiguration(&parameters, threads: threads)
                 try parameters.checkAllRead(model: kind.rawValue)
                 settings.merge(["neighbours": "\(c.neighbours)", "shrink": "\(c.shrink)"]) { $1 }
                 fit = { (m: InteractionMatrix) throws(MatchworkError) -> any TopNModel in try NeighbourModel(m, basis: .item, configuration: c) }

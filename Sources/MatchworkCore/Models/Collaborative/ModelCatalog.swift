@@ -109,15 +109,7 @@ public enum ModelCatalog {
             try parameters.checkAllRead(model: name)
             return try BaselineModel(train, configuration: c)
         case "mf":
-            var c = BiasedMFModel.Configuration()
-            try parameters.int("factors", into: &c.factors)
-            try parameters.int("iterations", into: &c.iterations)
-            try parameters.float("learning_rate", into: &c.learningRate)
-            try parameters.float("regularization", into: &c.regularization)
-            try parameters.float("bias_regularization", into: &c.biasRegularization)
-            try parameters.float("decay", into: &c.decay)
-            try parameters.float("init_std", into: &c.initialDeviation)
-            try parameters.seed("seed", into: &c.seed)
+            let c = try mfConfiguration(&parameters)
             try parameters.checkAllRead(model: name)
             return try BiasedMFModel(train, configuration: c)
         case "knn-baseline":
@@ -165,10 +157,7 @@ public enum ModelCatalog {
             try parameters.checkAllRead(model: name)
             return PopularityModel(train)
         case "item-knn", "user-knn":
-            var c = NeighbourConfiguration()
-            c.threads = threads
-            try parameters.int("neighbours", into: &c.neighbours)
-            try parameters.float("shrink", into: &c.shrink)
+            let c = try neighbourConfiguration(&parameters, threads: threads)
             try parameters.checkAllRead(model: name)
             return try NeighbourModel(train, basis: name == "item-knn" ? .item : .user, configuration: c)
         case "ease":
@@ -189,20 +178,53 @@ public enum ModelCatalog {
             try parameters.checkAllRead(model: name)
             return try ALSModel(train, configuration: c)
         case "bpr":
-            var c = BPRModel.Configuration()
-            c.threads = threads
-            try parameters.int("factors", into: &c.factors)
-            try parameters.int("iterations", into: &c.iterations)
-            try parameters.float("learning_rate", into: &c.learningRate)
-            try parameters.choice("negatives", into: &c.negatives)
-            try parameters.int("redraws", into: &c.redraws)
-            try parameters.float("regularization", into: &c.regularization)
-            try parameters.seed("seed", into: &c.seed)
+            let c = try bprConfiguration(&parameters, threads: threads)
             try parameters.checkAllRead(model: name)
             return try BPRModel(train, configuration: c)
         default:
             throw MatchworkError(.invalidValue, "model '\(name)' does not rank; use one of \(rankingModels.joined(separator: ", ")).", field: "model")
         }
+    }
+}
+
+extension ModelCatalog {
+    /// BiasedMF's settings: `factors`, `iterations`, `learning_rate`, `regularization`,
+    /// `bias_regularization`, `decay`, `init_std`, `seed`.
+    public static func mfConfiguration(_ parameters: inout Parameters) throws(MatchworkError) -> BiasedMFModel.Configuration {
+        var c = BiasedMFModel.Configuration()
+        try parameters.int("factors", into: &c.factors)
+        try parameters.int("iterations", into: &c.iterations)
+        try parameters.float("learning_rate", into: &c.learningRate)
+        try parameters.float("regularization", into: &c.regularization)
+        try parameters.float("bias_regularization", into: &c.biasRegularization)
+        try parameters.float("decay", into: &c.decay)
+        try parameters.float("init_std", into: &c.initialDeviation)
+        try parameters.seed("seed", into: &c.seed)
+        return c
+    }
+
+    /// Neighbour models' settings: `neighbours`, `shrink`.
+    public static func neighbourConfiguration(_ parameters: inout Parameters, threads: Int) throws(MatchworkError) -> NeighbourConfiguration {
+        var c = NeighbourConfiguration()
+        c.threads = threads
+        try parameters.int("neighbours", into: &c.neighbours)
+        try parameters.float("shrink", into: &c.shrink)
+        return c
+    }
+
+    /// BPR's settings: `factors`, `iterations`, `learning_rate`, `negatives`, `redraws`,
+    /// `regularization`, `seed`.
+    public static func bprConfiguration(_ parameters: inout Parameters, threads: Int) throws(MatchworkError) -> BPRModel.Configuration {
+        var c = BPRModel.Configuration()
+        c.threads = threads
+        try parameters.int("factors", into: &c.factors)
+        try parameters.int("iterations", into: &c.iterations)
+        try parameters.float("learning_rate", into: &c.learningRate)
+        try parameters.choice("negatives", into: &c.negatives)
+        try parameters.int("redraws", into: &c.redraws)
+        try parameters.float("regularization", into: &c.regularization)
+        try parameters.seed("seed", into: &c.seed)
+        return c
     }
 }
 
