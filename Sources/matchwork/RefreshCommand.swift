@@ -6,12 +6,14 @@ import MatchworkStore
 struct RefreshCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "refresh",
-        abstract: "Rebuild derived data from the store and retrain the neural model in one step.",
+        abstract: "Rebuild derived data from the store and retrain the models in one step.",
         discussion: """
             Rebuilds the snapshot, feature vectors, preference summaries and the collaborative \
             model from everything in the store (checking that they build), then trains a new \
-            neural version and saves it to the registry, where it serves unless a version is \
-            pinned. Run it after importing new people, opportunities or events.
+            neural version, and a new version of each collaborative kind already in the \
+            registry (als, bpr, item-knn, mf, with the settings of its latest version), and saves \
+            them to the registry, where they serve unless a version is pinned. Run it after \
+            importing new people, opportunities or events.
             """)
 
     @OptionGroup var options: StoreOptions
@@ -38,9 +40,18 @@ struct RefreshCommand: AsyncParsableCommand {
             let collaborative = try engine.collaborativeIndex()
             terminal.say(
                 "Rebuilt derived data in \(String(format: "%.1f", monotonicSeconds() - started)) s: \(grouped(snapshot.people.count)) people, \(grouped(snapshot.opportunities.count)) opportunities (\(grouped(snapshot.openOpportunities.count)) open), feature space of \(engine.index.space.dimension) dimensions, collaborative factors for \(grouped(collaborative.personFactors.count / collaborative.configuration.factors)) people")
+            let registry = modelOptions.registry(store: options.store)
             _ = try await TrainCommand.trainAndSave(
-                store: store, registry: modelOptions.registry(store: options.store), configuration: configuration, engineConfiguration: engineConfiguration,
-                terminal: terminal)
+                store: store, registry: registry, configuration: configuration, engineConfiguration: engineConfiguration, terminal: terminal)
+            // The collaborative kinds already in the registry are retrained too (with their
+            // saved settings), so that the ALS the engine serves reflects the new data.
+            let entries = registry.entries(scenario: snapshot.preset?.name)
+            for kind in CollaborativeKind.allCases {
+                guard let latest = entries.first(where: { $0.kind == kind.rawValue && $0.isUsable }), let metadata = latest.metadata else { continue }
+                var parameters = try Parameters(metadata.hyperParameters.map { "\($0.key)=\($0.value)" }.sorted())
+                _ = try TrainCommand.trainAndSave(
+                    kind, snapshot: snapshot, parameters: &parameters, registry: registry, engineConfiguration: engineConfiguration, terminal: terminal)
+            }
         }
     }
 }

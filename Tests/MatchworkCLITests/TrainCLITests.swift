@@ -88,6 +88,12 @@ struct TrainCLITests {
             servedByALS = collaborative.stdout.contains("answered by collaborative (model als-000003)")
         }
         #expect(servedByALS)
+        // refresh retrains the collaborative kinds in the registry with their saved settings.
+        let again = try dir.cli.run(["refresh"] + small)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("Trained neural-000008") && again.stdout.contains("Trained als-000009") && again.stdout.contains("Trained mf-000012"))
+        let refreshedALS = try #require(try JSONSerialization.jsonObject(with: Data(dir.read("matchwork.sqlite.models/als-000009.json").utf8)) as? [String: Any])
+        #expect((refreshedALS["hyperParameters"] as? [String: String])?["factors"] == "8")
         let badKind = try dir.cli.run(["models", "unpin", "svd"])
         #expect(badKind.stderr == "error: kind 'svd' is not a model kind; use one of neural, als, bpr, item-knn, mf.\n")
 
