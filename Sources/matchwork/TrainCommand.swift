@@ -53,7 +53,12 @@ struct TrainCommand: AsyncParsableCommand {
                 scoped[kinds[0]] = parameters
             } else {
                 for kind in kinds { scoped[kind] = parameters.scoped(kind) }
-                try parameters.checkAllRead(model: "all (write MODEL.KEY=VALUE, e.g. als.factors=64)")
+                if let key = parameters.values.keys.filter({ key in !kinds.contains { key.hasPrefix($0 + ".") } }).sorted().first {
+                    throw MatchworkError(
+                        .invalidConfiguration,
+                        "parameter '\(key)' does not name its model; with --model all write MODEL.KEY=VALUE (als.factors=64, neural.epochs=20), MODEL one of \(kinds.joined(separator: ", ")).",
+                        field: key)
+                }
             }
             // Check every kind's parameters before training any.
             var neural: NeuralTraining.Configuration?
