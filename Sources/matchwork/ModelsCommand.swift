@@ -28,6 +28,7 @@ struct ModelsList: AsyncParsableCommand {
             let registry = modelOptions.registry(store: options.store)
             let entries = registry.entries(scenario: scenario)
             let serving = Set(registry.servingVersions(among: entries).values)
+            let pinned = Set(RegistryModel.kinds.compactMap { registry.pinnedVersion(kind: $0) })
             if json {
                 struct Row: Encodable {
                     var version: String
@@ -37,7 +38,7 @@ struct ModelsList: AsyncParsableCommand {
                     var problem: String?
                     var metadata: ModelMetadata?
                 }
-                let rows = entries.map { Row(version: $0.version, kind: $0.kind, serving: serving.contains($0.version), pinned: $0.version == registry.pinnedVersion(kind: $0.kind), problem: $0.problem, metadata: $0.metadata) }
+                let rows = entries.map { Row(version: $0.version, kind: $0.kind, serving: serving.contains($0.version), pinned: pinned.contains($0.version), problem: $0.problem, metadata: $0.metadata) }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
                 print(String(decoding: try encoder.encode(["directory": AnyEncodable(registry.path), "models": AnyEncodable(rows)]), as: UTF8.self))
@@ -49,7 +50,7 @@ struct ModelsList: AsyncParsableCommand {
             }
             print("Models in \(registry.path) (newest first):")
             for entry in entries {
-                let mark = serving.contains(entry.version) ? (entry.version == registry.pinnedVersion(kind: entry.kind) ? "* serving (pinned)" : "* serving") : ""
+                let mark = serving.contains(entry.version) ? (pinned.contains(entry.version) ? "* serving (pinned)" : "* serving") : ""
                 guard let m = entry.metadata, entry.problem == nil else {
                     print("  \(entry.version)  REFUSED: \(entry.problem ?? "unknown problem")")
                     continue

@@ -50,7 +50,7 @@ public struct TrainedCollaborative: Sendable, Hashable {
 
     /// The tensors each kind must hold, with their lengths given the row counts; a loaded model
     /// is checked against it.
-    public func expectedShapes() -> [String: Int] {
+    func expectedShapes() -> [String: Int] {
         let people = personIDs.count, opportunities = opportunityIDs.count
         let factors = Int(settings["factors"] ?? "") ?? 0
         switch kind {
@@ -77,31 +77,6 @@ public struct TrainedCollaborative: Sendable, Hashable {
             if integers["neighbours"]?.contains(where: { $0 < 0 || $0 >= limit }) == true { return "it names a neighbour outside its opportunities" }
         }
         return nil
-    }
-
-    /// The score of person row `p` for opportunity row `o`: the factors' dot product (plus the
-    /// biases and mean for `bpr` and `mf`); for `item-knn`, the summed similarity of `o` to the
-    /// opportunity rows in `history`.
-    public func score(person p: Int, opportunity o: Int, history: [Int] = []) -> Float {
-        let f = Int(settings["factors"] ?? "") ?? 0
-        func dot() -> Float {
-            guard let x = floats["people"], let y = floats["opportunities"] else { return 0 }
-            var s: Float = 0
-            for d in 0..<f { s += x[p * f + d] * y[o * f + d] }
-            return s
-        }
-        switch kind {
-        case .als: return dot()
-        case .bpr: return dot() + (floats["opportunity_biases"]?[o] ?? 0)
-        case .mf: return (scalars["mean"] ?? 0) + (floats["person_biases"]?[p] ?? 0) + (floats["opportunity_biases"]?[o] ?? 0) + dot()
-        case .itemKNN:
-            guard let offsets = integers["offsets"], let neighbours = integers["neighbours"], let weights = floats["weights"] else { return 0 }
-            var s: Float = 0
-            for j in history {
-                for q in Int(offsets[j])..<Int(offsets[j + 1]) where Int(neighbours[q]) == o { s += weights[q] }
-            }
-            return s
-        }
     }
 
     /// The collaborative index this ALS model gives `snapshot`: rows the model knows keep their
