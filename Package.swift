@@ -13,12 +13,24 @@ let package = Package(
         .library(name: "MatchworkCore", targets: ["MatchworkCore"]),
         .library(name: "MatchworkStore", targets: ["MatchworkStore"]),
         .library(name: "MatchworkSynth", targets: ["MatchworkSynth"]),
+        .library(name: "MatchworkServer", targets: ["MatchworkServer"]),
         .executable(name: "matchwork", targets: ["matchwork"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        // The HTTP service: Hummingbird 2 without its swift-configuration trait (we read our own
+        // configuration), hummingbird-auth for API-key authentication, swift-log, and
+        // swift-metrics exported by swift-prometheus.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Dense linear algebra: OpenBLAS on Linux (Debian libopenblas-dev, installed by
@@ -44,10 +56,24 @@ let package = Package(
             name: "MatchworkSynth",
             dependencies: ["MatchworkCore", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: strictSettings),
+        .target(
+            name: "MatchworkServer",
+            dependencies: [
+                "MatchworkCore", "MatchworkStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings),
         .executableTarget(
             name: "matchwork",
             dependencies: [
-                "MatchworkCore", "MatchworkStore", "MatchworkSynth",
+                "MatchworkCore", "MatchworkStore", "MatchworkSynth", "MatchworkServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
@@ -57,6 +83,13 @@ let package = Package(
             dependencies: ["MatchworkStore", "MatchworkSynth", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings),
         .testTarget(name: "MatchworkSynthTests", dependencies: ["MatchworkSynth"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "MatchworkServerTests",
+            dependencies: [
+                "MatchworkServer", "MatchworkStore", "MatchworkSynth",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "MatchworkCLITests", dependencies: ["MatchworkStore", "matchwork"],
             swiftSettings: strictSettings),

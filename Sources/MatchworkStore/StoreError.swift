@@ -32,11 +32,17 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var code: Code
     public var message: String
     public var cause: (any Error & Sendable)?
+    /// The input field at fault, when one is (`client_id`, `person_id`…).
+    public var field: String?
+    /// The position (from 0) in the written batch of the record at fault, when one is.
+    public var record: Int?
 
-    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil, field: String? = nil, record: Int? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
+        self.field = field
+        self.record = record
     }
 
     public var description: String { message }

@@ -76,7 +76,7 @@ struct RecommendCommand: AsyncParsableCommand {
             let snapshot = try await store.snapshot(now: now)
             var configuration = try engineOptions.configuration(scenario: snapshot.preset?.name)
             let needsModel = request.mode == .neural || (request.mode == .ensemble && (configuration.ensemble ?? ScenarioFeatures.forScenario(snapshot.preset?.name).ensemble).learnedShare > 0)
-            let learned = needsModel ? modelOptions.servingModel(store: options.store, scenario: snapshot.preset?.name) : nil
+            let learned = needsModel ? modelOptions.servingModel(store: options.store, snapshot: snapshot) : nil
             let cache = request.mode == .collaborative || request.mode == .ensemble
                 ? modelOptions.servingCollaborative(store: options.store, snapshot: snapshot, configuration: &configuration) : nil
             let engine = try RecommendationEngine(snapshot: snapshot, configuration: configuration, collaborativeCache: cache, learnedModel: learned)

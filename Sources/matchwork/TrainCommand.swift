@@ -107,16 +107,8 @@ struct TrainCommand: AsyncParsableCommand {
         terminal: Terminal
     ) throws -> ModelMetadata {
         terminal.progress("Training \(kind.rawValue)…")
-        let result = try CollaborativeTraining.train(kind, snapshot: snapshot, parameters: &parameters, base: engineConfiguration.collaborative)
+        let (metadata, result) = try RegistryTraining.train(kind, snapshot: snapshot, parameters: &parameters, registry: registry, engineConfiguration: engineConfiguration)
         terminal.endProgress()
-        let model = result.model
-        let metadata = try registry.save(.collaborative(model)) { version, sha256, bytes in
-            ModelMetadata(
-                version: version, kind: kind.rawValue, createdAt: ISO8601DateFormatter().string(from: Date()), scenario: snapshot.preset?.name.rawValue,
-                formatVersion: ModelRegistry.formatVersion, sha256: sha256, bytes: bytes, data: result.data, hyperParameters: model.settings,
-                metrics: ["validation": result.validation], alpha: [:], trainingSeconds: result.seconds,
-                idMaps: ["people": model.personIDs, kind == .mf ? "opportunity_keys" : "opportunities": model.opportunityIDs])
-        }
         let what = kind == .mf ? "\(grouped(result.data["reviews"] ?? 0)) reviews" : "\(grouped(result.data["pairs"] ?? 0)) pairs of interest"
         terminal.say("Trained \(metadata.version) in \(String(format: "%.1f", result.seconds)) s on \(what); held out \(grouped(result.data["held_out"] ?? 0)):")
         terminal.say("  " + Self.metricsLine(result.validation, lists: "people"))
@@ -130,38 +122,12 @@ struct TrainCommand: AsyncParsableCommand {
     static func trainAndSave(
         store: SQLiteStore, registry: ModelRegistry, configuration: NeuralTraining.Configuration, engineConfiguration: EngineConfiguration, terminal: Terminal
     ) async throws -> ModelMetadata {
-        let scenario = try await store.scenario()
-        let people = try await store.people(), opportunities = try await store.opportunities(), interactions = try await store.interactions()
-        let started = monotonicSeconds()
-        let result = try NeuralTraining.train(
-            people: people, opportunities: opportunities, interactions: interactions, scenario: scenario, configuration: configuration,
-            engineConfiguration: engineConfiguration
+        let (metadata, result, seconds) = try await RegistryTraining.trainNeural(
+            store: store, registry: registry, configuration: configuration, engineConfiguration: engineConfiguration
         ) { stage, epoch in
             terminal.progress(Self.progressLine(stage: stage, epoch))
         }
         terminal.endProgress()
-        let seconds = monotonicSeconds() - started
-        var metrics: [String: NeuralMetrics] = [:]
-        var alpha: [String: Double] = [:]
-        for (target, report) in result.ranking {
-            metrics[target.rawValue] = report.validation
-            alpha[target.rawValue] = Double(result.model.ranking[target]?.alpha ?? 0)
-            for (part, m) in result.parts[target] ?? [:] { metrics["\(target.rawValue)/\(part)"] = m }
-        }
-        if let rating = result.rating { metrics["rating"] = rating.validation }
-        if let bid = result.bid { metrics["bid"] = bid.validation }
-        let formatter = ISO8601DateFormatter()
-        let metadata = try registry.save(result.model) { version, sha256, bytes in
-            ModelMetadata(
-                version: version, kind: "neural", createdAt: formatter.string(from: Date()), scenario: scenario?.rawValue, formatVersion: ModelRegistry.formatVersion, sha256: sha256,
-                bytes: bytes,
-                data: [
-                    "people": people.count, "opportunities": opportunities.count, "interactions": interactions.count, "windows": result.windows,
-                    "lists": result.lists, "examples": result.examples, "reviews": result.ratingExamples, "bids": result.bidExamples,
-                ],
-                hyperParameters: configuration.settings, metrics: metrics, alpha: alpha, trainingSeconds: seconds,
-                idMaps: ["people": result.model.encoder.personIDs, "opportunities": result.model.encoder.opportunityKeys])
-        }
         terminal.say("Trained \(metadata.version) in \(String(format: "%.1f", seconds)) s on \(result.windows) windows of \(configuration.horizonDays) days: \(grouped(result.lists)) lists, \(grouped(result.examples)) pairs, \(grouped(result.ratingExamples)) reviews")
         for target in RankingTarget.allCases {
             guard let report = result.ranking[target], let model = result.model.ranking[target] else { continue }

@@ -12,6 +12,8 @@ public struct MatchworkError: Error, Sendable, Hashable, CustomStringConvertible
             case unknownVocabulary = "unknown_vocabulary"
             case unknownIdentifier = "unknown_identifier"
             case invalidConfiguration = "invalid_configuration"
+            case unknownField = "unknown_field"
+            case invalidType = "invalid_type"
         }
         private let wrapped: Wrapped
         private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
@@ -26,6 +28,10 @@ public struct MatchworkError: Error, Sendable, Hashable, CustomStringConvertible
         public static let unknownIdentifier = Code(.unknownIdentifier)
         /// A configuration (weights, presets) is inconsistent.
         public static let invalidConfiguration = Code(.invalidConfiguration)
+        /// A structured input (a JSON object) has a member that is not one of its fields.
+        public static let unknownField = Code(.unknownField)
+        /// A structured input's member has the wrong type (a string where a number belongs).
+        public static let invalidType = Code(.invalidType)
 
         public var description: String { wrapped.rawValue }
     }

@@ -13,7 +13,9 @@ struct BatchWriter {
         try writePeople(batch.people, &counts)
         try writeOpportunities(batch.opportunities, &counts)
         guard !batch.interactions.isEmpty || events != nil else { return counts }
-        var inserter = try EventInserter(db: db, people: try existing("people"), opportunities: try existing("opportunities"))
+        let small = events == nil && batch.interactions.count <= IDLookup.smallBatch
+        var inserter = try EventInserter(
+            db: db, people: try IDLookup(db: db, table: "people", preload: !small), opportunities: try IDLookup(db: db, table: "opportunities", preload: !small))
         try inserter.insert(batch.interactions, &counts) { done in report(.interactions, done, events == nil ? batch.interactions.count : nil) }
         while let chunk = try events?.next() {
             try inserter.insert(chunk, &counts) { done in report(.interactions, done, nil) }
@@ -22,16 +24,9 @@ struct BatchWriter {
         return counts
     }
 
-    private func existing(_ table: String) throws -> [String: Int64] {
-        var map: [String: Int64] = [:]
-        let cursor = try Row.fetchCursor(db, sql: "SELECT id, pk FROM \(table)")
-        while let row = try cursor.next() { map[row[0]] = row[1] }
-        return map
-    }
-
     private func writePeople(_ people: [Person], _ counts: inout WriteCounts) throws {
         guard !people.isEmpty else { return }
-        let known = try existing("people")
+        var known = try IDLookup(db: db, table: "people", preload: people.count > IDLookup.smallBatch)
         let statement = try db.makeStatement(sql: """
             INSERT INTO people (id, role, name, latitude, longitude, capacity, profile) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET role = excluded.role, name = excluded.name, latitude = excluded.latitude,
@@ -41,16 +36,18 @@ struct BatchWriter {
                 OR people.capacity IS NOT excluded.capacity OR people.profile IS NOT excluded.profile
             """)
         for (n, p) in people.enumerated() {
+            let wasNew = try known.pk(p.id.rawValue) == nil
             let profile = try RowCoding.json(PersonProfile(facets: p.facets, skills: p.skills, certifications: p.certifications, attributes: p.attributes, availability: p.availability))
             try statement.execute(arguments: [p.id.rawValue, p.role.rawValue, p.name, p.location?.latitude, p.location?.longitude, p.capacity, profile])
-            tally(changed: db.changesCount > 0, isNew: known[p.id.rawValue] == nil, &counts.peopleInserted, &counts.peopleUpdated, &counts.peopleUnchanged)
+            tally(changed: db.changesCount > 0, isNew: wasNew, &counts.peopleInserted, &counts.peopleUpdated, &counts.peopleUnchanged)
             report(.people, n + 1, people.count)
         }
     }
 
     private func writeOpportunities(_ opportunities: [Opportunity], _ counts: inout WriteCounts) throws {
         guard !opportunities.isEmpty else { return }
-        let known = try existing("opportunities")
+        let preload = opportunities.count > IDLookup.smallBatch
+        var known = try IDLookup(db: db, table: "opportunities", preload: preload)
         let statement = try db.makeStatement(sql: """
             INSERT INTO opportunities (id, kind, client_id, title, latitude, longitude, starts_at, ends_at, slots, status, profile)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -63,17 +60,20 @@ struct BatchWriter {
                 OR opportunities.ends_at IS NOT excluded.ends_at OR opportunities.slots IS NOT excluded.slots
                 OR opportunities.status IS NOT excluded.status OR opportunities.profile IS NOT excluded.profile
             """)
-        let clients = try existing("people")
+        var clients = try IDLookup(db: db, table: "people", preload: preload)
         for (n, o) in opportunities.enumerated() {
-            if let client = o.client, clients[client.rawValue] == nil {
-                throw StoreError(.invalidInput, "Opportunity '\(o.id)' names client '\(client)', who is not stored; add the client first. Nothing was written.")
+            if let client = o.client, try clients.pk(client.rawValue) == nil {
+                throw StoreError(
+                    .invalidInput, "Opportunity '\(o.id)' names client '\(client)', who is not stored; add the client first. Nothing was written.",
+                    field: "client_id", record: n)
             }
+            let wasNew = try known.pk(o.id.rawValue) == nil
             let profile = try RowCoding.json(OpportunityProfile(required: o.required, preferred: o.preferred, certifications: o.requiredCertifications, attributes: o.attributes, teaches: o.teaches, prerequisites: o.prerequisites))
             try statement.execute(arguments: [
                 o.id.rawValue, o.kind.rawValue, o.client?.rawValue, o.title, o.location?.latitude, o.location?.longitude,
                 o.window?.start.secondsSinceEpoch, o.window?.end.secondsSinceEpoch, o.slots, o.status.rawValue, profile,
             ])
-            tally(changed: db.changesCount > 0, isNew: known[o.id.rawValue] == nil, &counts.opportunitiesInserted, &counts.opportunitiesUpdated, &counts.opportunitiesUnchanged)
+            tally(changed: db.changesCount > 0, isNew: wasNew, &counts.opportunitiesInserted, &counts.opportunitiesUpdated, &counts.opportunitiesUnchanged)
             report(.opportunities, n + 1, opportunities.count)
         }
     }
@@ -90,12 +90,12 @@ struct BatchWriter {
 
 /// Inserts events in order, counting them across chunks.
 private struct EventInserter {
-    let people: [String: Int64]
-    let opportunities: [String: Int64]
+    var people: IDLookup
+    var opportunities: IDLookup
     let insert: RawInsert
     private(set) var done = 0
 
-    init(db: Database, people: [String: Int64], opportunities: [String: Int64]) throws {
+    init(db: Database, people: IDLookup, opportunities: IDLookup) throws {
         self.people = people
         self.opportunities = opportunities
         let statement = try db.makeStatement(sql: """
@@ -108,11 +108,15 @@ private struct EventInserter {
     /// Inserts `interactions`; `report` gets the running total after each one.
     mutating func insert(_ interactions: [Interaction], _ counts: inout WriteCounts, report: (Int) -> Void) throws {
         for i in interactions {
-            guard let person = people[i.person.rawValue] else {
-                throw StoreError(.invalidInput, "Event \(done + 1) of the batch refers to person '\(i.person)', who is not stored; add the person first. Nothing was written.")
+            guard let person = try people.pk(i.person.rawValue) else {
+                throw StoreError(
+                    .invalidInput, "Event \(done + 1) of the batch refers to person '\(i.person)', who is not stored; add the person first. Nothing was written.",
+                    field: "person_id", record: done)
             }
-            guard let opportunity = opportunities[i.opportunity.rawValue] else {
-                throw StoreError(.invalidInput, "Event \(done + 1) of the batch refers to opportunity '\(i.opportunity)', which is not stored; add it first. Nothing was written.")
+            guard let opportunity = try opportunities.pk(i.opportunity.rawValue) else {
+                throw StoreError(
+                    .invalidInput, "Event \(done + 1) of the batch refers to opportunity '\(i.opportunity)', which is not stored; add it first. Nothing was written.",
+                    field: "opportunity_id", record: done)
             }
             let inserted = try insert.run(
                 eventID: i.eventID ?? EventKey.derive(i), derived: i.eventID == nil, person: person, opportunity: opportunity,
@@ -167,5 +171,39 @@ private struct RawInsert {
             }
             _ = sqlite3_bind_text(statement, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(buffer.count), RawInsert.transient)
         }
+    }
+}
+
+/// Maps external ids to row keys: preloaded in full for bulk writes, looked up one at a time
+/// (and remembered) for small ones, so that a write of a few records costs a few index lookups
+/// rather than a scan of every id.
+struct IDLookup {
+    /// Batches up to this size look ids up one at a time.
+    static let smallBatch = 2_000
+    private var known: [String: Int64] = [:]
+    private var missing: Set<String> = []
+    private let preloaded: Bool
+    private let statement: Statement?
+
+    init(db: Database, table: String, preload: Bool) throws {
+        preloaded = preload
+        if preload {
+            statement = nil
+            let cursor = try Row.fetchCursor(db, sql: "SELECT id, pk FROM \(table)")
+            while let row = try cursor.next() { known[row[0]] = row[1] }
+        } else {
+            statement = try db.makeStatement(sql: "SELECT pk FROM \(table) WHERE id = ?")
+        }
+    }
+
+    mutating func pk(_ id: String) throws -> Int64? {
+        if let pk = known[id] { return pk }
+        guard let statement, !missing.contains(id) else { return nil }
+        if let pk = try Int64.fetchOne(statement, arguments: [id]) {
+            known[id] = pk
+            return pk
+        }
+        missing.insert(id)
+        return nil
     }
 }

@@ -39,13 +39,13 @@ public struct SQLiteStore: Store {
         return "\(error)"
     }
 
-    private func run<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+    func run<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do { return try await writer.read(body) } catch let error as StoreError { throw error } catch {
             throw StoreError(.database, "Reading \(what) from '\(path)' failed: \(SQLiteStore.describe(error)).", cause: error)
         }
     }
 
-    private func runWrite<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+    func runWrite<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do { return try await writer.write(body) } catch let error as StoreError { throw error } catch {
             throw StoreError(.database, "Writing \(what) to '\(path)' failed and nothing was written: \(SQLiteStore.describe(error)).", cause: error)
         }

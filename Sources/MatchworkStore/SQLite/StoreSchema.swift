@@ -56,6 +56,55 @@ enum StoreSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v2: API keys, served lists, outcomes, feedback") { db in
+            try db.execute(sql: """
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    hash TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL CHECK (role IN ('read', 'write', 'admin')),
+                    name TEXT,
+                    rate_limit INTEGER CHECK (rate_limit IS NULL OR rate_limit >= 1),
+                    created_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                );
+                CREATE TABLE served_lists (
+                    pk INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    subject_kind TEXT NOT NULL CHECK (subject_kind IN ('person', 'opportunity')),
+                    subject_id TEXT NOT NULL,
+                    mode TEXT NOT NULL,
+                    answered_by TEXT NOT NULL,
+                    model_version TEXT,
+                    request_id TEXT,
+                    key_id TEXT,
+                    served_at INTEGER NOT NULL,
+                    items TEXT NOT NULL
+                );
+                CREATE INDEX served_lists_subject ON served_lists(subject_kind, subject_id);
+                CREATE TABLE outcomes (
+                    pk INTEGER PRIMARY KEY,
+                    event_id TEXT NOT NULL UNIQUE,
+                    recommendation_id TEXT NOT NULL REFERENCES served_lists(id),
+                    item_id TEXT NOT NULL,
+                    rank INTEGER NOT NULL,
+                    outcome TEXT NOT NULL,
+                    value REAL,
+                    ts INTEGER NOT NULL
+                );
+                CREATE INDEX outcomes_recommendation ON outcomes(recommendation_id);
+                CREATE TABLE feedback (
+                    pk INTEGER PRIMARY KEY,
+                    event_id TEXT NOT NULL UNIQUE,
+                    recommendation_id TEXT REFERENCES served_lists(id),
+                    person_id TEXT NOT NULL,
+                    opportunity_id TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    comment TEXT,
+                    ts INTEGER NOT NULL
+                );
+                CREATE INDEX feedback_recommendation ON feedback(recommendation_id);
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,128 @@
+import Foundation
+import Logging
+import MatchworkCore
+import MatchworkStore
+import NIOPosix
+
+/// Whose data a write touched: the key under which a subject's writes are counted.
+enum SubjectKey: Hashable, Sendable {
+    case person(String)
+    case opportunity(String)
+
+    init(_ subject: RecommendationSubject) {
+        switch subject {
+        case .person(let id): self = .person(id.rawValue)
+        case .opportunity(let id): self = .opportunity(id.rawValue)
+        }
+    }
+}
+
+/// The engine the service answers with: built from the store and the registry's serving models,
+/// and rebuilt in the background after writes.
+///
+/// Writes are counted; each build records the count it includes. A request about a subject
+/// written since the last build waits for the next build, so that a caller reads its own writes;
+/// other requests are answered by the last build while the next one runs. After a write the
+/// engine rebuilds at most every `refreshInterval` seconds.
+actor EngineHost {
+    /// One built engine and what it was built from.
+    struct State: Sendable {
+        let engine: RecommendationEngine
+        let generation: Int
+        /// Writes up to this count are in the engine.
+        let builtThrough: UInt64
+        /// The serving models' versions, `als-000002,neural-000003`, or empty.
+        let modelKey: String
+        let models: ServingModels
+        let builtAt: Date
+        let seconds: Double
+    }
+
+    let store: any ServiceStore
+    let registry: ModelRegistry
+    let configuration: EngineConfiguration
+    let pool: NIOThreadPool
+    let refreshInterval: Double
+    let logger: Logger
+
+    private(set) var state: State?
+    private var writes: UInt64 = 0
+    private var subjectWrites: [SubjectKey: UInt64] = [:]
+    private var building: Task<State, any Error>?
+    private var scheduled: Task<Void, Never>?
+    private var generation = 0
+
+    init(store: any ServiceStore, registry: ModelRegistry, configuration: EngineConfiguration, pool: NIOThreadPool, refreshInterval: Double, logger: Logger) {
+        self.store = store
+        self.registry = registry
+        self.configuration = configuration
+        self.pool = pool
+        self.refreshInterval = refreshInterval
+        self.logger = logger
+    }
+
+    /// The engine to answer about `subject` with, and the subject's write count (part of cache keys).
+    func current(for subject: SubjectKey?) async throws -> (State, UInt64) {
+        let needed = subject.flatMap { subjectWrites[$0] } ?? 0
+        while true {
+            if let state, state.builtThrough >= needed { return (state, needed) }
+            _ = try await rebuild()
+        }
+    }
+
+    /// The subject's write count.
+    func writeCount(of subject: SubjectKey) -> UInt64 { subjectWrites[subject] ?? 0 }
+
+    /// Records a committed write touching `subjects`, and schedules a rebuild.
+    func noteWrite(_ subjects: [SubjectKey]) {
+        writes += 1
+        for subject in subjects { subjectWrites[subject] = writes }
+        guard scheduled == nil else { return }
+        let delay = refreshInterval
+        scheduled = Task { [weak self] in
+            try? await Task.sleep(for: .seconds(delay))
+            await self?.runScheduled()
+        }
+    }
+
+    private func runScheduled() async {
+        scheduled = nil
+        do { _ = try await rebuild() } catch {
+            logger.error("Rebuilding the engine after writes failed; the previous engine keeps serving", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Builds a new engine from the store and the registry (joining a build in progress that
+    /// includes every write so far), and makes it current.
+    @discardableResult
+    func rebuild() async throws -> State {
+        if let building { return try await building.value }
+        let through = writes
+        generation += 1
+        let task = Task { [store, registry, configuration, pool, generation] in
+            let started = Date()
+            let snapshot = try await store.snapshot(now: nil)
+            return try await pool.runIfActive {
+                let models = registry.servingModels(for: snapshot)
+                let engine = try RecommendationEngine(
+                    snapshot: snapshot, configuration: models.configure(configuration), collaborativeCache: models.collaborative?.cache, learnedModel: models.learned)
+                return State(
+                    engine: engine, generation: generation, builtThrough: through, modelKey: models.versionKey, models: models, builtAt: Date(),
+                    seconds: Date().timeIntervalSince(started))
+            }
+        }
+        building = task
+        defer { building = nil }
+        let state = try await task.value
+        for note in state.models.notes { logger.notice("\(note)") }
+        logger.info(
+            "Engine built",
+            metadata: [
+                "generation": "\(state.generation)", "people": "\(state.engine.snapshot.people.count)",
+                "opportunities": "\(state.engine.snapshot.opportunities.count)", "models": "\(state.modelKey.isEmpty ? "none" : state.modelKey)",
+                "seconds": "\(String(format: "%.2f", state.seconds))",
+            ])
+        self.state = state
+        return state
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import Hummingbird
+import MatchworkCore
+import MatchworkStore
+import NIOCore
+
+/// Reads a request body as JSON: 413 above the size limit, 400 when it is not JSON.
+enum JSONInput {
+    static func read(_ request: Request, limit: Int) async throws -> Any {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError(
+                .contentTooLarge, code: "body_too_large",
+                "The request body is larger than \(limit) bytes; send fewer records per request (at most \(limit / 1_048_576) MiB).")
+        }
+        guard buffer.readableBytes > 0 else {
+            throw APIError.badRequest("The request body is empty; send a JSON object with Content-Type: application/json.")
+        }
+        do {
+            return try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView), options: [.fragmentsAllowed])
+        } catch {
+            throw APIError(.badRequest, code: "malformed_json", "The request body is not valid JSON; send a JSON object with Content-Type: application/json.")
+        }
+    }
+
+    /// The body as one JSON object.
+    static func object(_ request: Request, limit: Int) async throws -> JSONFields {
+        try JSONFields(try await read(request, limit: limit), path: nil)
+    }
+}
+
+/// A JSON object read member by member, strictly: each accessor checks the member's type and
+/// range and names it on failure, and ``finish()`` refuses members no accessor asked for.
+struct JSONFields {
+    let object: [String: Any]
+    let path: String?
+    private var asked: Set<String> = []
+
+    init(_ value: Any, path: String?) throws(APIError) {
+        guard let object = value as? [String: Any] else {
+            throw APIError(
+                .badRequest, code: "invalid_type", "\(path ?? "The body") is \(JSONKind.describe(JSONKind.of(value))), but it must be a JSON object.", field: path)
+        }
+        self.object = object
+        self.path = path
+    }
+
+    func name(_ key: String) -> String { path.map { "\($0).\(key)" } ?? key }
+
+    private mutating func value(_ key: String) -> Any? {
+        asked.insert(key)
+        guard let value = object[key], !(value is NSNull) else { return nil }
+        return value
+    }
+
+    private func wrongType(_ key: String, _ value: Any, _ expected: String) -> APIError {
+        APIError(.badRequest, code: "invalid_type", "\(name(key)) is \(JSONKind.describe(JSONKind.of(value))), but it must be \(expected).", field: name(key))
+    }
+
+    func missing(_ key: String, _ hint: String) -> APIError {
+        APIError(.badRequest, code: "missing_value", "\(name(key)) is missing; \(hint).", field: name(key))
+    }
+
+    mutating func string(_ key: String) throws(APIError) -> String? {
+        guard let value = value(key) else { return nil }
+        guard JSONKind.of(value) == .string, let text = value as? String else { throw wrongType(key, value, "a string") }
+        return text
+    }
+
+    mutating func string(_ key: String, required hint: String) throws(APIError) -> String {
+        guard let text = try string(key) else { throw missing(key, hint) }
+        return text
+    }
+
+    mutating func integer(_ key: String, in range: ClosedRange<Int>) throws(APIError) -> Int? {
+        guard let value = value(key) else { return nil }
+        guard JSONKind.of(value) == .integer, let number = value as? NSNumber else { throw wrongType(key, value, "an integer") }
+        let n = number.doubleValue
+        guard n >= Double(range.lowerBound), n <= Double(range.upperBound) else {
+            throw APIError.unprocessable("\(name(key)) is \(number), outside \(range.lowerBound)...\(range.upperBound).", field: name(key))
+        }
+        return Int(n)
+    }
+
+    mutating func number(_ key: String, in range: ClosedRange<Double>) throws(APIError) -> Double? {
+        guard let value = value(key) else { return nil }
+        let kind = JSONKind.of(value)
+        guard kind == .number || kind == .integer, let number = value as? NSNumber else { throw wrongType(key, value, "a number") }
+        let n = number.doubleValue
+        guard n.isFinite, range.contains(n) else {
+            throw APIError.unprocessable("\(name(key)) is \(number), outside \(range.lowerBound)...\(range.upperBound).", field: name(key))
+        }
+        return n
+    }
+
+    /// An ISO 8601 date or time, or whole seconds since 1970.
+    mutating func timestamp(_ key: String) throws -> Timestamp? {
+        guard let value = value(key) else { return nil }
+        switch JSONKind.of(value) {
+        case .integer:
+            let seconds = (value as! NSNumber).int64Value
+            guard (0...4_102_444_800).contains(seconds) else {
+                throw APIError.unprocessable("\(name(key)) is \(seconds) seconds since 1970, outside 1970 to 2100.", field: name(key))
+            }
+            return Timestamp(secondsSinceEpoch: seconds)
+        case .string: return try Timestamp.parse(value as! String, field: name(key))
+        default: throw wrongType(key, value, "an ISO 8601 date or time, or seconds since 1970")
+        }
+    }
+
+    mutating func bool(_ key: String) throws(APIError) -> Bool? {
+        guard let value = value(key) else { return nil }
+        guard JSONKind.of(value) == .boolean, let flag = value as? Bool ?? (value as? NSNumber)?.boolValue else { throw wrongType(key, value, "true or false") }
+        return flag
+    }
+
+    mutating func object(_ key: String) throws(APIError) -> JSONFields? {
+        guard let value = value(key) else { return nil }
+        guard JSONKind.of(value) == .object else { throw wrongType(key, value, "an object") }
+        return try JSONFields(value, path: name(key))
+    }
+
+    mutating func array(_ key: String) throws(APIError) -> [Any]? {
+        guard let value = value(key) else { return nil }
+        guard let items = value as? [Any] else { throw wrongType(key, value, "an array") }
+        return items
+    }
+
+    mutating func strings(_ key: String) throws(APIError) -> [String]? {
+        guard let items = try array(key) else { return nil }
+        var out: [String] = []
+        for (i, item) in items.enumerated() {
+            guard JSONKind.of(item) == .string, let text = item as? String else {
+                throw APIError(.badRequest, code: "invalid_type", "\(name(key))[\(i)] is \(JSONKind.describe(JSONKind.of(item))), but it must be a string.", field: "\(name(key))[\(i)]")
+            }
+            out.append(text)
+        }
+        return out
+    }
+
+    /// Refuses members that no accessor read.
+    func finish() throws(APIError) {
+        if let extra = object.keys.sorted().first(where: { !asked.contains($0) }) {
+            throw APIError(
+                .badRequest, code: "unknown_field", "\(name(extra)) is not a known field; the fields are \(asked.sorted().joined(separator: ", ")).", field: name(extra))
+        }
+    }
+}
+
+/// Reads a query parameter strictly.
+struct QueryFields {
+    let parameters: [String: String]
+    private var asked: Set<String> = []
+
+    init(_ request: Request) throws(APIError) {
+        var parameters: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters {
+            let key = String(key)
+            guard parameters[key] == nil else {
+                throw APIError.badRequest("Query parameter \(key) is given twice; give it once.", field: key)
+            }
+            parameters[key] = String(value)
+        }
+        self.parameters = parameters
+    }
+
+    mutating func string(_ key: String) -> String? {
+        asked.insert(key)
+        return parameters[key].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    mutating func integer(_ key: String, in range: ClosedRange<Int>) throws(APIError) -> Int? {
+        guard let text = string(key) else { return nil }
+        guard let n = Int(text) else { throw APIError.badRequest("Query parameter \(key) is '\(text)', not an integer.", field: key) }
+        guard range.contains(n) else { throw APIError.unprocessable("Query parameter \(key) is \(n), outside \(range.lowerBound)...\(range.upperBound).", field: key) }
+        return n
+    }
+
+    mutating func bool(_ key: String) throws(APIError) -> Bool? {
+        guard let text = string(key) else { return nil }
+        switch text {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: throw APIError.badRequest("Query parameter \(key) is '\(text)'; use true or false.", field: key)
+        }
+    }
+
+    /// The page asked for with `limit` (1-1000, default 100) and `cursor`.
+    mutating func page() throws(APIError) -> PageRequest {
+        let limit = try integer("limit", in: 1...PageRequest.maximumLimit) ?? 100
+        var after: Int64?
+        if let cursor = string("cursor") {
+            guard let value = Int64(cursor), value >= 0 else {
+                throw APIError.badRequest("Query parameter cursor is '\(cursor)'; pass the next_cursor of the previous page unchanged.", field: "cursor")
+            }
+            after = value
+        }
+        return PageRequest(limit: limit, after: after)
+    }
+
+    func finish() throws(APIError) {
+        if let extra = parameters.keys.sorted().first(where: { !asked.contains($0) }) {
+            throw APIError.badRequest("Query parameter \(extra) is not known here; the parameters are \(asked.sorted().joined(separator: ", ")).", field: extra)
+        }
+    }
+}

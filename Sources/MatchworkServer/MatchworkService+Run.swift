@@ -1,0 +1,40 @@
+import Foundation
+import Hummingbird
+public import Logging
+import MatchworkCore
+import MatchworkStore
+import Metrics
+public import Prometheus
+
+extension MatchworkService {
+    /// Routes the process's logs to stderr (one line per record, with its metadata, such as
+    /// `hb.request.id`) at `level`, and its metrics to a Prometheus registry, which it returns.
+    /// Call it once per process, before ``run(configuration:)``.
+    public static func bootstrapProcess(logLevel: Logger.Level) -> PrometheusCollectorRegistry {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = logLevel
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }
+
+    /// Opens the store and the registry that `configuration` names and serves until SIGTERM or
+    /// SIGINT, then shuts down gracefully.
+    public static func run(configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry) async throws {
+        var logger = Logger(label: "matchwork")
+        logger.logLevel = configuration.logLevel
+        guard FileManager.default.fileExists(atPath: configuration.storePath) else {
+            throw StoreError(
+                .notFound, "There is no store at '\(configuration.storePath)'; create one with `matchwork init` or `matchwork generate`, or set --store or MATCHWORK_STORE.")
+        }
+        let store = try SQLiteStore(path: configuration.storePath)
+        let registry = configuration.modelPath.map { ModelRegistry(directory: $0) } ?? ModelRegistry(besideStore: configuration.storePath)
+        let service = try await open(configuration: configuration, store: store, registry: registry, metrics: metrics, logger: logger)
+        logger.info(
+            "Serving", metadata: ["address": "http://\(configuration.host):\(configuration.port)", "store": "\(configuration.storePath)", "models": "\(registry.path)"])
+        try await service.application().runService()
+    }
+}

@@ -1,0 +1,132 @@
+public import Hummingbird
+import HummingbirdAuth
+public import Logging
+import MatchworkCore
+public import MatchworkStore
+import HTTPTypes
+import NIOPosix
+public import Prometheus
+import ServiceLifecycle
+
+/// The HTTP service: the engine behind the JSON API under `/api/v1`, with API keys, caching,
+/// tracking of served lists and their outcomes, metrics and background retraining.
+///
+/// ```swift
+/// let service = try await MatchworkService.open(configuration: configuration, store: store, metrics: registry, logger: logger)
+/// try await service.application().runService()
+/// ```
+public struct MatchworkService: Sendable {
+    public let configuration: ServerConfiguration
+    let store: any ServiceStore
+    let registry: ModelRegistry
+    let engineConfiguration: EngineConfiguration
+    let host: EngineHost
+    let cache: ResultCache
+    let recorder: ServedListRecorder
+    let keys: KeyCache
+    let limiter: RateLimiter?
+    let pool: NIOThreadPool
+    /// One thread for background retraining, so that training never takes a scoring thread.
+    let training: NIOThreadPool
+    let metrics: ServiceMetrics
+    let retrainer: Retrainer
+    let logger: Logger
+
+    /// Opens the service over `store`: checks the settings that depend on the store's scenario
+    /// and builds the first engine (a failure there leaves the service not ready, and says why
+    /// in the log and in `/health/ready`).
+    public static func open(
+        configuration: ServerConfiguration, store: any ServiceStore, registry: ModelRegistry, metrics: PrometheusCollectorRegistry, logger: Logger
+    ) async throws -> MatchworkService {
+        let scenario = try await store.scenario()
+        var engineConfiguration = EngineConfiguration()
+        if !configuration.ensembleWeights.isEmpty {
+            engineConfiguration.ensemble = try EnsembleConfiguration.parse(
+                configuration.ensembleWeights, over: ScenarioFeatures.forScenario(scenario).ensemble, field: "MATCHWORK_ENSEMBLE_WEIGHTS")
+        }
+        try engineConfiguration.validate()
+        let pool = NIOThreadPool(numberOfThreads: configuration.scoringThreads)
+        pool.start()
+        let training = NIOThreadPool(numberOfThreads: 1)
+        training.start()
+        let host = EngineHost(
+            store: store, registry: registry, configuration: engineConfiguration, pool: pool, refreshInterval: configuration.refreshInterval, logger: logger)
+        let service = MatchworkService(
+            configuration: configuration, store: store, registry: registry, engineConfiguration: engineConfiguration, host: host,
+            cache: ResultCache(ttl: configuration.cacheTTL, capacity: configuration.cacheCapacity), recorder: ServedListRecorder(store: store, logger: logger),
+            keys: KeyCache(store: store), limiter: RateLimiter(defaultLimit: configuration.rateLimit), pool: pool, training: training, metrics: ServiceMetrics(registry: metrics),
+            retrainer: Retrainer(), logger: logger)
+        do {
+            let state = try await host.rebuild()
+            service.metrics.modelServing(state.modelKey)
+        } catch {
+            logger.error("The engine could not be built; the service is not ready until a write or a retrain rebuilds it", metadata: ["error": "\(error)"])
+        }
+        return service
+    }
+
+    /// The Hummingbird application serving the API.
+    public func application() -> some ApplicationProtocol {
+        var app = Application(
+            router: router(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "matchwork"),
+            logger: logger)
+        app.addServices(Shutdown(service: self))
+        return app
+    }
+
+    /// The routes, for tests (`app.test(.router)`) and ``application()``.
+    public func router() -> Router<MatchworkRequestContext> {
+        let router = Router(context: MatchworkRequestContext.self)
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: LogRequestsMiddleware(.debug))
+        router.add(middleware: ErrorMiddleware())
+        addHealthRoutes(to: router)
+        let api = router.group("api/v1")
+        api.get("openapi.json") { _, _ in OpenAPIDocument.response() }
+        let authenticated = api.group().add(middleware: APIKeyAuthenticator(keys: keys, limiter: limiter))
+        addCatalogueRoutes(to: authenticated)
+        addEventRoutes(to: authenticated)
+        addRecommendationRoutes(to: authenticated)
+        addTrackingRoutes(to: authenticated)
+        addModelRoutes(to: authenticated)
+        addKeyRoutes(to: authenticated)
+        return router
+    }
+
+    /// Runs CPU-bound work on the scoring threads, off the request path.
+    func score<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await pool.runIfActive(body)
+    }
+
+    /// Records a committed write about `subjects`: their cached lists become unreachable and the
+    /// engine rebuilds.
+    func committed(_ subjects: [SubjectKey]) async {
+        await host.noteWrite(subjects)
+    }
+}
+
+/// Sets `X-Request-ID` on every answer: the id the logs carry for the request.
+struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[HTTPField.Name("X-Request-ID")!] = context.id
+        return response
+    }
+}
+
+/// On graceful shutdown (SIGTERM), after the server has finished its in-flight requests:
+/// writes the served lists still waiting and stops the scoring threads. Each write to the store
+/// is a committed transaction, so nothing else is pending.
+struct Shutdown: Service {
+    let service: MatchworkService
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await service.recorder.flush()
+        try? await service.pool.shutdownGracefully()
+        try? await service.training.shutdownGracefully()
+        service.logger.info("Stopped: served lists written, store closed cleanly")
+    }
+}

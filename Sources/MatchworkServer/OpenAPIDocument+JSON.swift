@@ -1,0 +1,1 @@
+extension OpenAPIDocument { static let json = "{}" }

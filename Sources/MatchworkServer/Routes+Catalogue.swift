@@ -1,0 +1,183 @@
+import Foundation
+import Hummingbird
+import MatchworkCore
+import MatchworkStore
+
+extension MatchworkService {
+    /// At most this many records or events in one request.
+    static let maximumBatch = 10_000
+
+    struct WriteSummary: Encodable {
+        var inserted: Int
+        var updated: Int
+        var unchanged: Int
+    }
+
+    func addCatalogueRoutes(to api: RouterGroup<MatchworkRequestContext>) {
+        let reads = api.group().add(middleware: RequireRole(role: .read))
+        let writes = api.group().add(middleware: RequireRole(role: .write))
+
+        // People
+        writes.post("people") { request, _ in
+            try await upsert(request, bulkKey: "people", decode: RecordJSON.person, batch: { RecordBatch(people: $0) }, subject: { .person($0.id.rawValue) }) {
+                ($0.peopleInserted, $0.peopleUpdated, $0.peopleUnchanged)
+            } write: { RecordJSON.write($0, into: &$1) }
+        }
+        reads.get("people") { request, _ in
+            var query = try QueryFields(request)
+            let page = try query.page()
+            let role = try query.string("role").map { (text) throws(MatchworkError) in try PersonRole.parse(text, field: "role") }
+            try query.finish()
+            return Reply.page(try await store.people(page, role: role)) { RecordJSON.write($0, into: &$1) }
+        }
+        reads.get("people/:id") { _, context in
+            let id = try PersonID.validated(try context.parameters.require("id"), field: "id")
+            guard let person = try await store.person(id) else { throw APIError.notFound("No person '\(id)'; list people with GET /api/v1/people.", field: "id") }
+            var out: [UInt8] = []
+            RecordJSON.write(person, into: &out)
+            return Reply.json(out)
+        }
+        writes.patch("people/:id") { request, context in
+            let id = try PersonID.validated(try context.parameters.require("id"), field: "id")
+            guard let person = try await store.person(id) else { throw APIError.notFound("No person '\(id)' to change; create it with POST /api/v1/people.", field: "id") }
+            let merged = try Self.merge(try await JSONInput.read(request, limit: configuration.maxBodyBytes), into: RecordJSON.object(person), id: id.rawValue)
+            let updated = try RecordJSON.person(merged)
+            _ = try await store.write(RecordBatch(people: [updated]), progress: nil)
+            await committed([.person(id.rawValue)])
+            var out: [UInt8] = []
+            RecordJSON.write(updated, into: &out)
+            return Reply.json(out)
+        }
+        writes.delete("people/:id") { _, context in
+            let id = try PersonID.validated(try context.parameters.require("id"), field: "id")
+            let outcome = try await store.deletePerson(id)
+            try Self.check(outcome, what: "person '\(id)'")
+            await committed([.person(id.rawValue)])
+            return Response(status: .noContent)
+        }
+
+        // Opportunities
+        writes.post("opportunities") { request, _ in
+            try await upsert(
+                request, bulkKey: "opportunities", decode: RecordJSON.opportunity, batch: { RecordBatch(opportunities: $0) }, subject: { .opportunity($0.id.rawValue) }
+            ) {
+                ($0.opportunitiesInserted, $0.opportunitiesUpdated, $0.opportunitiesUnchanged)
+            } write: { RecordJSON.write($0, into: &$1) }
+        }
+        reads.get("opportunities") { request, _ in
+            var query = try QueryFields(request)
+            let page = try query.page()
+            var filter = OpportunityFilter()
+            filter.kind = try query.string("kind").map { (text) throws(MatchworkError) in try OpportunityKind.parse(text, field: "kind") }
+            filter.status = try query.string("status").map { (text) throws(MatchworkError) in try OpportunityStatus.parse(text, field: "status") }
+            filter.client = try query.string("client_id").map { (text) throws(MatchworkError) in try PersonID.validated(text, field: "client_id") }
+            try query.finish()
+            return Reply.page(try await store.opportunities(page, filter: filter)) { RecordJSON.write($0, into: &$1) }
+        }
+        reads.get("opportunities/:id") { _, context in
+            let id = try OpportunityID.validated(try context.parameters.require("id"), field: "id")
+            guard let opportunity = try await store.opportunity(id) else {
+                throw APIError.notFound("No opportunity '\(id)'; list opportunities with GET /api/v1/opportunities.", field: "id")
+            }
+            var out: [UInt8] = []
+            RecordJSON.write(opportunity, into: &out)
+            return Reply.json(out)
+        }
+        writes.patch("opportunities/:id") { request, context in
+            let id = try OpportunityID.validated(try context.parameters.require("id"), field: "id")
+            guard let opportunity = try await store.opportunity(id) else {
+                throw APIError.notFound("No opportunity '\(id)' to change; create it with POST /api/v1/opportunities.", field: "id")
+            }
+            let merged = try Self.merge(try await JSONInput.read(request, limit: configuration.maxBodyBytes), into: RecordJSON.object(opportunity), id: id.rawValue)
+            let updated = try RecordJSON.opportunity(merged)
+            do { _ = try await store.write(RecordBatch(opportunities: [updated]), progress: nil) } catch let error as StoreError { throw APIError(error) }
+            await committed([.opportunity(id.rawValue)])
+            var out: [UInt8] = []
+            RecordJSON.write(updated, into: &out)
+            return Reply.json(out)
+        }
+        writes.delete("opportunities/:id") { _, context in
+            let id = try OpportunityID.validated(try context.parameters.require("id"), field: "id")
+            try Self.check(try await store.deleteOpportunity(id), what: "opportunity '\(id)'")
+            await committed([.opportunity(id.rawValue)])
+            return Response(status: .noContent)
+        }
+    }
+
+    /// Creates or replaces one record (the body is the record: 201 when new, 200 otherwise, with
+    /// the record) or many (`{"<bulkKey>": [...]}`, up to 10,000: 200 with counts). All or nothing.
+    private func upsert<Record>(
+        _ request: Request, bulkKey: String, decode: ([String: Any], String?) throws -> Record, batch: ([Record]) -> RecordBatch,
+        subject: (Record) -> SubjectKey, counts: (WriteCounts) -> (Int, Int, Int), write: (Record, inout [UInt8]) -> Void
+    ) async throws -> Response {
+        let body = try await JSONInput.read(request, limit: configuration.maxBodyBytes)
+        guard let object = body as? [String: Any] else {
+            throw APIError(.badRequest, code: "invalid_type", "The body must be a JSON object: one record, or {\"\(bulkKey)\": [...]} for many.")
+        }
+        if let list = object[bulkKey] {
+            guard object.count == 1 else {
+                let extra = object.keys.sorted().first { $0 != bulkKey }!
+                throw APIError(.badRequest, code: "unknown_field", "\(extra) is not a known field beside \(bulkKey); send {\"\(bulkKey)\": [...]} alone.", field: extra)
+            }
+            guard let items = list as? [Any] else {
+                throw APIError(.badRequest, code: "invalid_type", "\(bulkKey) must be an array of records.", field: bulkKey)
+            }
+            guard !items.isEmpty, items.count <= Self.maximumBatch else {
+                throw APIError.unprocessable("\(bulkKey) holds \(items.count) records; send 1 to \(Self.maximumBatch) per request.", field: bulkKey)
+            }
+            var records: [Record] = []
+            records.reserveCapacity(items.count)
+            for (i, item) in items.enumerated() {
+                let path = "\(bulkKey)[\(i)]"
+                guard let fields = item as? [String: Any] else {
+                    throw APIError(.badRequest, code: "invalid_type", "\(path) is \(JSONKind.describe(JSONKind.of(item))), but it must be an object.", field: path)
+                }
+                records.append(try decode(fields, path))
+            }
+            let written: WriteCounts
+            do { written = try await store.write(batch(records), progress: nil) } catch { throw APIError(error, batch: bulkKey) }
+            await committed(records.map(subject))
+            let (inserted, updated, unchanged) = counts(written)
+            return try Reply.encode(WriteSummary(inserted: inserted, updated: updated, unchanged: unchanged))
+        }
+        let record = try decode(object, nil)
+        let written: WriteCounts
+        do { written = try await store.write(batch([record]), progress: nil) } catch { throw APIError(error) }
+        await committed([subject(record)])
+        var out: [UInt8] = []
+        write(record, &out)
+        return Reply.json(out, status: counts(written).0 == 1 ? .created : .ok)
+    }
+
+    /// A JSON merge patch (RFC 7396) of a record: members replace, `null` removes; the id stays.
+    static func merge(_ patch: Any, into record: [String: Any], id: String) throws -> [String: Any] {
+        guard let patch = patch as? [String: Any] else {
+            throw APIError(.badRequest, code: "invalid_type", "The body must be a JSON object of the fields to change (null removes a field).")
+        }
+        var merged = record
+        for (key, value) in patch {
+            if key == "id" {
+                guard let text = value as? String, text == id else {
+                    throw APIError.unprocessable("id cannot change; it is '\(id)'. Create a new record instead.", field: "id")
+                }
+                continue
+            }
+            if value is NSNull { merged[key] = nil } else { merged[key] = value }
+        }
+        return merged
+    }
+
+    static func check(_ outcome: DeleteOutcome, what: String) throws {
+        switch outcome {
+        case .deleted: return
+        case .notFound: throw APIError.notFound("No \(what) to delete.", field: "id")
+        case .referenced(let events, let opportunities):
+            var parts: [String] = []
+            if events > 0 { parts.append("\(events) event\(events == 1 ? "" : "s")") }
+            if opportunities > 0 { parts.append("\(opportunities) opportunit\(opportunities == 1 ? "y" : "ies") as their client") }
+            throw APIError(
+                .conflict, code: "referenced",
+                "The \(what) is kept: \(parts.joined(separator: " and ")) refer to it, and events are never deleted. Close an opportunity with PATCH {\"status\": \"closed\"} instead.")
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Hummingbird
+import MatchworkCore
+
+extension MatchworkService {
+    struct Health: Encodable {
+        var status: String
+        var store: String?
+        var engine: EngineSummary?
+        var reason: String?
+    }
+
+    struct EngineSummary: Encodable {
+        var generation: Int
+        var builtAt: String
+        var people: Int
+        var opportunities: Int
+        var models: [String: String]
+        /// What answers when a request names no mode: the trained models, or the rule-based scorer.
+        var answering: String
+    }
+
+    func addHealthRoutes(to router: Router<MatchworkRequestContext>) {
+        router.get("health/live") { _, _ in try Reply.encode(Health(status: "live")) }
+        router.get("health/ready") { _, _ in
+            do {
+                _ = try await store.scenario()
+            } catch {
+                return try Reply.encode(Health(status: "not_ready", store: "unavailable", reason: "The store does not answer: \(error)"), status: .serviceUnavailable)
+            }
+            guard let state = await host.state else {
+                return try Reply.encode(
+                    Health(status: "not_ready", store: "open", reason: "The engine has not been built yet; see the log for why, then add data or retrain."),
+                    status: .serviceUnavailable)
+            }
+            return try Reply.encode(Health(status: "ready", store: "open", engine: summary(state)))
+        }
+        router.get("metrics") { _, _ in
+            let stats = cache.statistics
+            if stats.hits + stats.misses > 0 { metrics.cacheHitRatio.record(Double(stats.hits) / Double(stats.hits + stats.misses)) }
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+        }
+    }
+
+    func summary(_ state: EngineHost.State) -> EngineSummary {
+        EngineSummary(
+            generation: state.generation, builtAt: ISO8601DateFormatter().string(from: state.builtAt), people: state.engine.snapshot.people.count,
+            opportunities: state.engine.snapshot.opportunities.count, models: state.models.versions,
+            answering: state.models.learned != nil ? "trained models (\(state.modelKey))" : "the rule-based scorer and the engine's own components")
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+import MatchworkCore
+public import MatchworkStore
+
+extension MatchworkService {
+    struct CreatedKey: Encodable {
+        /// The secret, shown this once: only its hash is stored.
+        var key: String
+        var record: APIKeyRecord
+    }
+
+    struct KeyList: Encodable {
+        var items: [APIKeyRecord]
+    }
+
+    func addKeyRoutes(to api: RouterGroup<MatchworkRequestContext>) {
+        let admin = api.group().add(middleware: RequireRole(role: .admin))
+        admin.get("keys") { _, _ in try Reply.encode(KeyList(items: try await store.keys())) }
+        admin.post("keys") { request, _ in
+            var fields = try await JSONInput.object(request, limit: configuration.maxBodyBytes)
+            let roleText = try fields.string("role", required: "give read, write or admin")
+            let name = try fields.string("name")
+            let rateLimit = try fields.integer("rate_limit", in: 1...1_000_000)
+            try fields.finish()
+            guard let role = APIRole(rawValue: roleText) else {
+                throw APIError.unprocessable("role '\(roleText)' is not a role; use read, write or admin.", field: "role")
+            }
+            let created = try await Self.createKey(store: store, role: role, name: name, rateLimit: rateLimit)
+            return try Reply.encode(CreatedKey(key: created.secret, record: created.record), status: .created)
+        }
+        admin.delete("keys/:id") { _, context in
+            let id = try context.parameters.require("id")
+            guard try await store.revokeKey(id: id, at: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))) else {
+                throw APIError.notFound("No key '\(id)'; list keys with GET /api/v1/keys.", field: "id")
+            }
+            return Response(status: .noContent)
+        }
+    }
+
+    /// Creates a key: its secret (to show once) and its stored record.
+    public static func createKey(store: any ServiceStore, role: APIRole, name: String?, rateLimit: Int?) async throws -> (secret: String, record: APIKeyRecord) {
+        if let name, name.utf8.count > 200 || name.contains(where: { $0.isNewline }) {
+            throw MatchworkError(.invalidValue, "name is \(name.utf8.count) bytes or spans lines; give one line of at most 200 bytes.", field: "name")
+        }
+        let (id, secret) = APIKeySecret.generate()
+        let record = APIKeyRecord(id: id, role: role, name: name, rateLimit: rateLimit, createdAt: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)))
+        try await store.createKey(record, hash: APIKeySecret.hash(secret))
+        return (secret, record)
+    }
+}

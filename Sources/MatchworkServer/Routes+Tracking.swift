@@ -1,0 +1,152 @@
+import Foundation
+import Hummingbird
+import MatchworkCore
+import MatchworkStore
+
+extension MatchworkService {
+    /// Outcomes of a served item and the events they record.
+    static let outcomeEvents: [String: InteractionType] = [
+        "viewed": .view, "applied": .apply, "bid_placed": .bid, "accepted": .hire, "hired": .hire, "completed": .complete,
+    ]
+
+    struct OutcomeResponse: Encodable {
+        var recorded: Bool
+        var eventId: String
+        var outcome: OutcomeRecord
+    }
+
+    struct FeedbackResponse: Encodable {
+        var recorded: Bool
+        var eventId: String
+        var feedback: FeedbackRecord
+    }
+
+    struct ServedListDetail: Encodable {
+        var list: ServedList
+        var outcomes: [OutcomeRecord]
+        var feedback: [FeedbackRecord]
+    }
+
+    func addTrackingRoutes(to api: RouterGroup<MatchworkRequestContext>) {
+        let reads = api.group().add(middleware: RequireRole(role: .read))
+        let writes = api.group().add(middleware: RequireRole(role: .write))
+
+        writes.post("recommendations/:id/outcome") { request, context in
+            let listID = try context.parameters.require("id")
+            var fields = try await JSONInput.object(request, limit: configuration.maxBodyBytes)
+            let itemID = try fields.string("item_id", required: "name the recommended item (an id from the list's items)")
+            let outcome = try fields.string("outcome", required: "give one of \(Self.outcomeEvents.keys.sorted().joined(separator: ", "))")
+            let value = try fields.number("value", in: 0...1e12)
+            let time = try timestamp(&fields)
+            let eventID = try fields.string("event_id")
+            try fields.finish()
+            guard let type = Self.outcomeEvents[outcome] else {
+                throw APIError.unprocessable("outcome '\(outcome)' is not an outcome; use one of \(Self.outcomeEvents.keys.sorted().joined(separator: ", ")).", field: "outcome")
+            }
+            let list = try await servedList(listID)
+            guard let item = list.items.first(where: { $0.id == itemID }) else {
+                throw APIError.unprocessable(
+                    "item_id '\(itemID)' is not in recommendation \(listID), which listed \(list.items.prefix(5).map(\.id).joined(separator: ", "))\(list.items.count > 5 ? "…" : "").",
+                    field: "item_id")
+            }
+            let (person, opportunity) = Self.pair(list.subject, item: item.id)
+            let id = eventID ?? "outcome-\(listID)-\(item.id)-\(outcome)"
+            let event: Interaction
+            do {
+                event = try Interaction(eventID: id, person: person, opportunity: opportunity, type: type, timestamp: time, value: value)
+            } catch let error as MatchworkError { throw APIError(error) }
+            let record = OutcomeRecord(eventID: id, recommendationID: listID, itemID: item.id, rank: item.rank, outcome: outcome, value: value, timestamp: time)
+            let recorded: Bool
+            do { recorded = try await store.recordOutcome(record, event: event) } catch let error as StoreError { throw APIError(error) }
+            if recorded {
+                metrics.eventsIngested.increment()
+                await committed([.person(person.rawValue), .opportunity(opportunity.rawValue)])
+            }
+            return try Reply.encode(OutcomeResponse(recorded: recorded, eventId: id, outcome: record), status: recorded ? .created : .ok)
+        }
+        writes.post("feedback") { request, _ in
+            var fields = try await JSONInput.object(request, limit: configuration.maxBodyBytes)
+            let person = try PersonID.validated(try fields.string("person_id", required: "name the person the feedback is about"), field: "person_id")
+            let opportunity = try OpportunityID.validated(try fields.string("opportunity_id", required: "name the opportunity the feedback is about"), field: "opportunity_id")
+            let reason = try FeedbackReason.parse(try fields.string("reason", required: "give one of \(FeedbackReason.allCases.map(\.rawValue).joined(separator: ", "))"))
+            let comment = try fields.string("comment")
+            let listID = try fields.string("recommendation_id")
+            let time = try timestamp(&fields)
+            let eventID = try fields.string("event_id")
+            try fields.finish()
+            if let listID { _ = try await servedList(listID, field: "recommendation_id") }
+            let id = eventID ?? "feedback-" + UUID().uuidString.lowercased()
+            let event: Interaction
+            do {
+                event = try Interaction(eventID: id, person: person, opportunity: opportunity, type: .feedback, timestamp: time, reason: reason, comment: comment)
+            } catch let error as MatchworkError { throw APIError(error) }
+            let record = FeedbackRecord(eventID: id, recommendationID: listID, person: person, opportunity: opportunity, reason: reason, comment: comment, timestamp: time)
+            let recorded: Bool
+            do { recorded = try await store.recordFeedback(record, event: event) } catch let error as StoreError { throw APIError(error) }
+            if recorded {
+                metrics.eventsIngested.increment()
+                await committed([.person(person.rawValue), .opportunity(opportunity.rawValue)])
+            }
+            return try Reply.encode(FeedbackResponse(recorded: recorded, eventId: id, feedback: record), status: recorded ? .created : .ok)
+        }
+        reads.get("recommendations") { request, _ in
+            var query = try QueryFields(request)
+            let page = try query.page()
+            let person = query.string("person_id"), opportunity = query.string("opportunity_id")
+            try query.finish()
+            var subject: RecommendationSubject?
+            switch (person, opportunity) {
+            case (let p?, nil): subject = .person(try PersonID.validated(p, field: "person_id"))
+            case (nil, let o?): subject = .opportunity(try OpportunityID.validated(o, field: "opportunity_id"))
+            case (nil, nil): subject = nil
+            case (_?, _?): throw APIError.unprocessable("Filter by person_id or opportunity_id, not both.", field: "opportunity_id")
+            }
+            await recorder.flush()
+            return Reply.page(try await store.servedLists(page, subject: subject)) { Reply.write($0, into: &$1) }
+        }
+        reads.get("recommendations/:id") { _, context in
+            let id = try context.parameters.require("id")
+            let list = try await servedList(id)
+            let outcomes = try await store.outcomes(PageRequest(limit: PageRequest.maximumLimit), recommendation: id).items
+            let feedback = try await store.feedback(PageRequest(limit: PageRequest.maximumLimit), recommendation: id).items
+            return try Reply.encode(ServedListDetail(list: list, outcomes: outcomes, feedback: feedback))
+        }
+        reads.get("outcomes") { request, _ in
+            var query = try QueryFields(request)
+            let page = try query.page()
+            let recommendation = query.string("recommendation_id")
+            try query.finish()
+            return Reply.page(try await store.outcomes(page, recommendation: recommendation)) { Reply.write($0, into: &$1) }
+        }
+        reads.get("feedback") { request, _ in
+            var query = try QueryFields(request)
+            let page = try query.page()
+            let recommendation = query.string("recommendation_id")
+            try query.finish()
+            return Reply.page(try await store.feedback(page, recommendation: recommendation)) { Reply.write($0, into: &$1) }
+        }
+    }
+
+    /// A served list, writing waiting lists first so that one just served is found.
+    func servedList(_ id: String, field: String = "id") async throws -> ServedList {
+        if let list = try await store.servedList(id: id) { return list }
+        await recorder.flush()
+        guard let list = try await store.servedList(id: id) else {
+            throw APIError.notFound("No recommendation '\(id)'; use the recommendation_id of a list the service returned.", field: field)
+        }
+        return list
+    }
+
+    /// `timestamp` (an ISO 8601 date or time, or seconds since 1970), else now.
+    func timestamp(_ fields: inout JSONFields) throws -> Timestamp {
+        try fields.timestamp("timestamp") ?? Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))
+    }
+
+    /// The person and opportunity of an item of a list served about `subject`.
+    static func pair(_ subject: RecommendationSubject, item: String) -> (PersonID, OpportunityID) {
+        switch subject {
+        case .person(let person): (person, OpportunityID(item))
+        case .opportunity(let opportunity): (PersonID(item), opportunity)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Metrics
+import Prometheus
+import Synchronization
+
+/// The service's own metrics, beside Hummingbird's per-route request counts and latencies
+/// (`hb_requests_total`, `http_server_request_duration_seconds`): cache hits and misses, events
+/// ingested, the serving models, and retrain durations. `/metrics` prints `registry`.
+final class ServiceMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+    let cacheHits: Metrics.Counter
+    let cacheMisses: Metrics.Counter
+    let cacheHitRatio: Metrics.Gauge
+    let eventsIngested: Metrics.Counter
+    let eventsDuplicate: Metrics.Counter
+    let listsServed: Metrics.Counter
+    let retrainSeconds: Metrics.Timer
+    let retrainFailures: Metrics.Counter
+    private let serving = Mutex<String?>(nil)
+
+    init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+        cacheHits = Metrics.Counter(label: "matchwork_cache_hits")
+        cacheMisses = Metrics.Counter(label: "matchwork_cache_misses")
+        cacheHitRatio = Metrics.Gauge(label: "matchwork_cache_hit_ratio")
+        eventsIngested = Metrics.Counter(label: "matchwork_events_ingested")
+        eventsDuplicate = Metrics.Counter(label: "matchwork_events_duplicate")
+        listsServed = Metrics.Counter(label: "matchwork_lists_served")
+        retrainSeconds = Metrics.Timer(label: "matchwork_retrain_duration", preferredDisplayUnit: .seconds)
+        retrainFailures = Metrics.Counter(label: "matchwork_retrain_failures")
+    }
+
+    func cache(hit: Bool, statistics: (hits: Int, misses: Int, size: Int)) {
+        (hit ? cacheHits : cacheMisses).increment()
+        let total = statistics.hits + statistics.misses
+        if total > 0 { cacheHitRatio.record(Double(statistics.hits) / Double(total)) }
+    }
+
+    /// Sets `matchwork_model_info{version="…"} 1` for the serving models (and 0 for the previous).
+    func modelServing(_ key: String) {
+        let version = key.isEmpty ? "rule_based" : key
+        let previous = serving.withLock { old -> String? in
+            defer { old = version }
+            return old
+        }
+        if let previous, previous != version { Metrics.Gauge(label: "matchwork_model_info", dimensions: [("version", previous)]).record(0) }
+        Metrics.Gauge(label: "matchwork_model_info", dimensions: [("version", version)]).record(1)
+    }
+
+    /// The Prometheus text exposition of every metric.
+    func exposition() -> [UInt8] { registry.emitToBuffer() }
+}

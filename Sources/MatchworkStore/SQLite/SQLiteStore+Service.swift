@@ -1,0 +1,248 @@
+internal import Foundation
+internal import GRDB
+public import MatchworkCore
+
+extension SQLiteStore: ServiceStore {
+    // MARK: Catalogue
+
+    public func people(_ page: PageRequest, role: PersonRole?) async throws(StoreError) -> Page<Person> {
+        try await run("people") { db in
+            var sql = "SELECT * FROM people WHERE pk > ?"
+            var arguments: StatementArguments = [page.after ?? 0]
+            if let role {
+                sql += " AND role = ?"
+                _ = arguments.append(contentsOf: [role.rawValue])
+            }
+            return try Self.page(db, sql: sql, arguments: arguments, limit: page.limit, decode: RowCoding.person)
+        }
+    }
+
+    public func opportunities(_ page: PageRequest, filter: OpportunityFilter) async throws(StoreError) -> Page<Opportunity> {
+        try await run("opportunities") { db in
+            var sql = "SELECT * FROM opportunities WHERE pk > ?"
+            var arguments: StatementArguments = [page.after ?? 0]
+            if let kind = filter.kind {
+                sql += " AND kind = ?"
+                _ = arguments.append(contentsOf: [kind.rawValue])
+            }
+            if let status = filter.status {
+                sql += " AND status = ?"
+                _ = arguments.append(contentsOf: [status.rawValue])
+            }
+            if let client = filter.client {
+                sql += " AND client_id = ?"
+                _ = arguments.append(contentsOf: [client.rawValue])
+            }
+            return try Self.page(db, sql: sql, arguments: arguments, limit: page.limit, decode: RowCoding.opportunity)
+        }
+    }
+
+    /// Runs `sql` (which filters on `pk > ?`) ordered by `pk`, one row more than `limit` to tell
+    /// whether another page follows.
+    static func page<T>(_ db: Database, sql: String, arguments: StatementArguments, limit: Int, decode: (Row) throws -> T) throws -> Page<T> {
+        let rows = try Row.fetchAll(db, sql: sql + " ORDER BY pk LIMIT ?", arguments: arguments + [limit + 1])
+        let items = try rows.prefix(limit).map(decode)
+        let next: Int64? = rows.count > limit ? rows[limit - 1]["pk"] : nil
+        return Page(items: items, next: next)
+    }
+
+    public func deletePerson(_ id: PersonID) async throws(StoreError) -> DeleteOutcome {
+        try await runWrite("the deletion of person '\(id)'") { db in
+            guard let pk = try Int64.fetchOne(db, sql: "SELECT pk FROM people WHERE id = ?", arguments: [id.rawValue]) else { return .notFound }
+            let events = try Int.fetchOne(db, sql: "SELECT count(*) FROM interactions WHERE person = ?", arguments: [pk]) ?? 0
+            let owned = try Int.fetchOne(db, sql: "SELECT count(*) FROM opportunities WHERE client_id = ?", arguments: [id.rawValue]) ?? 0
+            guard events == 0, owned == 0 else { return .referenced(events: events, opportunities: owned) }
+            try db.execute(sql: "DELETE FROM people WHERE pk = ?", arguments: [pk])
+            return .deleted
+        }
+    }
+
+    public func deleteOpportunity(_ id: OpportunityID) async throws(StoreError) -> DeleteOutcome {
+        try await runWrite("the deletion of opportunity '\(id)'") { db in
+            guard let pk = try Int64.fetchOne(db, sql: "SELECT pk FROM opportunities WHERE id = ?", arguments: [id.rawValue]) else { return .notFound }
+            let events = try Int.fetchOne(db, sql: "SELECT count(*) FROM interactions WHERE opportunity = ?", arguments: [pk]) ?? 0
+            guard events == 0 else { return .referenced(events: events, opportunities: 0) }
+            try db.execute(sql: "DELETE FROM opportunities WHERE pk = ?", arguments: [pk])
+            return .deleted
+        }
+    }
+
+    public func interactions(_ page: PageRequest, person: PersonID?, opportunity: OpportunityID?) async throws(StoreError) -> Page<Interaction> {
+        try await run("events") { db in
+            var sql = """
+                SELECT i.event_id, i.derived_id, i.person, i.opportunity, i.type, i.ts, i.value, i.details, i.pk, p.id AS person_id, o.id AS opportunity_id
+                FROM interactions i JOIN people p ON p.pk = i.person JOIN opportunities o ON o.pk = i.opportunity WHERE i.pk > ?
+                """
+            var arguments: StatementArguments = [page.after ?? 0]
+            if let person {
+                sql += " AND p.id = ?"
+                _ = arguments.append(contentsOf: [person.rawValue])
+            }
+            if let opportunity {
+                sql += " AND o.id = ?"
+                _ = arguments.append(contentsOf: [opportunity.rawValue])
+            }
+            let rows = try Row.fetchAll(db, sql: sql + " ORDER BY i.pk LIMIT ?", arguments: arguments + [page.limit + 1])
+            let items = try rows.prefix(page.limit).map { row in
+                // The first eight columns are the ones RowCoding reads by position.
+                try RowCoding.interaction(row, people: [row[2]: row["person_id"]], opportunities: [row[3]: row["opportunity_id"]])
+            }
+            return Page(items: items, next: rows.count > page.limit ? rows[page.limit - 1]["pk"] : nil)
+        }
+    }
+
+    // MARK: API keys
+
+    public func createKey(_ key: APIKeyRecord, hash: String) async throws(StoreError) {
+        try await runWrite("API key '\(key.id)'") { db in
+            try db.execute(
+                sql: "INSERT INTO api_keys (id, hash, role, name, rate_limit, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [key.id, hash, key.role.rawValue, key.name, key.rateLimit, key.createdAt.secondsSinceEpoch])
+        }
+    }
+
+    public func keys() async throws(StoreError) -> [APIKeyRecord] {
+        try await run("API keys") { db in try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY created_at, id").map(Self.key) }
+    }
+
+    public func activeKey(hash: String) async throws(StoreError) -> APIKeyRecord? {
+        try await run("API keys") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE hash = ? AND revoked_at IS NULL", arguments: [hash]).map(Self.key)
+        }
+    }
+
+    public func revokeKey(id: String, at time: Timestamp) async throws(StoreError) -> Bool {
+        try await runWrite("API key '\(id)'") { db in
+            guard try Int.fetchOne(db, sql: "SELECT count(*) FROM api_keys WHERE id = ?", arguments: [id]) == 1 else { return false }
+            try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [time.secondsSinceEpoch, id])
+            return true
+        }
+    }
+
+    static func key(_ row: Row) throws -> APIKeyRecord {
+        guard let role = APIRole(rawValue: row["role"]) else { throw StoreError(.database, "API key '\(row["id"] as String)' has an unknown role.") }
+        return APIKeyRecord(
+            id: row["id"], role: role, name: row["name"], rateLimit: row["rate_limit"],
+            createdAt: Timestamp(secondsSinceEpoch: row["created_at"]), revokedAt: (row["revoked_at"] as Int64?).map(Timestamp.init(secondsSinceEpoch:)))
+    }
+
+    // MARK: Tracking
+
+    public func recordServed(_ lists: [ServedList]) async throws(StoreError) {
+        guard !lists.isEmpty else { return }
+        try await runWrite("served lists") { db in
+            let statement = try db.makeStatement(sql: """
+                INSERT INTO served_lists (id, subject_kind, subject_id, mode, answered_by, model_version, request_id, key_id, served_at, items)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+                """)
+            for list in lists {
+                let (kind, id) = Self.subjectColumns(list.subject)
+                try statement.execute(arguments: [
+                    list.id, kind, id, list.mode, list.answeredBy.joined(separator: ","), list.modelVersion, list.requestID, list.keyID,
+                    list.servedAt.secondsSinceEpoch, try RowCoding.json(list.items),
+                ])
+            }
+        }
+    }
+
+    public func servedList(id: String) async throws(StoreError) -> ServedList? {
+        try await run("served list '\(id)'") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM served_lists WHERE id = ?", arguments: [id]).map(Self.served)
+        }
+    }
+
+    public func servedLists(_ page: PageRequest, subject: RecommendationSubject?) async throws(StoreError) -> Page<ServedList> {
+        try await run("served lists") { db in
+            var sql = "SELECT * FROM served_lists WHERE pk > ?"
+            var arguments: StatementArguments = [page.after ?? 0]
+            if let subject {
+                let (kind, id) = Self.subjectColumns(subject)
+                sql += " AND subject_kind = ? AND subject_id = ?"
+                _ = arguments.append(contentsOf: [kind, id])
+            }
+            return try Self.page(db, sql: sql, arguments: arguments, limit: page.limit, decode: Self.served)
+        }
+    }
+
+    static func subjectColumns(_ subject: RecommendationSubject) -> (String, String) {
+        switch subject {
+        case .person(let id): ("person", id.rawValue)
+        case .opportunity(let id): ("opportunity", id.rawValue)
+        }
+    }
+
+    static func served(_ row: Row) throws -> ServedList {
+        let kind: String = row["subject_kind"], id: String = row["subject_id"]
+        let answered: String = row["answered_by"]
+        return ServedList(
+            id: row["id"], subject: kind == "person" ? .person(PersonID(id)) : .opportunity(OpportunityID(id)), mode: row["mode"],
+            answeredBy: answered.isEmpty ? [] : answered.split(separator: ",").map(String.init), modelVersion: row["model_version"],
+            requestID: row["request_id"], keyID: row["key_id"], servedAt: Timestamp(secondsSinceEpoch: row["served_at"]),
+            items: try RowCoding.decode([ServedItem].self, row["items"], what: "served list"))
+    }
+
+    public func recordOutcome(_ outcome: OutcomeRecord, event: Interaction) async throws(StoreError) -> Bool {
+        try await writeTracked("the outcome", event: event) { db in
+            try db.execute(
+                sql: "INSERT INTO outcomes (event_id, recommendation_id, item_id, rank, outcome, value, ts) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING",
+                arguments: [outcome.eventID, outcome.recommendationID, outcome.itemID, outcome.rank, outcome.outcome, outcome.value, outcome.timestamp.secondsSinceEpoch])
+            return db.changesCount > 0
+        }
+    }
+
+    public func outcomes(_ page: PageRequest, recommendation: String?) async throws(StoreError) -> Page<OutcomeRecord> {
+        try await run("outcomes") { db in
+            var sql = "SELECT * FROM outcomes WHERE pk > ?"
+            var arguments: StatementArguments = [page.after ?? 0]
+            if let recommendation {
+                sql += " AND recommendation_id = ?"
+                _ = arguments.append(contentsOf: [recommendation])
+            }
+            return try Self.page(db, sql: sql, arguments: arguments, limit: page.limit) { row in
+                OutcomeRecord(
+                    eventID: row["event_id"], recommendationID: row["recommendation_id"], itemID: row["item_id"], rank: row["rank"],
+                    outcome: row["outcome"], value: row["value"], timestamp: Timestamp(secondsSinceEpoch: row["ts"]))
+            }
+        }
+    }
+
+    public func recordFeedback(_ feedback: FeedbackRecord, event: Interaction) async throws(StoreError) -> Bool {
+        try await writeTracked("the feedback", event: event) { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO feedback (event_id, recommendation_id, person_id, opportunity_id, reason, comment, ts) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(event_id) DO NOTHING
+                    """,
+                arguments: [
+                    feedback.eventID, feedback.recommendationID, feedback.person.rawValue, feedback.opportunity.rawValue, feedback.reason.rawValue,
+                    feedback.comment, feedback.timestamp.secondsSinceEpoch,
+                ])
+            return db.changesCount > 0
+        }
+    }
+
+    public func feedback(_ page: PageRequest, recommendation: String?) async throws(StoreError) -> Page<FeedbackRecord> {
+        try await run("feedback") { db in
+            var sql = "SELECT * FROM feedback WHERE pk > ?"
+            var arguments: StatementArguments = [page.after ?? 0]
+            if let recommendation {
+                sql += " AND recommendation_id = ?"
+                _ = arguments.append(contentsOf: [recommendation])
+            }
+            return try Self.page(db, sql: sql, arguments: arguments, limit: page.limit) { row in
+                FeedbackRecord(
+                    eventID: row["event_id"], recommendationID: row["recommendation_id"], person: PersonID(row["person_id"]),
+                    opportunity: OpportunityID(row["opportunity_id"]), reason: FeedbackReason(rawValue: row["reason"]) ?? .other,
+                    comment: row["comment"], timestamp: Timestamp(secondsSinceEpoch: row["ts"]))
+            }
+        }
+    }
+
+    /// Writes `event` through the batch writer and then `body`, in one transaction.
+    private func writeTracked(_ what: String, event: Interaction, _ body: @escaping @Sendable (Database) throws -> Bool) async throws(StoreError) -> Bool {
+        try await runWrite(what) { db in
+            _ = try BatchWriter(db: db, progress: nil).write(RecordBatch(interactions: [event]), events: nil)
+            return try body(db)
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/// API key secrets: how they are made, recognised and hashed.
+///
+/// A key reads `mwk_` followed by 40 hexadecimal digits (160 random bits from the system's
+/// generator); its public id is `key-` and the first 8 of those digits. The store keeps only
+/// the SHA-256 of the whole key, so a leaked store does not leak keys; a slow password hash is
+/// not needed for secrets this long.
+public enum APIKeySecret {
+    public static let prefix = "mwk_"
+
+    /// A new secret and its public id.
+    public static func generate() -> (id: String, secret: String) {
+        var generator = SystemRandomNumberGenerator()
+        let digits = Array("0123456789abcdef")
+        let hex = String((0..<40).map { _ in digits[Int(generator.next(upperBound: UInt8(16)))] })
+        return ("key-" + hex.prefix(8), prefix + hex)
+    }
+
+    /// Whether `text` has the shape of a key (checked before any lookup).
+    public static func isWellFormed(_ text: String) -> Bool {
+        text.utf8.count == prefix.utf8.count + 40 && text.hasPrefix(prefix)
+            && text.utf8.dropFirst(prefix.utf8.count).allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// The hex SHA-256 of a key, as stored.
+    public static func hash(_ secret: String) -> String { SHA256.hex(Array(secret.utf8)) }
+}

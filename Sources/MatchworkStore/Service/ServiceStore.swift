@@ -1,0 +1,216 @@
+public import MatchworkCore
+
+/// What the HTTP service keeps beside the marketplace: API keys, the lists it served, their
+/// outcomes and explicit feedback, and paged access to the catalogue.
+///
+/// The embedded store (``SQLiteStore``) implements it; PostgreSQL will satisfy the same protocol.
+public protocol ServiceStore: Store {
+    // MARK: Catalogue
+
+    /// People in insertion order, `page.limit` at a time after `page.after`, optionally of one role.
+    func people(_ page: PageRequest, role: PersonRole?) async throws(StoreError) -> Page<Person>
+    /// Opportunities in insertion order, optionally of one kind, status or client.
+    func opportunities(_ page: PageRequest, filter: OpportunityFilter) async throws(StoreError) -> Page<Opportunity>
+    /// Deletes a person who has no events and is no opportunity's client.
+    func deletePerson(_ id: PersonID) async throws(StoreError) -> DeleteOutcome
+    /// Deletes an opportunity that has no events.
+    func deleteOpportunity(_ id: OpportunityID) async throws(StoreError) -> DeleteOutcome
+    /// Events of one person or one opportunity, in the order they were appended.
+    func interactions(_ page: PageRequest, person: PersonID?, opportunity: OpportunityID?) async throws(StoreError) -> Page<Interaction>
+
+    // MARK: API keys
+
+    /// Stores a new key under the SHA-256 hash of its secret.
+    func createKey(_ key: APIKeyRecord, hash: String) async throws(StoreError)
+    /// Every key, newest last (revoked keys included).
+    func keys() async throws(StoreError) -> [APIKeyRecord]
+    /// The active (not revoked) key whose secret hashes to `hash`.
+    func activeKey(hash: String) async throws(StoreError) -> APIKeyRecord?
+    /// Revokes a key; `false` when no key has that id.
+    func revokeKey(id: String, at time: Timestamp) async throws(StoreError) -> Bool
+
+    // MARK: Tracking
+
+    /// Records served lists (in one transaction).
+    func recordServed(_ lists: [ServedList]) async throws(StoreError)
+    /// A served list by its id.
+    func servedList(id: String) async throws(StoreError) -> ServedList?
+    /// Served lists, optionally for one subject.
+    func servedLists(_ page: PageRequest, subject: RecommendationSubject?) async throws(StoreError) -> Page<ServedList>
+    /// Stores an outcome and the event it implies in one transaction; a repeated event id is
+    /// ignored. Returns whether it was new.
+    func recordOutcome(_ outcome: OutcomeRecord, event: Interaction) async throws(StoreError) -> Bool
+    /// Outcomes, optionally of one served list.
+    func outcomes(_ page: PageRequest, recommendation: String?) async throws(StoreError) -> Page<OutcomeRecord>
+    /// Stores explicit feedback and its `feedback` event in one transaction; a repeated event id
+    /// is ignored. Returns whether it was new.
+    func recordFeedback(_ feedback: FeedbackRecord, event: Interaction) async throws(StoreError) -> Bool
+    /// Feedback, optionally on one served list.
+    func feedback(_ page: PageRequest, recommendation: String?) async throws(StoreError) -> Page<FeedbackRecord>
+}
+
+/// Which page of a list to read: up to `limit` rows after the cursor `after`.
+public struct PageRequest: Sendable, Hashable {
+    public static let maximumLimit = 1000
+    public var limit: Int
+    /// The cursor returned with the previous page (`nil` for the first page).
+    public var after: Int64?
+    public init(limit: Int = 100, after: Int64? = nil) {
+        self.limit = limit
+        self.after = after
+    }
+}
+
+/// One page of a list and the cursor of the next page, if there is one.
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var next: Int64?
+    public init(items: [Item], next: Int64?) {
+        self.items = items
+        self.next = next
+    }
+}
+
+/// Filters for listing opportunities.
+public struct OpportunityFilter: Sendable, Hashable {
+    public var kind: OpportunityKind?
+    public var status: OpportunityStatus?
+    public var client: PersonID?
+    public init(kind: OpportunityKind? = nil, status: OpportunityStatus? = nil, client: PersonID? = nil) {
+        self.kind = kind
+        self.status = status
+        self.client = client
+    }
+}
+
+/// What a delete did.
+public enum DeleteOutcome: Sendable, Hashable {
+    case deleted
+    case notFound
+    /// Kept, because events (or opportunities, for a client) refer to it.
+    case referenced(events: Int, opportunities: Int)
+}
+
+/// The role of an API key: `read` asks for recommendations and reads, `write` also changes the
+/// catalogue and records events, outcomes and feedback, `admin` also manages models and keys.
+public enum APIRole: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    case read, write, admin
+
+    private var rank: Int {
+        switch self {
+        case .read: 0
+        case .write: 1
+        case .admin: 2
+        }
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
+
+    /// Whether a key of this role may do what `needed` allows.
+    public func allows(_ needed: APIRole) -> Bool { self >= needed }
+}
+
+/// A stored API key, without its secret.
+public struct APIKeyRecord: Sendable, Hashable, Codable {
+    /// The public id, shown by `keys list` and used by `keys revoke`.
+    public var id: String
+    public var role: APIRole
+    public var name: String?
+    /// Requests per minute allowed to this key (`nil`: the service's default).
+    public var rateLimit: Int?
+    public var createdAt: Timestamp
+    public var revokedAt: Timestamp?
+
+    public init(id: String, role: APIRole, name: String?, rateLimit: Int?, createdAt: Timestamp, revokedAt: Timestamp? = nil) {
+        self.id = id
+        self.role = role
+        self.name = name
+        self.rateLimit = rateLimit
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+}
+
+/// One list the service served.
+public struct ServedList: Sendable, Hashable, Codable {
+    public var id: String
+    public var subject: RecommendationSubject
+    public var mode: String
+    public var answeredBy: [String]
+    public var modelVersion: String?
+    public var requestID: String?
+    public var keyID: String?
+    public var servedAt: Timestamp
+    public var items: [ServedItem]
+
+    public init(
+        id: String, subject: RecommendationSubject, mode: String, answeredBy: [String], modelVersion: String?, requestID: String?, keyID: String?,
+        servedAt: Timestamp, items: [ServedItem]
+    ) {
+        self.id = id
+        self.subject = subject
+        self.mode = mode
+        self.answeredBy = answeredBy
+        self.modelVersion = modelVersion
+        self.requestID = requestID
+        self.keyID = keyID
+        self.servedAt = servedAt
+        self.items = items
+    }
+}
+
+/// One item of a served list: its rank (from 1), score and score breakdown.
+public struct ServedItem: Sendable, Hashable, Codable {
+    public var id: String
+    public var rank: Int
+    public var score: Double
+    public var breakdown: [ScorePart]
+    public init(id: String, rank: Int, score: Double, breakdown: [ScorePart]) {
+        self.id = id
+        self.rank = rank
+        self.score = score
+        self.breakdown = breakdown
+    }
+}
+
+/// What happened to one item of a served list.
+public struct OutcomeRecord: Sendable, Hashable, Codable {
+    public var eventID: String
+    public var recommendationID: String
+    public var itemID: String
+    public var rank: Int
+    public var outcome: String
+    public var value: Double?
+    public var timestamp: Timestamp
+    public init(eventID: String, recommendationID: String, itemID: String, rank: Int, outcome: String, value: Double?, timestamp: Timestamp) {
+        self.eventID = eventID
+        self.recommendationID = recommendationID
+        self.itemID = itemID
+        self.rank = rank
+        self.outcome = outcome
+        self.value = value
+        self.timestamp = timestamp
+    }
+}
+
+/// Explicit feedback on a recommended pair.
+public struct FeedbackRecord: Sendable, Hashable, Codable {
+    public var eventID: String
+    public var recommendationID: String?
+    public var person: PersonID
+    public var opportunity: OpportunityID
+    public var reason: FeedbackReason
+    public var comment: String?
+    public var timestamp: Timestamp
+    public init(
+        eventID: String, recommendationID: String?, person: PersonID, opportunity: OpportunityID, reason: FeedbackReason, comment: String?, timestamp: Timestamp
+    ) {
+        self.eventID = eventID
+        self.recommendationID = recommendationID
+        self.person = person
+        self.opportunity = opportunity
+        self.reason = reason
+        self.comment = comment
+        self.timestamp = timestamp
+    }
+}
