@@ -88,6 +88,9 @@ let package = Package(
             dependencies: [
                 "MatchworkServer", "MatchworkStore", "MatchworkSynth",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strictSettings),
         .testTarget(

@@ -66,6 +66,9 @@ final class KeyCache: Sendable {
         self.cacheSeconds = cacheSeconds
     }
 
+    /// Forgets every remembered key (after a revocation through the API).
+    func forgetAll() { known.withLock { $0.removeAll() } }
+
     func identity(for secret: String) async throws -> APIKeyIdentity? {
         let hash = APIKeySecret.hash(secret)
         let now = ResultCache.now()

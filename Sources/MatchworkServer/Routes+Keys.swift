@@ -34,6 +34,7 @@ extension MatchworkService {
             guard try await store.revokeKey(id: id, at: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))) else {
                 throw APIError.notFound("No key '\(id)'; list keys with GET /api/v1/keys.", field: "id")
             }
+            keys.forgetAll()
             return Response(status: .noContent)
         }
     }

@@ -1,0 +1,87 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import MatchworkCore
+import MatchworkServer
+import MatchworkStore
+import MatchworkSynth
+import Metrics
+import Prometheus
+import Testing
+
+/// The process's metrics registry: swift-metrics is bootstrapped once per process.
+let sharedMetrics: PrometheusCollectorRegistry = {
+    let registry = PrometheusCollectorRegistry()
+    MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    return registry
+}()
+
+/// A service over a fresh store holding a small cleaning marketplace, with one key per role.
+struct ServiceFixture {
+    let directory: String
+    let store: SQLiteStore
+    let service: MatchworkService
+    let read: String
+    let write: String
+    let admin: String
+    let marketplace: Marketplace
+
+    static func make(configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServiceFixture {
+        let directory = NSTemporaryDirectory() + "matchwork-service-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let store = try SQLiteStore(path: directory + "/store.sqlite")
+        let marketplace = try Self.marketplace
+        try await store.setScenario(.cleaning)
+        _ = try await store.write(RecordBatch(people: marketplace.people, opportunities: marketplace.opportunities, interactions: marketplace.interactions), progress: nil)
+        var configuration = ServerConfiguration()
+        configuration.storePath = directory + "/store.sqlite"
+        configuration.scoringThreads = 2
+        configuration.refreshInterval = 0.05
+        configure(&configuration)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let service = try await MatchworkService.open(
+            configuration: configuration, store: store, registry: ModelRegistry(directory: directory + "/models"), metrics: sharedMetrics, logger: logger)
+        let read = try await MatchworkService.createKey(store: store, role: .read, name: "reader", rateLimit: nil).secret
+        let write = try await MatchworkService.createKey(store: store, role: .write, name: "writer", rateLimit: nil).secret
+        let admin = try await MatchworkService.createKey(store: store, role: .admin, name: "admin", rateLimit: nil).secret
+        return ServiceFixture(directory: directory, store: store, service: service, read: read, write: write, admin: admin, marketplace: marketplace)
+    }
+
+    nonisolated(unsafe) static let marketplaceResult = Result { try CleaningMarketplace(seed: 7, size: .tiny).generate() }
+    static var marketplace: Marketplace { get throws { try marketplaceResult.get() } }
+
+    /// Runs `body` against the router.
+    func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = Application(router: service.router())
+        try await app.test(.router, body)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// An open job and a worker of the marketplace.
+    var openJob: String { marketplace.opportunities.first { $0.status == .open }!.id.rawValue }
+    var worker: String { marketplace.people.first { $0.role == .worker }!.id.rawValue }
+}
+
+extension TestClientProtocol {
+    /// Sends a request with a key and an optional JSON body.
+    func call(_ method: HTTPRequest.Method, _ uri: String, key: String?, json: String? = nil, bearer: Bool = false) async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        if let key {
+            if bearer { headers[.authorization] = "Bearer \(key)" } else { headers[HTTPField.Name("X-API-Key")!] = key }
+        }
+        if json != nil { headers[.contentType] = "application/json" }
+        return try await execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+}
+
+extension TestResponse {
+    /// The body as a JSON object.
+    var object: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
+    }
+
+    var text: String { String(buffer: body) }
+}
