@@ -88,6 +88,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try error.response(from: request, context: context)
         } catch let error as HTTPError {
             return try Self.translate(error, request: request).response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
+            return try Self.translate(HTTPError(error.status), request: request).response(from: request, context: context)
         } catch let error as MatchworkError {
             return try APIError(error).response(from: request, context: context)
         } catch let error as StoreError {

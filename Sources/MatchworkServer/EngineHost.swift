@@ -92,8 +92,21 @@ actor EngineHost {
         }
     }
 
-    /// Builds a new engine from the store and the registry (joining a build in progress that
-    /// includes every write so far), and makes it current.
+    /// Builds an engine that includes everything committed so far, in the store and in the
+    /// registry (a build already running may predate a model just saved, so it is not enough to
+    /// join it), and makes it current.
+    @discardableResult
+    func refresh() async throws -> State {
+        writes += 1
+        let needed = writes
+        while true {
+            if let state, state.builtThrough >= needed { return state }
+            _ = try await rebuild()
+        }
+    }
+
+    /// Builds a new engine from the store and the registry, or joins the build in progress, and
+    /// makes it current.
     @discardableResult
     func rebuild() async throws -> State {
         if let building { return try await building.value }

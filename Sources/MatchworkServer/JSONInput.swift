@@ -11,7 +11,7 @@ enum JSONInput {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             throw APIError(
                 .contentTooLarge, code: "body_too_large",
                 "The request body is larger than \(limit) bytes; send fewer records per request (at most \(limit / 1_048_576) MiB).")

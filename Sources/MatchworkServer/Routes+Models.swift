@@ -112,7 +112,7 @@ extension MatchworkService {
                 }
             }
             await retrainer.report("switching the serving models")
-            let state = try await host.rebuild()
+            let state = try await host.refresh()
             metrics.modelServing(state.modelKey)
             return saved
         } catch {

@@ -1,0 +1,148 @@
+import Foundation
+import HummingbirdTesting
+import MatchworkCore
+import MatchworkServer
+import MatchworkStore
+import Testing
+
+@Suite("Catalogue and events routes")
+struct CatalogueTests {
+    @Test("a person is created (201), upserted (200), read, patched, listed by page and deleted")
+    func personLifecycle() async throws {
+        let fixture = try await ServiceFixture.make()
+        try await fixture.test { client in
+            let body = #"{"id":"w-new","role":"worker","name":"Ana","latitude":48.85,"longitude":2.35,"skills":{"ironing":0.8}}"#
+            #expect(try await client.call(.post, "/api/v1/people", key: fixture.write, json: body).status == .created)
+            #expect(try await client.call(.post, "/api/v1/people", key: fixture.write, json: body).status == .ok)
+            let read = try await client.call(.get, "/api/v1/people/w-new", key: fixture.read)
+            #expect(read.object["name"] as? String == "Ana")
+            let patched = try await client.call(.patch, "/api/v1/people/w-new", key: fixture.write, json: #"{"name":"Ana B.","latitude":null,"longitude":null}"#)
+            #expect(patched.status == .ok)
+            #expect(patched.object["name"] as? String == "Ana B.")
+            #expect(patched.object["latitude"] == nil)
+            let stored = try await fixture.store.person(PersonID("w-new"))
+            #expect(stored?.name == "Ana B." && stored?.location == nil)
+            #expect(try await client.call(.delete, "/api/v1/people/w-new", key: fixture.write).status == .noContent)
+            #expect(try await client.call(.get, "/api/v1/people/w-new", key: fixture.read).status == .notFound)
+        }
+    }
+
+    @Test("lists page with a cursor and filter by role, kind and status")
+    func paging() async throws {
+        let fixture = try await ServiceFixture.make()
+        try await fixture.test { client in
+            var seen: [String] = []
+            var cursor: String? = nil
+            repeat {
+                let page = try await client.call(.get, "/api/v1/people?limit=5" + (cursor.map { "&cursor=\($0)" } ?? ""), key: fixture.read)
+                #expect(page.status == .ok)
+                seen += (page.object["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+                cursor = page.object["next_cursor"] as? String
+            } while cursor != nil
+            #expect(seen == fixture.marketplace.people.map(\.id.rawValue))
+            let workers = try await client.call(.get, "/api/v1/people?role=worker&limit=1000", key: fixture.read)
+            #expect((workers.object["items"] as? [[String: Any]])?.count == fixture.marketplace.people.filter { $0.role == .worker }.count)
+            let open = try await client.call(.get, "/api/v1/opportunities?status=open&kind=job&limit=1000", key: fixture.read)
+            #expect((open.object["items"] as? [[String: Any]])?.count == fixture.marketplace.opportunities.filter { $0.status == .open }.count)
+            let bad = try await client.call(.get, "/api/v1/people?limit=0", key: fixture.read)
+            #expect(bad.status == .unprocessableContent && bad.object["field"] as? String == "limit")
+            let unknown = try await client.call(.get, "/api/v1/people?colour=red", key: fixture.read)
+            #expect(unknown.status == .badRequest && unknown.object["field"] as? String == "colour")
+            let role = try await client.call(.get, "/api/v1/people?role=boss", key: fixture.read)
+            #expect(role.status == .unprocessableContent && role.object["field"] as? String == "role")
+        }
+    }
+
+    @Test(
+        "bad records are refused with the field at fault, and a refused bulk write stores nothing",
+        arguments: [
+            (#"{"people":[{"id":"a1","role":"worker"},{"id":"a2","role":"worker","latitude":95,"longitude":2}]}"#, 422, "people[1].latitude"),
+            (#"{"people":[{"id":"a1","role":"worker"},{"id":"a2","role":"worker","colour":"red"}]}"#, 400, "people[1].colour"),
+            (#"{"people":[{"id":"a1","role":"worker","capacity":"two"}]}"#, 400, "people[0].capacity"),
+            (#"{"people":[{"id":"a1"}]}"#, 400, "people[0].role"),
+            (#"{"people":[]}"#, 422, "people"),
+            (#"{"people":{"id":"a1"}}"#, 400, "people"),
+            (#"{"id":"a1","role":"manager"}"#, 422, "role"),
+        ])
+    func refusedPeople(body: String, status: Int, field: String) async throws {
+        let fixture = try await ServiceFixture.make()
+        let before = try await fixture.store.counts()
+        try await fixture.test { client in
+            let response = try await client.call(.post, "/api/v1/people", key: fixture.write, json: body)
+            #expect(Int(response.status.code) == status)
+            #expect(response.object["field"] as? String == field)
+            #expect((response.object["message"] as? String)?.isEmpty == false)
+        }
+        #expect(try await fixture.store.counts() == before)
+    }
+
+    @Test("an opportunity naming an unknown client is refused (422, client_id); deleting a record with events is refused (409)")
+    func references() async throws {
+        let fixture = try await ServiceFixture.make()
+        try await fixture.test { client in
+            let orphan = try await client.call(.post, "/api/v1/opportunities", key: fixture.write, json: #"{"opportunities":[{"id":"j-x","kind":"job","client_id":"nobody"}]}"#)
+            #expect(orphan.status == .unprocessableContent)
+            #expect(orphan.object["field"] as? String == "opportunities[0].client_id")
+            let withEvents = fixture.marketplace.interactions[0].opportunity.rawValue
+            let conflict = try await client.call(.delete, "/api/v1/opportunities/\(withEvents)", key: fixture.write)
+            #expect(conflict.status == .conflict)
+            #expect(try await client.call(.get, "/api/v1/opportunities/\(withEvents)", key: fixture.read).status == .ok)
+            let idChange = try await client.call(.patch, "/api/v1/opportunities/\(withEvents)", key: fixture.write, json: #"{"id":"other"}"#)
+            #expect(idChange.status == .unprocessableContent && idChange.object["field"] as? String == "id")
+            let status = try await client.call(.patch, "/api/v1/opportunities/\(withEvents)", key: fixture.write, json: #"{"status":"closed"}"#)
+            #expect(status.status == .ok && status.object["status"] as? String == "closed")
+        }
+    }
+
+    @Test("events: one or a batch is committed before 2xx; a repeated id is ignored; a bad reference stores nothing")
+    func events() async throws {
+        let fixture = try await ServiceFixture.make()
+        let job = fixture.openJob, worker = fixture.worker
+        let before = try await fixture.store.counts().interactions
+        try await fixture.test { client in
+            let one = try await client.call(
+                .post, "/api/v1/events", key: fixture.write, json: #"{"event_id":"e-1","person_id":"\#(worker)","opportunity_id":"\#(job)","type":"view","timestamp":"2026-01-02T10:00:00Z"}"#)
+            #expect(one.status == .created)
+            #expect(one.object["inserted"] as? Int == 1)
+            let batch = try await client.call(
+                .post, "/api/v1/events", key: fixture.write,
+                json: #"{"events":[{"event_id":"e-1","person_id":"\#(worker)","opportunity_id":"\#(job)","type":"view","timestamp":"2026-01-02T10:00:00Z"},{"event_id":"e-2","person_id":"\#(worker)","opportunity_id":"\#(job)","type":"bid","value":120,"timestamp":1767350000}]}"#)
+            #expect(batch.status == .created)
+            #expect(batch.object["inserted"] as? Int == 1 && batch.object["duplicate"] as? Int == 1)
+            let again = try await client.call(
+                .post, "/api/v1/events", key: fixture.write, json: #"{"event_id":"e-2","person_id":"\#(worker)","opportunity_id":"\#(job)","type":"bid","value":120,"timestamp":1767350000}"#)
+            #expect(again.status == .ok && again.object["duplicate"] as? Int == 1)
+            let unknown = try await client.call(
+                .post, "/api/v1/events", key: fixture.write,
+                json: #"{"events":[{"event_id":"e-3","person_id":"\#(worker)","opportunity_id":"\#(job)","type":"view","timestamp":1767350000},{"event_id":"e-4","person_id":"ghost","opportunity_id":"\#(job)","type":"view","timestamp":1767350000}]}"#)
+            #expect(unknown.status == .unprocessableContent)
+            #expect(unknown.object["field"] as? String == "events[1].person_id")
+            let noAmount = try await client.call(
+                .post, "/api/v1/events", key: fixture.write, json: #"{"person_id":"\#(worker)","opportunity_id":"\#(job)","type":"bid","timestamp":1767350000}"#)
+            #expect(noAmount.status == .badRequest && noAmount.object["field"] as? String == "value")
+            let badType = try await client.call(
+                .post, "/api/v1/events", key: fixture.write, json: #"{"person_id":"\#(worker)","opportunity_id":"\#(job)","type":"like","timestamp":1767350000}"#)
+            #expect(badType.status == .unprocessableContent && badType.object["field"] as? String == "type")
+            let listed = try await client.call(.get, "/api/v1/events?person_id=\(worker)&opportunity_id=\(job)&limit=1000", key: fixture.read)
+            #expect((listed.object["items"] as? [[String: Any]])?.contains { $0["event_id"] as? String == "e-2" } == true)
+        }
+        #expect(try await fixture.store.counts().interactions == before + 2)
+    }
+
+    @Test("oversized and malformed bodies: 413 and 400, nothing stored")
+    func bodies() async throws {
+        let fixture = try await ServiceFixture.make { $0.maxBodyBytes = 2048 }
+        let before = try await fixture.store.counts()
+        try await fixture.test { client in
+            let big = "{\"events\":[" + Array(repeating: #"{"person_id":"a","opportunity_id":"b","type":"view","timestamp":1}"#, count: 100).joined(separator: ",") + "]}"
+            let tooLarge = try await client.call(.post, "/api/v1/events", key: fixture.write, json: big)
+            #expect(tooLarge.status == .contentTooLarge)
+            #expect(tooLarge.object["code"] as? String == "body_too_large")
+            let malformed = try await client.call(.post, "/api/v1/events", key: fixture.write, json: #"{"events":[{"#)
+            #expect(malformed.status == .badRequest && malformed.object["code"] as? String == "malformed_json")
+            let array = try await client.call(.post, "/api/v1/people", key: fixture.write, json: "[1,2]")
+            #expect(array.status == .badRequest)
+        }
+        #expect(try await fixture.store.counts() == before)
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import HummingbirdTesting
+import MatchworkCore
+import MatchworkServer
+import MatchworkStore
+import Testing
+
+@Suite("Recommendation, similar, tracking and model routes")
+struct RecommendationRouteTests {
+    /// A client's open job and a worker who has not acted on it.
+    static func subjects(_ fixture: ServiceFixture) -> (job: String, worker: String) {
+        (fixture.openJob, fixture.worker)
+    }
+
+    @Test("generate for a person and for an opportunity: ranked items with breakdowns, a recommendation id, then a cache hit")
+    func generate() async throws {
+        let fixture = try await ServiceFixture.make()
+        let (job, _) = Self.subjects(fixture)
+        try await fixture.test { client in
+            let first = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"opportunity_id":"\#(job)","count":3,"explain":true}"#)
+            #expect(first.status == .ok)
+            let items = try #require(first.object["items"] as? [[String: Any]])
+            #expect(!items.isEmpty && items.count <= 3)
+            #expect(items.map { $0["rank"] as? Int } == Array(1...items.count).map { Optional($0) })
+            #expect(items.allSatisfy { ($0["breakdown"] as? [Any])?.isEmpty == false && $0["reasons"] != nil })
+            #expect((first.object["recommendation_id"] as? String)?.hasPrefix("rec-") == true)
+            #expect(first.object["cached"] as? Bool == false)
+            let second = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"opportunity_id":"\#(job)","count":3,"explain":true}"#)
+            #expect(second.object["cached"] as? Bool == true)
+            #expect((second.object["items"] as? [[String: Any]])?.map { $0["id"] as? String } == items.map { $0["id"] as? String })
+            #expect(second.object["recommendation_id"] as? String != first.object["recommendation_id"] as? String)
+            let person = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"person_id":"\#(fixture.worker)","mode":"rule_based"}"#)
+            #expect(person.status == .ok)
+            #expect(person.object["mode"] as? String == "rule_based")
+        }
+    }
+
+    @Test("a write about the subject makes its cached list unreachable")
+    func cacheInvalidation() async throws {
+        let fixture = try await ServiceFixture.make()
+        let (job, worker) = Self.subjects(fixture)
+        try await fixture.test { client in
+            let body = #"{"opportunity_id":"\#(job)","count":5}"#
+            _ = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: body)
+            #expect(try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: body).object["cached"] as? Bool == true)
+            let event = #"{"event_id":"apply-1","person_id":"\#(worker)","opportunity_id":"\#(job)","type":"apply","timestamp":"2030-01-01"}"#
+            #expect(try await client.call(.post, "/api/v1/events", key: fixture.write, json: event).status == .created)
+            let after = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: body)
+            #expect(after.object["cached"] as? Bool == false)
+        }
+    }
+
+    @Test(
+        "invalid requests name the field",
+        arguments: [
+            (#"{"count":3}"#, 400, "person_id"),
+            (#"{"person_id":"a","opportunity_id":"b"}"#, 422, "opportunity_id"),
+            (#"{"person_id":"nobody"}"#, 404, "person_id"),
+            (#"{"person_id":"cleaner-1","count":0}"#, 422, "count"),
+            (#"{"person_id":"cleaner-1","count":2.5}"#, 400, "count"),
+            (#"{"person_id":"cleaner-1","mode":"magic"}"#, 422, "mode"),
+            (#"{"person_id":"cleaner-1","explain":"yes"}"#, 400, "explain"),
+            (#"{"person_id":"cleaner-1","filters":{"max_distance":-4}}"#, 422, "filters.max_distance"),
+            (#"{"person_id":"cleaner-1","filters":{"radius":4}}"#, 400, "filters.radius"),
+            (#"{"person_id":"cleaner-1","filters":{"min_price":50,"max_price":10}}"#, 422, "filters.min_price"),
+            (#"{"person_id":"cleaner-1","pool":"applicants"}"#, 422, "pool"),
+        ])
+    func invalid(body: String, status: Int, field: String) async throws {
+        let fixture = try await ServiceFixture.make()
+        try await fixture.test { client in
+            let response = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: body)
+            #expect(Int(response.status.code) == status)
+            #expect(response.object["field"] as? String == field)
+        }
+    }
+
+    @Test("batch answers each subject, with an error entry for an unknown one")
+    func batch() async throws {
+        let fixture = try await ServiceFixture.make()
+        let (job, worker) = Self.subjects(fixture)
+        try await fixture.test { client in
+            let response = try await client.call(
+                .post, "/api/v1/recommendations/batch", key: fixture.read,
+                json: #"{"requests":[{"opportunity_id":"\#(job)","count":2},{"person_id":"\#(worker)"},{"person_id":"ghost"}]}"#)
+            #expect(response.status == .ok)
+            let results = try #require(response.object["results"] as? [[String: Any]])
+            #expect(results.map { $0["status"] as? Int } == [200, 200, 404])
+            #expect(((results[2]["error"] as? [String: Any])?["field"] as? String) == "requests[2].person_id")
+            let tooMany = try await client.call(
+                .post, "/api/v1/recommendations/batch", key: fixture.read,
+                json: "{\"requests\":[" + Array(repeating: #"{"person_id":"\#(worker)"}"#, count: 101).joined(separator: ",") + "]}")
+            #expect(tooMany.status == .unprocessableContent)
+        }
+    }
+
+    @Test("similar opportunities and people")
+    func similar() async throws {
+        let fixture = try await ServiceFixture.make()
+        let job = fixture.marketplace.opportunities[0].id.rawValue
+        try await fixture.test { client in
+            let jobs = try await client.call(.get, "/api/v1/opportunities/\(job)/similar?count=3&include_closed=true", key: fixture.read)
+            #expect(jobs.status == .ok)
+            #expect((jobs.object["items"] as? [[String: Any]])?.isEmpty == false)
+            #expect(try await client.call(.get, "/api/v1/people/\(fixture.worker)/similar", key: fixture.read).status == .ok)
+            #expect(try await client.call(.get, "/api/v1/opportunities/ghost/similar", key: fixture.read).status == .notFound)
+            #expect(try await client.call(.get, "/api/v1/opportunities/\(job)/similar?count=x", key: fixture.read).status == .badRequest)
+        }
+    }
+
+    @Test("every served list is recorded; outcomes and feedback are stored with their events and read back")
+    func tracking() async throws {
+        let fixture = try await ServiceFixture.make()
+        let (job, _) = Self.subjects(fixture)
+        let before = try await fixture.store.counts().interactions
+        try await fixture.test { client in
+            let list = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"opportunity_id":"\#(job)","count":3}"#)
+            let id = try #require(list.object["recommendation_id"] as? String)
+            let item = try #require((list.object["items"] as? [[String: Any]])?.first?["id"] as? String)
+            let outcome = try await client.call(.post, "/api/v1/recommendations/\(id)/outcome", key: fixture.write, json: #"{"item_id":"\#(item)","outcome":"viewed"}"#)
+            #expect(outcome.status == .created)
+            let repeated = try await client.call(.post, "/api/v1/recommendations/\(id)/outcome", key: fixture.write, json: #"{"item_id":"\#(item)","outcome":"viewed"}"#)
+            #expect(repeated.status == .ok && repeated.object["recorded"] as? Bool == false)
+            let notListed = try await client.call(.post, "/api/v1/recommendations/\(id)/outcome", key: fixture.write, json: #"{"item_id":"someone-else","outcome":"hired"}"#)
+            #expect(notListed.status == .unprocessableContent && notListed.object["field"] as? String == "item_id")
+            let badOutcome = try await client.call(.post, "/api/v1/recommendations/\(id)/outcome", key: fixture.write, json: #"{"item_id":"\#(item)","outcome":"liked"}"#)
+            #expect(badOutcome.status == .unprocessableContent && badOutcome.object["field"] as? String == "outcome")
+            #expect(try await client.call(.post, "/api/v1/recommendations/rec-none/outcome", key: fixture.write, json: #"{"item_id":"x","outcome":"viewed"}"#).status == .notFound)
+            let feedback = try await client.call(
+                .post, "/api/v1/feedback", key: fixture.write,
+                json: #"{"person_id":"\#(item)","opportunity_id":"\#(job)","reason":"too_far","comment":"45 minutes away","recommendation_id":"\#(id)"}"#)
+            #expect(feedback.status == .created)
+            let badReason = try await client.call(.post, "/api/v1/feedback", key: fixture.write, json: #"{"person_id":"\#(item)","opportunity_id":"\#(job)","reason":"meh"}"#)
+            #expect(badReason.status == .unprocessableContent && badReason.object["field"] as? String == "reason")
+            let detail = try await client.call(.get, "/api/v1/recommendations/\(id)", key: fixture.read)
+            #expect(detail.status == .ok)
+            #expect((detail.object["outcomes"] as? [[String: Any]])?.first?["outcome"] as? String == "viewed")
+            #expect((detail.object["feedback"] as? [[String: Any]])?.first?["reason"] as? String == "too_far")
+            let served = try #require(detail.object["list"] as? [String: Any])
+            #expect((served["items"] as? [[String: Any]])?.count == (list.object["items"] as? [Any])?.count)
+            let lists = try await client.call(.get, "/api/v1/recommendations?opportunity_id=\(job)", key: fixture.read)
+            #expect((lists.object["items"] as? [[String: Any]])?.contains { $0["id"] as? String == id } == true)
+            #expect((try await client.call(.get, "/api/v1/outcomes?recommendation_id=\(id)", key: fixture.read).object["items"] as? [Any])?.count == 1)
+            #expect((try await client.call(.get, "/api/v1/feedback?recommendation_id=\(id)", key: fixture.read).object["items"] as? [Any])?.count == 1)
+        }
+        // The outcome and the feedback are also events the models learn from.
+        #expect(try await fixture.store.counts().interactions == before + 2)
+    }
+
+    @Test("retrain runs in the background, one at a time, and the new models serve when it succeeds")
+    func retrain() async throws {
+        let fixture = try await ServiceFixture.make()
+        try await fixture.test { client in
+            let start = try await client.call(.post, "/api/v1/models/retrain", key: fixture.admin, json: #"{"models":["als"]}"#)
+            #expect(start.status == .accepted)
+            let busy = try await client.call(.post, "/api/v1/models/retrain", key: fixture.admin, json: #"{"models":["als"]}"#)
+            #expect(busy.status == .conflict || busy.status == .accepted)
+            var status: [String: Any] = [:]
+            for _ in 0..<200 {
+                status = try await client.call(.get, "/api/v1/models/status", key: fixture.read).object
+                if let retrain = status["retrain"] as? [String: Any], retrain["state"] as? String != "running" { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let retrain = try #require(status["retrain"] as? [String: Any])
+            #expect(retrain["state"] as? String == "succeeded")
+            let version = try #require((retrain["versions"] as? [String])?.last)
+            #expect((status["serving"] as? [String: String])?["als"] == version)
+            let models = try #require(status["models"] as? [[String: Any]])
+            #expect(models.contains { $0["version"] as? String == version && $0["serving"] as? Bool == true && $0["metrics"] != nil })
+            let bad = try await client.call(.post, "/api/v1/models/retrain", key: fixture.admin, json: #"{"models":["svd"]}"#)
+            #expect(bad.status == .unprocessableContent && bad.object["field"] as? String == "models[0]")
+            let list = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"opportunity_id":"\#(fixture.openJob)","mode":"collaborative"}"#)
+            #expect((list.object["answered_by"] as? [String])?.contains("collaborative") == true)
+            #expect((list.object["model_version"] as? String)?.contains(version) == true)
+        }
+    }
+}
