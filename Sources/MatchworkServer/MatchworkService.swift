@@ -124,9 +124,15 @@ struct Shutdown: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
-        await service.recorder.flush()
+        // The group cancels its services as it stops; the last writes must not be cancelled.
+        let recorder = service.recorder
+        let written = await Task.detached { await recorder.flush() }.value
         try? await service.pool.shutdownGracefully()
         try? await service.training.shutdownGracefully()
-        service.logger.info("Stopped: served lists written, store closed cleanly")
+        if written {
+            service.logger.info("Stopped: every served list written; each event was committed when acknowledged")
+        } else {
+            service.logger.error("Stopped, but the last served lists could not be written (see above); events were committed when acknowledged")
+        }
     }
 }

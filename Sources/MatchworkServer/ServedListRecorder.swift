@@ -32,18 +32,21 @@ actor ServedListRecorder {
         }
     }
 
-    /// Writes every waiting list now.
-    func flush() async {
+    /// Writes every waiting list now; `false` when the write failed (the lists are kept to retry).
+    @discardableResult
+    func flush() async -> Bool {
         timer?.cancel()
         timer = nil
-        guard !pending.isEmpty else { return }
+        guard !pending.isEmpty else { return true }
         let lists = pending
         pending = []
         do {
             try await store.recordServed(lists)
+            return true
         } catch {
             logger.error("Recording \(lists.count) served lists failed; they are kept to retry", metadata: ["error": "\(error.message)"])
             pending = lists + pending
+            return false
         }
     }
 }
