@@ -1,0 +1,50 @@
+import MatchworkCore
+import MatchworkServer
+import Testing
+
+@Suite("Service configuration")
+struct ConfigurationTests {
+    @Test("values are parsed with units and defaults")
+    func parses() throws {
+        var c = ServerConfiguration()
+        #expect(c.cacheTTL == 3600 && c.port == 8080 && c.recommendationMode == .ensemble)
+        try c.apply("cache_ttl", "15m", source: "MATCHWORK_CACHE_TTL")
+        try c.apply("port", "0", source: "--port")
+        try c.apply("database_url", "sqlite:/tmp/x.sqlite", source: "DATABASE_URL")
+        try c.apply("recommendation_mode", "rule_based", source: "MATCHWORK_RECOMMENDATION_MODE")
+        try c.apply("rate_limit", "0", source: "--rate-limit")
+        try c.apply("log_level", "WARNING", source: "MATCHWORK_LOG_LEVEL")
+        #expect(c.cacheTTL == 900 && c.port == 0 && c.storePath == "/tmp/x.sqlite" && c.recommendationMode == .ruleBased && c.rateLimit == nil && c.logLevel == .warning)
+    }
+
+    @Test(
+        "a bad value names itself, its source and the fix",
+        arguments: [
+            ("port", "80800", "--port", "--port '80800' is not a port; use 0-65535."),
+            ("cache_ttl", "soon", "MATCHWORK_CACHE_TTL", "MATCHWORK_CACHE_TTL 'soon' is not a cache lifetime; give seconds (3600) or 30s, 15m, 1h, up to 7 days, or 0 to disable the cache."),
+            ("log_level", "loud", "MATCHWORK_LOG_LEVEL", "MATCHWORK_LOG_LEVEL 'loud' is not a log level; use trace, debug, info, notice, warning, error or critical."),
+            ("database_url", "mysql://db", "DATABASE_URL", "DATABASE_URL 'mysql://db' is not a store URL; write sqlite:PATH (for example sqlite:/var/lib/matchwork/matchwork.sqlite)."),
+            ("colour", "red", "config.json: colour", "config.json: colour is not a setting; the settings are host, port, store, database_url, model_path, log_level, cache_ttl, cache_capacity, recommendation_mode, ensemble_weights, rate_limit, max_body_bytes, scoring_threads, refresh_interval."),
+        ])
+    func refuses(key: String, value: String, source: String, message: String) {
+        var c = ServerConfiguration()
+        do {
+            try c.apply(key, value, source: source)
+            Issue.record("\(key)=\(value) was accepted")
+        } catch {
+            #expect(error.message == message)
+            #expect(error.field == source)
+        }
+    }
+
+    @Test("a PostgreSQL URL is refused with what to use instead")
+    func postgres() {
+        var c = ServerConfiguration()
+        do {
+            try c.apply("database_url", "postgres://u@h/db", source: "DATABASE_URL")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.message.contains("MATCHWORK_STORE"))
+        }
+    }
+}
