@@ -26,6 +26,30 @@ enum JSONInput {
         }
     }
 
+    /// The objects of a bulk body `{"<key>": [{…}, …]}` (1 to `limit` of them), each with its
+    /// path (`events[3]`) for errors; `nil` when the body has no such member (one record).
+    static func bulk(_ object: [String: Any], key: String, limit: Int) throws(APIError) -> [(fields: [String: Any], path: String)]? {
+        guard let list = object[key] else { return nil }
+        guard object.count == 1 else {
+            let extra = object.keys.sorted().first { $0 != key }!
+            throw APIError(.badRequest, code: "unknown_field", "\(extra) is not a known field beside \(key); send {\"\(key)\": [...]} alone.", field: extra)
+        }
+        guard let items = list as? [Any] else { throw APIError(.badRequest, code: "invalid_type", "\(key) must be an array of objects.", field: key) }
+        guard !items.isEmpty, items.count <= limit else {
+            throw APIError.unprocessable("\(key) holds \(items.count) records; send 1 to \(limit) per request.", field: key)
+        }
+        var out: [(fields: [String: Any], path: String)] = []
+        out.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() {
+            let path = "\(key)[\(i)]"
+            guard let fields = item as? [String: Any] else {
+                throw APIError(.badRequest, code: "invalid_type", "\(path) is \(JSONKind.describe(JSONKind.of(item))), but it must be an object.", field: path)
+            }
+            out.append((fields, path))
+        }
+        return out
+    }
+
     /// The body as one JSON object.
     static func object(_ request: Request, limit: Int) async throws -> JSONFields {
         try JSONFields(try await read(request, limit: limit), path: nil)

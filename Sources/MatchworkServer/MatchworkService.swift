@@ -57,8 +57,7 @@ public struct MatchworkService: Sendable {
             keys: KeyCache(store: store), limiter: RateLimiter(defaultLimit: configuration.rateLimit), pool: pool, training: training, metrics: ServiceMetrics(registry: metrics),
             retrainer: Retrainer(), logger: logger)
         do {
-            let state = try await host.rebuild()
-            service.metrics.modelServing(state.modelKey)
+            try await host.rebuild()
         } catch {
             logger.error("The engine could not be built; the service is not ready until a write or a retrain rebuilds it", metadata: ["error": "\(error)"])
         }

@@ -16,6 +16,13 @@ enum Reply {
         Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
+    /// A JSON answer written by `write`.
+    static func json(status: HTTPResponse.Status = .ok, _ write: (inout [UInt8]) -> Void) -> Response {
+        var out: [UInt8] = []
+        write(&out)
+        return json(out, status: status)
+    }
+
     static func encode(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         json(Array(try encoder.encode(value)), status: status)
     }

@@ -33,9 +33,7 @@ extension MatchworkService {
         reads.get("people/:id") { _, context in
             let id = try PersonID.validated(try context.parameters.require("id"), field: "id")
             guard let person = try await store.person(id) else { throw APIError.notFound("No person '\(id)'; list people with GET /api/v1/people.", field: "id") }
-            var out: [UInt8] = []
-            RecordJSON.write(person, into: &out)
-            return Reply.json(out)
+            return Reply.json { RecordJSON.write(person, into: &$0) }
         }
         writes.patch("people/:id") { request, context in
             let id = try PersonID.validated(try context.parameters.require("id"), field: "id")
@@ -44,9 +42,7 @@ extension MatchworkService {
             let updated = try RecordJSON.person(merged)
             _ = try await store.write(RecordBatch(people: [updated]), progress: nil)
             await committed([.person(id.rawValue)])
-            var out: [UInt8] = []
-            RecordJSON.write(updated, into: &out)
-            return Reply.json(out)
+            return Reply.json { RecordJSON.write(updated, into: &$0) }
         }
         writes.delete("people/:id") { _, context in
             let id = try PersonID.validated(try context.parameters.require("id"), field: "id")
@@ -79,9 +75,7 @@ extension MatchworkService {
             guard let opportunity = try await store.opportunity(id) else {
                 throw APIError.notFound("No opportunity '\(id)'; list opportunities with GET /api/v1/opportunities.", field: "id")
             }
-            var out: [UInt8] = []
-            RecordJSON.write(opportunity, into: &out)
-            return Reply.json(out)
+            return Reply.json { RecordJSON.write(opportunity, into: &$0) }
         }
         writes.patch("opportunities/:id") { request, context in
             let id = try OpportunityID.validated(try context.parameters.require("id"), field: "id")
@@ -92,9 +86,7 @@ extension MatchworkService {
             let updated = try RecordJSON.opportunity(merged)
             do { _ = try await store.write(RecordBatch(opportunities: [updated]), progress: nil) } catch let error as StoreError { throw APIError(error) }
             await committed([.opportunity(id.rawValue)])
-            var out: [UInt8] = []
-            RecordJSON.write(updated, into: &out)
-            return Reply.json(out)
+            return Reply.json { RecordJSON.write(updated, into: &$0) }
         }
         writes.delete("opportunities/:id") { _, context in
             let id = try OpportunityID.validated(try context.parameters.require("id"), field: "id")
@@ -114,26 +106,8 @@ extension MatchworkService {
         guard let object = body as? [String: Any] else {
             throw APIError(.badRequest, code: "invalid_type", "The body must be a JSON object: one record, or {\"\(bulkKey)\": [...]} for many.")
         }
-        if let list = object[bulkKey] {
-            guard object.count == 1 else {
-                let extra = object.keys.sorted().first { $0 != bulkKey }!
-                throw APIError(.badRequest, code: "unknown_field", "\(extra) is not a known field beside \(bulkKey); send {\"\(bulkKey)\": [...]} alone.", field: extra)
-            }
-            guard let items = list as? [Any] else {
-                throw APIError(.badRequest, code: "invalid_type", "\(bulkKey) must be an array of records.", field: bulkKey)
-            }
-            guard !items.isEmpty, items.count <= Self.maximumBatch else {
-                throw APIError.unprocessable("\(bulkKey) holds \(items.count) records; send 1 to \(Self.maximumBatch) per request.", field: bulkKey)
-            }
-            var records: [Record] = []
-            records.reserveCapacity(items.count)
-            for (i, item) in items.enumerated() {
-                let path = "\(bulkKey)[\(i)]"
-                guard let fields = item as? [String: Any] else {
-                    throw APIError(.badRequest, code: "invalid_type", "\(path) is \(JSONKind.describe(JSONKind.of(item))), but it must be an object.", field: path)
-                }
-                records.append(try decode(fields, path))
-            }
+        if let items = try JSONInput.bulk(object, key: bulkKey, limit: Self.maximumBatch) {
+            let records = try items.map { item throws in try decode(item.fields, item.path) }
             let written: WriteCounts
             do { written = try await store.write(batch(records), progress: nil) } catch { throw APIError(error, batch: bulkKey) }
             await committed(records.map(subject))
@@ -144,9 +118,7 @@ extension MatchworkService {
         let written: WriteCounts
         do { written = try await store.write(batch([record]), progress: nil) } catch { throw APIError(error) }
         await committed([subject(record)])
-        var out: [UInt8] = []
-        write(record, &out)
-        return Reply.json(out, status: counts(written).0 == 1 ? .created : .ok)
+        return Reply.json(status: counts(written).0 == 1 ? .created : .ok) { write(record, &$0) }
     }
 
     /// A JSON merge patch (RFC 7396) of a record: members replace, `null` removes; the id stays.

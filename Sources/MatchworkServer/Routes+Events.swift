@@ -17,25 +17,11 @@ extension MatchworkService {
             guard let object = body as? [String: Any] else {
                 throw APIError(.badRequest, code: "invalid_type", "The body must be a JSON object: one event, or {\"events\": [...]} for up to \(Self.maximumBatch).")
             }
-            var events: [Interaction] = []
-            if let list = object["events"] {
-                guard object.count == 1 else {
-                    let extra = object.keys.sorted().first { $0 != "events" }!
-                    throw APIError(.badRequest, code: "unknown_field", "\(extra) is not a known field beside events; send {\"events\": [...]} alone.", field: extra)
-                }
-                guard let items = list as? [Any] else { throw APIError(.badRequest, code: "invalid_type", "events must be an array of events.", field: "events") }
-                guard !items.isEmpty, items.count <= Self.maximumBatch else {
-                    throw APIError.unprocessable("events holds \(items.count) events; send 1 to \(Self.maximumBatch) per request.", field: "events")
-                }
-                events.reserveCapacity(items.count)
-                for (i, item) in items.enumerated() {
-                    guard let fields = item as? [String: Any] else {
-                        throw APIError(.badRequest, code: "invalid_type", "events[\(i)] is \(JSONKind.describe(JSONKind.of(item))), but it must be an object.", field: "events[\(i)]")
-                    }
-                    events.append(try RecordJSON.interaction(fields, path: "events[\(i)]"))
-                }
+            let events: [Interaction]
+            if let items = try JSONInput.bulk(object, key: "events", limit: Self.maximumBatch) {
+                events = try items.map { item throws in try RecordJSON.interaction(item.fields, path: item.path) }
             } else {
-                events.append(try RecordJSON.interaction(object))
+                events = [try RecordJSON.interaction(object)]
             }
             let written: WriteCounts
             do { written = try await store.write(RecordBatch(interactions: events), progress: nil) } catch let error as StoreError { throw APIError(error, batch: "events") }

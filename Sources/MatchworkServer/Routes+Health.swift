@@ -36,11 +36,9 @@ extension MatchworkService {
             return try Reply.encode(Health(status: "ready", store: "open", engine: summary(state)))
         }
         router.get("metrics") { _, _ in
-            let stats = cache.statistics
-            if stats.hits + stats.misses > 0 { metrics.cacheHitRatio.record(Double(stats.hits) / Double(stats.hits + stats.misses)) }
+            let text = metrics.exposition(cache: cache.statistics, modelKey: await host.state?.modelKey)
             return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: text)))
         }
     }
 

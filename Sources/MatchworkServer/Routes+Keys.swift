@@ -31,7 +31,7 @@ extension MatchworkService {
         }
         admin.delete("keys/:id") { _, context in
             let id = try context.parameters.require("id")
-            guard try await store.revokeKey(id: id, at: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))) else {
+            guard try await store.revokeKey(id: id, at: .now) else {
                 throw APIError.notFound("No key '\(id)'; list keys with GET /api/v1/keys.", field: "id")
             }
             keys.forgetAll()
@@ -45,7 +45,7 @@ extension MatchworkService {
             throw MatchworkError(.invalidValue, "name is \(name.utf8.count) bytes or spans lines; give one line of at most 200 bytes.", field: "name")
         }
         let (id, secret) = APIKeySecret.generate()
-        let record = APIKeyRecord(id: id, role: role, name: name, rateLimit: rateLimit, createdAt: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)))
+        let record = APIKeyRecord(id: id, role: role, name: name, rateLimit: rateLimit, createdAt: .now)
         try await store.createKey(record, hash: APIKeySecret.hash(secret))
         return (secret, record)
     }

@@ -112,8 +112,7 @@ extension MatchworkService {
                 }
             }
             await retrainer.report("switching the serving models")
-            let state = try await host.refresh()
-            metrics.modelServing(state.modelKey)
+            try await host.refresh()
             return saved
         } catch {
             metrics.retrainFailures.increment()

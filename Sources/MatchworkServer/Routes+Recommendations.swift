@@ -183,7 +183,7 @@ extension MatchworkService {
             cache.store(result, for: key)
             cached = false
         }
-        if cache.isEnabled { metrics.cache(hit: cached, statistics: cache.statistics) }
+        if cache.isEnabled { (cached ? metrics.cacheHits : metrics.cacheMisses).increment() }
         let id = "rec-" + UUID().uuidString.lowercased()
         let items = result.items.enumerated().map { rank, item in
             RecommendationResponse.Item(
@@ -193,7 +193,7 @@ extension MatchworkService {
         await recorder.record(
             ServedList(
                 id: id, subject: request.subject, mode: request.mode.rawValue, answeredBy: result.answeredBy, modelVersion: result.modelVersion,
-                requestID: context.id, keyID: context.identity?.id, servedAt: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)),
+                requestID: context.id, keyID: context.identity?.id, servedAt: .now,
                 items: items.map { ServedItem(id: $0.id, rank: $0.rank, score: $0.score, breakdown: $0.breakdown) }))
         metrics.listsServed.increment()
         return RecommendationResponse(

@@ -139,7 +139,7 @@ extension MatchworkService {
 
     /// `timestamp` (an ISO 8601 date or time, or seconds since 1970), else now.
     func timestamp(_ fields: inout JSONFields) throws -> Timestamp {
-        try fields.timestamp("timestamp") ?? Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))
+        try fields.timestamp("timestamp") ?? .now
     }
 
     /// The person and opportunity of an item of a list served about `subject`.

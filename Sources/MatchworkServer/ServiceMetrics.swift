@@ -29,14 +29,16 @@ final class ServiceMetrics: Sendable {
         retrainFailures = Metrics.Counter(label: "matchwork_retrain_failures")
     }
 
-    func cache(hit: Bool, statistics: (hits: Int, misses: Int, size: Int)) {
-        (hit ? cacheHits : cacheMisses).increment()
-        let total = statistics.hits + statistics.misses
-        if total > 0 { cacheHitRatio.record(Double(statistics.hits) / Double(total)) }
+    /// Updates what is derived from the service's state (the cache's hit ratio, the serving
+    /// models), then prints every metric in the Prometheus text format.
+    func exposition(cache: (hits: Int, misses: Int, size: Int), modelKey: String?) -> [UInt8] {
+        if cache.hits + cache.misses > 0 { cacheHitRatio.record(Double(cache.hits) / Double(cache.hits + cache.misses)) }
+        if let modelKey { modelServing(modelKey) }
+        return registry.emitToBuffer()
     }
 
     /// Sets `matchwork_model_info{version="…"} 1` for the serving models (and 0 for the previous).
-    func modelServing(_ key: String) {
+    private func modelServing(_ key: String) {
         let version = key.isEmpty ? "rule_based" : key
         let previous = serving.withLock { old -> String? in
             defer { old = version }
@@ -45,7 +47,4 @@ final class ServiceMetrics: Sendable {
         if let previous, previous != version { Metrics.Gauge(label: "matchwork_model_info", dimensions: [("version", previous)]).record(0) }
         Metrics.Gauge(label: "matchwork_model_info", dimensions: [("version", version)]).record(1)
     }
-
-    /// The Prometheus text exposition of every metric.
-    func exposition() -> [UInt8] { registry.emitToBuffer() }
 }

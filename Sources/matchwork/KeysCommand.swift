@@ -91,7 +91,7 @@ struct KeysCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let store = try options.openExisting()
-                guard try await store.revokeKey(id: id, at: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))) else {
+                guard try await store.revokeKey(id: id, at: .now) else {
                     throw StoreError(.notFound, "No key '\(id)'; `matchwork keys list` shows the ids.")
                 }
                 if !options.quiet { Terminal.writeError("Revoked \(id).\n") }

@@ -27,6 +27,15 @@ struct ServiceFixture {
     let write: String
     let admin: String
     let marketplace: Marketplace
+    /// Removes the directory when the last copy of the fixture is released, after the test's
+    /// own reads of the store.
+    let cleanup: Cleanup
+
+    final class Cleanup: Sendable {
+        let directory: String
+        init(_ directory: String) { self.directory = directory }
+        deinit { try? FileManager.default.removeItem(atPath: directory) }
+    }
 
     static func make(configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServiceFixture {
         let directory = NSTemporaryDirectory() + "matchwork-service-\(UUID().uuidString)"
@@ -47,7 +56,8 @@ struct ServiceFixture {
         let read = try await MatchworkService.createKey(store: store, role: .read, name: "reader", rateLimit: nil).secret
         let write = try await MatchworkService.createKey(store: store, role: .write, name: "writer", rateLimit: nil).secret
         let admin = try await MatchworkService.createKey(store: store, role: .admin, name: "admin", rateLimit: nil).secret
-        return ServiceFixture(directory: directory, store: store, service: service, read: read, write: write, admin: admin, marketplace: marketplace)
+        return ServiceFixture(
+            directory: directory, store: store, service: service, read: read, write: write, admin: admin, marketplace: marketplace, cleanup: Cleanup(directory))
     }
 
     nonisolated(unsafe) static let marketplaceResult = Result { try CleaningMarketplace(seed: 7, size: .tiny).generate() }
@@ -57,7 +67,6 @@ struct ServiceFixture {
     func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let app = Application(router: service.router())
         try await app.test(.router, body)
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// An open job and a worker of the marketplace.
