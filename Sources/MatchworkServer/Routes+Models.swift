@@ -33,6 +33,9 @@ extension MatchworkService {
 
     func addModelRoutes(to api: RouterGroup<MatchworkRequestContext>) {
         api.group().add(middleware: RequireRole(role: .read)).get("models/status") { _, _ in
+            // The retrain's status first: it says succeeded only once its engine is current, so
+            // a status read in this order never shows a success beside the engine before it.
+            let retrain = await retrainer.status
             let state = await host.state
             let scenario = state?.engine.snapshot.preset?.name
             let entries = registry.entries(scenario: scenario).map { entry in
@@ -42,7 +45,7 @@ extension MatchworkService {
                     hyperParameters: entry.metadata?.hyperParameters, metrics: entry.metadata?.metrics)
             }
             return try Reply.encode(
-                ModelsStatus(serving: state?.models.versions ?? [:], engine: state.map(summary), models: entries, retrain: await retrainer.status))
+                ModelsStatus(serving: state?.models.versions ?? [:], engine: state.map(summary), models: entries, retrain: retrain))
         }
         api.group().add(middleware: RequireRole(role: .admin)).post("models/retrain") { request, _ in
             var kinds = ["neural", "als"]

@@ -12,6 +12,8 @@ actor ServedListRecorder {
     let interval: Double
     private var pending: [ServedList] = []
     private var timer: Task<Void, Never>?
+    /// The latest write; each write waits for the one before it.
+    private var writing: Task<(earlier: Bool, ours: Bool), Never>?
 
     init(store: any ServiceStore, logger: Logger, interval: Double = 0.2) {
         self.store = store
@@ -32,21 +34,30 @@ actor ServedListRecorder {
         }
     }
 
-    /// Writes every waiting list now; `false` when the write failed (the lists are kept to retry).
+    /// Writes every waiting list now, after any write already under way (so that when it
+    /// returns, every list recorded before the call is stored); `false` when a write failed
+    /// (its lists are kept to retry).
     @discardableResult
     func flush() async -> Bool {
         timer?.cancel()
         timer = nil
-        guard !pending.isEmpty else { return true }
         let lists = pending
         pending = []
-        do {
-            try await store.recordServed(lists)
-            return true
-        } catch {
-            logger.error("Recording \(lists.count) served lists failed; they are kept to retry", metadata: ["error": "\(error.message)"])
-            pending = lists + pending
-            return false
+        let previous = writing
+        let task = Task { [store, logger] () -> (earlier: Bool, ours: Bool) in
+            let earlier = await previous?.value.ours ?? true
+            guard !lists.isEmpty else { return (earlier, true) }
+            do {
+                try await store.recordServed(lists)
+                return (earlier, true)
+            } catch {
+                logger.error("Recording \(lists.count) served lists failed; they are kept to retry", metadata: ["error": "\(error)"])
+                return (earlier, false)
+            }
         }
+        writing = task
+        let result = await task.value
+        if !result.ours { pending = lists + pending }
+        return result.earlier && result.ours
     }
 }
