@@ -16,7 +16,7 @@ final class ResultCache: Sendable {
     }
 
     private struct Entry {
-        let value: Recommendations
+        let value: MatchworkService.RenderedList
         let expires: Double
     }
 
@@ -37,7 +37,7 @@ final class ResultCache: Sendable {
 
     var isEnabled: Bool { ttl > 0 }
 
-    func value(for key: Key) -> Recommendations? {
+    func value(for key: Key) -> MatchworkService.RenderedList? {
         guard isEnabled else { return nil }
         let now = Self.now()
         return contents.withLock { c in
@@ -50,7 +50,7 @@ final class ResultCache: Sendable {
         }
     }
 
-    func store(_ value: Recommendations, for key: Key) {
+    func store(_ value: MatchworkService.RenderedList, for key: Key) {
         guard isEnabled else { return }
         let now = Self.now()
         contents.withLock { c in

@@ -7,46 +7,83 @@ extension MatchworkService {
     /// At most this many subjects in one batch request.
     static let maximumBatchSubjects = 100
 
-    struct RecommendationResponse: Encodable {
-        var recommendationId: String
-        var subject: RecommendationSubject
-        var mode: String
-        var answeredBy: [String]
-        var modelVersion: String?
-        var fallbacks: [Fallback]
-        var candidates: Int
-        var filtered: [String: Int]
-        var notice: String?
-        var cached: Bool
-        var items: [Item]
+    /// A list as the engine answered it, with its items as served and as JSON, rendered once and
+    /// cached together so that a cache hit writes bytes instead of encoding again.
+    struct RenderedList: Sendable {
+        let result: Recommendations
+        /// The items as recorded with each served list.
+        let served: EncodedServedItems
+        /// The `items` member of the answer.
+        let itemsJSON: [UInt8]
 
-        struct Item: Encodable {
-            var rank: Int
-            var id: String
-            var title: String?
-            var score: Double
-            var breakdown: [ScorePart]
-            var adjustment: Double
-            var reasons: [String]?
-            var assumptions: [String]?
-            var suggestedBid: BidSuggestion?
+        init(_ result: Recommendations, explain: Bool) {
+            self.result = result
+            var served: [ServedItem] = []
+            served.reserveCapacity(result.items.count)
+            var json = JSONWriter(capacity: 1024 * max(1, result.items.count))
+            json.array {
+                for (rank, item) in result.items.enumerated() {
+                    served.append(ServedItem(id: item.id, rank: rank + 1, score: item.score, breakdown: item.breakdown))
+                    $0.object { o in
+                        o.key("adjustment"); o.number(item.adjustment)
+                        if explain { o.key("assumptions"); o.strings(item.assumptions) }
+                        o.key("breakdown"); o.array(item.breakdown) { $0.write($1) }
+                        o.key("id"); o.string(item.id)
+                        o.key("rank"); o.integer(rank + 1)
+                        if explain { o.key("reasons"); o.strings(item.reasons) }
+                        o.key("score"); o.number(item.score)
+                        if let bid = item.suggestedBid {
+                            o.key("suggested_bid")
+                            o.object { b in
+                                b.key("maximum"); b.number(bid.maximum)
+                                b.key("minimum"); b.number(bid.minimum)
+                                b.key("optimal"); b.number(bid.optimal)
+                            }
+                        }
+                        if let title = item.title { o.key("title"); o.string(title) }
+                    }
+                }
+            }
+            self.served = EncodedServedItems(served)
+            itemsJSON = json.bytes
         }
     }
 
-    struct BatchResponse: Encodable {
-        var results: [BatchResult]
-    }
+    /// One answered recommendation: the list, the id it was recorded under and whether the
+    /// cache answered.
+    struct Answer: Sendable {
+        let list: RenderedList
+        let id: String
+        let cached: Bool
 
-    struct BatchResult: Encodable {
-        var status: Int
-        var recommendation: RecommendationResponse?
-        var error: BatchError?
-    }
-
-    struct BatchError: Encodable {
-        var code: String
-        var message: String
-        var field: String?
+        /// The answer's JSON object (keys sorted, members without a value left out).
+        func write(to o: inout JSONWriter) {
+            let result = list.result
+            o.object { o in
+                o.key("answered_by"); o.strings(result.answeredBy)
+                o.key("cached"); o.bool(cached)
+                o.key("candidates"); o.integer(result.candidates)
+                o.key("fallbacks")
+                o.array(result.fallbacks) { a, f in
+                    a.object { o in
+                        o.key("component"); o.string(f.component)
+                        o.key("reason"); o.string(f.reason)
+                    }
+                }
+                o.key("filtered")
+                o.object { o in
+                    for (name, count) in result.filtered.sorted(by: { $0.key < $1.key }) {
+                        o.key(name); o.integer(count)
+                    }
+                }
+                o.key("items"); o.raw(list.itemsJSON)
+                o.key("mode"); o.string(result.requestedMode.rawValue)
+                if let version = result.modelVersion { o.key("model_version"); o.string(version) }
+                if let notice = result.notice { o.key("notice"); o.string(notice) }
+                o.key("recommendation_id"); o.string(id)
+                o.key("subject"); o.write(result.subject)
+            }
+        }
     }
 
     struct SimilarResponse: Encodable {
@@ -61,7 +98,10 @@ extension MatchworkService {
             var fields = try await JSONInput.object(request, limit: configuration.maxBodyBytes)
             let parsed = try recommendationRequest(&fields, path: nil)
             try fields.finish()
-            return try Reply.encode(try await generate(parsed, context: context))
+            let answer = try await generate(parsed, context: context)
+            var json = JSONWriter(capacity: answer.list.itemsJSON.count + 512)
+            answer.write(to: &json)
+            return Reply.json(json.bytes)
         }
         reads.post("recommendations/batch") { request, context in
             var fields = try await JSONInput.object(request, limit: configuration.maxBodyBytes)
@@ -76,10 +116,11 @@ extension MatchworkService {
                 requests.append(try recommendationRequest(&itemFields, path: "requests[\(i)]"))
                 try itemFields.finish()
             }
-            var results: [BatchResult] = []
+            var json = JSONWriter(capacity: 8192 * requests.count)
+            var results: [(Answer?, APIError?)] = []
             for (i, request) in requests.enumerated() {
                 do {
-                    results.append(BatchResult(status: 200, recommendation: try await generate(request, context: context)))
+                    results.append((try await generate(request, context: context), nil))
                 } catch {
                     let api: APIError
                     switch error {
@@ -88,10 +129,27 @@ extension MatchworkService {
                     case let e as StoreError: api = APIError(e)
                     default: throw error
                     }
-                    results.append(BatchResult(status: Int(api.status.code), error: BatchError(code: api.code, message: api.message, field: api.field)))
+                    results.append((nil, api))
                 }
             }
-            return try Reply.encode(BatchResponse(results: results))
+            json.object { o in
+                o.key("results")
+                o.array(results) { a, result in
+                    a.object { o in
+                        if let api = result.1 {
+                            o.key("error")
+                            o.object { e in
+                                e.key("code"); e.string(api.code)
+                                if let field = api.field { e.key("field"); e.string(field) }
+                                e.key("message"); e.string(api.message)
+                            }
+                        }
+                        if let answer = result.0 { o.key("recommendation"); answer.write(to: &o) }
+                        o.key("status"); o.integer(result.1.map { Int($0.status.code) } ?? 200)
+                    }
+                }
+            }
+            return Reply.json(json.bytes)
         }
         reads.get("opportunities/:id/similar") { request, context in
             let id = try OpportunityID.validated(try context.parameters.require("id"), field: "id")
@@ -168,37 +226,30 @@ extension MatchworkService {
         return request
     }
 
-    /// Answers one request from the cache or the engine, records the served list and returns it.
-    func generate(_ request: RecommendationRequest, context: MatchworkRequestContext) async throws -> RecommendationResponse {
+    /// Answers one request from the cache or the engine and records the served list.
+    func generate(_ request: RecommendationRequest, context: MatchworkRequestContext) async throws -> Answer {
         let subject = SubjectKey(request.subject)
         let (state, writes) = try await host.current(for: subject)
         let key = ResultCache.Key(request: request, modelKey: state.modelKey, subjectWrites: writes)
-        let result: Recommendations
+        let list: RenderedList
         let cached: Bool
         if let hit = cache.value(for: key) {
-            result = hit
+            list = hit
             cached = true
         } else {
-            result = try await score { try state.engine.recommend(request) }
-            cache.store(result, for: key)
+            list = try await score { RenderedList(try state.engine.recommend(request), explain: request.explain) }
+            cache.store(list, for: key)
             cached = false
         }
         if cache.isEnabled { (cached ? metrics.cacheHits : metrics.cacheMisses).increment() }
         let id = "rec-" + UUID().uuidString.lowercased()
-        let items = result.items.enumerated().map { rank, item in
-            RecommendationResponse.Item(
-                rank: rank + 1, id: item.id, title: item.title, score: item.score, breakdown: item.breakdown, adjustment: item.adjustment,
-                reasons: request.explain ? item.reasons : nil, assumptions: request.explain ? item.assumptions : nil, suggestedBid: item.suggestedBid)
-        }
+        let result = list.result
         await recorder.record(
             ServedList(
                 id: id, subject: request.subject, mode: request.mode.rawValue, answeredBy: result.answeredBy, modelVersion: result.modelVersion,
-                requestID: context.id, keyID: context.identity?.id, servedAt: .now,
-                items: items.map { ServedItem(id: $0.id, rank: $0.rank, score: $0.score, breakdown: $0.breakdown) }))
+                requestID: context.id, keyID: context.identity?.id, servedAt: .now, items: list.served))
         metrics.listsServed.increment()
-        return RecommendationResponse(
-            recommendationId: id, subject: result.subject, mode: result.requestedMode.rawValue, answeredBy: result.answeredBy, modelVersion: result.modelVersion,
-            fallbacks: result.fallbacks, candidates: result.candidates, filtered: result.filtered, notice: result.notice, cached: cached, items: items)
+        return Answer(list: list, id: id, cached: cached)
     }
 
     private func similar(_ subject: RecommendationSubject, request: Request) async throws -> Response {

@@ -131,15 +131,19 @@ extension SQLiteStore: ServiceStore {
     public func recordServed(_ lists: [ServedList]) async throws(StoreError) {
         guard !lists.isEmpty else { return }
         try await runWrite("served lists") { db in
+            let content = try db.makeStatement(sql: "INSERT INTO served_contents (digest, items) VALUES (?, ?) ON CONFLICT(digest) DO NOTHING")
             let statement = try db.makeStatement(sql: """
-                INSERT INTO served_lists (id, subject_kind, subject_id, mode, answered_by, model_version, request_id, key_id, served_at, items)
+                INSERT INTO served_lists (id, subject_kind, subject_id, mode, answered_by, model_version, request_id, key_id, served_at, content)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
                 """)
+            var written = Set<[UInt8]>()
             for list in lists {
                 let (kind, id) = Self.subjectColumns(list.subject)
+                let digest = Data(list.encodedItems.digest)
+                if written.insert(list.encodedItems.digest).inserted { try content.execute(arguments: [digest, list.encodedItems.json]) }
                 try statement.execute(arguments: [
                     list.id, kind, id, list.mode, list.answeredBy.joined(separator: ","), list.modelVersion, list.requestID, list.keyID,
-                    list.servedAt.secondsSinceEpoch, try RowCoding.json(list.items),
+                    list.servedAt.secondsSinceEpoch, digest,
                 ])
             }
         }
@@ -147,17 +151,17 @@ extension SQLiteStore: ServiceStore {
 
     public func servedList(id: String) async throws(StoreError) -> ServedList? {
         try await run("served list '\(id)'") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM served_lists WHERE id = ?", arguments: [id]).map(Self.served)
+            try Row.fetchOne(db, sql: "SELECT l.*, c.items FROM served_lists l JOIN served_contents c ON c.digest = l.content WHERE l.id = ?", arguments: [id]).map(Self.served)
         }
     }
 
     public func servedLists(_ page: PageRequest, subject: RecommendationSubject?) async throws(StoreError) -> Page<ServedList> {
         try await run("served lists") { db in
-            var sql = "SELECT * FROM served_lists WHERE pk > ?"
+            var sql = "SELECT l.*, c.items FROM served_lists l JOIN served_contents c ON c.digest = l.content WHERE l.pk > ?"
             var arguments: StatementArguments = [page.after ?? 0]
             if let subject {
                 let (kind, id) = Self.subjectColumns(subject)
-                sql += " AND subject_kind = ? AND subject_id = ?"
+                sql += " AND l.subject_kind = ? AND l.subject_id = ?"
                 _ = arguments.append(contentsOf: [kind, id])
             }
             return try Self.page(db, sql: sql, arguments: arguments, limit: page.limit, decode: Self.served)

@@ -1,3 +1,4 @@
+internal import Foundation
 internal import GRDB
 
 /// The embedded store's migrations. Each migration is applied once, in order, in a transaction.
@@ -103,6 +104,49 @@ enum StoreSchema {
                     ts INTEGER NOT NULL
                 );
                 CREATE INDEX feedback_recommendation ON feedback(recommendation_id);
+                """)
+        }
+        // A list served again from the cache has the same items: they are stored once, under
+        // the SHA-256 of their JSON, and each served list refers to them.
+        migrator.registerMigration("v3: served list contents stored once") { db in
+            try db.execute(sql: """
+                CREATE TABLE served_contents (
+                    digest BLOB PRIMARY KEY,
+                    items TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE served_lists_v3 (
+                    pk INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    subject_kind TEXT NOT NULL CHECK (subject_kind IN ('person', 'opportunity')),
+                    subject_id TEXT NOT NULL,
+                    mode TEXT NOT NULL,
+                    answered_by TEXT NOT NULL,
+                    model_version TEXT,
+                    request_id TEXT,
+                    key_id TEXT,
+                    served_at INTEGER NOT NULL,
+                    content BLOB NOT NULL REFERENCES served_contents(digest)
+                );
+                """)
+            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM served_lists ORDER BY pk")
+            let content = try db.makeStatement(sql: "INSERT INTO served_contents (digest, items) VALUES (?, ?) ON CONFLICT(digest) DO NOTHING")
+            let list = try db.makeStatement(sql: """
+                INSERT INTO served_lists_v3 (pk, id, subject_kind, subject_id, mode, answered_by, model_version, request_id, key_id, served_at, content)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            while let row = try rows.next() {
+                let items: String = row["items"]
+                let digest = Data(SHA256.digest(Array(items.utf8)))
+                try content.execute(arguments: [digest, items])
+                try list.execute(arguments: [
+                    row["pk"], row["id"], row["subject_kind"], row["subject_id"], row["mode"], row["answered_by"], row["model_version"], row["request_id"],
+                    row["key_id"], row["served_at"], digest,
+                ])
+            }
+            try db.execute(sql: """
+                DROP TABLE served_lists;
+                ALTER TABLE served_lists_v3 RENAME TO served_lists;
+                CREATE INDEX served_lists_subject ON served_lists(subject_kind, subject_id);
                 """)
         }
         return migrator

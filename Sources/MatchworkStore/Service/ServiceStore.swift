@@ -141,11 +141,13 @@ public struct ServedList: Sendable, Hashable, Codable {
     public var requestID: String?
     public var keyID: String?
     public var servedAt: Timestamp
-    public var items: [ServedItem]
+    public var items: [ServedItem] { encodedItems.items }
+    /// The items with their stored JSON, encoded once for every time the same list is served.
+    public var encodedItems: EncodedServedItems
 
     public init(
         id: String, subject: RecommendationSubject, mode: String, answeredBy: [String], modelVersion: String?, requestID: String?, keyID: String?,
-        servedAt: Timestamp, items: [ServedItem]
+        servedAt: Timestamp, items: EncodedServedItems
     ) {
         self.id = id
         self.subject = subject
@@ -155,8 +157,61 @@ public struct ServedList: Sendable, Hashable, Codable {
         self.requestID = requestID
         self.keyID = keyID
         self.servedAt = servedAt
-        self.items = items
+        encodedItems = items
     }
+
+    public init(
+        id: String, subject: RecommendationSubject, mode: String, answeredBy: [String], modelVersion: String?, requestID: String?, keyID: String?,
+        servedAt: Timestamp, items: [ServedItem]
+    ) {
+        self.init(
+            id: id, subject: subject, mode: mode, answeredBy: answeredBy, modelVersion: modelVersion, requestID: requestID, keyID: keyID, servedAt: servedAt,
+            items: EncodedServedItems(items))
+    }
+
+    private enum CodingKeys: String, CodingKey { case id, subject, mode, answeredBy, modelVersion, requestID, keyID, servedAt, items }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decode(String.self, forKey: .id), subject: try c.decode(RecommendationSubject.self, forKey: .subject),
+            mode: try c.decode(String.self, forKey: .mode), answeredBy: try c.decode([String].self, forKey: .answeredBy),
+            modelVersion: try c.decodeIfPresent(String.self, forKey: .modelVersion), requestID: try c.decodeIfPresent(String.self, forKey: .requestID),
+            keyID: try c.decodeIfPresent(String.self, forKey: .keyID), servedAt: try c.decode(Timestamp.self, forKey: .servedAt),
+            items: try c.decode([ServedItem].self, forKey: .items))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(subject, forKey: .subject)
+        try c.encode(mode, forKey: .mode)
+        try c.encode(answeredBy, forKey: .answeredBy)
+        try c.encodeIfPresent(modelVersion, forKey: .modelVersion)
+        try c.encodeIfPresent(requestID, forKey: .requestID)
+        try c.encodeIfPresent(keyID, forKey: .keyID)
+        try c.encode(servedAt, forKey: .servedAt)
+        try c.encode(items, forKey: .items)
+    }
+}
+
+/// A served list's items, their JSON as stored and its SHA-256, under which the same items
+/// served again are stored once.
+public struct EncodedServedItems: Sendable, Hashable {
+    public let items: [ServedItem]
+    public let json: String
+    public let digest: [UInt8]
+
+    public init(_ items: [ServedItem]) {
+        self.items = items
+        var writer = JSONWriter(capacity: 512 * max(1, items.count))
+        writer.array(items) { $0.write($1) }
+        json = String(decoding: writer.bytes, as: UTF8.self)
+        digest = SHA256.digest(writer.bytes)
+    }
+
+    public static func == (a: Self, b: Self) -> Bool { a.digest == b.digest }
+    public func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 }
 
 /// One item of a served list: its rank (from 1), score and score breakdown.
