@@ -37,19 +37,16 @@ final class QueryState {
 
     /// The bids on the subject opportunity (opportunity subject).
     private lazy var bidBoard = BidBoard(forPerson ? [] : snapshot.events(onOpportunity: subject))
-    /// The subject person's bids, per opportunity they bid on (person subject).
-    private lazy var personBids: [DenseIndex: BidContext] = {
-        guard forPerson else { return [:] }
-        var bids: [DenseIndex: BidContext] = [:]
-        for e in snapshot.events(ofPerson: subject) where e.type == .bid && bids[e.other] == nil {
-            bids[e.other] = engine.bidContext(person: subject, opportunity: e.other)
-        }
-        return bids
+    /// The opportunities the subject person bid on (person subject). Their bid contexts are
+    /// worked out when asked for: most bids are on opportunities no longer open.
+    private lazy var personBids: Set<DenseIndex> = {
+        guard forPerson else { return [] }
+        return Set(snapshot.events(ofPerson: subject).lazy.filter { $0.type == .bid }.map(\.other))
     }()
 
     /// The bid behind a candidate pair, if the person bid.
     func bid(_ c: DenseIndex) -> BidContext? {
-        if forPerson { return personBids.isEmpty ? nil : personBids[c] }
+        if forPerson { return personBids.contains(c) ? engine.bidContext(person: subject, opportunity: c) : nil }
         return bidBoard.isEmpty ? nil : bidBoard.context(of: c)
     }
 

@@ -95,17 +95,33 @@ public struct ALSModel: TopNModel {
         var a = gram
         for d in 0..<f { a[d * f + d] += regularization }
         var b = [Float](repeating: 0, count: f)
-        var any = false
+        let valid = entries.filter { $0.index >= 0 && Int($0.index) < count }
+        let any = !valid.isEmpty
+        // A += Σ (c − 1) y yᵀ as one product Hᵀ S (H: the history's rows, S: each scaled by
+        // c − 1), and b = Σ c y.
+        var h = [Float](repeating: 0, count: valid.count * f), scaled = h
         fixed.withUnsafeBufferPointer { y in
-            for (index, value) in entries where index >= 0 && Int(index) < count {
-                any = true
-                let c = alpha * value
-                let row = UnsafeBufferPointer(rebasing: y[(Int(index) * f)..<((Int(index) + 1) * f)])
-                // A += (c − 1) y yᵀ;  b += c y
-                for d in 0..<f {
-                    let scaled = (c - 1) * row[d]
-                    for e in 0..<f { a[d * f + e] += scaled * row[e] }
-                    b[d] += c * row[d]
+            h.withUnsafeMutableBufferPointer { h in
+                scaled.withUnsafeMutableBufferPointer { s in
+                    b.withUnsafeMutableBufferPointer { b in
+                        for (k, (index, value)) in valid.enumerated() {
+                            let c = alpha * value
+                            let row = Int(index) * f, out = k * f
+                            for d in 0..<f {
+                                let v = y[row + d]
+                                h[out + d] = v
+                                s[out + d] = (c - 1) * v
+                                b[d] += c * v
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if any {
+            h.withUnsafeBufferPointer { h in
+                scaled.withUnsafeBufferPointer { s in
+                    a.withUnsafeMutableBufferPointer { LinearAlgebra.gemm(h, transposeA: true, s, into: $0, m: f, n: f, k: valid.count, beta: 1) }
                 }
             }
         }
