@@ -25,8 +25,8 @@ enum SubjectKey: Hashable, Sendable {
 /// other requests are answered by the last build while the next one runs. After a write the
 /// engine rebuilds at most every `refreshInterval` seconds.
 actor EngineHost {
-    /// One built engine and what it was built from.
-    struct State: Sendable {
+    /// One built engine and what it was built from (a class: every request takes one).
+    final class State: Sendable {
         let engine: RecommendationEngine
         let generation: Int
         /// Writes up to this count are in the engine.
@@ -36,6 +36,16 @@ actor EngineHost {
         let models: ServingModels
         let builtAt: Date
         let seconds: Double
+
+        init(engine: RecommendationEngine, generation: Int, builtThrough: UInt64, modelKey: String, models: ServingModels, builtAt: Date, seconds: Double) {
+            self.engine = engine
+            self.generation = generation
+            self.builtThrough = builtThrough
+            self.modelKey = modelKey
+            self.models = models
+            self.builtAt = builtAt
+            self.seconds = seconds
+        }
     }
 
     let store: any ServiceStore

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The HTTP service under wrk (2 threads, 64 connections, 30 s, 127.0.0.1), release build, on the
+# large cleaning marketplace: 100,000 opportunities, 14,000 people, 2.6 million events, with
+# ALS at 64 factors and the neural model at its default 64-wide embeddings.
+#
+# Usage: bash Benchmarks/Service/run.sh [WORKDIR]   (needs wrk: apt-get install wrk)
+#
+# It reports, each on its own line:
+# - cache hits: 200 cleaners asked again and again after one warm-up pass (every answer from
+#   the cache, recorded as a served list all the same);
+# - cache misses: the cache off (--cache-ttl 0), 4,000 cleaners in turn, for the ensemble (the
+#   default mode) and each component mode.
+# The store and models are built once in WORKDIR and reused (delete WORKDIR to rebuild).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+work=${1:-/tmp/matchwork-service-bench}
+port=${PORT:-8181}
+duration=${DURATION:-30s}
+mkdir -p "$work"
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+swift build -c release --product matchwork >/dev/null
+bin=$PWD/.build/release/matchwork
+script=$PWD/Benchmarks/Service/generate.lua
+store=$work/large.sqlite
+
+if [ ! -f "$work/ready" ]; then
+  rm -rf "$store"* "$work/key"
+  echo "== building the store and models (once)"
+  "$bin" generate cleaning --size large --store "$store" --quiet
+  "$bin" train --store "$store" --model als --param factors=64 --quiet
+  "$bin" train --store "$store" --model neural --quiet
+  "$bin" keys create --store "$store" --role read --name wrk 2>/dev/null > "$work/key"
+  touch "$work/ready"
+fi
+export MATCHWORK_KEY=$(cat "$work/key")
+
+serve() {
+  if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
+    echo "port $port is already in use: stop what listens there or set PORT" >&2; exit 1
+  fi
+  "$bin" serve --store "$store" --port "$port" --log-level warning "$@" &
+  server=$!
+  until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; do
+    kill -0 "$server" 2>/dev/null || { echo "the service did not start" >&2; exit 1; }
+    sleep 1
+  done
+}
+stop() { kill -TERM "$server"; wait "$server" || true; }
+trap 'kill -TERM "${server:-0}" 2>/dev/null || true' EXIT
+run() { wrk -t2 -c64 -d"$duration" -s "$script" "http://127.0.0.1:$port" | tail -n 2 | tr '\n' ' '; echo; }
+
+echo "== cache hits (200 cleaners, warmed)"
+serve
+PEOPLE=200 wrk -t2 -c64 -d10s -s "$script" "http://127.0.0.1:$port" >/dev/null
+printf 'ensemble hits   '; PEOPLE=200 run
+curl -s "http://127.0.0.1:$port/metrics" | grep -E '^matchwork_cache_(hits|misses|hit_ratio) '
+stop
+
+echo "== cache misses (cache off, 4,000 cleaners in turn)"
+serve --cache-ttl 0
+for mode in ensemble rule_based similarity collaborative neural popularity; do
+  printf '%-15s ' "$mode"; PEOPLE=4000 MODE=$mode run
+done
+stop
