@@ -31,10 +31,12 @@ demo: release
 	@echo
 	$(MATCHWORK) similar --store $(STORE) --opportunity job-4910 --count 3
 
-## Builds and runs every test.
+## Builds and runs every test, then schemathesis against the service's OpenAPI document
+## (MATCHWORK_SCHEMATHESIS=0 skips it).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@if [ "$${MATCHWORK_SCHEMATHESIS:-1}" != 0 ]; then bash scripts/schemathesis.sh; fi
 
 clean:
 	rm -rf .build $(STORE) $(STORE)-wal $(STORE)-shm $(STORE).models

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Matchwork builds against, when they are missing.
+# Installs the Debian packages Matchwork builds against (and python3-venv and curl, for the
+# schemathesis run of the tests), when they are missing.
 # Runs apt-get only when something is missing; uses sudo when not root.
 set -euo pipefail
 
-packages=(libsqlite3-dev libopenblas-dev)
+packages=(libsqlite3-dev libopenblas-dev python3-venv curl)
 
 missing=()
 for p in "${packages[@]}"; do

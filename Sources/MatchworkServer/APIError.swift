@@ -104,6 +104,13 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     static func translate(_ error: HTTPError, request: Request) -> APIError {
         switch error.status {
         case .notFound:
+            if let allowed = OpenAPIDocument.methods(at: request.uri.path) {
+                var error = APIError(
+                    .methodNotAllowed, code: "method_not_allowed",
+                    "\(request.uri.path) does not take \(request.method.rawValue); it takes \(allowed.joined(separator: ", ")).")
+                error.headers[.allow] = allowed.joined(separator: ", ")
+                return error
+            }
             return APIError(.notFound, code: "not_found", "No route \(request.method.rawValue) \(request.uri.path); the API is described at /api/v1/openapi.json.")
         case .contentTooLarge:
             return APIError(.contentTooLarge, code: "body_too_large", "The request body is larger than the service accepts; send smaller batches.")

@@ -191,20 +191,23 @@ struct QueryFields {
         self.parameters = parameters
     }
 
-    mutating func string(_ key: String) -> String? {
+    /// The parameter's value; an empty value (`?cursor=`) is refused rather than read as absent.
+    mutating func string(_ key: String) throws(APIError) -> String? {
         asked.insert(key)
-        return parameters[key].flatMap { $0.isEmpty ? nil : $0 }
+        guard let value = parameters[key] else { return nil }
+        guard !value.isEmpty else { throw APIError.badRequest("Query parameter \(key) is empty; give a value or leave it out.", field: key) }
+        return value
     }
 
     mutating func integer(_ key: String, in range: ClosedRange<Int>) throws(APIError) -> Int? {
-        guard let text = string(key) else { return nil }
+        guard let text = try string(key) else { return nil }
         guard let n = Int(text) else { throw APIError.badRequest("Query parameter \(key) is '\(text)', not an integer.", field: key) }
         guard range.contains(n) else { throw APIError.unprocessable("Query parameter \(key) is \(n), outside \(range.lowerBound)...\(range.upperBound).", field: key) }
         return n
     }
 
     mutating func bool(_ key: String) throws(APIError) -> Bool? {
-        guard let text = string(key) else { return nil }
+        guard let text = try string(key) else { return nil }
         switch text {
         case "true", "1": return true
         case "false", "0": return false
@@ -216,8 +219,8 @@ struct QueryFields {
     mutating func page() throws(APIError) -> PageRequest {
         let limit = try integer("limit", in: 1...PageRequest.maximumLimit) ?? 100
         var after: Int64?
-        if let cursor = string("cursor") {
-            guard let value = Int64(cursor), value >= 0 else {
+        if let cursor = try string("cursor") {
+            guard cursor.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let value = Int64(cursor) else {
                 throw APIError.badRequest("Query parameter cursor is '\(cursor)'; pass the next_cursor of the previous page unchanged.", field: "cursor")
             }
             after = value

@@ -1,5 +1,7 @@
 // The API's OpenAPI 3.1 document. Keep it in step with the routes: OpenAPITests checks that
-// every route is documented and every documented route exists, and that answers match it.
+// every route is documented and every documented route exists; scripts/schemathesis.sh (run by
+// `make test`) checks that generated requests get answers that match it, and that input the
+// schemas refuse is refused.
 extension OpenAPIDocument {
     static let json = #"""
 {
@@ -257,44 +259,201 @@ extension OpenAPIDocument {
    },
    "EventInput": {
     "additionalProperties": false,
+    "allOf": [
+     {
+      "if": {
+       "properties": {
+        "type": {
+         "const": "bid"
+        }
+       },
+       "required": [
+        "type"
+       ]
+      },
+      "then": {
+       "properties": {
+        "value": {
+         "exclusiveMinimum": 0,
+         "type": "number"
+        }
+       },
+       "required": [
+        "value"
+       ]
+      }
+     },
+     {
+      "else": {
+       "properties": {
+        "sub_scores": {
+         "oneOf": [
+          {
+           "type": "null"
+          },
+          {
+           "maxProperties": 0,
+           "type": "object"
+          }
+         ]
+        }
+       }
+      },
+      "if": {
+       "properties": {
+        "type": {
+         "const": "rate"
+        }
+       },
+       "required": [
+        "type"
+       ]
+      },
+      "then": {
+       "properties": {
+        "value": {
+         "maximum": 10,
+         "minimum": 0,
+         "type": "number"
+        }
+       },
+       "required": [
+        "value"
+       ]
+      }
+     },
+     {
+      "else": {
+       "properties": {
+        "comment": {
+         "type": "null"
+        },
+        "reason": {
+         "type": "null"
+        }
+       }
+      },
+      "if": {
+       "properties": {
+        "type": {
+         "const": "feedback"
+        }
+       },
+       "required": [
+        "type"
+       ]
+      },
+      "then": {
+       "properties": {
+        "reason": {
+         "type": "string"
+        }
+       },
+       "required": [
+        "reason"
+       ]
+      }
+     },
+     {
+      "properties": {
+       "value": {
+        "oneOf": [
+         {
+          "type": "null"
+         },
+         {
+          "maximum": 1000000000000.0,
+          "minimum": -1000000000000.0,
+          "type": "number"
+         }
+        ]
+       }
+      }
+     }
+    ],
     "properties": {
      "comment": {
+      "maxLength": 2000,
       "type": [
        "string",
        "null"
       ]
      },
      "event_id": {
-      "type": [
-       "string",
-       "null"
+      "oneOf": [
+       {
+        "maxLength": 128,
+        "minLength": 1,
+        "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
+        "type": "string"
+       },
+       {
+        "type": "null"
+       }
       ]
      },
      "opportunity_id": {
+      "maxLength": 128,
       "minLength": 1,
+      "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
       "type": "string"
      },
      "person_id": {
+      "maxLength": 128,
       "minLength": 1,
+      "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
       "type": "string"
      },
      "reason": {
-      "type": [
-       "string",
-       "null"
+      "oneOf": [
+       {
+        "enum": [
+         "helpful",
+         "not_relevant",
+         "too_expensive",
+         "too_far",
+         "wrong_specialty",
+         "other"
+        ],
+        "type": "string"
+       },
+       {
+        "type": "null"
+       }
       ]
      },
      "sub_scores": {
-      "type": [
-       "object",
-       "string",
-       "null"
+      "oneOf": [
+       {
+        "additionalProperties": {
+         "maximum": 10,
+         "minimum": 0,
+         "type": "number"
+        },
+        "propertyNames": {
+         "maxLength": 96,
+         "minLength": 1,
+         "pattern": "^[^\\u0000-\\u001f\\u007f;|:,= ]([^\\u0000-\\u001f\\u007f;|:,=]*[^\\u0000-\\u001f\\u007f;|:,= ])?$",
+         "type": "string"
+        },
+        "type": "object"
+       },
+       {
+        "type": "null"
+       }
       ]
      },
      "timestamp": {
-      "type": [
-       "string",
-       "integer"
+      "oneOf": [
+       {
+        "maximum": 4102444799,
+        "minimum": 0,
+        "type": "integer"
+       },
+       {
+        "pattern": "^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
+        "type": "string"
+       }
       ]
      },
      "type": {
@@ -429,21 +588,35 @@ extension OpenAPIDocument {
     "additionalProperties": false,
     "properties": {
      "comment": {
+      "maxLength": 2000,
       "type": [
        "string",
        "null"
       ]
      },
      "event_id": {
-      "type": [
-       "string",
-       "null"
+      "oneOf": [
+       {
+        "maxLength": 128,
+        "minLength": 1,
+        "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
+        "type": "string"
+       },
+       {
+        "type": "null"
+       }
       ]
      },
      "opportunity_id": {
+      "maxLength": 128,
+      "minLength": 1,
+      "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
       "type": "string"
      },
      "person_id": {
+      "maxLength": 128,
+      "minLength": 1,
+      "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
       "type": "string"
      },
      "reason": {
@@ -458,16 +631,32 @@ extension OpenAPIDocument {
       "type": "string"
      },
      "recommendation_id": {
-      "type": [
-       "string",
-       "null"
+      "oneOf": [
+       {
+        "maxLength": 128,
+        "minLength": 1,
+        "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
+        "type": "string"
+       },
+       {
+        "type": "null"
+       }
       ]
      },
      "timestamp": {
-      "type": [
-       "string",
-       "integer",
-       "null"
+      "oneOf": [
+       {
+        "maximum": 4102444799,
+        "minimum": 0,
+        "type": "integer"
+       },
+       {
+        "pattern": "^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
+        "type": "string"
+       },
+       {
+        "type": "null"
+       }
       ]
      }
     },
@@ -525,6 +714,9 @@ extension OpenAPIDocument {
     "properties": {
      "exclude": {
       "items": {
+       "maxLength": 128,
+       "minLength": 1,
+       "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
        "type": "string"
       },
       "type": "array"
@@ -546,18 +738,40 @@ extension OpenAPIDocument {
       "type": "number"
      },
      "max_price": {
+      "maximum": 1000000000000.0,
       "minimum": 0,
       "type": "number"
      },
      "min_price": {
+      "maximum": 1000000000000.0,
       "minimum": 0,
       "type": "number"
      },
      "starts_after": {
-      "type": "string"
+      "oneOf": [
+       {
+        "maximum": 4102444799,
+        "minimum": 0,
+        "type": "integer"
+       },
+       {
+        "pattern": "^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
+        "type": "string"
+       }
+      ]
      },
      "starts_before": {
-      "type": "string"
+      "oneOf": [
+       {
+        "maximum": 4102444799,
+        "minimum": 0,
+        "type": "integer"
+       },
+       {
+        "pattern": "^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
+        "type": "string"
+       }
+      ]
      }
     },
     "type": "object"
@@ -588,6 +802,7 @@ extension OpenAPIDocument {
     "properties": {
      "name": {
       "maxLength": 200,
+      "pattern": "^[^\\u0000-\\u001f\\u007f]*$",
       "type": [
        "string",
        "null"
@@ -840,23 +1055,47 @@ extension OpenAPIDocument {
       ]
      },
      "client_id": {
-      "type": [
-       "string",
-       "null"
+      "oneOf": [
+       {
+        "maxLength": 128,
+        "minLength": 1,
+        "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
+        "type": "string"
+       },
+       {
+        "type": "null"
+       }
       ]
      },
      "ends_at": {
-      "type": [
-       "string",
-       "integer",
-       "null"
+      "oneOf": [
+       {
+        "maximum": 4102444799,
+        "minimum": 0,
+        "type": "integer"
+       },
+       {
+        "pattern": "^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
+        "type": "string"
+       },
+       {
+        "type": "null"
+       }
       ]
      },
      "id": {
+      "maxLength": 128,
       "minLength": 1,
+      "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
       "type": "string"
      },
      "kind": {
+      "enum": [
+       "mission",
+       "job",
+       "course",
+       "posting"
+      ],
       "type": "string"
      },
      "latitude": {
@@ -899,16 +1138,34 @@ extension OpenAPIDocument {
       ]
      },
      "starts_at": {
-      "type": [
-       "string",
-       "integer",
-       "null"
+      "oneOf": [
+       {
+        "maximum": 4102444799,
+        "minimum": 0,
+        "type": "integer"
+       },
+       {
+        "pattern": "^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
+        "type": "string"
+       },
+       {
+        "type": "null"
+       }
       ]
      },
      "status": {
-      "type": [
-       "string",
-       "null"
+      "oneOf": [
+       {
+        "enum": [
+         "open",
+         "filled",
+         "closed"
+        ],
+        "type": "string"
+       },
+       {
+        "type": "null"
+       }
       ]
      },
      "teaches": {
@@ -953,6 +1210,147 @@ extension OpenAPIDocument {
     ],
     "type": "object"
    },
+   "OpportunityPatch": {
+    "additionalProperties": false,
+    "properties": {
+     "attributes": {
+      "type": [
+       "object",
+       "string",
+       "null"
+      ]
+     },
+     "certifications": {
+      "type": [
+       "array",
+       "string",
+       "null"
+      ]
+     },
+     "client_id": {
+      "oneOf": [
+       {
+        "maxLength": 128,
+        "minLength": 1,
+        "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
+        "type": "string"
+       },
+       {
+        "type": "null"
+       }
+      ]
+     },
+     "ends_at": {
+      "oneOf": [
+       {
+        "maximum": 4102444799,
+        "minimum": 0,
+        "type": "integer"
+       },
+       {
+        "pattern": "^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
+        "type": "string"
+       },
+       {
+        "type": "null"
+       }
+      ]
+     },
+     "kind": {
+      "enum": [
+       "mission",
+       "job",
+       "course",
+       "posting"
+      ],
+      "type": "string"
+     },
+     "latitude": {
+      "type": [
+       "number",
+       "null"
+      ]
+     },
+     "longitude": {
+      "type": [
+       "number",
+       "null"
+      ]
+     },
+     "preferred": {
+      "type": [
+       "object",
+       "string",
+       "null"
+      ]
+     },
+     "prerequisites": {
+      "type": [
+       "object",
+       "string",
+       "null"
+      ]
+     },
+     "required": {
+      "type": [
+       "object",
+       "string",
+       "null"
+      ]
+     },
+     "slots": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "starts_at": {
+      "oneOf": [
+       {
+        "maximum": 4102444799,
+        "minimum": 0,
+        "type": "integer"
+       },
+       {
+        "pattern": "^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
+        "type": "string"
+       },
+       {
+        "type": "null"
+       }
+      ]
+     },
+     "status": {
+      "oneOf": [
+       {
+        "enum": [
+         "open",
+         "filled",
+         "closed"
+        ],
+        "type": "string"
+       },
+       {
+        "type": "null"
+       }
+      ]
+     },
+     "teaches": {
+      "type": [
+       "object",
+       "string",
+       "null"
+      ]
+     },
+     "title": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "type": "object"
+   },
    "Outcome": {
     "additionalProperties": false,
     "properties": {
@@ -992,12 +1390,22 @@ extension OpenAPIDocument {
     "additionalProperties": false,
     "properties": {
      "event_id": {
-      "type": [
-       "string",
-       "null"
+      "oneOf": [
+       {
+        "maxLength": 128,
+        "minLength": 1,
+        "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
+        "type": "string"
+       },
+       {
+        "type": "null"
+       }
       ]
      },
      "item_id": {
+      "maxLength": 128,
+      "minLength": 1,
+      "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
       "type": "string"
      },
      "outcome": {
@@ -1012,10 +1420,19 @@ extension OpenAPIDocument {
       "type": "string"
      },
      "timestamp": {
-      "type": [
-       "string",
-       "integer",
-       "null"
+      "oneOf": [
+       {
+        "maximum": 4102444799,
+        "minimum": 0,
+        "type": "integer"
+       },
+       {
+        "pattern": "^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
+        "type": "string"
+       },
+       {
+        "type": "null"
+       }
       ]
      },
      "value": {
@@ -1200,7 +1617,9 @@ extension OpenAPIDocument {
       ]
      },
      "id": {
+      "maxLength": 128,
       "minLength": 1,
+      "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
       "type": "string"
      },
      "latitude": {
@@ -1222,6 +1641,11 @@ extension OpenAPIDocument {
       ]
      },
      "role": {
+      "enum": [
+       "worker",
+       "learner",
+       "client"
+      ],
       "type": "string"
      },
      "skills": {
@@ -1260,8 +1684,104 @@ extension OpenAPIDocument {
     ],
     "type": "object"
    },
+   "PersonPatch": {
+    "additionalProperties": false,
+    "properties": {
+     "attributes": {
+      "type": [
+       "object",
+       "string",
+       "null"
+      ]
+     },
+     "availability": {
+      "type": [
+       "array",
+       "string",
+       "null"
+      ]
+     },
+     "capacity": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "certifications": {
+      "type": [
+       "object",
+       "array",
+       "string",
+       "null"
+      ]
+     },
+     "facets": {
+      "type": [
+       "object",
+       "string",
+       "null"
+      ]
+     },
+     "latitude": {
+      "type": [
+       "number",
+       "null"
+      ]
+     },
+     "longitude": {
+      "type": [
+       "number",
+       "null"
+      ]
+     },
+     "name": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "role": {
+      "enum": [
+       "worker",
+       "learner",
+       "client"
+      ],
+      "type": "string"
+     },
+     "skills": {
+      "type": [
+       "object",
+       "string",
+       "null"
+      ]
+     }
+    },
+    "type": "object"
+   },
    "RecommendationRequest": {
     "additionalProperties": false,
+    "oneOf": [
+     {
+      "not": {
+       "required": [
+        "opportunity_id"
+       ]
+      },
+      "required": [
+       "person_id"
+      ]
+     },
+     {
+      "not": {
+       "required": [
+        "person_id"
+       ]
+      },
+      "required": [
+       "opportunity_id"
+      ]
+     }
+    ],
     "properties": {
      "count": {
       "default": 10,
@@ -1289,9 +1809,15 @@ extension OpenAPIDocument {
       "type": "string"
      },
      "opportunity_id": {
+      "maxLength": 128,
+      "minLength": 1,
+      "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
       "type": "string"
      },
      "person_id": {
+      "maxLength": 128,
+      "minLength": 1,
+      "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
       "type": "string"
      },
      "pool": {
@@ -1419,18 +1945,26 @@ extension OpenAPIDocument {
     "additionalProperties": false,
     "properties": {
      "models": {
-      "items": {
-       "enum": [
-        "neural",
-        "als",
-        "bpr",
-        "item-knn",
-        "mf"
-       ],
-       "type": "string"
-      },
-      "minItems": 1,
-      "type": "array"
+      "description": "The models to retrain; null or absent: neural and als.",
+      "oneOf": [
+       {
+        "items": {
+         "enum": [
+          "neural",
+          "als",
+          "bpr",
+          "item-knn",
+          "mf"
+         ],
+         "type": "string"
+        },
+        "minItems": 1,
+        "type": "array"
+       },
+       {
+        "type": "null"
+       }
+      ]
      }
     },
     "type": "object"
@@ -1790,7 +2324,7 @@ extension OpenAPIDocument {
       "name": "cursor",
       "required": false,
       "schema": {
-       "pattern": "^[0-9]+$",
+       "pattern": "^[0-9]{1,18}$",
        "type": "string"
       }
      },
@@ -1800,6 +2334,9 @@ extension OpenAPIDocument {
       "name": "person_id",
       "required": false,
       "schema": {
+       "maxLength": 128,
+       "minLength": 1,
+       "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
        "type": "string"
       }
      },
@@ -1809,6 +2346,9 @@ extension OpenAPIDocument {
       "name": "opportunity_id",
       "required": false,
       "schema": {
+       "maxLength": 128,
+       "minLength": 1,
+       "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
        "type": "string"
       }
      }
@@ -2049,7 +2589,7 @@ extension OpenAPIDocument {
       "name": "cursor",
       "required": false,
       "schema": {
-       "pattern": "^[0-9]+$",
+       "pattern": "^[0-9]{1,18}$",
        "type": "string"
       }
      },
@@ -2059,6 +2599,9 @@ extension OpenAPIDocument {
       "name": "recommendation_id",
       "required": false,
       "schema": {
+       "maxLength": 128,
+       "minLength": 1,
+       "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
        "type": "string"
       }
      }
@@ -2585,7 +3128,9 @@ extension OpenAPIDocument {
      "name": "id",
      "required": true,
      "schema": {
+      "maxLength": 128,
       "minLength": 1,
+      "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
       "type": "string"
      }
     }
@@ -2842,7 +3387,7 @@ extension OpenAPIDocument {
       "name": "cursor",
       "required": false,
       "schema": {
-       "pattern": "^[0-9]+$",
+       "pattern": "^[0-9]{1,18}$",
        "type": "string"
       }
      },
@@ -2881,6 +3426,9 @@ extension OpenAPIDocument {
       "name": "client_id",
       "required": false,
       "schema": {
+       "maxLength": 128,
+       "minLength": 1,
+       "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
        "type": "string"
       }
      }
@@ -3325,7 +3873,9 @@ extension OpenAPIDocument {
      "name": "id",
      "required": true,
      "schema": {
+      "maxLength": 128,
       "minLength": 1,
+      "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
       "type": "string"
      }
     }
@@ -3336,7 +3886,7 @@ extension OpenAPIDocument {
      "content": {
       "application/json": {
        "schema": {
-        "type": "object"
+        "$ref": "#/components/schemas/OpportunityPatch"
        }
       }
      },
@@ -3579,7 +4129,9 @@ extension OpenAPIDocument {
      "name": "id",
      "required": true,
      "schema": {
+      "maxLength": 128,
       "minLength": 1,
+      "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
       "type": "string"
      }
     }
@@ -3607,7 +4159,7 @@ extension OpenAPIDocument {
       "name": "cursor",
       "required": false,
       "schema": {
-       "pattern": "^[0-9]+$",
+       "pattern": "^[0-9]{1,18}$",
        "type": "string"
       }
      },
@@ -3617,6 +4169,9 @@ extension OpenAPIDocument {
       "name": "recommendation_id",
       "required": false,
       "schema": {
+       "maxLength": 128,
+       "minLength": 1,
+       "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
        "type": "string"
       }
      }
@@ -3736,7 +4291,7 @@ extension OpenAPIDocument {
       "name": "cursor",
       "required": false,
       "schema": {
-       "pattern": "^[0-9]+$",
+       "pattern": "^[0-9]{1,18}$",
        "type": "string"
       }
      },
@@ -4195,7 +4750,9 @@ extension OpenAPIDocument {
      "name": "id",
      "required": true,
      "schema": {
+      "maxLength": 128,
       "minLength": 1,
+      "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
       "type": "string"
      }
     }
@@ -4206,7 +4763,7 @@ extension OpenAPIDocument {
      "content": {
       "application/json": {
        "schema": {
-        "type": "object"
+        "$ref": "#/components/schemas/PersonPatch"
        }
       }
      },
@@ -4449,7 +5006,9 @@ extension OpenAPIDocument {
      "name": "id",
      "required": true,
      "schema": {
+      "maxLength": 128,
       "minLength": 1,
+      "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
       "type": "string"
      }
     }
@@ -4477,7 +5036,7 @@ extension OpenAPIDocument {
       "name": "cursor",
       "required": false,
       "schema": {
-       "pattern": "^[0-9]+$",
+       "pattern": "^[0-9]{1,18}$",
        "type": "string"
       }
      },
@@ -4487,6 +5046,9 @@ extension OpenAPIDocument {
       "name": "person_id",
       "required": false,
       "schema": {
+       "maxLength": 128,
+       "minLength": 1,
+       "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
        "type": "string"
       }
      },
@@ -4496,6 +5058,9 @@ extension OpenAPIDocument {
       "name": "opportunity_id",
       "required": false,
       "schema": {
+       "maxLength": 128,
+       "minLength": 1,
+       "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
        "type": "string"
       }
      }
@@ -4927,7 +5492,9 @@ extension OpenAPIDocument {
      "name": "id",
      "required": true,
      "schema": {
+      "maxLength": 128,
       "minLength": 1,
+      "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
       "type": "string"
      }
     }
@@ -4941,7 +5508,9 @@ extension OpenAPIDocument {
      "name": "id",
      "required": true,
      "schema": {
+      "maxLength": 128,
       "minLength": 1,
+      "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
       "type": "string"
      }
     }

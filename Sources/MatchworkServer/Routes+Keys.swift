@@ -41,8 +41,8 @@ extension MatchworkService {
 
     /// Creates a key: its secret (to show once) and its stored record.
     public static func createKey(store: any ServiceStore, role: APIRole, name: String?, rateLimit: Int?) async throws -> (secret: String, record: APIKeyRecord) {
-        if let name, name.utf8.count > 200 || name.contains(where: { $0.isNewline }) {
-            throw MatchworkError(.invalidValue, "name is \(name.utf8.count) bytes or spans lines; give one line of at most 200 bytes.", field: "name")
+        if let name, name.unicodeScalars.count > 200 || name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw MatchworkError(.invalidValue, "name is \(name.unicodeScalars.count) characters or holds a control character; give one line of at most 200 characters.", field: "name")
         }
         let (id, secret) = APIKeySecret.generate()
         let record = APIKeyRecord(id: id, role: role, name: name, rateLimit: rateLimit, createdAt: .now)

@@ -92,15 +92,12 @@ extension MatchworkService {
         reads.get("recommendations") { request, _ in
             var query = try QueryFields(request)
             let page = try query.page()
-            let person = query.string("person_id"), opportunity = query.string("opportunity_id")
+            let person = try query.string("person_id").map { (p) throws(MatchworkError) in try PersonID.validated(p, field: "person_id") }
+            let opportunity = try query.string("opportunity_id").map { (o) throws(MatchworkError) in try OpportunityID.validated(o, field: "opportunity_id") }
             try query.finish()
-            var subject: RecommendationSubject?
-            switch (person, opportunity) {
-            case (let p?, nil): subject = .person(try PersonID.validated(p, field: "person_id"))
-            case (nil, let o?): subject = .opportunity(try OpportunityID.validated(o, field: "opportunity_id"))
-            case (nil, nil): subject = nil
-            case (_?, _?): throw APIError.unprocessable("Filter by person_id or opportunity_id, not both.", field: "opportunity_id")
-            }
+            // The filters combine: a list has one subject, so both together match nothing.
+            if person != nil, opportunity != nil { return Reply.page(Page<ServedList>(items: [], next: nil)) { Reply.write($0, into: &$1) } }
+            let subject = person.map(RecommendationSubject.person) ?? opportunity.map(RecommendationSubject.opportunity)
             await recorder.flush()
             return Reply.page(try await store.servedLists(page, subject: subject)) { Reply.write($0, into: &$1) }
         }
@@ -114,14 +111,14 @@ extension MatchworkService {
         reads.get("outcomes") { request, _ in
             var query = try QueryFields(request)
             let page = try query.page()
-            let recommendation = query.string("recommendation_id")
+            let recommendation = try query.string("recommendation_id")
             try query.finish()
             return Reply.page(try await store.outcomes(page, recommendation: recommendation)) { Reply.write($0, into: &$1) }
         }
         reads.get("feedback") { request, _ in
             var query = try QueryFields(request)
             let page = try query.page()
-            let recommendation = query.string("recommendation_id")
+            let recommendation = try query.string("recommendation_id")
             try query.finish()
             return Reply.page(try await store.feedback(page, recommendation: recommendation)) { Reply.write($0, into: &$1) }
         }

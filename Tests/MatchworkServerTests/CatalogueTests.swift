@@ -50,6 +50,19 @@ struct CatalogueTests {
             #expect(unknown.status == .badRequest && unknown.object["field"] as? String == "colour")
             let role = try await client.call(.get, "/api/v1/people?role=boss", key: fixture.read)
             #expect(role.status == .unprocessableContent && role.object["field"] as? String == "role")
+            // An empty value is refused rather than read as absent; a cursor is digits only.
+            let empty = try await client.call(.get, "/api/v1/people?cursor=", key: fixture.read)
+            #expect(empty.status == .badRequest && empty.object["field"] as? String == "cursor")
+            let sign = try await client.call(.get, "/api/v1/people?cursor=%2B5", key: fixture.read)
+            #expect(sign.status == .badRequest && sign.object["field"] as? String == "cursor")
+            // A documented path with another method: 405 and the methods it takes.
+            let trace = try await client.call(.trace, "/api/v1/people", key: fixture.read)
+            #expect(trace.status == .methodNotAllowed && trace.headers[.allow] == "GET, POST")
+            #expect(trace.object["code"] as? String == "method_not_allowed")
+            let put = try await client.call(.put, "/api/v1/keys/key-1", key: fixture.read)
+            #expect(put.status == .methodNotAllowed && put.headers[.allow] == "DELETE")
+            let nowhere = try await client.call(.get, "/api/v1/nowhere", key: fixture.read)
+            #expect(nowhere.status == .notFound)
         }
     }
 

@@ -79,19 +79,19 @@ public struct Facets: Hashable, Sendable, Codable {
 /// Rules for vocabulary tokens: facet names and values, skill and certification names,
 /// attribute keys.
 public enum Token {
-    /// The longest token accepted, in UTF-8 bytes.
+    /// The longest token accepted, in characters (Unicode scalars).
     public static let maximumLength = 96
     private static let reserved: Set<UInt8> = [UInt8(ascii: ";"), UInt8(ascii: "|"), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "=")]
 
-    /// Checks that `text` is non-empty, at most 96 bytes, free of control characters, of the
+    /// Checks that `text` is non-empty, at most 96 characters, free of control characters, of the
     /// list separators `; | : , =` and of leading or trailing spaces.
     @discardableResult
     public static func validate(_ text: String, field: String) throws(MatchworkError) -> String {
         if text.isEmpty {
             throw MatchworkError(.missingValue, "\(field) has an empty name or value; remove it or give a word such as 'night'.", field: field)
         }
-        if text.utf8.count > maximumLength {
-            throw .invalid(field, "\(field) '\(text.prefix(32))…' is longer than \(maximumLength) bytes; use a short token.")
+        if text.unicodeScalars.count > maximumLength {
+            throw .invalid(field, "\(field) '\(text.prefix(32))…' is longer than \(maximumLength) characters; use a short token.")
         }
         if let bad = text.utf8.first(where: { $0 < 0x20 || $0 == 0x7F || reserved.contains($0) }) {
             let shown = bad < 0x20 || bad == 0x7F ? "a control character" : "'\(Character(Unicode.Scalar(bad)))'"

@@ -48,17 +48,18 @@ public struct OpportunityID: Hashable, Comparable, Sendable, Codable, CustomStri
 
 /// Rules shared by every external identifier.
 public enum ExternalIdentifier {
-    /// The longest identifier accepted, in UTF-8 bytes.
+    /// The longest identifier accepted, in characters (Unicode scalars, as JSON Schema's
+    /// `maxLength` counts them).
     public static let maximumLength = 128
 
-    /// Checks that `text` is a usable identifier: 1 to 128 bytes, no control characters,
+    /// Checks that `text` is a usable identifier: 1 to 128 characters, no control characters,
     /// no leading or trailing spaces.
     public static func validate(_ text: String, field: String) throws(MatchworkError) -> String {
         if text.isEmpty {
             throw MatchworkError(.missingValue, "\(field) is empty; every record needs a non-empty identifier.", field: field)
         }
-        if text.utf8.count > maximumLength {
-            throw .invalid(field, "\(field) '\(text.prefix(32))…' is \(text.utf8.count) bytes long; identifiers are at most \(maximumLength) bytes.")
+        if text.unicodeScalars.count > maximumLength {
+            throw .invalid(field, "\(field) '\(text.prefix(32))…' is \(text.unicodeScalars.count) characters long; identifiers are at most \(maximumLength).")
         }
         if text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
             throw .invalid(field, "\(field) '\(text)' contains a control character; use printable characters only.")

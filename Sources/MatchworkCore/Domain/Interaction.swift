@@ -47,7 +47,7 @@ public enum FeedbackReason: String, Sendable, Codable, CaseIterable {
 /// rating in 0...10 and optional sub-scores in 0...10; `feedback` carries a reason and an
 /// optional comment; only ratings have sub-scores and only feedback has a reason or comment.
 public struct Interaction: Hashable, Sendable, Codable {
-    /// The longest feedback comment accepted, in UTF-8 bytes.
+    /// The longest feedback comment accepted, in characters (Unicode scalars).
     public static let maximumCommentLength = 2000
     /// The rating scale of `rate` events and their sub-scores.
     public static let ratingRange = 0.0...10.0
@@ -129,8 +129,8 @@ public struct Interaction: Hashable, Sendable, Codable {
         } else if reason != nil || comment != nil {
             throw .invalid(reason != nil ? "reason" : "comment", "a reason or comment belongs to feedback events, not to a \(type.rawValue) event.")
         }
-        if let comment, comment.utf8.count > Interaction.maximumCommentLength {
-            throw .invalid("comment", "comment is \(comment.utf8.count) bytes; the limit is \(Interaction.maximumCommentLength).")
+        if let comment, comment.unicodeScalars.count > Interaction.maximumCommentLength {
+            throw .invalid("comment", "comment is \(comment.unicodeScalars.count) characters; the limit is \(Interaction.maximumCommentLength).")
         }
         self.eventID = eventID
         self.person = person
