@@ -126,11 +126,16 @@ struct JSONFields {
         switch JSONKind.of(value) {
         case .integer:
             let seconds = (value as! NSNumber).int64Value
-            guard (0...4_102_444_800).contains(seconds) else {
-                throw APIError.unprocessable("\(name(key)) is \(seconds) seconds since 1970, outside 1970 to 2100.", field: name(key))
+            guard (0..<4_102_444_800).contains(seconds) else {
+                throw APIError.unprocessable("\(name(key)) is \(seconds) seconds since 1970, outside 1970 to 2099.", field: name(key))
             }
             return Timestamp(secondsSinceEpoch: seconds)
-        case .string: return try Timestamp.parse(value as! String, field: name(key))
+        case .string:
+            let time = try Timestamp.parse(value as! String, field: name(key))
+            guard (0..<4_102_444_800).contains(time.secondsSinceEpoch) else {
+                throw APIError.unprocessable("\(name(key)) is \(time), outside 1970 to 2099.", field: name(key))
+            }
+            return time
         default: throw wrongType(key, value, "an ISO 8601 date or time, or seconds since 1970")
         }
     }

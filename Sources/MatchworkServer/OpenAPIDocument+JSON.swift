@@ -346,6 +346,7 @@ extension OpenAPIDocument {
       "then": {
        "properties": {
         "reason": {
+         "minLength": 1,
          "type": "string"
         }
        },
@@ -380,15 +381,22 @@ extension OpenAPIDocument {
       ]
      },
      "event_id": {
-      "oneOf": [
+      "anyOf": [
        {
-        "maxLength": 128,
-        "minLength": 1,
-        "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
-        "type": "string"
+        "oneOf": [
+         {
+          "maxLength": 128,
+          "minLength": 1,
+          "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
+          "type": "string"
+         },
+         {
+          "type": "null"
+         }
+        ]
        },
        {
-        "type": "null"
+        "const": ""
        }
       ]
      },
@@ -405,20 +413,27 @@ extension OpenAPIDocument {
       "type": "string"
      },
      "reason": {
-      "oneOf": [
+      "anyOf": [
        {
-        "enum": [
-         "helpful",
-         "not_relevant",
-         "too_expensive",
-         "too_far",
-         "wrong_specialty",
-         "other"
-        ],
-        "type": "string"
+        "oneOf": [
+         {
+          "enum": [
+           "helpful",
+           "not_relevant",
+           "too_expensive",
+           "too_far",
+           "wrong_specialty",
+           "other"
+          ],
+          "type": "string"
+         },
+         {
+          "type": "null"
+         }
+        ]
        },
        {
-        "type": "null"
+        "const": ""
        }
       ]
      },
@@ -713,63 +728,112 @@ extension OpenAPIDocument {
     "additionalProperties": false,
     "properties": {
      "exclude": {
-      "items": {
-       "maxLength": 128,
-       "minLength": 1,
-       "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
-       "type": "string"
-      },
-      "type": "array"
+      "anyOf": [
+       {
+        "items": {
+         "maxLength": 128,
+         "minLength": 1,
+         "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
+         "type": "string"
+        },
+        "type": "array"
+       },
+       {
+        "type": "null"
+       }
+      ]
      },
      "facets": {
-      "additionalProperties": {
-       "items": {
-        "minLength": 1,
-        "type": "string"
+      "anyOf": [
+       {
+        "additionalProperties": {
+         "items": {
+          "minLength": 1,
+          "type": "string"
+         },
+         "minItems": 1,
+         "type": "array"
+        },
+        "type": "object"
        },
-       "minItems": 1,
-       "type": "array"
-      },
-      "type": "object"
+       {
+        "type": "null"
+       }
+      ]
      },
      "max_distance": {
-      "exclusiveMinimum": 0,
-      "maximum": 20040,
-      "type": "number"
-     },
-     "max_price": {
-      "maximum": 1000000000000.0,
-      "minimum": 0,
-      "type": "number"
-     },
-     "min_price": {
-      "maximum": 1000000000000.0,
-      "minimum": 0,
-      "type": "number"
-     },
-     "starts_after": {
-      "oneOf": [
+      "anyOf": [
        {
-        "maximum": 4102444799,
-        "minimum": 0,
-        "type": "integer"
+        "exclusiveMinimum": 0,
+        "maximum": 20040,
+        "type": "number"
        },
        {
-        "pattern": "^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
-        "type": "string"
+        "type": "null"
+       }
+      ]
+     },
+     "max_price": {
+      "anyOf": [
+       {
+        "maximum": 1000000000000.0,
+        "minimum": 0,
+        "type": "number"
+       },
+       {
+        "type": "null"
+       }
+      ]
+     },
+     "min_price": {
+      "anyOf": [
+       {
+        "maximum": 1000000000000.0,
+        "minimum": 0,
+        "type": "number"
+       },
+       {
+        "type": "null"
+       }
+      ]
+     },
+     "starts_after": {
+      "anyOf": [
+       {
+        "oneOf": [
+         {
+          "maximum": 4102444799,
+          "minimum": 0,
+          "type": "integer"
+         },
+         {
+          "pattern": "^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
+          "type": "string"
+         }
+        ]
+       },
+       {
+        "type": "null"
        }
       ]
      },
      "starts_before": {
-      "oneOf": [
+      "anyOf": [
        {
-        "maximum": 4102444799,
-        "minimum": 0,
-        "type": "integer"
+        "oneOf": [
+         {
+          "maximum": 4102444799,
+          "minimum": 0,
+          "type": "integer"
+         },
+         {
+          "pattern": "^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
+          "type": "string"
+         }
+        ]
        },
        {
-        "pattern": "^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
-        "type": "string"
+        "type": "null"
        }
       ]
      }
@@ -1064,22 +1128,33 @@ extension OpenAPIDocument {
        },
        {
         "type": "null"
+       },
+       {
+        "const": "",
+        "description": "No client."
        }
       ]
      },
      "ends_at": {
-      "oneOf": [
+      "anyOf": [
        {
-        "maximum": 4102444799,
-        "minimum": 0,
-        "type": "integer"
+        "oneOf": [
+         {
+          "maximum": 253402300799,
+          "minimum": -62167219200,
+          "type": "integer"
+         },
+         {
+          "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
+          "type": "string"
+         },
+         {
+          "type": "null"
+         }
+        ]
        },
        {
-        "pattern": "^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
-        "type": "string"
-       },
-       {
-        "type": "null"
+        "const": ""
        }
       ]
      },
@@ -1132,39 +1207,55 @@ extension OpenAPIDocument {
       ]
      },
      "slots": {
+      "maximum": 100000,
+      "minimum": 1,
       "type": [
        "integer",
        "null"
       ]
      },
      "starts_at": {
-      "oneOf": [
+      "anyOf": [
        {
-        "maximum": 4102444799,
-        "minimum": 0,
-        "type": "integer"
+        "oneOf": [
+         {
+          "maximum": 253402300799,
+          "minimum": -62167219200,
+          "type": "integer"
+         },
+         {
+          "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
+          "type": "string"
+         },
+         {
+          "type": "null"
+         }
+        ]
        },
        {
-        "pattern": "^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
-        "type": "string"
-       },
-       {
-        "type": "null"
+        "const": ""
        }
       ]
      },
      "status": {
-      "oneOf": [
+      "anyOf": [
        {
-        "enum": [
-         "open",
-         "filled",
-         "closed"
-        ],
-        "type": "string"
+        "oneOf": [
+         {
+          "enum": [
+           "open",
+           "filled",
+           "closed"
+          ],
+          "type": "string"
+         },
+         {
+          "type": "null"
+         }
+        ]
        },
        {
-        "type": "null"
+        "const": ""
        }
       ]
      },
@@ -1237,22 +1328,33 @@ extension OpenAPIDocument {
        },
        {
         "type": "null"
+       },
+       {
+        "const": "",
+        "description": "No client."
        }
       ]
      },
      "ends_at": {
-      "oneOf": [
+      "anyOf": [
        {
-        "maximum": 4102444799,
-        "minimum": 0,
-        "type": "integer"
+        "oneOf": [
+         {
+          "maximum": 253402300799,
+          "minimum": -62167219200,
+          "type": "integer"
+         },
+         {
+          "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
+          "type": "string"
+         },
+         {
+          "type": "null"
+         }
+        ]
        },
        {
-        "pattern": "^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
-        "type": "string"
-       },
-       {
-        "type": "null"
+        "const": ""
        }
       ]
      },
@@ -1299,39 +1401,55 @@ extension OpenAPIDocument {
       ]
      },
      "slots": {
+      "maximum": 100000,
+      "minimum": 1,
       "type": [
        "integer",
        "null"
       ]
      },
      "starts_at": {
-      "oneOf": [
+      "anyOf": [
        {
-        "maximum": 4102444799,
-        "minimum": 0,
-        "type": "integer"
+        "oneOf": [
+         {
+          "maximum": 253402300799,
+          "minimum": -62167219200,
+          "type": "integer"
+         },
+         {
+          "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
+          "type": "string"
+         },
+         {
+          "type": "null"
+         }
+        ]
        },
        {
-        "pattern": "^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$",
-        "type": "string"
-       },
-       {
-        "type": "null"
+        "const": ""
        }
       ]
      },
      "status": {
-      "oneOf": [
+      "anyOf": [
        {
-        "enum": [
-         "open",
-         "filled",
-         "closed"
-        ],
-        "type": "string"
+        "oneOf": [
+         {
+          "enum": [
+           "open",
+           "filled",
+           "closed"
+          ],
+          "type": "string"
+         },
+         {
+          "type": "null"
+         }
+        ]
        },
        {
-        "type": "null"
+        "const": ""
        }
       ]
      },
@@ -1596,6 +1714,8 @@ extension OpenAPIDocument {
       ]
      },
      "capacity": {
+      "maximum": 1000,
+      "minimum": 1,
       "type": [
        "integer",
        "null"
@@ -1702,6 +1822,8 @@ extension OpenAPIDocument {
       ]
      },
      "capacity": {
+      "maximum": 1000,
+      "minimum": 1,
       "type": [
        "integer",
        "null"
@@ -1763,9 +1885,19 @@ extension OpenAPIDocument {
     "oneOf": [
      {
       "not": {
+       "properties": {
+        "opportunity_id": {
+         "type": "string"
+        }
+       },
        "required": [
         "opportunity_id"
        ]
+      },
+      "properties": {
+       "person_id": {
+        "type": "string"
+       }
       },
       "required": [
        "person_id"
@@ -1773,9 +1905,19 @@ extension OpenAPIDocument {
      },
      {
       "not": {
+       "properties": {
+        "person_id": {
+         "type": "string"
+        }
+       },
        "required": [
         "person_id"
        ]
+      },
+      "properties": {
+       "opportunity_id": {
+        "type": "string"
+       }
       },
       "required": [
        "opportunity_id"
@@ -1784,48 +1926,97 @@ extension OpenAPIDocument {
     ],
     "properties": {
      "count": {
-      "default": 10,
-      "maximum": 1000,
-      "minimum": 1,
-      "type": "integer"
+      "anyOf": [
+       {
+        "default": 10,
+        "maximum": 1000,
+        "minimum": 1,
+        "type": "integer"
+       },
+       {
+        "type": "null"
+       }
+      ]
      },
      "explain": {
-      "default": false,
-      "type": "boolean"
+      "anyOf": [
+       {
+        "default": false,
+        "type": "boolean"
+       },
+       {
+        "type": "null"
+       }
+      ]
      },
      "filters": {
-      "$ref": "#/components/schemas/Filters"
+      "anyOf": [
+       {
+        "$ref": "#/components/schemas/Filters"
+       },
+       {
+        "type": "null"
+       }
+      ]
      },
      "mode": {
-      "enum": [
-       "rule_based",
-       "similarity",
-       "neighbourhood",
-       "collaborative",
-       "popularity",
-       "neural",
-       "ensemble"
-      ],
-      "type": "string"
+      "anyOf": [
+       {
+        "enum": [
+         "rule_based",
+         "similarity",
+         "neighbourhood",
+         "collaborative",
+         "popularity",
+         "neural",
+         "ensemble"
+        ],
+        "type": "string"
+       },
+       {
+        "type": "null"
+       }
+      ]
      },
      "opportunity_id": {
-      "maxLength": 128,
-      "minLength": 1,
-      "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
-      "type": "string"
+      "anyOf": [
+       {
+        "maxLength": 128,
+        "minLength": 1,
+        "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
+        "type": "string"
+       },
+       {
+        "type": "null"
+       }
+      ]
      },
      "person_id": {
-      "maxLength": 128,
-      "minLength": 1,
-      "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
-      "type": "string"
+      "anyOf": [
+       {
+        "maxLength": 128,
+        "minLength": 1,
+        "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
+        "type": "string"
+       },
+       {
+        "type": "null"
+       }
+      ]
      },
      "pool": {
-      "enum": [
-       "everyone",
-       "applicants"
-      ],
-      "type": "string"
+      "anyOf": [
+       {
+        "enum": [
+         "everyone",
+         "applicants"
+        ],
+        "type": "string"
+       },
+       {
+        "type": "null"
+       }
+      ]
      }
     },
     "type": "object"
@@ -3070,6 +3261,16 @@ extension OpenAPIDocument {
       },
       "description": "No such record."
      },
+     "409": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "The request conflicts with the stored state."
+     },
      "413": {
       "content": {
        "application/json": {
@@ -3119,7 +3320,7 @@ extension OpenAPIDocument {
       "bearer": []
      }
     ],
-    "summary": "Revoke a key."
+    "summary": "Revoke a key (not the key of the request: 409)."
    },
    "parameters": [
     {

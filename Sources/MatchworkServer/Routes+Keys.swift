@@ -31,6 +31,10 @@ extension MatchworkService {
         }
         admin.delete("keys/:id") { _, context in
             let id = try context.parameters.require("id")
+            // A key cannot revoke itself: an admin would lock themselves out by mistake.
+            if id == context.identity?.id {
+                throw APIError(.conflict, code: "own_key", "Key '\(id)' is the key of this request; revoke it with another admin key (or `matchwork keys revoke \(id)`).", field: "id")
+            }
             guard try await store.revokeKey(id: id, at: .now) else {
                 throw APIError.notFound("No key '\(id)'; list keys with GET /api/v1/keys.", field: "id")
             }

@@ -200,8 +200,7 @@ extension MatchworkService {
                     filters.facets[FacetName(key), default: []] += values
                 }
             }
-            let after = try f.string("starts_after").map { (t) throws(MatchworkError) in try Timestamp.parse(t, field: f.name("starts_after")) }
-            let before = try f.string("starts_before").map { (t) throws(MatchworkError) in try Timestamp.parse(t, field: f.name("starts_before")) }
+            let after = try f.timestamp("starts_after"), before = try f.timestamp("starts_before")
             if after != nil || before != nil {
                 let low = after ?? Timestamp(secondsSinceEpoch: Int64.min / 2), high = before ?? Timestamp(secondsSinceEpoch: Int64.max / 2)
                 guard low <= high else { throw APIError.unprocessable("starts_after \(low) is later than starts_before \(high); swap them.", field: f.name("starts_after")) }

@@ -111,14 +111,14 @@ extension MatchworkService {
         reads.get("outcomes") { request, _ in
             var query = try QueryFields(request)
             let page = try query.page()
-            let recommendation = try query.string("recommendation_id")
+            let recommendation = try query.string("recommendation_id").map { (id) throws(MatchworkError) in try ExternalIdentifier.validate(id, field: "recommendation_id") }
             try query.finish()
             return Reply.page(try await store.outcomes(page, recommendation: recommendation)) { Reply.write($0, into: &$1) }
         }
         reads.get("feedback") { request, _ in
             var query = try QueryFields(request)
             let page = try query.page()
-            let recommendation = try query.string("recommendation_id")
+            let recommendation = try query.string("recommendation_id").map { (id) throws(MatchworkError) in try ExternalIdentifier.validate(id, field: "recommendation_id") }
             try query.finish()
             return Reply.page(try await store.feedback(page, recommendation: recommendation)) { Reply.write($0, into: &$1) }
         }

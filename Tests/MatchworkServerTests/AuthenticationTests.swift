@@ -54,6 +54,11 @@ struct AuthenticationTests {
             #expect(try await client.call(.delete, "/api/v1/keys/\(id)", key: fixture.admin).status == .noContent)
             #expect(try await client.call(.get, "/api/v1/people?limit=1", key: secret).status == .unauthorized)
             #expect(try await client.call(.delete, "/api/v1/keys/key-00000000", key: fixture.admin).status == .notFound)
+            // A key cannot revoke itself (its id is key- and the first 8 hex digits of its secret).
+            let own = "key-" + fixture.admin.dropFirst(4).prefix(8)
+            let selfRevoke = try await client.call(.delete, "/api/v1/keys/\(own)", key: fixture.admin)
+            #expect(selfRevoke.status == .conflict && selfRevoke.object["code"] as? String == "own_key")
+            #expect(try await client.call(.get, "/api/v1/keys", key: fixture.admin).status == .ok)
             let bad = try await client.call(.post, "/api/v1/keys", key: fixture.admin, json: #"{"role":"owner"}"#)
             #expect(bad.status == .unprocessableContent)
             #expect(bad.object["field"] as? String == "role")

@@ -88,7 +88,7 @@ public enum Token {
     @discardableResult
     public static func validate(_ text: String, field: String) throws(MatchworkError) -> String {
         if text.isEmpty {
-            throw MatchworkError(.missingValue, "\(field) has an empty name or value; remove it or give a word such as 'night'.", field: field)
+            throw MatchworkError(.invalidValue, "\(field) has an empty name or value; remove it or give a word such as 'night'.", field: field)
         }
         if text.unicodeScalars.count > maximumLength {
             throw .invalid(field, "\(field) '\(text.prefix(32))…' is longer than \(maximumLength) characters; use a short token.")

@@ -34,7 +34,14 @@ public struct TimeWindow: Hashable, Sendable, Codable {
     public let start: Timestamp
     public let end: Timestamp
 
+    /// The times a window may hold: the years 0 to 9999 (anything else is a typo, and cannot be
+    /// written back as an ISO 8601 date).
+    public static let representable: ClosedRange<Int64> = -62_167_219_200...253_402_300_799
+
     public init(start: Timestamp, end: Timestamp) throws(MatchworkError) {
+        for (time, field) in [(start, "starts_at"), (end, "ends_at")] where !Self.representable.contains(time.secondsSinceEpoch) {
+            throw .invalid(field, "\(field) is \(time.secondsSinceEpoch) seconds since 1970, outside the years 0 to 9999.")
+        }
         guard start <= end else {
             throw .invalid("ends_at", "time window ends at \(end) before it starts at \(start); swap or fix the dates.")
         }

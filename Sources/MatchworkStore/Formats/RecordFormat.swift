@@ -39,9 +39,9 @@ extension RecordFormat {
         case (let lat?, let lon?):
             return try GeoPoint(latitude: try FieldText.number(lat, field: "latitude"), longitude: try FieldText.number(lon, field: "longitude"))
         case (nil, _):
-            throw MatchworkError(.missingValue, "latitude is empty but longitude is set; give both or neither.", field: "latitude")
+            throw MatchworkError(.invalidValue, "latitude is empty but longitude is set; give both or neither.", field: "latitude")
         case (_, nil):
-            throw MatchworkError(.missingValue, "longitude is empty but latitude is set; give both or neither.", field: "longitude")
+            throw MatchworkError(.invalidValue, "longitude is empty but latitude is set; give both or neither.", field: "longitude")
         }
     }
 }
@@ -110,7 +110,7 @@ enum OpportunityFormat: RecordFormat {
         case (let s?, let e?): window = try TimeWindow(start: s, end: e)
         case (let s?, nil): window = try TimeWindow(start: s, end: s)
         case (nil, _):
-            throw MatchworkError(.missingValue, "starts_at is empty but ends_at is set; give the start of the time window.", field: "starts_at")
+            throw MatchworkError(.invalidValue, "starts_at is empty but ends_at is set; give the start of the time window.", field: "starts_at")
         }
         return try Opportunity(
             id: try OpportunityID.validated(try required(row, "id")),
