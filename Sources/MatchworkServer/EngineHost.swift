@@ -117,35 +117,58 @@ actor EngineHost {
 
     /// Builds a new engine from the store and the registry, or joins the build in progress, and
     /// makes it current.
+    ///
+    /// The build installs its engine (and clears `building`) on the actor before its task
+    /// finishes, so a caller that joined it and still needs a newer build starts one. (When a
+    /// finished task stayed in `building` until its starter resumed, a caller looping in
+    /// ``current(for:)`` kept joining it without ever giving the actor up: a livelock at 100%
+    /// CPU that even SIGTERM could not end.)
     @discardableResult
     func rebuild() async throws -> State {
         if let building { return try await building.value }
         let through = writes
         generation += 1
+        // The task runs on this actor (it uses `self`), giving it up while it awaits the store
+        // and the thread pool, so `install` happens before the task's value is seen.
         let task = Task { [store, registry, configuration, pool, generation] in
             let started = Date()
-            let snapshot = try await store.snapshot(now: nil)
-            return try await pool.runIfActive {
-                let models = registry.servingModels(for: snapshot)
-                let engine = try RecommendationEngine(
-                    snapshot: snapshot, configuration: models.configure(configuration), collaborativeCache: models.collaborative?.cache, learnedModel: models.learned)
-                return State(
-                    engine: engine, generation: generation, builtThrough: through, modelKey: models.versionKey, models: models, builtAt: Date(),
-                    seconds: Date().timeIntervalSince(started))
+            do {
+                let snapshot = try await store.snapshot(now: nil)
+                let state = try await pool.runIfActive {
+                    let models = registry.servingModels(for: snapshot)
+                    let engine = try RecommendationEngine(
+                        snapshot: snapshot, configuration: models.configure(configuration), collaborativeCache: models.collaborative?.cache, learnedModel: models.learned)
+                    return State(
+                        engine: engine, generation: generation, builtThrough: through, modelKey: models.versionKey, models: models, builtAt: Date(),
+                        seconds: Date().timeIntervalSince(started))
+                }
+                self.install(state)
+                return state
+            } catch {
+                self.buildFailed(generation)
+                throw error
             }
         }
         building = task
-        defer { building = nil }
-        let state = try await task.value
-        for note in state.models.notes { logger.notice("\(note)") }
+        return try await task.value
+    }
+
+    /// Makes a finished build current (unless a newer one already is) and logs it.
+    private func install(_ built: State) {
+        if building != nil, generation == built.generation { building = nil }
+        for note in built.models.notes { logger.notice("\(note)") }
         logger.info(
             "Engine built",
             metadata: [
-                "generation": "\(state.generation)", "people": "\(state.engine.snapshot.people.count)",
-                "opportunities": "\(state.engine.snapshot.opportunities.count)", "models": "\(state.modelKey.isEmpty ? "none" : state.modelKey)",
-                "seconds": "\(String(format: "%.2f", state.seconds))",
+                "generation": "\(built.generation)", "people": "\(built.engine.snapshot.people.count)",
+                "opportunities": "\(built.engine.snapshot.opportunities.count)", "models": "\(built.modelKey.isEmpty ? "none" : built.modelKey)",
+                "seconds": "\(String(format: "%.2f", built.seconds))",
             ])
-        self.state = state
-        return state
+        if let state, state.generation > built.generation { return }
+        state = built
+    }
+
+    private func buildFailed(_ failed: Int) {
+        if generation == failed { building = nil }
     }
 }
