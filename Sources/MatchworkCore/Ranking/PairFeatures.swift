@@ -152,6 +152,25 @@ public struct PairFeatureEncoder: Sendable, Hashable, Codable {
         Self.fixedNames + personAttributes.map { "person_\($0)" } + opportunityAttributes.map { "opportunity_\($0)" }
     }
 
+    /// Which side of a pair a continuous feature describes.
+    public enum Side: Sendable { case person, opportunity, pair }
+
+    /// The fixed features of the person (rules, rates, home), the opportunity (location,
+    /// start, interest) and the pair (distance, fit, cosine, bid), by position.
+    static let personFixed = 0..<12
+    static let opportunityFixed = 12..<20
+    static let pairFixed = 20..<33
+
+    /// The positions of the continuous features of one side, ascending.
+    public func positions(of side: Side) -> [Int] {
+        let fixed = Self.fixedNames.count, people = personAttributes.count
+        switch side {
+        case .person: return Array(Self.personFixed) + Array(fixed..<(fixed + people))
+        case .opportunity: return Array(Self.opportunityFixed) + Array((fixed + people)..<(fixed + people + opportunityAttributes.count))
+        case .pair: return Array(Self.pairFixed)
+        }
+    }
+
     /// Positions of the features that describe the person's own bid (left out of the bid
     /// head's inputs, which predict that bid).
     public static let bidFeatures = 26...32
@@ -262,6 +281,22 @@ extension QueryState {
     }
 }
 
+extension QueryState {
+    /// Writes the pair features (``PairFeatureEncoder/Side/pair``) of the candidate at
+    /// `position` into their positions of `row`.
+    func pairOnlyFeatures(_ encoder: PairFeatureEncoder, position i: Int, into row: inout [Float]) {
+        let c = candidates[i]
+        let (p, o) = pair(c)
+        if forPerson {
+            let mask = wantedMask
+            engine.pairOnlyFeatures(encoder, person: p, opportunity: o, bid: bid(c), wanted: { mask[Int($0)] }, into: &row)
+        } else {
+            let positions = index.tables.preferencePositions
+            engine.pairOnlyFeatures(encoder, person: p, opportunity: o, bid: bid(c), wanted: { positions.row(Int(p), contains: $0) }, into: &row)
+        }
+    }
+}
+
 extension MarketplaceSnapshot {
     /// The embedding key of an opportunity: its client's id when it has one, else its own.
     func opportunityKey(_ o: DenseIndex) -> String {
@@ -274,11 +309,19 @@ extension RecommendationEngine {
     /// The embedding key of an opportunity: its client's id when it has one, else its own.
     func opportunityKey(_ o: DenseIndex) -> String { snapshot.opportunityKey(o) }
 
-    /// Writes a pair's raw continuous features into `row` (``PairFeatureEncoder/names`` order).
+    /// Writes a pair's raw continuous features into `row` (``PairFeatureEncoder/names`` order):
+    /// the person's, the opportunity's and the pair's own (see ``PairFeatureEncoder/Side``).
     func pairFeatures(_ encoder: PairFeatureEncoder, person p: DenseIndex, opportunity o: DenseIndex, bid: BidContext?, wanted: (Int32) -> Bool, into row: inout [Float]) {
+        personFeatures(encoder, p, into: &row)
+        opportunityFeatures(encoder, o, into: &row)
+        pairOnlyFeatures(encoder, person: p, opportunity: o, bid: bid, wanted: wanted, into: &row)
+    }
+
+    /// Writes the features that depend on the person alone into their positions of `row`.
+    func personFeatures(_ encoder: PairFeatureEncoder, _ p: DenseIndex, into row: inout [Float]) {
         let stats = snapshot.activity
         let w = stats.workers[Int(p)]
-        let person = snapshot.people[Int(p)], opportunity = snapshot.opportunities[Int(o)]
+        let person = snapshot.people[Int(p)]
         var k = 0
         func put(_ x: Double) {
             row[k] = x.isFinite ? Float(x) : 0
@@ -295,6 +338,18 @@ extension RecommendationEngine {
         let (pn, pe) = offset(person.location, encoder)
         put(pn)
         put(pe)
+        k = PairFeatureEncoder.fixedNames.count
+        for name in encoder.personAttributes { put(person.attributes[name] ?? Double(encoder.means[k])) }
+    }
+
+    /// Writes the features that depend on the opportunity alone into their positions of `row`.
+    func opportunityFeatures(_ encoder: PairFeatureEncoder, _ o: DenseIndex, into row: inout [Float]) {
+        let opportunity = snapshot.opportunities[Int(o)]
+        var k = PairFeatureEncoder.opportunityFixed.lowerBound
+        func put(_ x: Double) {
+            row[k] = x.isFinite ? Float(x) : 0
+            k += 1
+        }
         let (on, oe) = offset(opportunity.location, encoder)
         put(on)
         put(oe)
@@ -311,9 +366,21 @@ extension RecommendationEngine {
         } else {
             for _ in 0..<4 { put(0) }
         }
-        let record = stats.opportunityRecords[Int(o)]
+        let record = snapshot.activity.opportunityRecords[Int(o)]
         put(Double.log(1 + Double(record.applicants)))
         put(Double.log(1 + record.recentInterest))
+        k = PairFeatureEncoder.fixedNames.count + encoder.personAttributes.count
+        for name in encoder.opportunityAttributes { put(opportunity.attributes[name] ?? Double(encoder.means[k])) }
+    }
+
+    /// Writes the features of the pair itself (distance, job fit, preference cosine, the
+    /// person's bid) into their positions of `row`.
+    func pairOnlyFeatures(_ encoder: PairFeatureEncoder, person p: DenseIndex, opportunity o: DenseIndex, bid: BidContext?, wanted: (Int32) -> Bool, into row: inout [Float]) {
+        var k = PairFeatureEncoder.pairFixed.lowerBound
+        func put(_ x: Double) {
+            row[k] = x.isFinite ? Float(x) : 0
+            k += 1
+        }
         put(snapshot.distanceKm(person: p, opportunity: o).map { Double.log(1 + $0) } ?? 0)
         let fit = jobFit(person: p, opportunity: o, wanted: wanted, bid: nil)
         for r in 0..<4 { put(fit[r]?.value ?? 0.5) }
@@ -326,7 +393,7 @@ extension RecommendationEngine {
             put(bid.minimum > 0 ? bid.amount / bid.minimum : 1)
             put(bid.count >= 2 ? 1 - Double(bid.rank) / Double(bid.count - 1) : 1)
             put(Double.log(Double(bid.count)))
-            let offer = features.pricing.flatMap { opportunity.attributes[$0.offer] } ?? .nan
+            let offer = features.pricing.flatMap { snapshot.opportunities[Int(o)].attributes[$0.offer] } ?? .nan
             put(offer > 0 ? bid.amount / offer : 1)
         } else {
             put(0)
@@ -337,8 +404,6 @@ extension RecommendationEngine {
             put(0)
             put(1)
         }
-        for name in encoder.personAttributes { put(person.attributes[name] ?? Double(encoder.means[k])) }
-        for name in encoder.opportunityAttributes { put(opportunity.attributes[name] ?? Double(encoder.means[k])) }
     }
 
     /// A location's offset from the encoder's centre: (km north, km east) / 10; zeros when unknown.

@@ -261,26 +261,31 @@ final class QueryState {
 
     /// Collaborative scores: the subject's factors folded in from their current history (so a
     /// fresh event counts at once), against each candidate's learned factors, `x · y` kept
-    /// where positive and scaled so that the best candidate scores 1.
-    func collaborativeValues() -> Result<[Double], Fallback> {
+    /// where positive and scaled so that the best candidate scores 1. Worked out on first use,
+    /// or set beforehand when a batch of queries is scored together
+    /// (``RecommendationEngine/collaborativeScores(_:)``).
+    lazy var collaborative: Result<[Double], Fallback> = engine.collaborativeScores([self])[0]
+
+    func collaborativeValues() -> Result<[Double], Fallback> { collaborative }
+
+    /// The subject's folded-in factors, or why there are none.
+    func collaborativeSubject(_ model: CollaborativeIndex) -> Result<[Float], Fallback> {
         let name = RecommendationMode.collaborative.rawValue
-        let model: CollaborativeIndex
-        do { model = try engine.collaborativeIndex() } catch { return .failure(Fallback(component: name, reason: error.message)) }
-        let values: [Double]
         if forPerson {
             let history = CollaborativeIndex.history(ofPerson: Int(subject), in: snapshot)
-            guard !history.isEmpty else {
-                return .failure(Fallback(component: name, reason: "the person has no history to learn from yet"))
-            }
-            values = model.scores(of: candidates, rows: model.opportunityFactors, against: model.personFactors(foldingIn: history))
-        } else {
-            let history = CollaborativeIndex.history(ofOpportunity: Int(subject), in: snapshot)
-            guard !history.isEmpty else {
-                return .failure(Fallback(component: name, reason: "nobody has shown interest in this \(engine.features.words.opportunity) yet"))
-            }
-            values = model.scores(of: candidates, rows: model.personFactors, against: model.opportunityFactors(foldingIn: history))
+            guard !history.isEmpty else { return .failure(Fallback(component: name, reason: "the person has no history to learn from yet")) }
+            return .success(model.personFactors(foldingIn: history))
         }
-        return Self.normalised(
+        let history = CollaborativeIndex.history(ofOpportunity: Int(subject), in: snapshot)
+        guard !history.isEmpty else {
+            return .failure(Fallback(component: name, reason: "nobody has shown interest in this \(engine.features.words.opportunity) yet"))
+        }
+        return .success(model.opportunityFactors(foldingIn: history))
+    }
+
+    /// The collaborative component from raw scores `x · y`.
+    func collaborativeResult(_ values: [Double]) -> Result<[Double], Fallback> {
+        Self.normalised(
             values.map { max(0, $0) }, component: .collaborative,
             reason: forPerson ? "no candidate \(engine.features.words.opportunity) shares history with the person's" : "no candidate's history resembles that of the people interested in this \(engine.features.words.opportunity)")
     }
@@ -297,40 +302,9 @@ final class QueryState {
         var version: String?
     }
 
-    private(set) lazy var neural: Result<NeuralScores, Fallback> = computeNeural()
-
-    private func computeNeural() -> Result<NeuralScores, Fallback> {
-        let name = RecommendationMode.neural.rawValue
-        guard let learned = engine.learned else {
-            return .failure(Fallback(component: name, reason: "no trained model is loaded; run `matchwork train --model neural` (the rule-based scorer answers meanwhile)"))
-        }
-        guard learned.encoder.scenario == snapshot.preset?.name else {
-            let trained = learned.encoder.scenario?.rawValue ?? "a marketplace without a scenario"
-            return .failure(Fallback(component: name, reason: "the trained model \(learned.version ?? "") was trained for \(trained), not this marketplace; train one on this store"))
-        }
-        guard let model = learned.ranker(for: target) else {
-            return .failure(Fallback(component: name, reason: "the trained model \(learned.version ?? "") has no ranking model; train it again"))
-        }
-        let batch = pairFeatures(learned.encoder, positions: Array(candidates.indices)).batch(learned.encoder)
-        var workspace = NeuralWorkspace()
-        let scores = model.forward(batch, workspace: &workspace)
-        let alpha = model.alpha
-        var values: [Double] = [], shares: [Double] = []
-        values.reserveCapacity(candidates.count)
-        shares.reserveCapacity(candidates.count)
-        for i in candidates.indices {
-            values.append(Loss.sigmoid(Double(scores.final[i])))
-            if let c = scores.collaborative[i] {
-                let a = abs(Double(alpha * c)), t = abs(Double((1 - alpha) * scores.content[i]))
-                shares.append(a + t > 0 ? a / (a + t) : 0)
-            } else {
-                shares.append(0)
-            }
-        }
-        let top = values.max() ?? 0
-        guard top > 0 else { return .failure(Fallback(component: name, reason: "the trained model gives every candidate a zero score")) }
-        return .success(NeuralScores(values: values.map { $0 / top }, probabilities: values, collaborativeShare: shares, alpha: Double(alpha), version: learned.version))
-    }
+    /// The neural scores, worked out on first use, or set beforehand when a batch of queries
+    /// is scored together (``RecommendationEngine/neuralScores(_:)``).
+    lazy var neural: Result<NeuralScores, Fallback> = engine.neuralScores([self])[0]
 
     func neuralValues() -> Result<[Double], Fallback> { neural.map(\.values) }
 

@@ -36,6 +36,9 @@ public struct RecommendationEngine: Sendable {
     let collaborativeSource: CollaborativeSource
     /// The trained neural model behind `neural` mode and the ensemble's learned share, if any.
     public let learned: LearnedModel?
+    /// The trained model's per-person and per-opportunity shares of its first layers, built on
+    /// first use (see ``neuralScores(_:)``).
+    let neuralTables = NeuralTables()
 
     /// - Parameters:
     ///   - features: overrides the scenario's feature mapping.
@@ -93,13 +96,51 @@ public struct RecommendationEngine: Sendable {
     ///   served list is recorded in it.
     /// - Throws: for an unknown subject, a client asked for opportunities, or invalid request values.
     public func recommend(_ request: RecommendationRequest, ledger: ExposureLedger? = nil) throws(MatchworkError) -> Recommendations {
-        let (subject, forPerson, candidates, tally): (DenseIndex, Bool, [DenseIndex], FilterTally)
-        switch try eligible(for: request) {
-        case .answered(let answer): return answer
-        case .ranked(let s, let f, let c, let t): (subject, forPerson, candidates, tally) = (s, f, c, t)
+        try recommend(together: [request], ledger: ledger)[0].get()
+    }
+
+    /// Recommends for several subjects at once, sharing the matrix products: the trained
+    /// model scores every pair of every query that needs it in one pass per kind of list
+    /// (``neuralScores(_:)``), and the collaborative factors of all the candidates meet all the
+    /// subjects' folded-in factors in one product. Lists are then re-ranked one after the other
+    /// (in request order, each seeing the exposures `ledger` recorded for the earlier ones), so
+    /// each result is the one ``recommend(_:ledger:)`` gives alone, up to float rounding.
+    ///
+    /// - Returns: per request, in order, its list or why it has none.
+    public func recommend(together requests: [RecommendationRequest], ledger: ExposureLedger? = nil) -> [Result<Recommendations, MatchworkError>] {
+        var results = [Result<Recommendations, MatchworkError>?](repeating: nil, count: requests.count)
+        var ranked: [(position: Int, query: QueryState, tally: FilterTally)] = []
+        for (i, request) in requests.enumerated() {
+            do throws(MatchworkError) {
+                switch try eligible(for: request) {
+                case .answered(let answer): results[i] = .success(answer)
+                case .ranked(let subject, let forPerson, let candidates, let tally):
+                    ranked.append((i, QueryState(engine: self, subject: subject, forPerson: forPerson, candidates: candidates, pool: request.pool), tally))
+                }
+            } catch { results[i] = .failure(error) }
         }
+        if ranked.count > 1 {
+            let neural = ranked.filter { uses(.neural, requests[$0.position].mode, $0.query.target) }.map(\.query)
+            if neural.count > 1 { for (query, scores) in zip(neural, neuralScores(neural)) { query.neural = scores } }
+            let collaborative = ranked.filter { uses(.collaborative, requests[$0.position].mode, $0.query.target) }.map(\.query)
+            if collaborative.count > 1 { for (query, scores) in zip(collaborative, collaborativeScores(collaborative)) { query.collaborative = scores } }
+        }
+        for (i, query, tally) in ranked { results[i] = .success(finish(query, requests[i], tally: tally, ledger: ledger)) }
+        return results.map { $0! }
+    }
+
+    /// Whether a request in `mode` for a list of `target` needs `component` (before fallbacks).
+    func uses(_ component: RecommendationMode, _ mode: RecommendationMode, _ target: RankingTarget) -> Bool {
+        if mode == component { return true }
+        guard mode == .ensemble else { return false }
+        if component == .neural { return ensemble.learnedShare(for: target) > 0 }
+        return ensemble[target].all.contains { $0.0 == component && $0.1 > 0 }
+    }
+
+    /// Scores, re-ranks and explains one query.
+    func finish(_ query: QueryState, _ request: RecommendationRequest, tally: FilterTally, ledger: ExposureLedger?) -> Recommendations {
+        let candidates = query.candidates, forPerson = query.forPerson
         let considered = candidates.count + tally.counts.values.reduce(0, +)
-        let query = QueryState(engine: self, subject: subject, forPerson: forPerson, candidates: candidates, pool: request.pool)
         let blend = query.blend(mode: request.mode)
         var scores = blend.scores
 
@@ -246,9 +287,9 @@ public struct RecommendationEngine: Sendable {
                 group.addTask {
                     var done: [(Int, Result<Recommendations, MatchworkError>)] = []
                     while case let start = next.take(chunk), start < requests.count {
-                        for i in start..<min(requests.count, start + chunk) {
-                            done.append((i, Result { () throws(MatchworkError) -> Recommendations in try self.recommend(requests[i], ledger: ledger) }))
-                        }
+                        let end = min(requests.count, start + chunk)
+                        let results = self.recommend(together: Array(requests[start..<end]), ledger: ledger)
+                        for (k, result) in results.enumerated() { done.append((start + k, result)) }
                     }
                     return done
                 }

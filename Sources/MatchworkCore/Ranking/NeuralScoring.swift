@@ -1,0 +1,316 @@
+import Synchronization
+
+/// The trained model's ranking scores for many queries at once.
+///
+/// The first layer of each of the hybrid's two MLPs is linear in its input, so it splits by
+/// side of the pair:
+///
+///     z₁(p, o) = P[p] + O[o] + Q(p, o)
+///
+/// `P` is the person's share with the layer's bias (their embedding; their rules, rates, home
+/// and attributes), `O` the opportunity's (its embedding; its category embeddings, location,
+/// start, interest and attributes) and `Q` the pair's own features (distance, job fit,
+/// preference cosine, bid). `P` and `O` are worked out once per engine for every person who
+/// takes work and every open opportunity (``NeuralTables``); a query adds its pairs' `Q`, and
+/// the layers above run as one matrix product over every pair of every query scored together.
+/// The scores are those of ``NeuralHybridModel/forward(_:workspace:)`` on the pairs' full
+/// inputs, up to float rounding (the tests compare them).
+extension RecommendationEngine {
+    /// The ranking model for `target`, or why there is none to use.
+    func neuralModel(for target: RankingTarget) -> Result<NeuralHybridModel, Fallback> {
+        let name = RecommendationMode.neural.rawValue
+        guard let learned else {
+            return .failure(Fallback(component: name, reason: "no trained model is loaded; run `matchwork train --model neural` (the rule-based scorer answers meanwhile)"))
+        }
+        guard learned.encoder.scenario == snapshot.preset?.name else {
+            let trained = learned.encoder.scenario?.rawValue ?? "a marketplace without a scenario"
+            return .failure(Fallback(component: name, reason: "the trained model \(learned.version ?? "") was trained for \(trained), not this marketplace; train one on this store"))
+        }
+        guard let model = learned.ranker(for: target) else {
+            return .failure(Fallback(component: name, reason: "the trained model \(learned.version ?? "") has no ranking model; train it again"))
+        }
+        return .success(model)
+    }
+
+    /// Each query's neural scores (or why it has none), scoring all the queries of one kind of
+    /// list in one pass.
+    func neuralScores(_ queries: [QueryState]) -> [Result<QueryState.NeuralScores, Fallback>] {
+        var results = [Result<QueryState.NeuralScores, Fallback>?](repeating: nil, count: queries.count)
+        var groups: [RankingTarget: [Int]] = [:]
+        for (i, query) in queries.enumerated() {
+            switch neuralModel(for: query.target) {
+            case .failure(let f): results[i] = .failure(f)
+            case .success: groups[query.target, default: []].append(i)
+            }
+        }
+        for target in RankingTarget.allCases {
+            guard let members = groups[target], case .success(let model) = neuralModel(for: target), let learned else { continue }
+            let scores = neuralScores(model, target: target, encoder: learned.encoder, queries: members.map { queries[$0] })
+            for (k, i) in members.enumerated() { results[i] = scores[k] }
+        }
+        return results.map { $0! }
+    }
+
+    private func neuralScores(_ model: NeuralHybridModel, target: RankingTarget, encoder: PairFeatureEncoder, queries: [QueryState]) -> [Result<QueryState.NeuralScores, Fallback>] {
+        let hc = model.collaborative.sizes[1], ht = model.content.sizes[1]
+        let total = queries.reduce(0) { $0 + $1.candidates.count }
+        let pairPositions = encoder.positions(of: .pair), dp = pairPositions.count
+        var zc = [Float](repeating: 0, count: total * hc), zt = [Float](repeating: 0, count: total * ht)
+        var xp = [Float](repeating: 0, count: total * dp)
+        var known = [Bool](repeating: false, count: total)
+        var row = [Float](repeating: 0, count: encoder.continuousCount)
+        let means = encoder.means, scales = encoder.scales
+        var start = 0
+        for query in queries {
+            let subjectSide: PairFeatureEncoder.Side = query.forPerson ? .person : .opportunity
+            let candidateSide: PairFeatureEncoder.Side = query.forPerson ? .opportunity : .person
+            let subject = neuralSideRows(subjectSide, of: [query.subject], model: model, encoder: encoder)
+            let count = candidateSide == .person ? snapshot.people.count : snapshot.opportunities.count
+            var table = neuralTables.table(for: target, side: candidateSide) {
+                let items = candidateSide == .person ? snapshot.takers : snapshot.openOpportunities
+                return NeuralSideTable(rows: neuralSideRows(candidateSide, of: items, model: model, encoder: encoder), items: items, count: count)
+            }
+            if query.candidates.contains(where: { table.rowOf[Int($0)] < 0 }) {
+                // A candidate outside the tabled ones (not expected): this query's own rows.
+                table = NeuralSideTable(rows: neuralSideRows(candidateSide, of: query.candidates, model: model, encoder: encoder), items: query.candidates, count: count)
+            }
+            zc.withUnsafeMutableBufferPointer { zc in
+                zt.withUnsafeMutableBufferPointer { zt in
+                    for (i, c) in query.candidates.enumerated() {
+                        let r = start + i, t = Int(table.rowOf[Int(c)])
+                        known[r] = subject.known[0] && table.rows.known[t]
+                        for j in 0..<hc { zc[r * hc + j] = subject.collaborative[j] + table.rows.collaborative[t * hc + j] }
+                        for j in 0..<ht { zt[r * ht + j] = subject.content[j] + table.rows.content[t * ht + j] }
+                    }
+                }
+            }
+            for i in query.candidates.indices {
+                query.pairOnlyFeatures(encoder, position: i, into: &row)
+                let r = start + i
+                for (j, position) in pairPositions.enumerated() { xp[r * dp + j] = (row[position] - means[position]) / scales[position] }
+            }
+            start += query.candidates.count
+        }
+        // zt += Q: the pair features through their rows of the content layer.
+        let categorical = model.schema.categories.count * model.configuration.categoryWidth
+        let (w1, _) = model.content.offsets(layer: 1)
+        var pairWeights = [Float](repeating: 0, count: dp * ht)
+        for (j, position) in pairPositions.enumerated() {
+            let source = w1 + (categorical + position) * ht
+            for h in 0..<ht { pairWeights[j * ht + h] = model.content.parameters[source + h] }
+        }
+        xp.withUnsafeBufferPointer { x in
+            pairWeights.withUnsafeBufferPointer { w in
+                zt.withUnsafeMutableBufferPointer { LinearAlgebra.gemm(x, w, into: $0, m: total, n: ht, k: dp, beta: 1) }
+            }
+        }
+        let c = Self.finish(model.collaborative, firstLayer: &zc, rows: total)
+        let t = Self.finish(model.content, firstLayer: &zt, rows: total)
+
+        let alpha = model.alpha, shift = model.outputShift, scale = model.outputScale
+        let coldIsZero = model.configuration.parts == .collaborative
+        var results: [Result<QueryState.NeuralScores, Fallback>] = []
+        start = 0
+        for query in queries {
+            let n = query.candidates.count
+            var values: [Double] = [], shares: [Double] = []
+            values.reserveCapacity(n)
+            shares.reserveCapacity(n)
+            for r in start..<(start + n) {
+                let final = shift + scale * (known[r] ? alpha * c[r] + (1 - alpha) * t[r] : coldIsZero ? 0 : t[r])
+                values.append(Loss.sigmoid(Double(final)))
+                if known[r] {
+                    let a = abs(Double(alpha * c[r])), b = abs(Double((1 - alpha) * t[r]))
+                    shares.append(a + b > 0 ? a / (a + b) : 0)
+                } else {
+                    shares.append(0)
+                }
+            }
+            start += n
+            let top = values.max() ?? 0
+            guard top > 0 else {
+                results.append(.failure(Fallback(component: RecommendationMode.neural.rawValue, reason: "the trained model gives every candidate a zero score")))
+                continue
+            }
+            results.append(.success(QueryState.NeuralScores(
+                values: values.map { $0 / top }, probabilities: values, collaborativeShare: shares, alpha: Double(alpha), version: learned?.version)))
+        }
+        return results
+    }
+
+    /// The MLP's outputs from its first layer's pre-activations (`rows × sizes[1]`).
+    private static func finish(_ mlp: MLP, firstLayer z: inout [Float], rows: Int) -> [Float] {
+        guard mlp.layers > 1 else { return z }
+        for i in z.indices { z[i] = max(0, z[i]) }
+        var out = [Float](repeating: 0, count: rows)
+        var workspace = MLPWorkspace()
+        z.withUnsafeBufferPointer { a in out.withUnsafeMutableBufferPointer { mlp.forward(a, batch: rows, workspace: &workspace, into: $0, from: 2) } }
+        return out
+    }
+
+    /// One side's share of both first layers for `items` (people or opportunities), in order.
+    func neuralSideRows(_ side: PairFeatureEncoder.Side, of items: [DenseIndex], model: NeuralHybridModel, encoder: PairFeatureEncoder) -> NeuralSideRows {
+        precondition(side != .pair, "neuralSideRows: a side is the person or the opportunity")
+        let n = items.count, w = model.configuration.embeddingWidth
+        let hc = model.collaborative.sizes[1], ht = model.content.sizes[1]
+        let person = side == .person
+        var rows = NeuralSideRows(collaborative: [], content: [], known: [])
+
+        // Collaborative: the embedding through its half of the first layer (+ bias, person side).
+        let embeddingRows = items.map { x in
+            person ? encoder.personRow(snapshot.people[Int(x)].id.rawValue) : encoder.opportunityRow(opportunityKey(x))
+        }
+        let table = person ? model.people : model.opportunities
+        rows.known = embeddingRows.map { $0 >= 0 && Int($0) < table.rows }
+        var x = [Float](repeating: 0, count: n * w)
+        for (r, e) in embeddingRows.enumerated() where rows.known[r] {
+            for d in 0..<w { x[r * w + d] = table.values[Int(e) * w + d] }
+        }
+        let (cw1, cb1) = model.collaborative.offsets(layer: 1)
+        rows.collaborative = [Float](repeating: 0, count: n * hc)
+        if person { for r in 0..<n { for j in 0..<hc { rows.collaborative[r * hc + j] = model.collaborative.parameters[cb1 + j] } } }
+        let half = cw1 + (person ? 0 : w * hc)
+        model.collaborative.parameters.withUnsafeBufferPointer { p in
+            x.withUnsafeBufferPointer { x in
+                rows.collaborative.withUnsafeMutableBufferPointer {
+                    LinearAlgebra.gemm(x, UnsafeBufferPointer(rebasing: p[half..<(half + w * hc)]), into: $0, m: n, n: hc, k: w, beta: 1)
+                }
+            }
+        }
+
+        // Content: the side's category embeddings (opportunities) and scaled features through
+        // their rows of the first layer (+ bias, person side).
+        let cw = model.configuration.categoryWidth, facets = model.schema.categories.count, categorical = facets * cw
+        let positions = encoder.positions(of: side)
+        let inputs = (person ? 0 : categorical) + positions.count
+        var features = [Float](repeating: 0, count: n * inputs)
+        var raw = [Float](repeating: 0, count: encoder.continuousCount)
+        let means = encoder.means, scales = encoder.scales
+        for (r, item) in items.enumerated() {
+            var k = r * inputs
+            if person {
+                personFeatures(encoder, item, into: &raw)
+            } else {
+                opportunityFeatures(encoder, item, into: &raw)
+                let opportunity = snapshot.opportunities[Int(item)]
+                for (f, facet) in encoder.facets.enumerated() {
+                    let code = Int(encoder.category(f, opportunity.required[facet].first ?? opportunity.preferred[facet].first))
+                    for d in 0..<cw { features[k + d] = model.categories[f].values[code * cw + d] }
+                    k += cw
+                }
+            }
+            for position in positions {
+                features[k] = (raw[position] - means[position]) / scales[position]
+                k += 1
+            }
+        }
+        let (tw1, tb1) = model.content.offsets(layer: 1)
+        var weights = [Float](repeating: 0, count: inputs * ht)
+        let sources = (person ? [] : Array(0..<categorical)) + positions.map { categorical + $0 }
+        for (j, source) in sources.enumerated() {
+            for h in 0..<ht { weights[j * ht + h] = model.content.parameters[tw1 + source * ht + h] }
+        }
+        rows.content = [Float](repeating: 0, count: n * ht)
+        if person { for r in 0..<n { for j in 0..<ht { rows.content[r * ht + j] = model.content.parameters[tb1 + j] } } }
+        features.withUnsafeBufferPointer { x in
+            weights.withUnsafeBufferPointer { w in
+                rows.content.withUnsafeMutableBufferPointer { LinearAlgebra.gemm(x, w, into: $0, m: n, n: ht, k: inputs, beta: 1) }
+            }
+        }
+        return rows
+    }
+}
+
+extension RecommendationEngine {
+    /// Each query's collaborative scores (or why it has none). The queries of each direction
+    /// share one product: the factors of every candidate of any of them, times every subject's
+    /// folded-in factors.
+    func collaborativeScores(_ queries: [QueryState]) -> [Result<[Double], Fallback>] {
+        let model: CollaborativeIndex
+        do { model = try collaborativeIndex() } catch {
+            return queries.map { _ in .failure(Fallback(component: RecommendationMode.collaborative.rawValue, reason: error.message)) }
+        }
+        var results = [Result<[Double], Fallback>?](repeating: nil, count: queries.count)
+        var subjects: [[Float]?] = []
+        for (i, query) in queries.enumerated() {
+            switch query.collaborativeSubject(model) {
+            case .success(let x): subjects.append(x)
+            case .failure(let f):
+                subjects.append(nil)
+                results[i] = .failure(f)
+            }
+        }
+        let f = model.factors
+        for forPerson in [true, false] {
+            let members = queries.indices.filter { queries[$0].forPerson == forPerson && subjects[$0] != nil }
+            guard !members.isEmpty else { continue }
+            let factors = forPerson ? model.opportunityFactors : model.personFactors
+            if members.count == 1 {
+                let query = queries[members[0]]
+                results[members[0]] = query.collaborativeResult(model.scores(of: query.candidates, rows: factors, against: subjects[members[0]]!))
+                continue
+            }
+            // The candidates of all the queries, each once, gathered into one matrix.
+            var slot = [Int32](repeating: -1, count: factors.count / max(1, f))
+            var union: [DenseIndex] = []
+            for i in members { for c in queries[i].candidates where slot[Int(c)] < 0 { slot[Int(c)] = Int32(union.count); union.append(c) } }
+            var rows = [Float](repeating: 0, count: union.count * f)
+            for (r, c) in union.enumerated() { for d in 0..<f { rows[r * f + d] = factors[Int(c) * f + d] } }
+            let q = members.count
+            var x = [Float](repeating: 0, count: q * f)
+            for (k, i) in members.enumerated() { for d in 0..<f { x[k * f + d] = subjects[i]![d] } }
+            // S = rows · xᵀ: one column per query.
+            var s = [Float](repeating: 0, count: union.count * q)
+            rows.withUnsafeBufferPointer { a in
+                x.withUnsafeBufferPointer { b in s.withUnsafeMutableBufferPointer { LinearAlgebra.gemm(a, b, transposeB: true, into: $0, m: union.count, n: q, k: f) } }
+            }
+            for (k, i) in members.enumerated() {
+                results[i] = queries[i].collaborativeResult(queries[i].candidates.map { Double(s[Int(slot[Int($0)]) * q + k]) })
+            }
+        }
+        return results.map { $0! }
+    }
+}
+
+/// One side's share of a hybrid's first layers, for some people or opportunities in order:
+/// `rows × width` values per MLP, and whether each has an embedding.
+struct NeuralSideRows: Sendable {
+    var collaborative: [Float]
+    var content: [Float]
+    var known: [Bool]
+}
+
+/// A side's rows with the row of each dense index (-1: not tabled).
+struct NeuralSideTable: Sendable {
+    let rows: NeuralSideRows
+    let rowOf: [Int32]
+
+    /// `rows` for `items`, among `count` people or opportunities.
+    init(rows: NeuralSideRows, items: [DenseIndex], count: Int) {
+        self.rows = rows
+        var rowOf = [Int32](repeating: -1, count: count)
+        for (r, item) in items.enumerated() { rowOf[Int(item)] = Int32(r) }
+        self.rowOf = rowOf
+    }
+}
+
+/// The side tables of an engine's trained model, built on first use (under a lock, so that
+/// concurrent first requests build them once).
+final class NeuralTables: Sendable {
+    private struct Key: Hashable {
+        let target: RankingTarget
+        let person: Bool
+    }
+
+    private let tables = Mutex<[Key: NeuralSideTable]>([:])
+
+    func table(for target: RankingTarget, side: PairFeatureEncoder.Side, build: () -> NeuralSideTable) -> NeuralSideTable {
+        tables.withLock { tables in
+            let key = Key(target: target, person: side == .person)
+            if let table = tables[key] { return table }
+            let table = build()
+            tables[key] = table
+            return table
+        }
+    }
+}
