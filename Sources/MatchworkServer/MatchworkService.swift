@@ -26,6 +26,8 @@ public struct MatchworkService: Sendable {
     let keys: KeyCache
     let limiter: RateLimiter?
     let pool: NIOThreadPool
+    /// Scores cache misses on `pool`, several at a time.
+    let batcher: ScoringBatcher
     /// One thread for background retraining, so that training never takes a scoring thread.
     let training: NIOThreadPool
     let metrics: ServiceMetrics
@@ -51,11 +53,16 @@ public struct MatchworkService: Sendable {
         training.start()
         let host = EngineHost(
             store: store, registry: registry, configuration: engineConfiguration, pool: pool, refreshInterval: configuration.refreshInterval, logger: logger)
+        let serviceMetrics = ServiceMetrics(registry: metrics)
+        let batcher = ScoringBatcher(pool: pool, workers: configuration.scoringThreads) { size in
+            serviceMetrics.scoringBatches.increment()
+            serviceMetrics.scoringBatchedRequests.increment(by: size)
+        }
         let service = MatchworkService(
             configuration: configuration, store: store, registry: registry, engineConfiguration: engineConfiguration, host: host,
             cache: ResultCache(ttl: configuration.cacheTTL, capacity: configuration.cacheCapacity), recorder: ServedListRecorder(store: store, logger: logger),
-            keys: KeyCache(store: store), limiter: RateLimiter(defaultLimit: configuration.rateLimit), pool: pool, training: training, metrics: ServiceMetrics(registry: metrics),
-            retrainer: Retrainer(), logger: logger)
+            keys: KeyCache(store: store), limiter: RateLimiter(defaultLimit: configuration.rateLimit), pool: pool, batcher: batcher, training: training,
+            metrics: serviceMetrics, retrainer: Retrainer(), logger: logger)
         do {
             try await host.rebuild()
         } catch {

@@ -236,7 +236,7 @@ extension MatchworkService {
             list = hit
             cached = true
         } else {
-            list = try await score { RenderedList(try state.engine.recommend(request), explain: request.explain) }
+            list = try await batcher.answer(request, with: state)
             cache.store(list, for: key)
             cached = false
         }

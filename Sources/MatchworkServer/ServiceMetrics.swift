@@ -15,6 +15,9 @@ final class ServiceMetrics: Sendable {
     let listsServed: Metrics.Counter
     let retrainSeconds: Metrics.Timer
     let retrainFailures: Metrics.Counter
+    /// Batches of cache misses scored together, and the requests in them.
+    let scoringBatches: Metrics.Counter
+    let scoringBatchedRequests: Metrics.Counter
     private let serving = Mutex<String?>(nil)
 
     init(registry: PrometheusCollectorRegistry) {
@@ -27,6 +30,8 @@ final class ServiceMetrics: Sendable {
         listsServed = Metrics.Counter(label: "matchwork_lists_served")
         retrainSeconds = Metrics.Timer(label: "matchwork_retrain_duration", preferredDisplayUnit: .seconds)
         retrainFailures = Metrics.Counter(label: "matchwork_retrain_failures")
+        scoringBatches = Metrics.Counter(label: "matchwork_scoring_batches")
+        scoringBatchedRequests = Metrics.Counter(label: "matchwork_scoring_batched_requests")
     }
 
     /// Updates what is derived from the service's state (the cache's hit ratio, the serving

@@ -1,0 +1,64 @@
+import Foundation
+import MatchworkCore
+@testable import MatchworkServer
+import MatchworkStore
+import MatchworkSynth
+import NIOPosix
+import Synchronization
+import Testing
+
+/// A value shared between tasks.
+final class Locked<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
+    init(_ value: Value) { self.value = Mutex(value) }
+    func withLock<R>(_ body: (inout Value) -> R) -> R { value.withLock { body(&$0) } }
+}
+
+@Suite("Cache misses scored in batches")
+struct ScoringBatcherTests {
+    @Test("Requests that queue while the scoring thread is busy are scored as one batch, each with its own list or error")
+    func queuedRequestsShareABatch() async throws {
+        let m = try CleaningMarketplace(seed: 5, size: .small).generate()
+        let snapshot = try MarketplaceSnapshot(people: m.people, opportunities: m.opportunities, interactions: m.interactions, scenario: .cleaning)
+        let engine = try RecommendationEngine(snapshot: snapshot)
+        let state = EngineHost.State(engine: engine, generation: 1, builtThrough: 0, modelKey: "", models: ServingModels(), builtAt: Date(), seconds: 0)
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        let sizes = Locked<[Int]>([])
+        let batcher = ScoringBatcher(pool: pool, workers: 1, maximumBatch: 4) { size in sizes.withLock { $0.append(size) } }
+
+        // Hold the only scoring thread until every request has queued.
+        let gate = DispatchSemaphore(value: 0)
+        pool.submit { _ in gate.wait() }
+        var queued = snapshot.takers.prefix(5).map { RecommendationRequest(.person(snapshot.people[Int($0)].id), count: 3, mode: .collaborative) }
+        queued.insert(RecommendationRequest(.person(PersonID("nobody-at-all")), count: 3), at: 2)
+        let requests = queued
+        let answers = Locked<[Int: Result<[String], any Error>]>([:])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (i, request) in requests.enumerated() {
+                group.addTask {
+                    let result: Result<[String], any Error>
+                    do { result = .success(try await batcher.answer(request, with: state).result.items.map(\.id)) } catch { result = .failure(error) }
+                    answers.withLock { $0[i] = result }
+                }
+            }
+            group.addTask {
+                while batcher.queuedCount < requests.count { try await Task.sleep(for: .milliseconds(5)) }
+                gate.signal()
+            }
+            try await group.waitForAll()
+        }
+        try await pool.shutdownGracefully()
+        // Six requests, at most four per batch: two batches, the first full.
+        #expect(sizes.withLock { $0 } == [4, 2])
+        for (i, request) in requests.enumerated() {
+            let got = try #require(answers.withLock { $0[i] })
+            switch Result(catching: { () throws(MatchworkError) in try engine.recommend(request).items.map(\.id) }) {
+            case .success(let alone): #expect(try got.get() == alone)
+            case .failure(let error):
+                #expect(throws: MatchworkError.self) { try got.get() }
+                #expect(error.field == "person_id")
+            }
+        }
+    }
+}
