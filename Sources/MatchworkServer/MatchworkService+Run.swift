@@ -8,9 +8,13 @@ public import Prometheus
 
 extension MatchworkService {
     /// Routes the process's logs to stderr (one line per record, with its metadata, such as
-    /// `hb.request.id`) at `level`, and its metrics to a Prometheus registry, which it returns.
-    /// Call it once per process, before ``run(configuration:)``.
+    /// `hb.request.id`) at `level`, and its metrics to a Prometheus registry, which it returns;
+    /// has BLAS run on its callers' threads alone. Call it once per process, before ``run(configuration:)``.
     public static func bootstrapProcess(logLevel: Logger.Level) -> PrometheusCollectorRegistry {
+        // The scoring threads are the parallelism: BLAS runs each product on its caller alone.
+        // (Set once, before any product runs: OpenBLAS must not change its thread count
+        // while another thread is inside it.)
+        LinearAlgebra.useCallingThreadOnly()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = logLevel

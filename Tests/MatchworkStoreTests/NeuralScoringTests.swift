@@ -14,8 +14,9 @@ struct NeuralScoringTests {
     static func queries(_ engine: RecommendationEngine) throws -> [QueryState] {
         let s = engine.snapshot
         var requests = s.takers.prefix(30).map { RecommendationRequest(.person(s.people[Int($0)].id), count: 5) }
-        for o in s.openOpportunities.prefix(10) {
-            for pool in [CandidatePool.everyone, .applicants] { requests.append(RecommendationRequest(.opportunity(s.opportunities[Int(o)].id), count: 5, pool: pool)) }
+        for o in s.openOpportunities {
+            requests.append(RecommendationRequest(.opportunity(s.opportunities[Int(o)].id), count: 5, pool: .applicants))
+            if requests.count < 40 { requests.append(RecommendationRequest(.opportunity(s.opportunities[Int(o)].id), count: 5)) }
         }
         return try requests.compactMap { request in
             guard case .ranked(let subject, let forPerson, let candidates, _) = try engine.eligible(for: request) else { return nil }

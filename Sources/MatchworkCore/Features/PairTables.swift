@@ -8,7 +8,7 @@ struct FacetCode: Sendable, BitwiseCopyable, Equatable {
 /// The per-person and per-opportunity facts the hard filters and the rule-based scorer read
 /// for every candidate pair, in flat arrays indexed by dense index: no record is copied and
 /// no string compared in the loops over candidates.
-struct PairTables: Sendable {
+final class PairTables: Sendable {
     // MARK: Opportunities
 
     /// Index of the kind in `OpportunityKind.allCases`.

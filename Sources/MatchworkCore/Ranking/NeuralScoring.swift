@@ -55,7 +55,9 @@ extension RecommendationEngine {
         let hc = model.collaborative.sizes[1], ht = model.content.sizes[1]
         let total = queries.reduce(0) { $0 + $1.candidates.count }
         let pairPositions = encoder.positions(of: .pair), dp = pairPositions.count
-        var zc = [Float](repeating: 0, count: total * hc), zt = [Float](repeating: 0, count: total * ht)
+        // Every value of these is written below.
+        var zc = [Float](unsafeUninitializedCapacity: total * hc) { $1 = total * hc }
+        var zt = [Float](unsafeUninitializedCapacity: total * ht) { $1 = total * ht }
         var xp = [Float](repeating: 0, count: total * dp)
         var known = [Bool](repeating: false, count: total)
         var row = [Float](repeating: 0, count: encoder.continuousCount)
@@ -76,11 +78,20 @@ extension RecommendationEngine {
             }
             zc.withUnsafeMutableBufferPointer { zc in
                 zt.withUnsafeMutableBufferPointer { zt in
-                    for (i, c) in query.candidates.enumerated() {
-                        let r = start + i, t = Int(table.rowOf[Int(c)])
-                        known[r] = subject.known[0] && table.rows.known[t]
-                        for j in 0..<hc { zc[r * hc + j] = subject.collaborative[j] + table.rows.collaborative[t * hc + j] }
-                        for j in 0..<ht { zt[r * ht + j] = subject.content[j] + table.rows.content[t * ht + j] }
+                    subject.collaborative.withUnsafeBufferPointer { sc in
+                        subject.content.withUnsafeBufferPointer { st in
+                            table.rows.collaborative.withUnsafeBufferPointer { tc in
+                                table.rows.content.withUnsafeBufferPointer { tt in
+                                    let subjectKnown = subject.known[0]
+                                    for (i, c) in query.candidates.enumerated() {
+                                        let r = start + i, t = Int(table.rowOf[Int(c)])
+                                        known[r] = subjectKnown && table.rows.known[t]
+                                        Self.add(sc.baseAddress!, tc.baseAddress! + t * hc, into: zc.baseAddress! + r * hc, count: hc)
+                                        Self.add(st.baseAddress!, tt.baseAddress! + t * ht, into: zt.baseAddress! + r * ht, count: ht)
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -104,8 +115,8 @@ extension RecommendationEngine {
                 zt.withUnsafeMutableBufferPointer { LinearAlgebra.gemm(x, w, into: $0, m: total, n: ht, k: dp, beta: 1) }
             }
         }
-        let c = Self.finish(model.collaborative, firstLayer: &zc, rows: total)
-        let t = Self.finish(model.content, firstLayer: &zt, rows: total)
+        let c = Self.finish(model.collaborative, firstLayer: zc, rows: total)
+        let t = Self.finish(model.content, firstLayer: zt, rows: total)
 
         let alpha = model.alpha, shift = model.outputShift, scale = model.outputScale
         let coldIsZero = model.configuration.parts == .collaborative
@@ -138,14 +149,45 @@ extension RecommendationEngine {
         return results
     }
 
-    /// The MLP's outputs from its first layer's pre-activations (`rows × sizes[1]`).
-    private static func finish(_ mlp: MLP, firstLayer z: inout [Float], rows: Int) -> [Float] {
+    /// `out[j] = a[j] + b[j]`, eight lanes at a time (a plain loop finishes the rest).
+    @inline(__always)
+    static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
+        var j = 0
+        while j + 8 <= count {
+            let x = UnsafeRawPointer(a + j).loadUnaligned(as: SIMD8<Float>.self), y = UnsafeRawPointer(b + j).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out + j).storeBytes(of: x + y, as: SIMD8<Float>.self)
+            j += 8
+        }
+        while j < count {
+            out[j] = a[j] + b[j]
+            j += 1
+        }
+    }
+
+    /// The MLP's outputs from its first layer's pre-activations (`rows × sizes[1]`), for
+    /// scoring only: `a = max(0, z)`, then each layer `z = a W + b` into a fresh buffer (no
+    /// training workspace to allocate and clear).
+    static func finish(_ mlp: MLP, firstLayer z: [Float], rows: Int) -> [Float] {
         guard mlp.layers > 1 else { return z }
-        for i in z.indices { z[i] = max(0, z[i]) }
-        var out = [Float](repeating: 0, count: rows)
-        var workspace = MLPWorkspace()
-        z.withUnsafeBufferPointer { a in out.withUnsafeMutableBufferPointer { mlp.forward(a, batch: rows, workspace: &workspace, into: $0, from: 2) } }
-        return out
+        var a = z
+        mlp.parameters.withUnsafeBufferPointer { p in
+            for l in 2...mlp.layers {
+                let k = mlp.sizes[l - 1], n = mlp.sizes[l]
+                a.withUnsafeMutableBufferPointer { a in for i in a.indices { a[i] = max(0, a[i]) } }
+                let (w, b) = mlp.offsets(layer: l)
+                var next = [Float](unsafeUninitializedCapacity: rows * n) { buffer, count in
+                    for r in 0..<rows { for j in 0..<n { buffer[r * n + j] = p[b + j] } }
+                    count = rows * n
+                }
+                a.withUnsafeBufferPointer { a in
+                    next.withUnsafeMutableBufferPointer {
+                        LinearAlgebra.gemm(a, UnsafeBufferPointer(rebasing: p[w..<(w + k * n)]), into: $0, m: rows, n: n, k: k, beta: 1)
+                    }
+                }
+                a = next
+            }
+        }
+        return a
     }
 
     /// One side's share of both first layers for `items` (people or opportunities), in order.

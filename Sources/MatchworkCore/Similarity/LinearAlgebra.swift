@@ -9,6 +9,19 @@ import COpenBLAS
 ///
 /// Each routine has a plain scalar reference (`…Reference`) that tests compare it with.
 public enum LinearAlgebra {
+    /// Has the BLAS library run each routine on the calling thread alone. A server that
+    /// already scores on one thread per core calls this: otherwise every product also wakes
+    /// the library's own threads, which then compete with the scoring threads (measured: a
+    /// fifth of the CPU spent scheduling and yielding). A no-op with Accelerate.
+    ///
+    /// Call it once at process start, before any product runs: OpenBLAS reallocates its
+    /// buffers and must not be inside a product on another thread meanwhile.
+    public static func useCallingThreadOnly() {
+        #if !canImport(Accelerate)
+        openblas_set_num_threads(1)
+        #endif
+    }
+
     /// `c = alpha · op(a) · op(b) + beta · c`, with `op(x)` = x or xᵀ; `a` is `m × k` after
     /// `op`, `b` is `k × n` after `op`, `c` is `m × n`, all row-major and contiguous.
     public static func gemm(

@@ -41,20 +41,15 @@ public struct MLP: Sendable, Hashable, Codable {
     /// Writes the outputs for `batch` rows of `input` (`batch × inputs`) into `output`
     /// (`batch × outputs`), keeping in `workspace` what
     /// ``backward(_:workspace:input:parameterGradients:inputGradient:)`` needs.
-    ///
-    /// With `first` above 1, `input` holds the activations `a_{first−1}` (`batch × sizes[first − 1]`)
-    /// and the layers before `first` are skipped (their activations are left unset, so
-    /// backward needs a pass from layer 1).
-    public func forward(_ input: UnsafeBufferPointer<Float>, batch: Int, workspace: inout MLPWorkspace, into output: UnsafeMutableBufferPointer<Float>, from first: Int = 1) {
-        precondition(first >= 1 && first <= layers, "MLP.forward: layer \(first) is not in 1...\(layers)")
+    public func forward(_ input: UnsafeBufferPointer<Float>, batch: Int, workspace: inout MLPWorkspace, into output: UnsafeMutableBufferPointer<Float>) {
         workspace.prepare(for: self, batch: batch)
         let layout = workspace.layout
         parameters.withUnsafeBufferPointer { p in
             workspace.storage.withUnsafeMutableBufferPointer { s in
-                for l in first...layers {
+                for l in 1...layers {
                     let n = sizes[l], k = sizes[l - 1]
                     let (w, b) = offsets(layer: l)
-                    let a = l == first ? input : UnsafeBufferPointer(rebasing: s[layout.activation(l - 1)..<(layout.activation(l - 1) + batch * k)])
+                    let a = l == 1 ? input : UnsafeBufferPointer(rebasing: s[layout.activation(l - 1)..<(layout.activation(l - 1) + batch * k)])
                     let z = UnsafeMutableBufferPointer(rebasing: s[layout.preActivation(l)..<(layout.preActivation(l) + batch * n)])
                     // z = 1 bᵀ, then z += a W.
                     for r in 0..<batch { for j in 0..<n { z[r * n + j] = p[b + j] } }
