@@ -241,7 +241,7 @@ extension MatchworkService {
             cached = false
         }
         if cache.isEnabled { (cached ? metrics.cacheHits : metrics.cacheMisses).increment() }
-        let id = "rec-" + UUID().uuidString.lowercased()
+        let id = "rec-" + RecommendationIDs.next()
         let result = list.result
         await recorder.record(
             ServedList(

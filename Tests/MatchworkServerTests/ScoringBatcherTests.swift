@@ -62,3 +62,23 @@ struct ScoringBatcherTests {
         }
     }
 }
+
+@Suite("Recommendation ids")
+struct RecommendationIDTests {
+    @Test("Ids are version-7 UUIDs that sort by time")
+    func timeOrdered() throws {
+        let earlier = RecommendationIDs.next(now: Date(timeIntervalSince1970: 1_700_000_000))
+        let later = RecommendationIDs.next(now: Date(timeIntervalSince1970: 1_700_000_000.002))
+        #expect(earlier < later)
+        for id in [earlier, later, RecommendationIDs.next()] {
+            let uuid = try #require(UUID(uuidString: id), "\(id) is not a UUID")
+            #expect(uuid.uuidString.lowercased() == id)
+            let parts = id.split(separator: "-")
+            #expect(parts.map(\.count) == [8, 4, 4, 4, 12])
+            #expect(parts[2].first == "7")
+            #expect("89ab".contains(parts[3].first!))
+        }
+        #expect(earlier.hasPrefix("018bcfe5-6800"))
+        #expect(Set((0..<1000).map { _ in RecommendationIDs.next() }).count == 1000)
+    }
+}
