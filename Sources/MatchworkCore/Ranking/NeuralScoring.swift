@@ -36,17 +36,14 @@ extension RecommendationEngine {
     /// list in one pass.
     func neuralScores(_ queries: [QueryState]) -> [Result<QueryState.NeuralScores, Fallback>] {
         var results = [Result<QueryState.NeuralScores, Fallback>?](repeating: nil, count: queries.count)
-        var groups: [RankingTarget: [Int]] = [:]
-        for (i, query) in queries.enumerated() {
-            switch neuralModel(for: query.target) {
-            case .failure(let f): results[i] = .failure(f)
-            case .success: groups[query.target, default: []].append(i)
+        let groups = Dictionary(grouping: queries.indices) { queries[$0].target }
+        for (target, members) in groups {
+            switch neuralModel(for: target) {
+            case .failure(let f): for i in members { results[i] = .failure(f) }
+            case .success(let model):
+                let scores = neuralScores(model, target: target, encoder: learned!.encoder, queries: members.map { queries[$0] })
+                for (k, i) in members.enumerated() { results[i] = scores[k] }
             }
-        }
-        for target in RankingTarget.allCases {
-            guard let members = groups[target], case .success(let model) = neuralModel(for: target), let learned else { continue }
-            let scores = neuralScores(model, target: target, encoder: learned.encoder, queries: members.map { queries[$0] })
-            for (k, i) in members.enumerated() { results[i] = scores[k] }
         }
         return results.map { $0! }
     }
@@ -115,8 +112,8 @@ extension RecommendationEngine {
                 zt.withUnsafeMutableBufferPointer { LinearAlgebra.gemm(x, w, into: $0, m: total, n: ht, k: dp, beta: 1) }
             }
         }
-        let c = Self.finish(model.collaborative, firstLayer: zc, rows: total)
-        let t = Self.finish(model.content, firstLayer: zt, rows: total)
+        let c = model.collaborative.outputs(fromFirstLayer: zc, rows: total)
+        let t = model.content.outputs(fromFirstLayer: zt, rows: total)
 
         let alpha = model.alpha, shift = model.outputShift, scale = model.outputScale
         let coldIsZero = model.configuration.parts == .collaborative
@@ -164,32 +161,6 @@ extension RecommendationEngine {
         }
     }
 
-    /// The MLP's outputs from its first layer's pre-activations (`rows × sizes[1]`), for
-    /// scoring only: `a = max(0, z)`, then each layer `z = a W + b` into a fresh buffer (no
-    /// training workspace to allocate and clear).
-    static func finish(_ mlp: MLP, firstLayer z: [Float], rows: Int) -> [Float] {
-        guard mlp.layers > 1 else { return z }
-        var a = z
-        mlp.parameters.withUnsafeBufferPointer { p in
-            for l in 2...mlp.layers {
-                let k = mlp.sizes[l - 1], n = mlp.sizes[l]
-                a.withUnsafeMutableBufferPointer { a in for i in a.indices { a[i] = max(0, a[i]) } }
-                let (w, b) = mlp.offsets(layer: l)
-                var next = [Float](unsafeUninitializedCapacity: rows * n) { buffer, count in
-                    for r in 0..<rows { for j in 0..<n { buffer[r * n + j] = p[b + j] } }
-                    count = rows * n
-                }
-                a.withUnsafeBufferPointer { a in
-                    next.withUnsafeMutableBufferPointer {
-                        LinearAlgebra.gemm(a, UnsafeBufferPointer(rebasing: p[w..<(w + k * n)]), into: $0, m: rows, n: n, k: k, beta: 1)
-                    }
-                }
-                a = next
-            }
-        }
-        return a
-    }
-
     /// One side's share of both first layers for `items` (people or opportunities), in order.
     func neuralSideRows(_ side: PairFeatureEncoder.Side, of items: [DenseIndex], model: NeuralHybridModel, encoder: PairFeatureEncoder) -> NeuralSideRows {
         precondition(side != .pair, "neuralSideRows: a side is the person or the opportunity")
@@ -235,8 +206,8 @@ extension RecommendationEngine {
             } else {
                 opportunityFeatures(encoder, item, into: &raw)
                 let opportunity = snapshot.opportunities[Int(item)]
-                for (f, facet) in encoder.facets.enumerated() {
-                    let code = Int(encoder.category(f, opportunity.required[facet].first ?? opportunity.preferred[facet].first))
+                for f in encoder.facets.indices {
+                    let code = Int(encoder.category(f, of: opportunity))
                     for d in 0..<cw { features[k + d] = model.categories[f].values[code * cw + d] }
                     k += cw
                 }

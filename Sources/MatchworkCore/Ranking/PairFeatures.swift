@@ -225,6 +225,13 @@ public struct PairFeatureEncoder: Sendable, Hashable, Codable {
     public func personRow(_ id: String) -> Int32 { personRows[id] ?? -1 }
     public func opportunityRow(_ key: String) -> Int32 { opportunityRows[key] ?? -1 }
     func category(_ facet: Int, _ value: String?) -> Int32 { value.flatMap { categoryCodes[facet][$0] } ?? 0 }
+
+    /// The opportunity's category index for feature `facet`: its first required value of the
+    /// facet, else its first preferred one.
+    func category(_ facet: Int, of opportunity: Opportunity) -> Int32 {
+        let name = facets[facet]
+        return category(facet, opportunity.required[name].first ?? opportunity.preferred[name].first)
+    }
 }
 
 /// Raw (unscaled) features of some pairs, with their embedding keys.
@@ -258,24 +265,16 @@ extension QueryState {
         let width = encoder.continuousCount
         out.continuous.reserveCapacity(positions.count * width)
         var row = [Float](repeating: 0, count: width)
-        let positionsTable = index.tables.preferencePositions
-        let subjectMask = forPerson ? wantedMask : []
         for i in positions {
-            let c = candidates[i]
-            let (p, o) = pair(c)
-            let bid = bid(c)
-            if forPerson {
-                engine.pairFeatures(encoder, person: p, opportunity: o, bid: bid, wanted: { subjectMask[Int($0)] }, into: &row)
-            } else {
-                engine.pairFeatures(encoder, person: p, opportunity: o, bid: bid, wanted: { positionsTable.row(Int(p), contains: $0) }, into: &row)
-            }
+            let (p, o) = pair(candidates[i])
+            engine.personFeatures(encoder, p, into: &row)
+            engine.opportunityFeatures(encoder, o, into: &row)
+            pairOnlyFeatures(encoder, position: i, into: &row)
             out.continuous += row
             out.personKeys.append(snapshot.people[Int(p)].id.rawValue)
             out.opportunityKeys.append(engine.opportunityKey(o))
             let opportunity = snapshot.opportunities[Int(o)]
-            for (f, facet) in encoder.facets.enumerated() {
-                out.categorical.append(encoder.category(f, opportunity.required[facet].first ?? opportunity.preferred[facet].first))
-            }
+            for f in encoder.facets.indices { out.categorical.append(encoder.category(f, of: opportunity)) }
         }
         return out
     }
@@ -309,14 +308,11 @@ extension RecommendationEngine {
     /// The embedding key of an opportunity: its client's id when it has one, else its own.
     func opportunityKey(_ o: DenseIndex) -> String { snapshot.opportunityKey(o) }
 
-    /// Writes a pair's raw continuous features into `row` (``PairFeatureEncoder/names`` order):
-    /// the person's, the opportunity's and the pair's own (see ``PairFeatureEncoder/Side``).
-    func pairFeatures(_ encoder: PairFeatureEncoder, person p: DenseIndex, opportunity o: DenseIndex, bid: BidContext?, wanted: (Int32) -> Bool, into row: inout [Float]) {
-        personFeatures(encoder, p, into: &row)
-        opportunityFeatures(encoder, o, into: &row)
-        pairOnlyFeatures(encoder, person: p, opportunity: o, bid: bid, wanted: wanted, into: &row)
-    }
-
+    /// A pair's raw continuous features (``PairFeatureEncoder/names`` order) are the person's
+    /// (``personFeatures(_:_:into:)``), the opportunity's (``opportunityFeatures(_:_:into:)``)
+    /// and the pair's own (``pairOnlyFeatures(_:person:opportunity:bid:wanted:into:)``); see
+    /// ``PairFeatureEncoder/Side``.
+    ///
     /// Writes the features that depend on the person alone into their positions of `row`.
     func personFeatures(_ encoder: PairFeatureEncoder, _ p: DenseIndex, into row: inout [Float]) {
         let stats = snapshot.activity

@@ -66,6 +66,33 @@ public struct MLP: Sendable, Hashable, Codable {
         }
     }
 
+    /// The outputs (`rows × outputs`) from the first layer's pre-activations `z₁`
+    /// (`rows × sizes[1]`), for scoring only: ``forward(_:batch:workspace:into:)`` from layer 2
+    /// without a training workspace to allocate and clear.
+    public func outputs(fromFirstLayer z: [Float], rows: Int) -> [Float] {
+        var a = z
+        guard layers > 1 else { return a }
+        parameters.withUnsafeBufferPointer { p in
+            for l in 2...layers {
+                let k = sizes[l - 1], n = sizes[l]
+                a.withUnsafeMutableBufferPointer { a in for i in a.indices { a[i] = max(0, a[i]) } }
+                let (w, b) = offsets(layer: l)
+                // z = 1 bᵀ, then z += a W.
+                var next = [Float](unsafeUninitializedCapacity: rows * n) { buffer, count in
+                    for r in 0..<rows { for j in 0..<n { buffer[r * n + j] = p[b + j] } }
+                    count = rows * n
+                }
+                a.withUnsafeBufferPointer { a in
+                    next.withUnsafeMutableBufferPointer {
+                        LinearAlgebra.gemm(a, UnsafeBufferPointer(rebasing: p[w..<(w + k * n)]), into: $0, m: rows, n: n, k: k, beta: 1)
+                    }
+                }
+                a = next
+            }
+        }
+        return a
+    }
+
     /// Back-propagates `outputGradient` (∂loss/∂y, `batch × outputs`) through the batch of the
     /// last ``forward(_:batch:workspace:)``: adds ∂loss/∂parameters into `parameterGradients`
     /// (laid out as ``parameters``) and, when given, writes ∂loss/∂x into `inputGradient`.
