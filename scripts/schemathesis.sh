@@ -5,11 +5,14 @@
 # types, and any invalid input that is accepted. Then the service must stop cleanly on SIGTERM
 # and the store must still read.
 #
-# Usage: bash scripts/schemathesis.sh [MAX_EXAMPLES]   (default 25 per operation)
+# Usage: bash scripts/schemathesis.sh [MAX_EXAMPLES [SCHEMATHESIS OPTIONS...]]
+#   MAX_EXAMPLES defaults to 25 per operation; further options go to `schemathesis run`, for
+#   example `--phases fuzzing` or `--include-path /api/v1/events`.
 # Runs in CI from `make test` (MATCHWORK_SCHEMATHESIS=0 skips it). Needs python3 with venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 examples=${1:-25}
+shift $(($# > 0 ? 1 : 0))
 venv=.build/schemathesis-venv
 if [ ! -x "$venv/bin/schemathesis" ]; then
   python3 -m venv "$venv"
@@ -42,8 +45,69 @@ for _ in $(seq 60); do
   sleep 1
 done
 
+# Operations whose valid input must name stored records (an event's person and opportunity, a
+# served list's id and one of its items) get those ids from dictionaries of the tiny store's
+# records, so most generated requests reach the logic behind the lookups instead of a 404 or
+# 422. The store's ids are read through the API and written into a copy of the settings.
+base="http://127.0.0.1:$port/api/v1"
+api() { curl -sf -H "X-API-Key: $key" -H "Content-Type: application/json" "$@"; }
+ids() { grep -o '{"id":"[^"]*"' | cut -d'"' -f4; }
+quoted() { local list="" id; for id in "$@"; do list+="${list:+, }\"$id\""; done; echo "[$list]"; }
+workers=$(api "$base/people?role=worker&limit=1000" | ids)
+opportunities=$(api "$base/opportunities?limit=1000" | ids)
+open=$(api "$base/opportunities?status=open&limit=1" | ids)
+lists=() items=()
+for count in 3 5 10; do
+  answer=$(api -d "{\"opportunity_id\": \"$open\", \"count\": $count}" "$base/recommendations/generate")
+  lists+=($(grep -o '"recommendation_id":"[^"]*"' <<<"$answer" | cut -d'"' -f4))
+  items+=($(grep -o '"id":"[^"]*","rank"' <<<"$answer" | cut -d'"' -f4))
+done
+[ -n "$workers" ] && [ -n "$opportunities" ] && [ ${#lists[@]} -gt 0 ] && [ ${#items[@]} -gt 0 ] || {
+  echo "could not read the tiny store's workers, opportunities and served lists through the API" >&2; exit 1; }
+settings=$work/schemathesis.toml
+{
+  cat scripts/schemathesis.toml
+  cat <<TOML
+
+[dictionaries.workers]
+values = $(quoted $workers)
+
+[dictionaries.opportunities]
+values = $(quoted $opportunities)
+
+[dictionaries.lists]
+values = $(quoted "${lists[@]}")
+
+[dictionaries.listed]
+values = $(quoted $(printf '%s\n' "${items[@]}" | sort -u))
+
+# Each entry names one operation by method and path: an entry with both include-path and
+# include-method also applied to every other POST operation.
+
+[[operations]]
+include-name = "GET /api/v1/people/{id}/similar"
+parameters = { "path.id" = { dictionary = "workers", probability = 0.9 } }
+
+[[operations]]
+include-name = "POST /api/v1/events"
+parameters = { "body.person_id" = { dictionary = "workers", probability = 0.9 }, "body.opportunity_id" = { dictionary = "opportunities", probability = 0.9 }, "body.events[*].person_id" = { dictionary = "workers", probability = 0.9 }, "body.events[*].opportunity_id" = { dictionary = "opportunities", probability = 0.9 } }
+
+[[operations]]
+include-name = "POST /api/v1/feedback"
+parameters = { "body.person_id" = { dictionary = "workers", probability = 0.9 }, "body.opportunity_id" = { dictionary = "opportunities", probability = 0.9 }, "body.recommendation_id" = { dictionary = "lists", probability = 0.9 } }
+
+[[operations]]
+include-name = "GET /api/v1/recommendations/{id}"
+parameters = { "path.id" = { dictionary = "lists", probability = 0.9 } }
+
+[[operations]]
+include-name = "POST /api/v1/recommendations/{id}/outcome"
+parameters = { "path.id" = { dictionary = "lists", probability = 0.9 }, "body.item_id" = { dictionary = "listed", probability = 0.9 } }
+TOML
+} > "$settings"
+
 status=0
-"$venv/bin/schemathesis" --config-file scripts/schemathesis.toml run "http://127.0.0.1:$port/api/v1/openapi.json" \
+"$venv/bin/schemathesis" --config-file "$settings" run "http://127.0.0.1:$port/api/v1/openapi.json" \
   --header "X-API-Key: $key" \
   --checks all \
   --max-examples "$examples" \
@@ -51,7 +115,8 @@ status=0
   --generation-database none \
   --workers 2 \
   --no-color \
-  --report junit --report-dir "$work/report" || status=$?
+  --report junit --report-dir "$work/report" \
+  "$@" || status=$?
 
 kill -TERM "$server"
 wait "$server" || { echo "the service did not stop cleanly" >&2; status=1; }
