@@ -20,14 +20,16 @@ extension MatchworkService {
             self.result = result
             var served: [ServedItem] = []
             served.reserveCapacity(result.items.count)
-            var json = JSONWriter(capacity: 1024 * max(1, result.items.count))
+            // Each breakdown is written once, for the answer and for the served list.
+            let breakdowns = result.items.map { JSONWriter.breakdown($0.breakdown) }
+            var json = JSONWriter(capacity: breakdowns.reduce(2) { $0 + $1.count + 256 })
             json.array {
                 for (rank, item) in result.items.enumerated() {
                     served.append(ServedItem(id: item.id, rank: rank + 1, score: item.score, breakdown: item.breakdown))
                     $0.object { o in
                         o.key("adjustment"); o.number(item.adjustment)
                         if explain { o.key("assumptions"); o.strings(item.assumptions) }
-                        o.key("breakdown"); o.array(item.breakdown) { $0.write($1) }
+                        o.key("breakdown"); o.raw(breakdowns[rank])
                         o.key("id"); o.string(item.id)
                         o.key("rank"); o.integer(rank + 1)
                         if explain { o.key("reasons"); o.strings(item.reasons) }
@@ -44,7 +46,7 @@ extension MatchworkService {
                     }
                 }
             }
-            self.served = EncodedServedItems(served)
+            self.served = EncodedServedItems(served, breakdowns: breakdowns)
             itemsJSON = json.bytes
         }
     }

@@ -158,10 +158,22 @@ extension JSONWriter {
         }
     }
 
+    /// A score breakdown, the array of its parts, as its own JSON value.
+    public static func breakdown(_ parts: [ScorePart]) -> [UInt8] {
+        var writer = JSONWriter(capacity: 160 * parts.count + 2)
+        writer.array(parts) { $0.write($1) }
+        return writer.bytes
+    }
+
     /// A served list's item, as stored.
     public mutating func write(_ item: ServedItem) {
+        write(item, breakdown: Self.breakdown(item.breakdown))
+    }
+
+    /// A served list's item, as stored, its breakdown already written.
+    mutating func write(_ item: ServedItem, breakdown: [UInt8]) {
         object { o in
-            o.key("breakdown"); o.array(item.breakdown) { $0.write($1) }
+            o.key("breakdown"); o.raw(breakdown)
             o.key("id"); o.string(item.id)
             o.key("rank"); o.integer(item.rank)
             o.key("score"); o.number(item.score)

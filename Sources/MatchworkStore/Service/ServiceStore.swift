@@ -203,9 +203,18 @@ public struct EncodedServedItems: Sendable, Hashable {
     public let digest: [UInt8]
 
     public init(_ items: [ServedItem]) {
+        self.init(items, breakdowns: items.map { JSONWriter.breakdown($0.breakdown) })
+    }
+
+    /// The items with each one's `breakdown` array already written (by ``JSONWriter/breakdown(_:)``),
+    /// for a caller that writes the same breakdowns into its answer.
+    public init(_ items: [ServedItem], breakdowns: [[UInt8]]) {
+        precondition(items.count == breakdowns.count, "one written breakdown per item")
         self.items = items
-        var writer = JSONWriter(capacity: 512 * max(1, items.count))
-        writer.array(items) { $0.write($1) }
+        var writer = JSONWriter(capacity: 64 * items.count + breakdowns.reduce(2) { $0 + $1.count })
+        writer.array {
+            for (item, breakdown) in zip(items, breakdowns) { $0.write(item, breakdown: breakdown) }
+        }
         json = String(decoding: writer.bytes, as: UTF8.self)
         digest = SHA256.digest(writer.bytes)
     }
