@@ -60,6 +60,8 @@ public struct MarketplaceSnapshot: Sendable {
     public let takers: [DenseIndex]
     /// Indices of the open opportunities with a free slot.
     public let openOpportunities: [DenseIndex]
+    /// Per opportunity: its position in ``openOpportunities``, or -1.
+    let openPosition: [Int32]
     /// How many opportunities are open but full.
     let fullOpportunities: Int
     /// Per opportunity: its client's dense index, or -1.
@@ -182,6 +184,9 @@ public struct MarketplaceSnapshot: Sendable {
         openOpportunities = opportunities.indices.filter { o in
             opportunities[o].status == .open && opportunities[o].slots > holders[o].count
         }.map { DenseIndex($0) }
+        var openPosition = [Int32](repeating: -1, count: opportunities.count)
+        for (position, o) in openOpportunities.enumerated() { openPosition[Int(o)] = Int32(position) }
+        self.openPosition = openPosition
         fullOpportunities = opportunities.indices.count { opportunities[$0].status == .open } - openOpportunities.count
         clientOf = opportunities.map { o in o.client.flatMap { personIndex.index(of: $0) } ?? -1 }
 

@@ -127,10 +127,16 @@ extension RecommendationEngine {
 
     /// The open opportunities with a free slot that pass every hard filter for person `p`.
     func eligibleOpportunities(for p: DenseIndex, filters: RecommendationFilters, tally: inout FilterTally) -> [DenseIndex] {
-        // Per opportunity: 1 excluded by the request, 2 already interacted with.
-        var blocked = [UInt8](repeating: 0, count: snapshot.opportunities.count)
-        for e in snapshot.events(ofPerson: p) where configuration.exclusions.forPerson.contains(e.type) { blocked[Int(e.other)] = 2 }
-        for id in filters.excludedOpportunities { if let o = snapshot.opportunityIndex.index(of: id) { blocked[Int(o)] = 1 } }
+        // Per open opportunity (by position): 1 excluded by the request, 2 already interacted with.
+        let open = snapshot.openOpportunities, position = snapshot.openPosition
+        var blocked = [UInt8](repeating: 0, count: open.count)
+        for e in snapshot.events(ofPerson: p) where configuration.exclusions.forPerson.contains(e.type) {
+            let k = position[Int(e.other)]
+            if k >= 0 { blocked[Int(k)] = 2 }
+        }
+        for id in filters.excludedOpportunities {
+            if let o = snapshot.opportunityIndex.index(of: id), position[Int(o)] >= 0 { blocked[Int(position[Int(o)])] = 1 }
+        }
         var allowedKinds: UInt32 = 0
         for (k, kind) in OpportunityKind.allCases.enumerated() where features.recommendedKinds?.contains(kind) ?? true { allowedKinds |= 1 << UInt32(k) }
         let checksOpportunity = !filters.facets.isEmpty || filters.startsBetween != nil || filters.priceRange != nil
@@ -145,12 +151,12 @@ extension RecommendationEngine {
         }
         let kinds = index.tables.kind
         var counts = [Int](repeating: 0, count: HardFilter.allCases.count)
-        for o in snapshot.openOpportunities {
+        for (k, o) in open.enumerated() {
             let oi = Int(o)
             let failed: HardFilter? =
                 allowedKinds & (1 << UInt32(kinds[oi])) == 0 ? .kind
-                : blocked[oi] == 1 ? .excluded
-                : blocked[oi] == 2 ? .alreadyInteracted
+                : blocked[k] == 1 ? .excluded
+                : blocked[k] == 2 ? .alreadyInteracted
                 : (checksOpportunity ? opportunityFilter(o, filters: filters) : nil) ?? pairFilter(person: p, opportunity: o, filters: filters)
             if let failed { counts[failed.rank] += 1 } else { eligible.append(o) }
         }
