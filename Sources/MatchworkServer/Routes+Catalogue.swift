@@ -30,27 +30,12 @@ extension MatchworkService {
             try query.finish()
             return Reply.page(try await store.people(page, role: role)) { RecordJSON.write($0, into: &$1) }
         }
-        reads.get("people/:id") { _, context in
-            let id = try PersonID.validated(try context.parameters.require("id"), field: "id")
-            guard let person = try await store.person(id) else { throw APIError.notFound("No person '\(id)'; list people with GET /api/v1/people.", field: "id") }
-            return Reply.json { RecordJSON.write(person, into: &$0) }
-        }
-        writes.patch("people/:id") { request, context in
-            let id = try PersonID.validated(try context.parameters.require("id"), field: "id")
-            guard let person = try await store.person(id) else { throw APIError.notFound("No person '\(id)' to change; create it with POST /api/v1/people.", field: "id") }
-            let merged = try Self.merge(try await JSONInput.read(request, limit: configuration.maxBodyBytes), into: RecordJSON.object(person), id: id.rawValue)
-            let updated = try RecordJSON.person(merged)
-            _ = try await store.write(RecordBatch(people: [updated]), progress: nil)
-            await committed([.person(id.rawValue)])
-            return Reply.json { RecordJSON.write(updated, into: &$0) }
-        }
-        writes.delete("people/:id") { _, context in
-            let id = try PersonID.validated(try context.parameters.require("id"), field: "id")
-            let outcome = try await store.deletePerson(id)
-            try Self.check(outcome, what: "person '\(id)'")
-            await committed([.person(id.rawValue)])
-            return Response(status: .noContent)
-        }
+        addRecordRoutes(
+            RecordRoutes(
+                collection: "people", noun: "person", id: { try PersonID.validated($0, field: "id") }, fetch: { try await store.person($0) },
+                object: RecordJSON.object, decode: RecordJSON.person, batch: { RecordBatch(people: [$0]) }, delete: { try await store.deletePerson($0) },
+                subject: { .person($0.rawValue) }, write: { RecordJSON.write($0, into: &$1) }),
+            reads: reads, writes: writes)
 
         // Opportunities
         writes.post("opportunities") { request, _ in
@@ -70,28 +55,58 @@ extension MatchworkService {
             try query.finish()
             return Reply.page(try await store.opportunities(page, filter: filter)) { RecordJSON.write($0, into: &$1) }
         }
-        reads.get("opportunities/:id") { _, context in
-            let id = try OpportunityID.validated(try context.parameters.require("id"), field: "id")
-            guard let opportunity = try await store.opportunity(id) else {
-                throw APIError.notFound("No opportunity '\(id)'; list opportunities with GET /api/v1/opportunities.", field: "id")
+        addRecordRoutes(
+            RecordRoutes(
+                collection: "opportunities", noun: "opportunity", id: { try OpportunityID.validated($0, field: "id") },
+                fetch: { try await store.opportunity($0) }, object: RecordJSON.object, decode: RecordJSON.opportunity,
+                batch: { RecordBatch(opportunities: [$0]) }, delete: { try await store.deleteOpportunity($0) },
+                subject: { .opportunity($0.rawValue) }, write: { RecordJSON.write($0, into: &$1) }),
+            reads: reads, writes: writes)
+    }
+
+    /// What the routes of one kind of catalogue record need to know about it.
+    struct RecordRoutes<Record: Sendable, ID: CustomStringConvertible & Sendable>: Sendable {
+        /// The collection's path segment, `people`.
+        let collection: String
+        /// One record in a message, `person`.
+        let noun: String
+        let id: @Sendable (String) throws -> ID
+        let fetch: @Sendable (ID) async throws -> Record?
+        let object: @Sendable (Record) -> [String: Any]
+        let decode: @Sendable ([String: Any], String?) throws -> Record
+        let batch: @Sendable (Record) -> RecordBatch
+        let delete: @Sendable (ID) async throws -> DeleteOutcome
+        let subject: @Sendable (ID) -> SubjectKey
+        let write: @Sendable (Record, inout [UInt8]) -> Void
+    }
+
+    /// `GET`, `PATCH` (a JSON merge patch, RFC 7396) and `DELETE` of `/<collection>/{id}`.
+    private func addRecordRoutes<Record, ID>(
+        _ kind: RecordRoutes<Record, ID>, reads: RouterGroup<MatchworkRequestContext>, writes: RouterGroup<MatchworkRequestContext>
+    ) {
+        let path = RouterPath("\(kind.collection)/:id")
+        reads.get(path) { _, context in
+            let id = try kind.id(try context.parameters.require("id"))
+            guard let record = try await kind.fetch(id) else {
+                throw APIError.notFound("No \(kind.noun) '\(id)'; list \(kind.collection) with GET /api/v1/\(kind.collection).", field: "id")
             }
-            return Reply.json { RecordJSON.write(opportunity, into: &$0) }
+            return Reply.json { kind.write(record, &$0) }
         }
-        writes.patch("opportunities/:id") { request, context in
-            let id = try OpportunityID.validated(try context.parameters.require("id"), field: "id")
-            guard let opportunity = try await store.opportunity(id) else {
-                throw APIError.notFound("No opportunity '\(id)' to change; create it with POST /api/v1/opportunities.", field: "id")
+        writes.patch(path) { request, context in
+            let id = try kind.id(try context.parameters.require("id"))
+            guard let record = try await kind.fetch(id) else {
+                throw APIError.notFound("No \(kind.noun) '\(id)' to change; create it with POST /api/v1/\(kind.collection).", field: "id")
             }
-            let merged = try Self.merge(try await JSONInput.read(request, limit: configuration.maxBodyBytes), into: RecordJSON.object(opportunity), id: id.rawValue)
-            let updated = try RecordJSON.opportunity(merged)
-            do { _ = try await store.write(RecordBatch(opportunities: [updated]), progress: nil) } catch let error as StoreError { throw APIError(error) }
-            await committed([.opportunity(id.rawValue)])
-            return Reply.json { RecordJSON.write(updated, into: &$0) }
+            let merged = try Self.merge(try await JSONInput.read(request, limit: configuration.maxBodyBytes), into: kind.object(record), id: id.description)
+            let updated = try kind.decode(merged, nil)
+            _ = try await store.write(kind.batch(updated), progress: nil)
+            await committed([kind.subject(id)])
+            return Reply.json { kind.write(updated, &$0) }
         }
-        writes.delete("opportunities/:id") { _, context in
-            let id = try OpportunityID.validated(try context.parameters.require("id"), field: "id")
-            try Self.check(try await store.deleteOpportunity(id), what: "opportunity '\(id)'")
-            await committed([.opportunity(id.rawValue)])
+        writes.delete(path) { _, context in
+            let id = try kind.id(try context.parameters.require("id"))
+            try Self.check(try await kind.delete(id), what: "\(kind.noun) '\(id)'")
+            await committed([kind.subject(id)])
             return Response(status: .noContent)
         }
     }
