@@ -235,7 +235,13 @@ struct QueryFields {
 
     func finish() throws(APIError) {
         if let extra = parameters.keys.sorted().first(where: { !asked.contains($0) }) {
-            throw APIError.badRequest("Query parameter \(extra) is not known here; the parameters are \(asked.sorted().joined(separator: ", ")).", field: extra)
+            let known = asked.isEmpty ? "this route takes none" : "the parameters are \(asked.sorted().joined(separator: ", "))"
+            throw APIError.badRequest("Query parameter \(extra) is not known here; \(known).", field: extra)
         }
+    }
+
+    /// For a route that takes no query parameters: refuses any.
+    static func none(_ request: Request) throws(APIError) {
+        try QueryFields(request).finish()
     }
 }

@@ -19,7 +19,8 @@ extension MatchworkService {
 
         // People
         writes.post("people") { request, _ in
-            try await upsert(request, bulkKey: "people", decode: RecordJSON.person, batch: { RecordBatch(people: $0) }, subject: { .person($0.id.rawValue) }) {
+            try QueryFields.none(request)
+            return try await upsert(request, bulkKey: "people", decode: RecordJSON.person, batch: { RecordBatch(people: $0) }, subject: { .person($0.id.rawValue) }) {
                 ($0.peopleInserted, $0.peopleUpdated, $0.peopleUnchanged)
             } write: { RecordJSON.write($0, into: &$1) }
         }
@@ -39,7 +40,8 @@ extension MatchworkService {
 
         // Opportunities
         writes.post("opportunities") { request, _ in
-            try await upsert(
+            try QueryFields.none(request)
+            return try await upsert(
                 request, bulkKey: "opportunities", decode: RecordJSON.opportunity, batch: { RecordBatch(opportunities: $0) }, subject: { .opportunity($0.id.rawValue) }
             ) {
                 ($0.opportunitiesInserted, $0.opportunitiesUpdated, $0.opportunitiesUnchanged)
@@ -85,7 +87,8 @@ extension MatchworkService {
         _ kind: RecordRoutes<Record, ID>, reads: RouterGroup<MatchworkRequestContext>, writes: RouterGroup<MatchworkRequestContext>
     ) {
         let path = RouterPath("\(kind.collection)/:id")
-        reads.get(path) { _, context in
+        reads.get(path) { request, context in
+            try QueryFields.none(request)
             let id = try kind.id(try context.parameters.require("id"))
             guard let record = try await kind.fetch(id) else {
                 throw APIError.notFound("No \(kind.noun) '\(id)'; list \(kind.collection) with GET /api/v1/\(kind.collection).", field: "id")
@@ -93,6 +96,7 @@ extension MatchworkService {
             return Reply.json { kind.write(record, &$0) }
         }
         writes.patch(path) { request, context in
+            try QueryFields.none(request)
             let id = try kind.id(try context.parameters.require("id"))
             guard let record = try await kind.fetch(id) else {
                 throw APIError.notFound("No \(kind.noun) '\(id)' to change; create it with POST /api/v1/\(kind.collection).", field: "id")
@@ -103,7 +107,8 @@ extension MatchworkService {
             await committed([kind.subject(id)])
             return Reply.json { kind.write(updated, &$0) }
         }
-        writes.delete(path) { _, context in
+        writes.delete(path) { request, context in
+            try QueryFields.none(request)
             let id = try kind.id(try context.parameters.require("id"))
             try Self.check(try await kind.delete(id), what: "\(kind.noun) '\(id)'")
             await committed([kind.subject(id)])

@@ -13,6 +13,7 @@ extension MatchworkService {
     func addEventRoutes(to api: RouterGroup<MatchworkRequestContext>) {
         // The durable ingestion path: the answer comes after the transaction has committed.
         api.group().add(middleware: RequireRole(role: .write)).post("events") { request, _ in
+            try QueryFields.none(request)
             let body = try await JSONInput.read(request, limit: configuration.maxBodyBytes)
             guard let object = body as? [String: Any] else {
                 throw APIError(.badRequest, code: "invalid_type", "The body must be a JSON object: one event, or {\"events\": [...]} for up to \(Self.maximumBatch).")

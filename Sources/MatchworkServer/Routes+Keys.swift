@@ -16,8 +16,12 @@ extension MatchworkService {
 
     func addKeyRoutes(to api: RouterGroup<MatchworkRequestContext>) {
         let admin = api.group().add(middleware: RequireRole(role: .admin))
-        admin.get("keys") { _, _ in try Reply.encode(KeyList(items: try await store.keys())) }
+        admin.get("keys") { request, _ in
+            try QueryFields.none(request)
+            return try Reply.encode(KeyList(items: try await store.keys()))
+        }
         admin.post("keys") { request, _ in
+            try QueryFields.none(request)
             var fields = try await JSONInput.object(request, limit: configuration.maxBodyBytes)
             let roleText = try fields.string("role", required: "give read, write or admin")
             let name = try fields.string("name")
@@ -29,7 +33,8 @@ extension MatchworkService {
             let created = try await Self.createKey(store: store, role: role, name: name, rateLimit: rateLimit)
             return try Reply.encode(CreatedKey(key: created.secret, record: created.record), status: .created)
         }
-        admin.delete("keys/:id") { _, context in
+        admin.delete("keys/:id") { request, context in
+            try QueryFields.none(request)
             let id = try context.parameters.require("id")
             // A key cannot revoke itself: an admin would lock themselves out by mistake.
             if id == context.identity?.id {

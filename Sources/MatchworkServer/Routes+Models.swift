@@ -32,7 +32,8 @@ extension MatchworkService {
     }
 
     func addModelRoutes(to api: RouterGroup<MatchworkRequestContext>) {
-        api.group().add(middleware: RequireRole(role: .read)).get("models/status") { _, _ in
+        api.group().add(middleware: RequireRole(role: .read)).get("models/status") { request, _ in
+            try QueryFields.none(request)
             // The retrain's status first: it says succeeded only once its engine is current, so
             // a status read in this order never shows a success beside the engine before it.
             let retrain = await retrainer.status
@@ -48,6 +49,7 @@ extension MatchworkService {
                 ModelsStatus(serving: state?.models.versions ?? [:], engine: state.map(summary), models: entries, retrain: retrain))
         }
         api.group().add(middleware: RequireRole(role: .admin)).post("models/retrain") { request, _ in
+            try QueryFields.none(request)
             var kinds = ["neural", "als"]
             if request.headers[.contentLength].map({ $0 != "0" }) ?? false || request.headers[.transferEncoding] != nil {
                 var fields = try await JSONInput.object(request, limit: configuration.maxBodyBytes)

@@ -97,6 +97,7 @@ extension MatchworkService {
     func addRecommendationRoutes(to api: RouterGroup<MatchworkRequestContext>) {
         let reads = api.group().add(middleware: RequireRole(role: .read))
         reads.post("recommendations/generate") { request, context in
+            try QueryFields.none(request)
             var fields = try await JSONInput.object(request, limit: configuration.maxBodyBytes)
             let parsed = try recommendationRequest(&fields, path: nil)
             try fields.finish()
@@ -106,6 +107,7 @@ extension MatchworkService {
             return Reply.json(json.bytes)
         }
         reads.post("recommendations/batch") { request, context in
+            try QueryFields.none(request)
             var fields = try await JSONInput.object(request, limit: configuration.maxBodyBytes)
             guard let items = try fields.array("requests") else { throw fields.missing("requests", "send {\"requests\": [{\"person_id\": …}, …]}") }
             try fields.finish()

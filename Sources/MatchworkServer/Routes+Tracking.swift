@@ -32,6 +32,7 @@ extension MatchworkService {
         let writes = api.group().add(middleware: RequireRole(role: .write))
 
         writes.post("recommendations/:id/outcome") { request, context in
+            try QueryFields.none(request)
             let listID = try context.parameters.require("id")
             var fields = try await JSONInput.object(request, limit: configuration.maxBodyBytes)
             let itemID = try fields.string("item_id", required: "name the recommended item (an id from the list's items)")
@@ -65,6 +66,7 @@ extension MatchworkService {
             return try Reply.encode(OutcomeResponse(recorded: recorded, eventId: id, outcome: record), status: recorded ? .created : .ok)
         }
         writes.post("feedback") { request, _ in
+            try QueryFields.none(request)
             var fields = try await JSONInput.object(request, limit: configuration.maxBodyBytes)
             let person = try PersonID.validated(try fields.string("person_id", required: "name the person the feedback is about"), field: "person_id")
             let opportunity = try OpportunityID.validated(try fields.string("opportunity_id", required: "name the opportunity the feedback is about"), field: "opportunity_id")
@@ -101,7 +103,8 @@ extension MatchworkService {
             await recorder.flush()
             return Reply.page(try await store.servedLists(page, subject: subject)) { Reply.write($0, into: &$1) }
         }
-        reads.get("recommendations/:id") { _, context in
+        reads.get("recommendations/:id") { request, context in
+            try QueryFields.none(request)
             let id = try context.parameters.require("id")
             let list = try await servedList(id)
             let outcomes = try await store.outcomes(PageRequest(limit: PageRequest.maximumLimit), recommendation: id).items

@@ -21,6 +21,37 @@ struct AuthenticationTests {
         }
     }
 
+    @Test("every answer is logged once at info with its status, path and request id; keys and query strings never reach the logs")
+    func accessLog() async throws {
+        let fixture = try await ServiceFixture.make()
+        let logs = CapturedLogs()
+        let guessed = APIKeySecret.generate().secret
+        try await fixture.test(logger: logs.logger()) { client in
+            let found = try await client.call(.get, "/api/v1/people/\(fixture.worker)?limit=1", key: fixture.read, bearer: true)
+            #expect(found.status == .badRequest)  // a query parameter the route does not take
+            let ok = try await client.call(.get, "/api/v1/people?limit=1", key: fixture.read)
+            #expect(ok.status == .ok)
+            #expect(try await client.call(.get, "/api/v1/people", key: guessed).status == .unauthorized)
+            #expect(try await client.call(.delete, "/api/v1/people/nobody", key: fixture.write).status == .notFound)
+            let answered = logs.lines.filter { $0.message == "Answered" }
+            #expect(answered.map { $0.metadata["status"] } == ["400", "200", "401", "404"])
+            #expect(answered.map { $0.metadata["path"] } == ["/api/v1/people/\(fixture.worker)", "/api/v1/people", "/api/v1/people", "/api/v1/people/nobody"])
+            #expect(answered.allSatisfy { $0.level == .info && Double($0.metadata["ms"] ?? "") != nil })
+            // The id in the log is the one the client got back.
+            #expect(answered[1].metadata["hb.request.id"] == ok.headers[.init("X-Request-ID")!])
+            for line in logs.lines {
+                for secret in [fixture.read, fixture.write, guessed, "limit=1"] { #expect(!line.text.contains(secret)) }
+            }
+        }
+        // Above info, requests are not logged.
+        let quiet = CapturedLogs()
+        try await fixture.test(logger: quiet.logger(level: .notice)) { client in
+            let answer = try await client.call(.get, "/api/v1/people?limit=1", key: fixture.read)
+            #expect(answer.status == .ok)
+        }
+        #expect(quiet.lines.isEmpty)
+    }
+
     @Test("each role reaches its routes and gets 403 above them; Bearer works like X-API-Key")
     func roles() async throws {
         let fixture = try await ServiceFixture.make()

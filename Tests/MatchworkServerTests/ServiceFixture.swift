@@ -9,6 +9,7 @@ import MatchworkStore
 import MatchworkSynth
 import Metrics
 import Prometheus
+import Synchronization
 import Testing
 
 /// The process's metrics registry: swift-metrics is bootstrapped once per process.
@@ -63,9 +64,9 @@ struct ServiceFixture {
     nonisolated(unsafe) static let marketplaceResult = Result { try CleaningMarketplace(seed: 7, size: .tiny).generate() }
     static var marketplace: Marketplace { get throws { try marketplaceResult.get() } }
 
-    /// Runs `body` against the router.
-    func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = Application(router: service.router())
+    /// Runs `body` against the router; requests log through `logger` when one is given.
+    func test(logger: Logger? = nil, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = logger.map { Application(router: service.router(), logger: $0) } ?? Application(router: service.router())
         try await app.test(.router, body)
     }
 
@@ -93,4 +94,41 @@ extension TestResponse {
     }
 
     var text: String { String(buffer: body) }
+}
+
+/// Keeps every log line, message and metadata, for tests that read the logs.
+final class CapturedLogs: Sendable {
+    struct Line: Sendable {
+        let level: Logger.Level
+        let message: String
+        let metadata: [String: String]
+        /// The whole line as a log handler would print it, to search for what must never appear.
+        var text: String { "\(level) \(message) " + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
+    }
+
+    private let storage = Mutex<[Line]>([])
+    var lines: [Line] { storage.withLock { $0 } }
+
+    /// A logger at `level` writing here.
+    func logger(level: Logger.Level = .info) -> Logger {
+        var logger = Logger(label: "captured") { _ in Handler(logs: self) }
+        logger.logLevel = level
+        return logger
+    }
+
+    fileprivate func append(_ line: Line) { storage.withLock { $0.append(line) } }
+
+    private struct Handler: LogHandler {
+        let logs: CapturedLogs
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+            logs.append(Line(level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" }))
+        }
+    }
 }
