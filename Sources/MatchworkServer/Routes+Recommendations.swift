@@ -122,18 +122,13 @@ extension MatchworkService {
             }
             var json = JSONWriter(capacity: 8192 * requests.count)
             var results: [(Answer?, APIError?)] = []
-            for (i, request) in requests.enumerated() {
-                do {
-                    results.append((try await generate(request, context: context), nil))
-                } catch {
-                    let api: APIError
-                    switch error {
-                    case let e as APIError: api = e
-                    case let e as MatchworkError: api = APIError(e, prefix: "requests[\(i)]")
-                    case let e as StoreError: api = APIError(e)
-                    default: throw error
-                    }
-                    results.append((nil, api))
+            for (i, answer) in await generate(requests, context: context).enumerated() {
+                switch answer {
+                case .success(let answer): results.append((answer, nil))
+                case .failure(let e as APIError): results.append((nil, e))
+                case .failure(let e as MatchworkError): results.append((nil, APIError(e, prefix: "requests[\(i)]")))
+                case .failure(let e as StoreError): results.append((nil, APIError(e)))
+                case .failure(let error): throw error
                 }
             }
             json.object { o in
@@ -231,28 +226,56 @@ extension MatchworkService {
 
     /// Answers one request from the cache or the engine and records the served list.
     func generate(_ request: RecommendationRequest, context: MatchworkRequestContext) async throws -> Answer {
-        let subject = SubjectKey(request.subject)
-        let (state, writes) = try await host.current(for: subject)
-        let key = ResultCache.Key(request: request, modelKey: state.modelKey, subjectWrites: writes)
-        let list: RenderedList
-        let cached: Bool
-        if let hit = cache.value(for: key) {
-            list = hit
-            cached = true
-        } else {
-            list = try await batcher.answer(request, with: state)
-            cache.store(list, for: key)
-            cached = false
+        try await generate([request], context: context)[0].get()
+    }
+
+    /// Answers requests from the cache or the engine, in order, and records each served list.
+    /// The misses one engine answers are queued together, so that they are scored in shared
+    /// batches rather than one after the other.
+    func generate(_ requests: [RecommendationRequest], context: MatchworkRequestContext) async -> [Result<Answer, any Error>] {
+        var failures = [(any Error)?](repeating: nil, count: requests.count)
+        var lists = [(list: RenderedList, cached: Bool)?](repeating: nil, count: requests.count)
+        var misses: [(index: Int, key: ResultCache.Key, state: EngineHost.State)] = []
+        for (index, request) in requests.enumerated() {
+            do {
+                let (state, writes) = try await host.current(for: SubjectKey(request.subject))
+                let key = ResultCache.Key(request: request, modelKey: state.modelKey, subjectWrites: writes)
+                if let hit = cache.value(for: key) { lists[index] = (hit, true) } else { misses.append((index, key, state)) }
+            } catch {
+                failures[index] = error
+            }
         }
-        if cache.isEnabled { (cached ? metrics.cacheHits : metrics.cacheMisses).increment() }
-        let id = "rec-" + RecommendationIDs.next()
-        let result = list.result
-        await recorder.record(
-            ServedList(
-                id: id, subject: request.subject, mode: request.mode.rawValue, answeredBy: result.answeredBy, modelVersion: result.modelVersion,
-                requestID: context.id, keyID: context.identity?.id, servedAt: .now, items: list.served))
-        metrics.listsServed.increment()
-        return Answer(list: list, id: id, cached: cached)
+        while let state = misses.first?.state {
+            let group = misses.filter { $0.state === state }
+            misses.removeAll { $0.state === state }
+            let answers = await batcher.answer(group.map { requests[$0.index] }, with: state)
+            for (miss, answer) in zip(group, answers) {
+                switch answer {
+                case .success(let list):
+                    cache.store(list, for: miss.key)
+                    lists[miss.index] = (list, false)
+                case .failure(let error):
+                    failures[miss.index] = error
+                }
+            }
+        }
+        var results: [Result<Answer, any Error>] = []
+        for (index, request) in requests.enumerated() {
+            guard let (list, cached) = lists[index] else {
+                results.append(.failure(failures[index]!))
+                continue
+            }
+            if cache.isEnabled { (cached ? metrics.cacheHits : metrics.cacheMisses).increment() }
+            let id = "rec-" + RecommendationIDs.next()
+            let result = list.result
+            await recorder.record(
+                ServedList(
+                    id: id, subject: request.subject, mode: request.mode.rawValue, answeredBy: result.answeredBy, modelVersion: result.modelVersion,
+                    requestID: context.id, keyID: context.identity?.id, servedAt: .now, items: list.served))
+            metrics.listsServed.increment()
+            results.append(.success(Answer(list: list, id: id, cached: cached)))
+        }
+        return results
     }
 
     private func similar(_ subject: RecommendationSubject, request: Request) async throws -> Response {

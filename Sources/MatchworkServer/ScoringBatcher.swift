@@ -14,7 +14,27 @@ final class ScoringBatcher: Sendable {
     private struct Pending: Sendable {
         let request: RecommendationRequest
         let state: EngineHost.State
-        let continuation: CheckedContinuation<MatchworkService.RenderedList, any Error>
+        let deliver: @Sendable (Result<MatchworkService.RenderedList, any Error>) -> Void
+    }
+
+    /// The answers to several requests queued together, handed back all at once.
+    private final class Collector: Sendable {
+        private let state: Mutex<(results: [Result<MatchworkService.RenderedList, any Error>?], missing: Int)>
+        private let continuation: CheckedContinuation<[Result<MatchworkService.RenderedList, any Error>], Never>
+
+        init(count: Int, _ continuation: CheckedContinuation<[Result<MatchworkService.RenderedList, any Error>], Never>) {
+            state = Mutex((Array(repeating: nil, count: count), count))
+            self.continuation = continuation
+        }
+
+        func deliver(_ result: Result<MatchworkService.RenderedList, any Error>, at index: Int) {
+            let done = state.withLock { state -> [Result<MatchworkService.RenderedList, any Error>]? in
+                state.results[index] = result
+                state.missing -= 1
+                return state.missing == 0 ? state.results.map { $0! } : nil
+            }
+            if let done { continuation.resume(returning: done) }
+        }
     }
 
     private struct Queue {
@@ -42,14 +62,25 @@ final class ScoringBatcher: Sendable {
 
     /// The rendered list for `request` from `state`'s engine.
     func answer(_ request: RecommendationRequest, with state: EngineHost.State) async throws -> MatchworkService.RenderedList {
-        try await withCheckedThrowingContinuation { continuation in
-            let start = queue.withLock { queue -> Bool in
-                queue.pending.append(Pending(request: request, state: state, continuation: continuation))
-                guard queue.running < workers else { return false }
-                queue.running += 1
-                return true
+        try await answer([request], with: state)[0].get()
+    }
+
+    /// The rendered lists for `requests` from `state`'s engine, in order: queued together, in
+    /// order, so that they are scored in as few batches as the batch size allows.
+    func answer(_ requests: [RecommendationRequest], with state: EngineHost.State) async -> [Result<MatchworkService.RenderedList, any Error>] {
+        guard !requests.isEmpty else { return [] }
+        return await withCheckedContinuation { continuation in
+            let collector = Collector(count: requests.count, continuation)
+            let starting = queue.withLock { queue -> Int in
+                for (index, request) in requests.enumerated() {
+                    queue.pending.append(Pending(request: request, state: state) { collector.deliver($0, at: index) })
+                }
+                let wanted = (requests.count + maximumBatch - 1) / maximumBatch
+                let starting = min(wanted, workers - queue.running)
+                queue.running += max(0, starting)
+                return starting
             }
-            if start { pool.submit { [self] work in drain(work) } }
+            for _ in 0..<max(0, starting) { pool.submit { [self] work in drain(work) } }
         }
     }
 
@@ -70,16 +101,13 @@ final class ScoringBatcher: Sendable {
             }
             guard let first = batch.first else { return }
             guard case .active = work else {
-                for pending in batch { pending.continuation.resume(throwing: CancellationError()) }
+                for pending in batch { pending.deliver(.failure(CancellationError())) }
                 continue
             }
             onBatch(batch.count)
             let results = first.state.engine.recommend(together: batch.map(\.request))
             for (pending, result) in zip(batch, results) {
-                switch result {
-                case .success(let list): pending.continuation.resume(returning: MatchworkService.RenderedList(list, explain: pending.request.explain))
-                case .failure(let error): pending.continuation.resume(throwing: error)
-                }
+                pending.deliver(result.map { MatchworkService.RenderedList($0, explain: pending.request.explain) }.mapError { $0 })
             }
         }
     }

@@ -61,6 +61,33 @@ struct ScoringBatcherTests {
             }
         }
     }
+
+    @Test("Requests queued together (a batch call) are scored in order in as few batches as the batch size allows, on every free thread")
+    func requestsQueuedTogether() async throws {
+        let m = try CleaningMarketplace(seed: 5, size: .small).generate()
+        let snapshot = try MarketplaceSnapshot(people: m.people, opportunities: m.opportunities, interactions: m.interactions, scenario: .cleaning)
+        let engine = try RecommendationEngine(snapshot: snapshot)
+        let state = EngineHost.State(engine: engine, generation: 1, builtThrough: 0, modelKey: "", models: ServingModels(), builtAt: Date(), seconds: 0)
+        let pool = NIOThreadPool(numberOfThreads: 2)
+        pool.start()
+        let sizes = Locked<[Int]>([])
+        let batcher = ScoringBatcher(pool: pool, workers: 2, maximumBatch: 4) { size in sizes.withLock { $0.append(size) } }
+        var requests = snapshot.takers.prefix(9).map { RecommendationRequest(.person(snapshot.people[Int($0)].id), count: 3) }
+        requests.insert(RecommendationRequest(.person(PersonID("nobody-at-all")), count: 3), at: 4)
+        let answers = await batcher.answer(requests, with: state)
+        try await pool.shutdownGracefully()
+        // Ten requests, at most four per batch: three batches, whichever thread took them.
+        #expect(sizes.withLock { $0 }.sorted() == [2, 4, 4])
+        #expect(answers.count == requests.count)
+        let alone = engine.recommend(together: requests)
+        for (got, expected) in zip(answers, alone) {
+            switch expected {
+            case .success(let list): #expect(try got.get().result.items.map(\.id) == list.items.map(\.id))
+            case .failure: #expect(throws: MatchworkError.self) { try got.get() }
+            }
+        }
+        #expect(await batcher.answer([], with: state).isEmpty)
+    }
 }
 
 @Suite("Recommendation ids")
