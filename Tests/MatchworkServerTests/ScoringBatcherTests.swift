@@ -16,12 +16,18 @@ final class Locked<Value: Sendable>: Sendable {
 
 @Suite("Cache misses scored in batches")
 struct ScoringBatcherTests {
-    @Test("Requests that queue while the scoring thread is busy are scored as one batch, each with its own list or error")
-    func queuedRequestsShareABatch() async throws {
+    /// An engine over a small cleaning marketplace, and a serving state around it.
+    static func engine() throws -> (MarketplaceSnapshot, RecommendationEngine, EngineHost.State) {
         let m = try CleaningMarketplace(seed: 5, size: .small).generate()
         let snapshot = try MarketplaceSnapshot(people: m.people, opportunities: m.opportunities, interactions: m.interactions, scenario: .cleaning)
         let engine = try RecommendationEngine(snapshot: snapshot)
         let state = EngineHost.State(engine: engine, generation: 1, builtThrough: 0, modelKey: "", models: ServingModels(), builtAt: Date(), seconds: 0)
+        return (snapshot, engine, state)
+    }
+
+    @Test("Requests that queue while the scoring thread is busy are scored as one batch, each with its own list or error")
+    func queuedRequestsShareABatch() async throws {
+        let (snapshot, engine, state) = try Self.engine()
         let pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
         let sizes = Locked<[Int]>([])
@@ -64,10 +70,7 @@ struct ScoringBatcherTests {
 
     @Test("Requests queued together (a batch call) are scored in order in as few batches as the batch size allows, on every free thread")
     func requestsQueuedTogether() async throws {
-        let m = try CleaningMarketplace(seed: 5, size: .small).generate()
-        let snapshot = try MarketplaceSnapshot(people: m.people, opportunities: m.opportunities, interactions: m.interactions, scenario: .cleaning)
-        let engine = try RecommendationEngine(snapshot: snapshot)
-        let state = EngineHost.State(engine: engine, generation: 1, builtThrough: 0, modelKey: "", models: ServingModels(), builtAt: Date(), seconds: 0)
+        let (snapshot, engine, state) = try Self.engine()
         let pool = NIOThreadPool(numberOfThreads: 2)
         pool.start()
         let sizes = Locked<[Int]>([])
