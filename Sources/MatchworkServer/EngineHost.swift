@@ -56,6 +56,9 @@ actor EngineHost {
     let logger: Logger
 
     private(set) var state: State?
+    /// Runs on a build that brings other models than the serving engine's (the first build
+    /// included), before it serves, with the subjects' write counts: the cache's warming.
+    private var preparation: (@Sendable (State, [SubjectKey: UInt64]) async -> Void)?
     private var writes: UInt64 = 0
     private var subjectWrites: [SubjectKey: UInt64] = [:]
     private var building: Task<State, any Error>?
@@ -69,6 +72,11 @@ actor EngineHost {
         self.pool = pool
         self.refreshInterval = refreshInterval
         self.logger = logger
+    }
+
+    /// Sets what runs on a build with other models before it serves (see `preparation`).
+    func prepareSwitches(with body: @escaping @Sendable (State, [SubjectKey: UInt64]) async -> Void) {
+        preparation = body
     }
 
     /// The engine to answer about `subject` with, and the subject's write count (part of cache keys).
@@ -116,7 +124,8 @@ actor EngineHost {
     }
 
     /// Builds a new engine from the store and the registry, or joins the build in progress, and
-    /// makes it current.
+    /// makes it current. A build with other models than the serving engine's is first prepared
+    /// (its cache warmed), so that it serves from a warm cache.
     ///
     /// The build installs its engine (and clears `building`) on the actor before its task
     /// finishes, so a caller that joined it and still needs a newer build starts one. (When a
@@ -141,6 +150,10 @@ actor EngineHost {
                     return State(
                         engine: engine, generation: generation, builtThrough: through, modelKey: models.versionKey, models: models, builtAt: Date(),
                         seconds: Date().timeIntervalSince(started))
+                }
+                if let preparation = self.preparation, self.state?.modelKey != state.modelKey {
+                    // The engine serving now keeps answering meanwhile.
+                    await preparation(state, self.subjectWrites)
                 }
                 self.install(state)
                 return state

@@ -34,6 +34,14 @@ public struct MatchworkService: Sendable {
     let retrainer: Retrainer
     let logger: Logger
 
+    /// Lists from the cache or the scoring threads.
+    var lists: ListSource { ListSource(cache: cache, batcher: batcher) }
+    /// Warms the cache for a build with other models, before it serves.
+    var warming: CacheWarming {
+        CacheWarming(
+            lists: lists, store: store, limit: min(configuration.cacheWarm, configuration.cacheCapacity), metrics: metrics, logger: logger)
+    }
+
     /// Opens the service over `store`: checks the settings that depend on the store's scenario
     /// and builds the first engine (a failure there leaves the service not ready, and says why
     /// in the log and in `/health/ready`).
@@ -63,6 +71,10 @@ public struct MatchworkService: Sendable {
             cache: ResultCache(ttl: configuration.cacheTTL, capacity: configuration.cacheCapacity), recorder: ServedListRecorder(store: store, logger: logger),
             keys: KeyCache(store: store), limiter: RateLimiter(defaultLimit: configuration.rateLimit), pool: pool, batcher: batcher, training: training,
             metrics: serviceMetrics, retrainer: Retrainer(), logger: logger)
+        let warming = service.warming
+        await host.prepareSwitches { state, writes in
+            await warming.run(for: state, subjectWrites: writes)
+        }
         do {
             try await host.rebuild()
         } catch {

@@ -6,6 +6,8 @@ import MatchworkStore
 extension MatchworkService {
     /// At most this many subjects in one batch request.
     static let maximumBatchSubjects = 100
+    /// Items in a list when a request gives no `count`.
+    static let defaultCount = 10
 
     /// A list as the engine answered it, with its items as served and as JSON, rendered once and
     /// cached together so that a cache hit writes bytes instead of encoding again.
@@ -172,7 +174,7 @@ extension MatchworkService {
         case (_?, _?):
             throw APIError.unprocessable("Give person_id or opportunity_id, not both.", field: fields.name("opportunity_id"))
         }
-        let count = try fields.integer("count", in: 1...RecommendationRequest.maximumCount) ?? 10
+        let count = try fields.integer("count", in: 1...RecommendationRequest.maximumCount) ?? Self.defaultCount
         let mode = try fields.string("mode").map { (text) throws(MatchworkError) in try RecommendationMode.parse(text, field: fields.name("mode")) }
             ?? configuration.recommendationMode
         let explain = try fields.bool("explain") ?? false
@@ -230,39 +232,15 @@ extension MatchworkService {
     }
 
     /// Answers requests from the cache or the engine, in order, and records each served list.
-    /// The misses one engine answers are queued together, so that they are scored in shared
-    /// batches rather than one after the other.
     func generate(_ requests: [RecommendationRequest], context: MatchworkRequestContext) async -> [Result<Answer, any Error>] {
-        var failures = [(any Error)?](repeating: nil, count: requests.count)
-        var lists = [(list: RenderedList, cached: Bool)?](repeating: nil, count: requests.count)
-        var misses: [(index: Int, key: ResultCache.Key, state: EngineHost.State)] = []
-        for (index, request) in requests.enumerated() {
-            do {
-                let (state, writes) = try await host.current(for: SubjectKey(request.subject))
-                let key = ResultCache.Key(request: request, modelKey: state.modelKey, subjectWrites: writes)
-                if let hit = cache.value(for: key) { lists[index] = (hit, true) } else { misses.append((index, key, state)) }
-            } catch {
-                failures[index] = error
-            }
-        }
-        while let state = misses.first?.state {
-            let group = misses.filter { $0.state === state }
-            misses.removeAll { $0.state === state }
-            let answers = await batcher.answer(group.map { requests[$0.index] }, with: state)
-            for (miss, answer) in zip(group, answers) {
-                switch answer {
-                case .success(let list):
-                    cache.store(list, for: miss.key)
-                    lists[miss.index] = (list, false)
-                case .failure(let error):
-                    failures[miss.index] = error
-                }
-            }
-        }
         var results: [Result<Answer, any Error>] = []
-        for (index, request) in requests.enumerated() {
-            guard let (list, cached) = lists[index] else {
-                results.append(.failure(failures[index]!))
+        results.reserveCapacity(requests.count)
+        for (request, found) in zip(requests, await lists(for: requests)) {
+            let list: RenderedList, cached: Bool
+            switch found {
+            case .success(let answer): (list, cached) = answer
+            case .failure(let error):
+                results.append(.failure(error))
                 continue
             }
             if cache.isEnabled { (cached ? metrics.cacheHits : metrics.cacheMisses).increment() }
@@ -278,6 +256,16 @@ extension MatchworkService {
         return results
     }
 
+    /// The lists for `requests` from the serving engine; see ``ListSource/lists(for:answeredBy:counting:)``.
+    func lists(for requests: [RecommendationRequest]) async -> [Result<(list: RenderedList, cached: Bool), any Error>] {
+        var engines: [Result<(state: EngineHost.State, writes: UInt64), any Error>] = []
+        engines.reserveCapacity(requests.count)
+        for request in requests {
+            do { engines.append(.success(try await host.current(for: SubjectKey(request.subject)))) } catch { engines.append(.failure(error)) }
+        }
+        return await lists.lists(for: requests, answeredBy: engines, counting: true)
+    }
+
     private func similar(_ subject: RecommendationSubject, request: Request) async throws -> Response {
         var query = try QueryFields(request)
         let count = try query.integer("count", in: 1...RecommendationRequest.maximumCount) ?? 10
@@ -286,5 +274,53 @@ extension MatchworkService {
         let (state, _) = try await host.current(for: SubjectKey(subject))
         let result = try await score { try state.engine.similar(to: subject, count: count, includeClosed: includeClosed) }
         return try Reply.encode(SimilarResponse(subject: result.subject, items: result.items, notice: result.notice))
+    }
+}
+
+/// Recommendation lists from the cache, or scored on the scoring threads.
+struct ListSource: Sendable {
+    let cache: ResultCache
+    let batcher: ScoringBatcher
+
+    /// The lists for `requests`, in order, each answered by its engine (or failing with its
+    /// error), and whether it was scored for this call (`cached` false) or found: in the cache,
+    /// or being scored for an identical request, which it then awaits. The misses one engine
+    /// answers are queued together, so that they are scored in shared batches rather than one
+    /// after the other. `counting` false (warming) leaves the cache's hit ratio alone. Nothing is
+    /// recorded as served.
+    func lists(
+        for requests: [RecommendationRequest], answeredBy engines: [Result<(state: EngineHost.State, writes: UInt64), any Error>], counting: Bool
+    ) async -> [Result<(list: MatchworkService.RenderedList, cached: Bool), any Error>] {
+        precondition(requests.count == engines.count, "one engine per request")
+        var found = [Result<(list: MatchworkService.RenderedList, cached: Bool), any Error>?](repeating: nil, count: requests.count)
+        var scoring: [(index: Int, key: ResultCache.Key, flight: ResultCache.Flight, state: EngineHost.State)] = []
+        var joining: [(index: Int, flight: ResultCache.Flight)] = []
+        for (index, (request, engine)) in zip(requests, engines).enumerated() {
+            switch engine {
+            case .failure(let error): found[index] = .failure(error)
+            case .success(let (state, writes)):
+                let key = ResultCache.Key(request: request, modelKey: state.modelKey, subjectWrites: writes)
+                switch cache.lookup(key, counting: counting) {
+                case .hit(let list): found[index] = .success((list, true))
+                case .score(let flight): scoring.append((index, key, flight, state))
+                case .join(let flight): joining.append((index, flight))
+                }
+            }
+        }
+        // Every flight started above is finished before this call awaits any other's, so two
+        // calls that each joined the other's flight cannot wait for each other.
+        while let state = scoring.first?.state {
+            let group = scoring.filter { $0.state === state }
+            scoring.removeAll { $0.state === state }
+            let answers = await batcher.answer(group.map { requests[$0.index] }, with: state)
+            for (miss, answer) in zip(group, answers) {
+                cache.finish(miss.key, miss.flight, with: answer)
+                found[miss.index] = answer.map { ($0, false) }
+            }
+        }
+        for (index, flight) in joining {
+            found[index] = await flight.outcome().map { ($0, true) }
+        }
+        return found.map { $0! }
     }
 }

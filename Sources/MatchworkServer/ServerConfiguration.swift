@@ -23,6 +23,9 @@ public struct ServerConfiguration: Sendable {
     public var cacheTTL: Double = 3600
     /// At most this many lists are cached; the least recently used go first.
     public var cacheCapacity = 50_000
+    /// After a start or a model switch, the cache is refilled in the background with at most
+    /// this many lists: those it held, then the subjects served lately (0: no warming).
+    public var cacheWarm = 10_000
     /// The mode used when a request names none.
     public var recommendationMode: RecommendationMode = .ensemble
     /// Ensemble weights over the scenario's, as for `recommend --ensemble-weights` (`LIST:NAME=W,…`).
@@ -55,6 +58,9 @@ public struct ServerConfiguration: Sendable {
             Setting(key: "log_level", environment: "MATCHWORK_LOG_LEVEL", flag: "--log-level", help: "trace, debug, info, notice, warning, error or critical (default info)"),
             Setting(key: "cache_ttl", environment: "MATCHWORK_CACHE_TTL", flag: "--cache-ttl", help: "seconds a list stays cached, or 30s, 15m, 1h (default 1h; 0 disables)"),
             Setting(key: "cache_capacity", environment: "MATCHWORK_CACHE_CAPACITY", flag: nil, help: "lists kept in the cache (default 50000)"),
+            Setting(
+                key: "cache_warm", environment: "MATCHWORK_CACHE_WARM", flag: nil,
+                help: "lists scored ahead after a start or model switch, for the subjects served lately (default 10000; 0 disables)"),
             Setting(key: "recommendation_mode", environment: "MATCHWORK_RECOMMENDATION_MODE", flag: "--mode", help: "default mode (default ensemble)"),
             Setting(key: "ensemble_weights", environment: "MATCHWORK_ENSEMBLE_WEIGHTS", flag: "--ensemble-weights", help: "ensemble weights, [LIST:]NAME=W,… separated by spaces"),
             Setting(key: "rate_limit", environment: "MATCHWORK_RATE_LIMIT", flag: "--rate-limit", help: "requests per minute per key (default: no limit)"),
@@ -111,6 +117,9 @@ public struct ServerConfiguration: Sendable {
         case "cache_capacity":
             guard let n = Int(value), (1...10_000_000).contains(n) else { throw bad("is not a capacity; give 1-10000000 lists") }
             cacheCapacity = n
+        case "cache_warm":
+            guard let n = Int(value), (0...10_000_000).contains(n) else { throw bad("is not a number of lists; give 0-10000000 (0 turns warming off)") }
+            cacheWarm = n
         case "recommendation_mode":
             recommendationMode = try RecommendationMode.parse(value, field: source)
         case "ensemble_weights":

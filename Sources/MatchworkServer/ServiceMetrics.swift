@@ -10,6 +10,8 @@ final class ServiceMetrics: Sendable {
     let cacheHits: Metrics.Counter
     let cacheMisses: Metrics.Counter
     let cacheHitRatio: Metrics.Gauge
+    /// Lists scored ahead by warming, after a start or a model switch.
+    let cacheWarmed: Metrics.Counter
     let eventsIngested: Metrics.Counter
     let eventsDuplicate: Metrics.Counter
     let listsServed: Metrics.Counter
@@ -25,6 +27,7 @@ final class ServiceMetrics: Sendable {
         cacheHits = Metrics.Counter(label: "matchwork_cache_hits")
         cacheMisses = Metrics.Counter(label: "matchwork_cache_misses")
         cacheHitRatio = Metrics.Gauge(label: "matchwork_cache_hit_ratio")
+        cacheWarmed = Metrics.Counter(label: "matchwork_cache_warmed")
         eventsIngested = Metrics.Counter(label: "matchwork_events_ingested")
         eventsDuplicate = Metrics.Counter(label: "matchwork_events_duplicate")
         listsServed = Metrics.Counter(label: "matchwork_lists_served")

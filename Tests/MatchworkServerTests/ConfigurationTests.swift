@@ -14,6 +14,9 @@ struct ConfigurationTests {
         try c.apply("recommendation_mode", "rule_based", source: "MATCHWORK_RECOMMENDATION_MODE")
         try c.apply("rate_limit", "0", source: "--rate-limit")
         try c.apply("log_level", "WARNING", source: "MATCHWORK_LOG_LEVEL")
+        #expect(c.cacheWarm == 10_000)
+        try c.apply("cache_warm", "0", source: "MATCHWORK_CACHE_WARM")
+        #expect(c.cacheWarm == 0)
         #expect(c.cacheTTL == 900 && c.port == 0 && c.storePath == "/tmp/x.sqlite" && c.recommendationMode == .ruleBased && c.rateLimit == nil && c.logLevel == .warning)
     }
 
@@ -24,7 +27,8 @@ struct ConfigurationTests {
             ("cache_ttl", "soon", "MATCHWORK_CACHE_TTL", "MATCHWORK_CACHE_TTL 'soon' is not a cache lifetime; give seconds (3600) or 30s, 15m, 1h, up to 7 days, or 0 to disable the cache."),
             ("log_level", "loud", "MATCHWORK_LOG_LEVEL", "MATCHWORK_LOG_LEVEL 'loud' is not a log level; use trace, debug, info, notice, warning, error or critical."),
             ("database_url", "mysql://db", "DATABASE_URL", "DATABASE_URL 'mysql://db' is not a store URL; write sqlite:PATH (for example sqlite:/var/lib/matchwork/matchwork.sqlite)."),
-            ("colour", "red", "config.json: colour", "config.json: colour is not a setting; the settings are host, port, store, database_url, model_path, log_level, cache_ttl, cache_capacity, recommendation_mode, ensemble_weights, rate_limit, max_body_bytes, scoring_threads, refresh_interval."),
+            ("cache_warm", "-1", "MATCHWORK_CACHE_WARM", "MATCHWORK_CACHE_WARM '-1' is not a number of lists; give 0-10000000 (0 turns warming off)."),
+            ("colour", "red", "config.json: colour", "config.json: colour is not a setting; the settings are host, port, store, database_url, model_path, log_level, cache_ttl, cache_capacity, cache_warm, recommendation_mode, ensemble_weights, rate_limit, max_body_bytes, scoring_threads, refresh_interval."),
         ])
     func refuses(key: String, value: String, source: String, message: String) {
         var c = ServerConfiguration()

@@ -38,11 +38,13 @@ struct ServiceFixture {
         deinit { try? FileManager.default.removeItem(atPath: directory) }
     }
 
-    static func make(configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServiceFixture {
+    /// A service over the tiny cleaning marketplace, or the small one (`small`: for tests that
+    /// need many subjects with non-empty lists; the tiny one has four open jobs).
+    static func make(small: Bool = false, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServiceFixture {
         let directory = NSTemporaryDirectory() + "matchwork-service-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: directory + "/store.sqlite")
-        let marketplace = try Self.marketplace
+        let marketplace = try small ? smallMarketplaceResult.get() : Self.marketplace
         try await store.setScenario(.cleaning)
         _ = try await store.write(RecordBatch(people: marketplace.people, opportunities: marketplace.opportunities, interactions: marketplace.interactions), progress: nil)
         var configuration = ServerConfiguration()
@@ -63,6 +65,7 @@ struct ServiceFixture {
 
     nonisolated(unsafe) static let marketplaceResult = Result { try CleaningMarketplace(seed: 7, size: .tiny).generate() }
     static var marketplace: Marketplace { get throws { try marketplaceResult.get() } }
+    nonisolated(unsafe) static let smallMarketplaceResult = Result { try CleaningMarketplace(seed: 7, size: .small).generate() }
 
     /// Runs `body` against the router; requests log through `logger` when one is given.
     func test(logger: Logger? = nil, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {

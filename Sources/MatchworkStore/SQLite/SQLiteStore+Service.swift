@@ -168,6 +168,21 @@ extension SQLiteStore: ServiceStore {
         }
     }
 
+    public func recentlyServed(limit: Int, scanning: Int) async throws(StoreError) -> [ServedSubject] {
+        guard limit > 0, scanning > 0 else { return [] }
+        return try await run("recently served subjects") { db in
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT subject_kind, subject_id, mode FROM served_lists ORDER BY pk DESC LIMIT ?", arguments: [scanning])
+            var seen = Set<ServedSubject>(), found: [ServedSubject] = []
+            while found.count < limit, let row = try rows.next() {
+                let kind: String = row[0], id: String = row[1]
+                let served = ServedSubject(subject: kind == "person" ? .person(PersonID(id)) : .opportunity(OpportunityID(id)), mode: row[2])
+                if seen.insert(served).inserted { found.append(served) }
+            }
+            return found
+        }
+    }
+
     static func subjectColumns(_ subject: RecommendationSubject) -> (String, String) {
         switch subject {
         case .person(let id): ("person", id.rawValue)

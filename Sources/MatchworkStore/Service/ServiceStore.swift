@@ -37,6 +37,9 @@ public protocol ServiceStore: Store {
     func servedList(id: String) async throws(StoreError) -> ServedList?
     /// Served lists, optionally for one subject.
     func servedLists(_ page: PageRequest, subject: RecommendationSubject?) async throws(StoreError) -> Page<ServedList>
+    /// Who was served lately and in which mode: the subjects of the most recent served lists,
+    /// newest first, each pair once, at most `limit`, looking back over at most `scanning` lists.
+    func recentlyServed(limit: Int, scanning: Int) async throws(StoreError) -> [ServedSubject]
     /// Stores an outcome and the event it implies in one transaction; a repeated event id is
     /// ignored. Returns whether it was new.
     func recordOutcome(_ outcome: OutcomeRecord, event: Interaction) async throws(StoreError) -> Bool
@@ -192,6 +195,16 @@ public struct ServedList: Sendable, Hashable, Codable {
         try c.encodeIfPresent(keyID, forKey: .keyID)
         try c.encode(servedAt, forKey: .servedAt)
         try c.encode(items, forKey: .items)
+    }
+}
+
+/// A subject served lately, and the mode it was served in.
+public struct ServedSubject: Sendable, Hashable {
+    public var subject: RecommendationSubject
+    public var mode: String
+    public init(subject: RecommendationSubject, mode: String) {
+        self.subject = subject
+        self.mode = mode
     }
 }
 
