@@ -2031,6 +2031,7 @@ extension OpenAPIDocument {
       "type": "array"
      },
      "cached": {
+      "description": "True when the list was not scored for this request: found in the cache (warmed or asked before), or scored once for an identical request at the same time.",
       "type": "boolean"
      },
      "candidates": {
