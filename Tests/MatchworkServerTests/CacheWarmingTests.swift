@@ -39,7 +39,8 @@ struct CacheWarmingTests {
     @Test("A flight: callers that ask while a list is being scored get that list; an error reaches them all and nothing is kept")
     func flight() async throws {
         let (snapshot, _, state) = try ScoringBatcherTests.engine()
-        let cache = ResultCache(ttl: 60, capacity: 10)
+        // A day: the lists must not expire while a loaded machine runs the test.
+        let cache = ResultCache(ttl: 86_400, capacity: 10)
         let request = RecommendationRequest(.person(snapshot.people[Int(snapshot.takers[0])].id), count: 3)
         let key = ResultCache.Key(request: request, modelKey: "", subjectWrites: 0)
         guard case .score(let flight) = cache.lookup(key) else { Issue.record("the first lookup must score"); return }
@@ -133,7 +134,7 @@ struct CacheWarmingTests {
         // Warmed before the first engine served: newest first, once per subject and mode (the odd
         // request's subject, the rule-based list, then the other jobs).
         let fresh = CacheWarming(
-            lists: ListSource(cache: ResultCache(ttl: 60, capacity: 100), batcher: service.batcher), store: fixture.store, limit: 100, metrics: service.metrics,
+            lists: ListSource(cache: ResultCache(ttl: 86_400, capacity: 100), batcher: service.batcher), store: fixture.store, limit: 100, metrics: service.metrics,
             logger: service.logger)
         let requests = await fresh.requests(limit: 100)
         #expect(requests == [job(jobs[0]), job(jobs[1], .ruleBased), job(jobs[3]), job(jobs[2]), job(jobs[1])])
