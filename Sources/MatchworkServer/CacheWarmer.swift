@@ -50,7 +50,7 @@ struct CacheWarming: Sendable {
             metadata: [
                 "models": "\(state.modelKey.isEmpty ? "none" : state.modelKey)", "scored": "\(report.scored)", "present": "\(report.present)",
                 "skipped": "\(report.skipped)", "failed": "\(report.failed)",
-                "seconds": "\(String(format: "%.2f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))",
+                "seconds": "\(String(format: "%.2f", elapsed.inSeconds))",
             ])
     }
 

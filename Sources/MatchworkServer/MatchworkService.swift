@@ -159,7 +159,7 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
 
     private func log(_ request: Request, context: Context, status: Int, since start: ContinuousClock.Instant) {
         let elapsed = start.duration(to: .now)
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let milliseconds = elapsed.inSeconds * 1000
         context.logger.info(
             "Answered",
             metadata: [

@@ -209,7 +209,7 @@ public enum CollaborativeTraining {
             kind: kind, scenario: snapshot.preset?.name, personIDs: personRows, opportunityIDs: opportunityRows, collaborative: collaborative, settings: settings,
             scalars: scalars, floats: floats, integers: integers)
         let elapsed = clock.now - started
-        return Result(model: model, validation: validation, data: data, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        return Result(model: model, validation: validation, data: data, seconds: elapsed.inSeconds)
     }
 
     /// Each person's positive interest split at random (seeded): `share` of it, at least one

@@ -39,7 +39,7 @@ public enum RatingEvaluation {
         let elapsed = started.duration(to: clock.now)
         let n = Double(max(test.count, 1))
         let total = sumSquares - sum * sum / n
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         return RatingMetrics(
             rmse: (squared / n).squareRoot(), mae: absolute / n, r2: total > 0 ? 1 - squared / total : 0,
             rowsEvaluated: test.count, bases: bases, predictMicrosecondsPerRow: seconds * 1e6 / n)

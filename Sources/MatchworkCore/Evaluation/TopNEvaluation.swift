@@ -97,7 +97,7 @@ public enum TopNEvaluation {
         var trainItems = Set<Int32>()
         for item in train.rowItems { trainItems.insert(item) }
         let recommended = total.recommended.enumerated().count { $0.element }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         return TopNMetrics(
             k: k, precision: total.precision / n, recall: total.recall / n, ndcg: total.ndcg / n, map: total.map / n, hitRate: total.hitRate / n,
             coverage: trainItems.isEmpty ? 0 : Double(recommended) / Double(trainItems.count), usersEvaluated: evaluated.count,

@@ -347,8 +347,7 @@ public enum NeuralTrainer {
     }
 
     static func seconds(since start: ContinuousClock.Instant, _ clock: ContinuousClock) -> Double {
-        let d = clock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        (clock.now - start).inSeconds
     }
 }
 
