@@ -52,7 +52,7 @@ enum RowCoding {
     }
 
     static func person(_ row: Row) throws -> Person {
-        let profile = try decode(PersonProfile.self, row["profile"], what: "person profile")
+        let profile = try personProfile(row["profile"])
         return try Person(
             id: PersonID(row["id"] as String), role: try PersonRole.parse(row["role"]), name: row["name"],
             facets: profile.facets, skills: profile.skills, certifications: profile.certifications,
@@ -61,7 +61,7 @@ enum RowCoding {
     }
 
     static func opportunity(_ row: Row) throws -> Opportunity {
-        let profile = try decode(OpportunityProfile.self, row["profile"], what: "opportunity profile")
+        let profile = try opportunityProfile(row["profile"])
         var window: TimeWindow?
         if let start = row["starts_at"] as Int64?, let end = row["ends_at"] as Int64? {
             window = try TimeWindow(start: Timestamp(secondsSinceEpoch: start), end: Timestamp(secondsSinceEpoch: end))
@@ -85,7 +85,7 @@ enum RowCoding {
     /// Decodes `event_id, derived_id, person, opportunity, type, ts, value, details`.
     static func interaction(_ row: Row, people: [Int64: String], opportunities: [Int64: String]) throws -> Interaction {
         let derived: Bool = row[1]
-        let details = try (row[7] as String?).map { try decode(InteractionDetails.self, $0, what: "event") }
+        let details = try (row[7] as String?).map(interactionDetails)
         return try Interaction(
             eventID: derived ? nil : row[0] as String,
             person: PersonID(people[row[2]] ?? "?"), opportunity: OpportunityID(opportunities[row[3]] ?? "?"),
