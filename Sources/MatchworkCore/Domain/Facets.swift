@@ -90,14 +90,14 @@ public enum Token {
         if text.isEmpty {
             throw MatchworkError(.invalidValue, "\(field) has an empty name or value; remove it or give a word such as 'night'.", field: field)
         }
-        if text.unicodeScalars.count > maximumLength {
+        if text.utf8.count > maximumLength, text.unicodeScalars.count > maximumLength {
             throw .invalid(field, "\(field) '\(text.prefix(32))…' is longer than \(maximumLength) characters; use a short token.")
         }
         if let bad = text.utf8.first(where: { $0 < 0x20 || $0 == 0x7F || reserved.contains($0) }) {
             let shown = bad < 0x20 || bad == 0x7F ? "a control character" : "'\(Character(Unicode.Scalar(bad)))'"
             throw .invalid(field, "\(field) '\(text)' contains \(shown); tokens cannot contain ; | : , = or control characters.")
         }
-        if text.first == " " || text.last == " " {
+        if (text.utf8.first == 0x20 && text.first == " ") || (text.utf8.last == 0x20 && text.last == " ") {
             throw .invalid(field, "\(field) '\(text)' has leading or trailing spaces; remove them.")
         }
         return text

@@ -58,13 +58,14 @@ public enum ExternalIdentifier {
         if text.isEmpty {
             throw MatchworkError(.missingValue, "\(field) is empty; every record needs a non-empty identifier.", field: field)
         }
-        if text.unicodeScalars.count > maximumLength {
+        // The cheap byte checks run first: this runs for every id of every stored event read.
+        if text.utf8.count > maximumLength, text.unicodeScalars.count > maximumLength {
             throw .invalid(field, "\(field) '\(text.prefix(32))…' is \(text.unicodeScalars.count) characters long; identifiers are at most \(maximumLength).")
         }
         if text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
             throw .invalid(field, "\(field) '\(text)' contains a control character; use printable characters only.")
         }
-        if text.first == " " || text.last == " " {
+        if (text.utf8.first == 0x20 && text.first == " ") || (text.utf8.last == 0x20 && text.last == " ") {
             throw .invalid(field, "\(field) '\(text)' has leading or trailing spaces; remove them.")
         }
         return text

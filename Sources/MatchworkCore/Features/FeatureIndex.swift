@@ -61,15 +61,17 @@ public struct FeatureIndex: Sendable {
         version = snapshot.version
         let d = space.dimension
         var raw = DenseMatrix(rows: snapshot.opportunities.count, columns: d)
-        for (o, opportunity) in snapshot.opportunities.enumerated() { raw.setRow(o, space.encode(opportunity)) }
+        // Opportunities are read in place (`snapshot.opportunities[o]`), never copied out: a copy
+        // retains every field, and this runs for each of 100,000 opportunities and each event.
+        for o in snapshot.opportunities.indices { raw.setRow(o, space.encode(snapshot.opportunities[o])) }
 
         // Population priors per preference facet: the share of each value among opportunities.
         var priors: [FacetName: [Float]] = [:]
         for facet in features.preferenceFacets {
             guard let block = space.block(of: facet) else { continue }
             var counts = [Float](repeating: 0, count: d)
-            for opportunity in snapshot.opportunities {
-                for v in opportunity.required[facet] {
+            for o in snapshot.opportunities.indices {
+                for v in snapshot.opportunities[o].required[facet] {
                     if let i = block.values.firstIndex(of: v) { counts[block.range.lowerBound + i] += 1 }
                 }
             }
@@ -90,9 +92,8 @@ public struct FeatureIndex: Sendable {
                 let weight = Float(w)
                 totalWeight += weight
                 raw.withRow(Int(o)) { row in for i in 0..<d { revealed[i] += weight * row[i] } }
-                let opportunity = snapshot.opportunities[Int(o)]
                 for facet in features.preferenceFacets {
-                    for v in opportunity.required[facet] { revealedCounts[facet, default: [:]][v, default: 0] += w }
+                    for v in snapshot.opportunities[Int(o)].required[facet] { revealedCounts[facet, default: [:]][v, default: 0] += w }
                 }
             }
             var stated = space.encodeStated(person)

@@ -99,19 +99,23 @@ public struct MarketplaceSnapshot: Sendable {
         let reference = now ?? latestEvent ?? opportunities.compactMap { $0.window?.start }.max() ?? Timestamp(secondsSinceEpoch: 0)
         self.now = reference
 
-        // Dense triples of the events up to `now`, in time order.
-        var triples: [(person: DenseIndex, opportunity: DenseIndex, event: Interaction)] = []
+        // Dense triples of the events up to `now`, in time order. Each refers to its event by
+        // position instead of holding a copy: 24 bytes to sort instead of a whole `Interaction`
+        // (whose copies retain its strings), for each of millions of events.
+        var triples: [(time: Int64, person: DenseIndex, opportunity: DenseIndex, source: Int32)] = []
         triples.reserveCapacity(interactions.count)
-        for interaction in interactions where interaction.timestamp <= reference {
-            guard let p = personIndex.index(of: interaction.person) else {
+        for position in interactions.indices where interactions[position].timestamp <= reference {
+            guard let p = personIndex.index(of: interactions[position].person) else {
+                let interaction = interactions[position]
                 throw MatchworkError(.unknownIdentifier, "event \(interaction.eventID.map { "'\($0)' " } ?? "")names person '\(interaction.person)', who is not in the marketplace; add the person first.", field: "person_id")
             }
-            guard let o = opportunityIndex.index(of: interaction.opportunity) else {
+            guard let o = opportunityIndex.index(of: interactions[position].opportunity) else {
+                let interaction = interactions[position]
                 throw MatchworkError(.unknownIdentifier, "event \(interaction.eventID.map { "'\($0)' " } ?? "")names opportunity '\(interaction.opportunity)', which is not in the marketplace; add it first.", field: "opportunity_id")
             }
-            triples.append((p, o, interaction))
+            triples.append((interactions[position].timestamp.secondsSinceEpoch, p, o, Int32(position)))
         }
-        triples.sort { ($0.event.timestamp, $0.person, $0.opportunity) < ($1.event.timestamp, $1.person, $1.opportunity) }
+        triples.sort { ($0.time, $0.person, $0.opportunity, $0.source) < ($1.time, $1.person, $1.opportunity, $1.source) }
 
         func grouped(count: Int, key: (Int) -> DenseIndex, other: (Int) -> DenseIndex) -> ([Int], [Event]) {
             var offsets = [Int](repeating: 0, count: count + 1)
@@ -121,8 +125,9 @@ public struct MarketplaceSnapshot: Sendable {
             var events = [Event](repeating: Event(other: 0, type: .view, time: 0, value: .nan), count: triples.count)
             for t in triples.indices {
                 let k = Int(key(t))
-                let e = triples[t].event
-                events[cursor[k]] = Event(other: other(t), type: e.type, time: e.timestamp.secondsSinceEpoch, value: e.value.map(Float.init) ?? .nan)
+                let source = Int(triples[t].source)
+                events[cursor[k]] = Event(
+                    other: other(t), type: interactions[source].type, time: triples[t].time, value: interactions[source].value.map(Float.init) ?? .nan)
                 cursor[k] += 1
             }
             return (offsets, events)
@@ -197,13 +202,13 @@ public struct MarketplaceSnapshot: Sendable {
         hasher.combine(people)
         hasher.combine(opportunities)
         hasher.combine(triples.count)
-        hasher.combine(triples.last?.event.timestamp)
+        hasher.combine(triples.last?.time)
         hasher.combine(reference)
         version = hasher.finalize()
 
         var subScoreSums = [(sum: Double, count: Int)](repeating: (0, 0), count: people.count)
-        for t in triples where t.event.type == .rate {
-            for score in t.event.subScores {
+        for t in triples where interactions[Int(t.source)].type == .rate {
+            for score in interactions[Int(t.source)].subScores {
                 subScoreSums[Int(t.person)].sum += score.value
                 subScoreSums[Int(t.person)].count += 1
             }
