@@ -88,7 +88,7 @@ struct CacheWarming: Sendable {
                 report.interrupted = true
                 break
             }
-            var kept: [RecommendationRequest] = [], engines: [Result<(state: EngineHost.State, writes: UInt64), any Error>] = []
+            var kept: [RecommendationRequest] = [], engines: [Result<ListSource.Engine, any Error>] = []
             for request in requests[start..<min(start + Self.step, requests.count)] {
                 let writes = subjectWrites[SubjectKey(request.subject)] ?? 0
                 guard writes <= state.builtThrough else {
@@ -96,7 +96,7 @@ struct CacheWarming: Sendable {
                     continue
                 }
                 kept.append(request)
-                engines.append(.success((state, writes)))
+                engines.append(.success((state, writes, false)))
             }
             start += Self.step
             for found in await lists.lists(for: kept, answeredBy: engines, counting: false) {

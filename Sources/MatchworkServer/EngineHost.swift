@@ -21,9 +21,9 @@ enum SubjectKey: Hashable, Sendable {
 /// and rebuilt in the background after writes.
 ///
 /// Writes are counted; each build records the count it includes. A request about a subject
-/// written since the last build waits for the next build, so that a caller reads its own writes;
-/// other requests are answered by the last build while the next one runs. After a write the
-/// engine rebuilds at most every `refreshInterval` seconds.
+/// written since the last build waits for the next build (up to the service's `fresh_wait`), so
+/// that a caller reads its own writes; other requests are answered by the last build while the
+/// next one runs. After a write the engine rebuilds at most every `refreshInterval` seconds.
 actor EngineHost {
     /// One built engine and what it was built from (a class: every request takes one).
     final class State: Sendable {
@@ -64,6 +64,9 @@ actor EngineHost {
     private var building: Task<State, any Error>?
     private var scheduled: Task<Void, Never>?
     private var generation = 0
+    /// Requests waiting for a build through a write count (see ``current(for:patience:)``).
+    private var waiters: [Int: (needed: UInt64, continuation: CheckedContinuation<Void, Never>)] = [:]
+    private var nextWaiter = 0
 
     init(store: any ServiceStore, registry: ModelRegistry, configuration: EngineConfiguration, pool: NIOThreadPool, refreshInterval: Double, logger: Logger) {
         self.store = store
@@ -79,13 +82,47 @@ actor EngineHost {
         preparation = body
     }
 
-    /// The engine to answer about `subject` with, and the subject's write count (part of cache keys).
-    func current(for subject: SubjectKey?) async throws -> (State, UInt64) {
+    /// The engine to answer about `subject` with, the subject's write count (part of cache
+    /// keys), and whether that engine predates a write about the subject (`stale`).
+    ///
+    /// When the subject was written since the serving engine was built, this waits up to
+    /// `patience` for a build that includes the write (starting one if none runs), and past
+    /// it answers with the serving engine, stale. With no engine yet it waits for the first.
+    func current(for subject: SubjectKey?, patience: Duration) async throws -> (state: State, writes: UInt64, stale: Bool) {
         let needed = subject.flatMap { subjectWrites[$0] } ?? 0
-        while true {
-            if let state, state.builtThrough >= needed { return (state, needed) }
-            _ = try await rebuild()
+        if let state, state.builtThrough >= needed { return (state, needed, false) }
+        guard state != nil else {
+            while true {
+                if let state, state.builtThrough >= needed { return (state, needed, false) }
+                _ = try await rebuild()
+            }
         }
+        startBuild()
+        if patience > .zero { await wait(through: needed, atMost: patience) }
+        let state = self.state!
+        return (state, needed, state.builtThrough < needed)
+    }
+
+    /// Starts a build unless one runs; its failure is logged (the serving engine stays).
+    private func startBuild() {
+        guard building == nil else { return }
+        Task { await self.rebuildLogged() }
+    }
+
+    /// Suspends until a build through `needed` is installed, a build fails, or `patience` passes.
+    private func wait(through needed: UInt64, atMost patience: Duration) async {
+        let id = nextWaiter
+        nextWaiter += 1
+        let timeout = Task { [weak self] in
+            try? await Task.sleep(for: patience)
+            await self?.resumeWaiter(id)
+        }
+        await withCheckedContinuation { continuation in waiters[id] = (needed, continuation) }
+        timeout.cancel()
+    }
+
+    private func resumeWaiter(_ id: Int) {
+        waiters.removeValue(forKey: id)?.continuation.resume()
     }
 
     /// The subject's write count.
@@ -105,6 +142,10 @@ actor EngineHost {
 
     private func runScheduled() async {
         scheduled = nil
+        await rebuildLogged()
+    }
+
+    private func rebuildLogged() async {
         do { _ = try await rebuild() } catch {
             logger.error("Rebuilding the engine after writes failed; the previous engine keeps serving", metadata: ["error": "\(error)"])
         }
@@ -179,9 +220,14 @@ actor EngineHost {
             ])
         if let state, state.generation > built.generation { return }
         state = built
+        for (id, waiter) in waiters where waiter.needed <= built.builtThrough { resumeWaiter(id) }
+        // Writes that arrived during this build: the requests waiting for them need another.
+        if !waiters.isEmpty, building == nil { startBuild() }
     }
 
     private func buildFailed(_ failed: Int) {
         if generation == failed { building = nil }
+        // Waiting longer would not help: the waiting requests are answered by the serving engine.
+        for id in Array(waiters.keys) { resumeWaiter(id) }
     }
 }

@@ -2067,6 +2067,10 @@ extension OpenAPIDocument {
      "recommendation_id": {
       "type": "string"
      },
+     "stale": {
+      "description": "True when the subject was written since the engine that answered was built: the build that includes the write took longer than the service's fresh_wait. Ask again shortly for an answer that includes it.",
+      "type": "boolean"
+     },
      "subject": {
       "$ref": "#/components/schemas/Subject"
      }
@@ -2080,6 +2084,7 @@ extension OpenAPIDocument {
      "candidates",
      "filtered",
      "cached",
+     "stale",
      "items"
     ],
     "type": "object"
@@ -2424,13 +2429,18 @@ extension OpenAPIDocument {
      "notice": {
       "type": "string"
      },
+     "stale": {
+      "description": "True when the subject was written since the engine that answered was built (see Recommendations.stale).",
+      "type": "boolean"
+     },
      "subject": {
       "$ref": "#/components/schemas/Subject"
      }
     },
     "required": [
      "subject",
-     "items"
+     "items",
+     "stale"
     ],
     "type": "object"
    },

@@ -53,12 +53,13 @@ extension MatchworkService {
         }
     }
 
-    /// One answered recommendation: the list, the id it was recorded under and whether the
-    /// cache answered.
+    /// One answered recommendation: the list, the id it was recorded under, whether the
+    /// cache answered, and whether the engine predates a write about the subject.
     struct Answer: Sendable {
         let list: RenderedList
         let id: String
         let cached: Bool
+        let stale: Bool
 
         /// The answer's JSON object (keys sorted, members without a value left out).
         func write(to o: inout JSONWriter) {
@@ -85,6 +86,7 @@ extension MatchworkService {
                 if let version = result.modelVersion { o.key("model_version"); o.string(version) }
                 if let notice = result.notice { o.key("notice"); o.string(notice) }
                 o.key("recommendation_id"); o.string(id)
+                o.key("stale"); o.bool(stale)
                 o.key("subject"); o.write(result.subject)
             }
         }
@@ -94,6 +96,7 @@ extension MatchworkService {
         var subject: RecommendationSubject
         var items: [SimilarItem]
         var notice: String?
+        var stale: Bool
     }
 
     func addRecommendationRoutes(to api: RouterGroup<MatchworkRequestContext>) {
@@ -236,14 +239,15 @@ extension MatchworkService {
         var results: [Result<Answer, any Error>] = []
         results.reserveCapacity(requests.count)
         for (request, found) in zip(requests, await lists(for: requests)) {
-            let list: RenderedList, cached: Bool
+            let list: RenderedList, cached: Bool, stale: Bool
             switch found {
-            case .success(let answer): (list, cached) = answer
+            case .success(let answer): (list, cached, stale) = answer
             case .failure(let error):
                 results.append(.failure(error))
                 continue
             }
             if cache.isEnabled { (cached ? metrics.cacheHits : metrics.cacheMisses).increment() }
+            if stale { metrics.staleAnswers.increment() }
             let id = "rec-" + RecommendationIDs.next()
             let result = list.result
             await recorder.record(
@@ -251,34 +255,47 @@ extension MatchworkService {
                     id: id, subject: request.subject, mode: request.mode.rawValue, answeredBy: result.answeredBy, modelVersion: result.modelVersion,
                     requestID: context.id, keyID: context.identity?.id, servedAt: .now, items: list.served))
             metrics.listsServed.increment()
-            results.append(.success(Answer(list: list, id: id, cached: cached)))
+            results.append(.success(Answer(list: list, id: id, cached: cached, stale: stale)))
         }
         return results
     }
 
     /// The lists for `requests` from the serving engine; see ``ListSource/lists(for:answeredBy:counting:)``.
-    func lists(for requests: [RecommendationRequest]) async -> [Result<(list: RenderedList, cached: Bool), any Error>] {
-        var engines: [Result<(state: EngineHost.State, writes: UInt64), any Error>] = []
+    func lists(for requests: [RecommendationRequest]) async -> [Result<(list: RenderedList, cached: Bool, stale: Bool), any Error>] {
+        var engines: [Result<ListSource.Engine, any Error>] = []
         engines.reserveCapacity(requests.count)
         for request in requests {
-            do { engines.append(.success(try await host.current(for: SubjectKey(request.subject)))) } catch { engines.append(.failure(error)) }
+            do { engines.append(.success(try await host.current(for: SubjectKey(request.subject), patience: freshWait))) } catch {
+                engines.append(.failure(error))
+            }
         }
-        return await lists.lists(for: requests, answeredBy: engines, counting: true)
+        let found = await lists.lists(for: requests, answeredBy: engines, counting: true)
+        return zip(found, engines).map { found, engine in
+            found.map { ($0.list, $0.cached, (try? engine.get().stale) ?? false) }
+        }
     }
+
+    /// How long a request about a subject just written waits for the build that includes it.
+    var freshWait: Duration { .milliseconds(Int64((configuration.freshWait * 1000).rounded())) }
 
     private func similar(_ subject: RecommendationSubject, request: Request) async throws -> Response {
         var query = try QueryFields(request)
         let count = try query.integer("count", in: 1...RecommendationRequest.maximumCount) ?? 10
         let includeClosed = try query.bool("include_closed") ?? false
         try query.finish()
-        let (state, _) = try await host.current(for: SubjectKey(subject))
+        let (state, _, stale) = try await host.current(for: SubjectKey(subject), patience: freshWait)
+        if stale { metrics.staleAnswers.increment() }
         let result = try await score { try state.engine.similar(to: subject, count: count, includeClosed: includeClosed) }
-        return try Reply.encode(SimilarResponse(subject: result.subject, items: result.items, notice: result.notice))
+        return try Reply.encode(SimilarResponse(subject: result.subject, items: result.items, notice: result.notice, stale: stale))
     }
 }
 
 /// Recommendation lists from the cache, or scored on the scoring threads.
 struct ListSource: Sendable {
+    /// The engine answering a request, the subject's write count, and whether the engine
+    /// predates a write about the subject.
+    typealias Engine = (state: EngineHost.State, writes: UInt64, stale: Bool)
+
     let cache: ResultCache
     let batcher: ScoringBatcher
 
@@ -289,7 +306,7 @@ struct ListSource: Sendable {
     /// after the other. `counting` false (warming) leaves the cache's hit ratio alone. Nothing is
     /// recorded as served.
     func lists(
-        for requests: [RecommendationRequest], answeredBy engines: [Result<(state: EngineHost.State, writes: UInt64), any Error>], counting: Bool
+        for requests: [RecommendationRequest], answeredBy engines: [Result<Engine, any Error>], counting: Bool
     ) async -> [Result<(list: MatchworkService.RenderedList, cached: Bool), any Error>] {
         precondition(requests.count == engines.count, "one engine per request")
         var found = [Result<(list: MatchworkService.RenderedList, cached: Bool), any Error>?](repeating: nil, count: requests.count)
@@ -298,8 +315,11 @@ struct ListSource: Sendable {
         for (index, (request, engine)) in zip(requests, engines).enumerated() {
             switch engine {
             case .failure(let error): found[index] = .failure(error)
-            case .success(let (state, writes)):
-                let key = ResultCache.Key(request: request, modelKey: state.modelKey, subjectWrites: writes)
+            case .success(let (state, writes, stale)):
+                // A stale engine's lists are kept apart: once a build with the write serves,
+                // no request reaches them.
+                let modelKey = stale ? "\(state.modelKey)|stale@\(state.generation)" : state.modelKey
+                let key = ResultCache.Key(request: request, modelKey: modelKey, subjectWrites: writes)
                 switch cache.lookup(key, counting: counting) {
                 case .hit(let list): found[index] = .success((list, true))
                 case .score(let flight): scoring.append((index, key, flight, state))

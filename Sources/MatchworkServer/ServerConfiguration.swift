@@ -39,6 +39,11 @@ public struct ServerConfiguration: Sendable {
     /// After a write, the engine rebuilds from the store at most this often, in seconds;
     /// a request about a subject written since the last rebuild waits for the next one.
     public var refreshInterval: Double = 2
+    /// How long a request about a subject written since the last build waits for a build that
+    /// includes the write, in seconds; past it, the serving engine answers and the answer says
+    /// `"stale": true`. Builds of small marketplaces take well under a second, so their callers
+    /// read their own writes; a large one's build takes seconds, which no caller should wait.
+    public var freshWait: Double = 1
 
     public init() {}
 
@@ -67,6 +72,9 @@ public struct ServerConfiguration: Sendable {
             Setting(key: "max_body_bytes", environment: "MATCHWORK_MAX_BODY_BYTES", flag: nil, help: "largest request body (default 16777216)"),
             Setting(key: "scoring_threads", environment: "MATCHWORK_SCORING_THREADS", flag: nil, help: "threads that score (default: cores)"),
             Setting(key: "refresh_interval", environment: "MATCHWORK_REFRESH_INTERVAL", flag: nil, help: "seconds between engine rebuilds after writes (default 2)"),
+            Setting(
+                key: "fresh_wait", environment: "MATCHWORK_FRESH_WAIT", flag: nil,
+                help: "how long a request about a subject just written waits for the rebuild that includes the write, then is answered stale (default 1s)"),
         ]
 
         public static func named(_ key: String) -> Setting? { all.first { $0.key == key } }
@@ -136,14 +144,20 @@ public struct ServerConfiguration: Sendable {
         case "refresh_interval":
             guard let seconds = Self.duration(value), seconds >= 0, seconds <= 3600 else { throw bad("is not an interval; give 0-3600 seconds") }
             refreshInterval = seconds
+        case "fresh_wait":
+            guard let seconds = Self.duration(value), seconds >= 0, seconds <= 3600 else {
+                throw bad("is not a wait; give 0-3600 seconds, or 500ms, 2s, 1m (0 answers at once with the serving engine)")
+            }
+            freshWait = seconds
         default:
             let keys = Setting.all.map(\.key).joined(separator: ", ")
             throw MatchworkError(.invalidConfiguration, "\(source) is not a setting; the settings are \(keys).", field: source)
         }
     }
 
-    /// Seconds from `3600`, `90s`, `15m`, `1h` or `1d`.
+    /// Seconds from `3600`, `500ms`, `90s`, `15m`, `1h` or `1d`.
     static func duration(_ text: String) -> Double? {
+        if text.hasSuffix("ms") { return Double(text.dropLast(2)).map { $0 / 1000 } }
         let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
         if let last = text.last, let unit = units[last] { return Double(text.dropLast()).map { $0 * unit } }
         return Double(text)

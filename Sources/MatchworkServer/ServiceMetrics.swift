@@ -15,6 +15,9 @@ final class ServiceMetrics: Sendable {
     let eventsIngested: Metrics.Counter
     let eventsDuplicate: Metrics.Counter
     let listsServed: Metrics.Counter
+    /// Answers from an engine built before a write about their subject (the build that
+    /// includes it took longer than `fresh_wait`).
+    let staleAnswers: Metrics.Counter
     let retrainSeconds: Metrics.Timer
     let retrainFailures: Metrics.Counter
     /// Batches of cache misses scored together, and the requests in them.
@@ -31,6 +34,7 @@ final class ServiceMetrics: Sendable {
         eventsIngested = Metrics.Counter(label: "matchwork_events_ingested")
         eventsDuplicate = Metrics.Counter(label: "matchwork_events_duplicate")
         listsServed = Metrics.Counter(label: "matchwork_lists_served")
+        staleAnswers = Metrics.Counter(label: "matchwork_stale_answers")
         retrainSeconds = Metrics.Timer(label: "matchwork_retrain_duration", preferredDisplayUnit: .seconds)
         retrainFailures = Metrics.Counter(label: "matchwork_retrain_failures")
         scoringBatches = Metrics.Counter(label: "matchwork_scoring_batches")

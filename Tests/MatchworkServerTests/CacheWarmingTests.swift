@@ -79,14 +79,14 @@ struct CacheWarmingTests {
         let gate = DispatchSemaphore(value: 0)
         service.pool.submit { _ in gate.wait() }
         let misses = service.cache.statistics.misses
-        let answers = try await withThrowingTaskGroup(of: (list: MatchworkService.RenderedList, cached: Bool).self) { group in
+        let answers = try await withThrowingTaskGroup(of: (list: MatchworkService.RenderedList, cached: Bool, stale: Bool).self) { group in
             for _ in 0..<6 { group.addTask { try await service.lists(for: [request])[0].get() } }
             group.addTask {
                 while service.cache.joinedCount < 5 { try await Task.sleep(for: .milliseconds(5)) }
                 gate.signal()
                 throw CancellationError()  // not an answer; removed below
             }
-            var answers: [(list: MatchworkService.RenderedList, cached: Bool)] = []
+            var answers: [(list: MatchworkService.RenderedList, cached: Bool, stale: Bool)] = []
             while let next = await group.nextResult() {
                 if case .success(let answer) = next { answers.append(answer) }
             }

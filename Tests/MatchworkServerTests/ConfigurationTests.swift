@@ -17,6 +17,11 @@ struct ConfigurationTests {
         #expect(c.cacheWarm == 10_000)
         try c.apply("cache_warm", "0", source: "MATCHWORK_CACHE_WARM")
         #expect(c.cacheWarm == 0)
+        #expect(c.freshWait == 1)
+        try c.apply("fresh_wait", "250ms", source: "MATCHWORK_FRESH_WAIT")
+        #expect(c.freshWait == 0.25)
+        try c.apply("fresh_wait", "0", source: "MATCHWORK_FRESH_WAIT")
+        #expect(c.freshWait == 0)
         #expect(c.cacheTTL == 900 && c.port == 0 && c.storePath == "/tmp/x.sqlite" && c.recommendationMode == .ruleBased && c.rateLimit == nil && c.logLevel == .warning)
     }
 
@@ -28,7 +33,8 @@ struct ConfigurationTests {
             ("log_level", "loud", "MATCHWORK_LOG_LEVEL", "MATCHWORK_LOG_LEVEL 'loud' is not a log level; use trace, debug, info, notice, warning, error or critical."),
             ("database_url", "mysql://db", "DATABASE_URL", "DATABASE_URL 'mysql://db' is not a store URL; write sqlite:PATH (for example sqlite:/var/lib/matchwork/matchwork.sqlite)."),
             ("cache_warm", "-1", "MATCHWORK_CACHE_WARM", "MATCHWORK_CACHE_WARM '-1' is not a number of lists; give 0-10000000 (0 turns warming off)."),
-            ("colour", "red", "config.json: colour", "config.json: colour is not a setting; the settings are host, port, store, database_url, model_path, log_level, cache_ttl, cache_capacity, cache_warm, recommendation_mode, ensemble_weights, rate_limit, max_body_bytes, scoring_threads, refresh_interval."),
+            ("fresh_wait", "2 hours", "MATCHWORK_FRESH_WAIT", "MATCHWORK_FRESH_WAIT '2 hours' is not a wait; give 0-3600 seconds, or 500ms, 2s, 1m (0 answers at once with the serving engine)."),
+            ("colour", "red", "config.json: colour", "config.json: colour is not a setting; the settings are host, port, store, database_url, model_path, log_level, cache_ttl, cache_capacity, cache_warm, recommendation_mode, ensemble_weights, rate_limit, max_body_bytes, scoring_threads, refresh_interval, fresh_wait."),
         ])
     func refuses(key: String, value: String, source: String, message: String) {
         var c = ServerConfiguration()

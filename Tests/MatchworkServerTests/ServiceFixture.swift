@@ -51,6 +51,9 @@ struct ServiceFixture {
         configuration.storePath = directory + "/store.sqlite"
         configuration.scoringThreads = 2
         configuration.refreshInterval = 0.05
+        // Tests that write and read expect their writes (a loaded CI machine can take seconds to
+        // rebuild); FreshnessTests sets its own.
+        configuration.freshWait = 3600
         configure(&configuration)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
