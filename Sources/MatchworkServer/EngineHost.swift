@@ -67,6 +67,8 @@ actor EngineHost {
     /// Requests waiting for a build through a write count (see ``current(for:patience:)``).
     private var waiters: [Int: (needed: UInt64, continuation: CheckedContinuation<Void, Never>)] = [:]
     private var nextWaiter = 0
+    /// When the build under way started.
+    private var buildStarted: ContinuousClock.Instant?
 
     init(store: any ServiceStore, registry: ModelRegistry, configuration: EngineConfiguration, pool: NIOThreadPool, refreshInterval: Double, logger: Logger) {
         self.store = store
@@ -98,14 +100,23 @@ actor EngineHost {
             }
         }
         startBuild()
-        if patience > .zero { await wait(through: needed, atMost: patience) }
+        // A build expected to take longer than `patience` (judging by the last one) is not
+        // waited for: the answer would be stale all the same, only later.
+        if patience > .zero, expectedBuildRemaining() <= patience { await wait(through: needed, atMost: patience) }
         let state = self.state!
         return (state, needed, state.builtThrough < needed)
+    }
+
+    /// How long the build under way should still take, judging by the serving engine's build.
+    private func expectedBuildRemaining() -> Duration {
+        guard let state, let buildStarted else { return .zero }
+        return .milliseconds(Int64(state.seconds * 1000)) - (ContinuousClock.now - buildStarted)
     }
 
     /// Starts a build unless one runs; its failure is logged (the serving engine stays).
     private func startBuild() {
         guard building == nil else { return }
+        buildStarted = .now
         Task { await self.rebuildLogged() }
     }
 
@@ -178,6 +189,7 @@ actor EngineHost {
         if let building { return try await building.value }
         let through = writes
         generation += 1
+        buildStarted = .now
         // The task runs on this actor (it uses `self`), giving it up while it awaits the store
         // and the thread pool, so `install` happens before the task's value is seen.
         let task = Task { [store, registry, configuration, pool, generation] in
