@@ -67,8 +67,12 @@ actor EngineHost {
     /// Requests waiting for a build through a write count (see ``current(for:patience:)``).
     private var waiters: [Int: (needed: UInt64, continuation: CheckedContinuation<Void, Never>)] = [:]
     private var nextWaiter = 0
-    /// When the build under way started.
+    /// When the build under way started, and the write count it includes.
     private var buildStarted: ContinuousClock.Instant?
+    private var buildingThrough: UInt64 = 0
+    /// When the last build ended, and the build waiting for its turn (see ``startBuild()``).
+    private var lastBuildEnded: ContinuousClock.Instant?
+    private var deferred: Task<Void, Never>?
 
     init(store: any ServiceStore, registry: ModelRegistry, configuration: EngineConfiguration, pool: NIOThreadPool, refreshInterval: Double, logger: Logger) {
         self.store = store
@@ -102,22 +106,49 @@ actor EngineHost {
         startBuild()
         // A build expected to take longer than `patience` (judging by the last one) is not
         // waited for: the answer would be stale all the same, only later.
-        if patience > .zero, expectedBuildRemaining() <= patience { await wait(through: needed, atMost: patience) }
+        if patience > .zero, expectedWait(through: needed) <= patience { await wait(through: needed, atMost: patience) }
         let state = self.state!
         return (state, needed, state.builtThrough < needed)
     }
 
-    /// How long the build under way should still take, judging by the serving engine's build.
-    private func expectedBuildRemaining() -> Duration {
-        guard let state, let buildStarted else { return .zero }
-        return .milliseconds(Int64(state.seconds * 1000)) - (ContinuousClock.now - buildStarted)
+    /// How long until a build through `needed` should serve, judging by the serving engine's
+    /// build time: the rest of the build under way, plus a whole build when that one started
+    /// before the write (and so cannot include it).
+    private func expectedWait(through needed: UInt64) -> Duration {
+        guard let state else { return .zero }
+        let build = Duration.milliseconds(Int64(state.seconds * 1000))
+        guard building != nil || deferred == nil, let buildStarted else { return max(.zero, spacing()) + build }
+        let remaining = max(.zero, build - (ContinuousClock.now - buildStarted))
+        return buildingThrough >= needed ? remaining : remaining + build
     }
 
-    /// Starts a build unless one runs; its failure is logged (the serving engine stays).
+    /// Starts a build unless one runs or is due; its failure is logged (the serving engine
+    /// stays). Builds are spaced by the last one's duration, so that writes arriving all the
+    /// time leave the scoring threads at least half of one thread's time.
     private func startBuild() {
-        guard building == nil else { return }
+        guard building == nil, deferred == nil else { return }
+        let wait = spacing()
+        guard wait <= .zero else {
+            deferred = Task { [weak self] in
+                try? await Task.sleep(for: wait)
+                await self?.runDeferred()
+            }
+            return
+        }
         buildStarted = .now
+        buildingThrough = writes
         Task { await self.rebuildLogged() }
+    }
+
+    private func runDeferred() async {
+        deferred = nil
+        startBuild()
+    }
+
+    /// How long before the next build may start: the last build's duration after it ended.
+    private func spacing() -> Duration {
+        guard let state, let lastBuildEnded else { return .zero }
+        return .milliseconds(Int64(state.seconds * 1000)) - (ContinuousClock.now - lastBuildEnded)
     }
 
     /// Suspends until a build through `needed` is installed, a build fails, or `patience` passes.
@@ -144,9 +175,9 @@ actor EngineHost {
         writes += 1
         for subject in subjects { subjectWrites[subject] = writes }
         guard scheduled == nil else { return }
-        let delay = refreshInterval
+        let delay = max(.seconds(refreshInterval), spacing())
         scheduled = Task { [weak self] in
-            try? await Task.sleep(for: .seconds(delay))
+            try? await Task.sleep(for: delay)
             await self?.runScheduled()
         }
     }
@@ -190,6 +221,7 @@ actor EngineHost {
         let through = writes
         generation += 1
         buildStarted = .now
+        buildingThrough = through
         // The task runs on this actor (it uses `self`), giving it up while it awaits the store
         // and the thread pool, so `install` happens before the task's value is seen.
         let task = Task { [store, registry, configuration, pool, generation] in
@@ -222,6 +254,7 @@ actor EngineHost {
     /// Makes a finished build current (unless a newer one already is) and logs it.
     private func install(_ built: State) {
         if building != nil, generation == built.generation { building = nil }
+        lastBuildEnded = .now
         for note in built.models.notes { logger.notice("\(note)") }
         logger.info(
             "Engine built",
@@ -239,6 +272,7 @@ actor EngineHost {
 
     private func buildFailed(_ failed: Int) {
         if generation == failed { building = nil }
+        lastBuildEnded = .now
         // Waiting longer would not help: the waiting requests are answered by the serving engine.
         for id in Array(waiters.keys) { resumeWaiter(id) }
     }
