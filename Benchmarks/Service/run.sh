@@ -12,6 +12,8 @@
 #   that never served anyone (every cleaner's first list is scored while clients wait), the
 #   next 30 s, and the first 30 s after a restart (the cache warmed from the served history
 #   before the service listens);
+# - default settings, 4,000 cleaners, while events for random cleaners arrive (about 5 per
+#   second): engine rebuilds, stale answers and the lists of written cleaners scored again;
 # - cache misses: the cache off (--cache-ttl 0), 4,000 cleaners in turn, for the ensemble (the
 #   default mode) and each component mode.
 # The store and models are built once in WORKDIR and reused (delete WORKDIR to rebuild). Each
@@ -76,6 +78,28 @@ stop
 serve
 printf '%-15s ' "after restart"; PEOPLE=4000 run
 curl -s "http://127.0.0.1:$port/metrics" | grep -E '^matchwork_cache_(warmed|misses) '
+stop
+
+echo "== default settings, 4,000 cleaners, while events arrive (about 5 per second, for random cleaners)"
+fresh
+"$bin" keys create --store "$store" --role write --name events 2>/dev/null > "$work/events-key"
+serve
+PEOPLE=4000 wrk -t2 -c64 -d"$duration" -s "$script" "http://127.0.0.1:$port" >/dev/null
+jobs=($(curl -s -H "X-API-Key: $(cat "$work/events-key")" "http://127.0.0.1:$port/api/v1/opportunities?status=open&limit=200" | grep -o '"id":"job-[^"]*"' | cut -d'"' -f4))
+(
+  n=0
+  while true; do
+    curl -s -o /dev/null -H "X-API-Key: $(cat "$work/events-key")" -H 'Content-Type: application/json' \
+      -d "{\"person_id\":\"cleaner-$((RANDOM % 4000 + 1))\",\"opportunity_id\":\"${jobs[$((RANDOM % ${#jobs[@]}))]}\",\"type\":\"view\",\"timestamp\":\"2026-11-22T10:00:00Z\",\"event_id\":\"bench-$n\"}" \
+      "http://127.0.0.1:$port/api/v1/events"
+    n=$((n + 1))
+    sleep 0.1
+  done
+) &
+writer=$!
+printf '%-15s ' "with events"; PEOPLE=4000 run
+kill "$writer"
+curl -s "http://127.0.0.1:$port/metrics" | grep -E '^matchwork_(events_ingested|stale_answers|cache_misses) '
 stop
 
 echo "== cache misses (cache off, 4,000 cleaners in turn)"
