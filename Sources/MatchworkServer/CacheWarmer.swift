@@ -11,11 +11,15 @@ import MatchworkStore
 /// What is scored, at most `limit` lists: the requests whose lists the cache holds (answered by
 /// the models before, filters and all), then, for the subjects served lately (the store
 /// remembers them across restarts), the list a request naming only the subject and the mode it
-/// was served in asks for (default length, no filters, no reasons).
+/// was served in asks for (default length, no filters, no reasons), then the same default list
+/// in the default mode for the people who take work, latest activity first (so that a service
+/// that never served anyone does not score every first list while its clients wait).
 struct CacheWarming: Sendable {
     let lists: ListSource
     let store: any ServiceStore
     let limit: Int
+    /// The mode of a request that names none.
+    let defaultMode: RecommendationMode
     let metrics: ServiceMetrics
     let logger: Logger
 
@@ -41,7 +45,7 @@ struct CacheWarming: Sendable {
     func run(for state: EngineHost.State, subjectWrites: [SubjectKey: UInt64]) async {
         guard lists.cache.isEnabled, limit > 0 else { return }
         let started = ContinuousClock.now
-        let requests = await requests(limit: limit)
+        let requests = await requests(limit: limit, active: state.engine.snapshot)
         guard !requests.isEmpty else { return }
         let report = await warm(requests, with: state, subjectWrites: subjectWrites)
         let elapsed = started.duration(to: .now)
@@ -54,8 +58,9 @@ struct CacheWarming: Sendable {
             ])
     }
 
-    /// What to score, at most `limit` requests (see the type's documentation).
-    func requests(limit: Int) async -> [RecommendationRequest] {
+    /// What to score, at most `limit` requests (see the type's documentation); the people
+    /// active lately come from `active` when given.
+    func requests(limit: Int, active: MarketplaceSnapshot? = nil) async -> [RecommendationRequest] {
         guard lists.cache.isEnabled, limit > 0 else { return [] }
         var requests = lists.cache.freshRequests(limit: limit)
         var seen = Set(requests)
@@ -71,6 +76,15 @@ struct CacheWarming: Sendable {
             guard requests.count < limit else { break }
             guard let mode = RecommendationMode(rawValue: subject.mode) else { continue }
             let request = RecommendationRequest(subject.subject, count: MatchworkService.defaultCount, mode: mode, explain: false)
+            if seen.insert(request).inserted { requests.append(request) }
+        }
+        guard let snapshot = active, requests.count < limit else { return requests }
+        let takers = snapshot.takers.compactMap { p in snapshot.lastActivity(ofPerson: p).map { (p, $0) } }
+            .sorted { ($0.1, $1.0) > ($1.1, $0.0) }
+        for (p, _) in takers {
+            guard requests.count < limit else { break }
+            let request = RecommendationRequest(
+                .person(snapshot.people[Int(p)].id), count: MatchworkService.defaultCount, mode: defaultMode, explain: false)
             if seen.insert(request).inserted { requests.append(request) }
         }
         return requests

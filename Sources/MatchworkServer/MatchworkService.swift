@@ -39,7 +39,8 @@ public struct MatchworkService: Sendable {
     /// Warms the cache for a build with other models, before it serves.
     var warming: CacheWarming {
         CacheWarming(
-            lists: lists, store: store, limit: min(configuration.cacheWarm, configuration.cacheCapacity), metrics: metrics, logger: logger)
+            lists: lists, store: store, limit: min(configuration.cacheWarm, configuration.cacheCapacity), defaultMode: configuration.recommendationMode,
+            metrics: metrics, logger: logger)
     }
 
     /// Opens the service over `store`: checks the settings that depend on the store's scenario

@@ -134,13 +134,17 @@ struct CacheWarmingTests {
         // Warmed before the first engine served: newest first, once per subject and mode (the odd
         // request's subject, the rule-based list, then the other jobs).
         let fresh = CacheWarming(
-            lists: ListSource(cache: ResultCache(ttl: 86_400, capacity: 100), batcher: service.batcher), store: fixture.store, limit: 100, metrics: service.metrics,
-            logger: service.logger)
+            lists: ListSource(cache: ResultCache(ttl: 86_400, capacity: 100), batcher: service.batcher), store: fixture.store, limit: 100, defaultMode: .ensemble,
+            metrics: service.metrics, logger: service.logger)
         let requests = await fresh.requests(limit: 100)
         #expect(requests == [job(jobs[0]), job(jobs[1], .ruleBased), job(jobs[3]), job(jobs[2]), job(jobs[1])])
         #expect(await fresh.requests(limit: 2) == [job(jobs[0]), job(jobs[1], .ruleBased)])
-        #expect(service.cache.statistics == (hits: 0, misses: 0, size: 5), "warming leaves the hit ratio alone")
-        #expect(Set(service.cache.freshRequests(limit: 100)) == Set(requests))
+        // Then the default lists of the workers active lately.
+        let served = try #require(await service.host.state)
+        let warmed = await fresh.requests(limit: service.warming.limit, active: served.engine.snapshot)
+        #expect(Array(warmed.prefix(5)) == requests && warmed.count > 5)
+        #expect(service.cache.statistics == (hits: 0, misses: 0, size: warmed.count), "warming leaves the hit ratio alone")
+        #expect(Set(service.cache.freshRequests(limit: 100_000)) == Set(warmed))
 
         // The client's requests find the warmed lists, equal to what the engine answers on demand.
         let state = try #require(await service.host.state)
@@ -160,6 +164,34 @@ struct CacheWarmingTests {
         try await restart { $0.cacheWarm = 0 }.test { client in
             let answer = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: bodies[0]).object
             #expect(answer["cached"] as? Bool == false)
+        }
+    }
+
+    @Test("A service that never served anyone warms the default lists of the people who take work, latest activity first")
+    func warmActiveTakers() async throws {
+        let fixture = try await ServiceFixture.make(small: true)
+        let service = fixture.service
+        let snapshot = try #require(await service.host.state).engine.snapshot
+        let active = snapshot.takers.compactMap { p in snapshot.lastActivity(ofPerson: p).map { (snapshot.people[Int(p)].id, $0) } }
+        try #require(active.count > 3)
+        let latest = active.max { ($0.1, $1.0) < ($1.1, $0.0) }!
+        // What an empty cache would warm (the service's own cache already holds these lists).
+        let empty = CacheWarming(
+            lists: ListSource(cache: ResultCache(ttl: 86_400, capacity: 100), batcher: service.batcher), store: fixture.store, limit: 3, defaultMode: .ensemble,
+            metrics: service.metrics, logger: service.logger)
+        let requests = await empty.requests(limit: 3, active: snapshot)
+        #expect(requests.count == 3)
+        #expect(requests.first == RecommendationRequest(.person(latest.0), count: 10, mode: .ensemble, explain: false))
+        let times = requests.map { request -> Timestamp in
+            guard case .person(let id) = request.subject else { return Timestamp(secondsSinceEpoch: 0) }
+            return active.first { $0.0 == id }!.1
+        }
+        #expect(times == times.sorted(by: >))
+        #expect(service.cache.statistics.size == min(active.count, service.warming.limit))
+        // The first request for the most active worker finds its list.
+        try await fixture.test { client in
+            let answer = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"person_id":"\#(latest.0.rawValue)"}"#)
+            #expect(answer.object["cached"] as? Bool == true)
         }
     }
 
@@ -184,7 +216,10 @@ struct CacheWarmingTests {
             .opportunity(OpportunityID(job)), count: 4, filters: RecommendationFilters(maxDistanceKm: 60), mode: .ensemble, explain: true)
         // Held: the list asked for, and the default list of the subject served lately.
         let served = RecommendationRequest(.opportunity(OpportunityID(job)), count: 10, mode: .ensemble, explain: false)
-        #expect(Set(fixture.service.cache.freshRequests(limit: 10)) == [request, served])
+        // (And the default lists of the workers active lately.)
+        let held = Set(fixture.service.cache.freshRequests(limit: 100_000))
+        #expect(held.contains(request) && held.contains(served))
+        #expect(held.subtracting([request, served]).allSatisfy { if case .person = $0.subject { $0.count == 10 && !$0.explain } else { false } })
         // The list was scored with the new models before they served: the next request finds it.
         try await fixture.test { client in
             let answer = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: body).object

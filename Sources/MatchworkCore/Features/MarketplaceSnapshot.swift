@@ -224,6 +224,11 @@ public struct MarketplaceSnapshot: Sendable {
         personEvents[personOffsets[Int(p)]..<personOffsets[Int(p) + 1]]
     }
 
+    /// The time of person `p`'s latest event up to ``now``, or `nil` when they have none.
+    public func lastActivity(ofPerson p: DenseIndex) -> Timestamp? {
+        events(ofPerson: p).last.map { Timestamp(secondsSinceEpoch: $0.time) }
+    }
+
     /// The events on opportunity `o`, oldest first.
     func events(onOpportunity o: DenseIndex) -> ArraySlice<Event> {
         opportunityEvents[opportunityOffsets[Int(o)]..<opportunityOffsets[Int(o) + 1]]
