@@ -23,7 +23,8 @@ enum SubjectKey: Hashable, Sendable {
 /// Writes are counted; each build records the count it includes. A request about a subject
 /// written since the last build waits for the next build (up to the service's `fresh_wait`), so
 /// that a caller reads its own writes; other requests are answered by the last build while the
-/// next one runs. After a write the engine rebuilds at most every `refreshInterval` seconds.
+/// next one runs. After a write the engine rebuilds at most every `refreshInterval` seconds, and
+/// never sooner after the last build ended than that build took.
 actor EngineHost {
     /// One built engine and what it was built from (a class: every request takes one).
     final class State: Sendable {
