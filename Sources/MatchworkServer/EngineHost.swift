@@ -37,6 +37,8 @@ actor EngineHost {
         let models: ServingModels
         let builtAt: Date
         let seconds: Double
+        /// How long the build took (`seconds`), to time the next builds by.
+        var buildDuration: Duration { .milliseconds(Int64(seconds * 1000)) }
 
         init(engine: RecommendationEngine, generation: Int, builtThrough: UInt64, modelKey: String, models: ServingModels, builtAt: Date, seconds: Double) {
             self.engine = engine
@@ -117,7 +119,7 @@ actor EngineHost {
     /// before the write (and so cannot include it).
     private func expectedWait(through needed: UInt64) -> Duration {
         guard let state else { return .zero }
-        let build = Duration.milliseconds(Int64(state.seconds * 1000))
+        let build = state.buildDuration
         guard building != nil || deferred == nil, let buildStarted else { return max(.zero, spacing()) + build }
         let remaining = max(.zero, build - (ContinuousClock.now - buildStarted))
         return buildingThrough >= needed ? remaining : remaining + build
@@ -149,7 +151,7 @@ actor EngineHost {
     /// How long before the next build may start: the last build's duration after it ended.
     private func spacing() -> Duration {
         guard let state, let lastBuildEnded else { return .zero }
-        return .milliseconds(Int64(state.seconds * 1000)) - (ContinuousClock.now - lastBuildEnded)
+        return state.buildDuration - (ContinuousClock.now - lastBuildEnded)
     }
 
     /// Suspends until a build through `needed` is installed, a build fails, or `patience` passes.
