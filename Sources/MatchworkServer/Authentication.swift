@@ -36,7 +36,7 @@ struct APIKeyAuthenticator: AuthenticatorMiddleware {
     let limiter: RateLimiter?
 
     func authenticate(request: Request, context: Context) async throws -> APIKeyIdentity? {
-        let presented = request.headers[HTTPField.Name("X-API-Key")!] ?? request.headers.bearer?.token
+        let presented = request.headers[HTTPField.Name("X-API-Key")!] ?? Self.bearerToken(request.headers[.authorization])
         guard let secret = presented?.trimmingCharacters(in: .whitespaces), !secret.isEmpty else {
             throw APIError(
                 .unauthorized, code: "unauthorized",
@@ -52,6 +52,14 @@ struct APIKeyAuthenticator: AuthenticatorMiddleware {
             throw error
         }
         return identity
+    }
+
+    /// The token of `Authorization: Bearer TOKEN`; the scheme is matched without regard to case
+    /// (RFC 9110 §11.1: `bearer`, `BEARER` are the same scheme).
+    static func bearerToken(_ authorization: String?) -> String? {
+        guard let authorization, let space = authorization.firstIndex(of: " ") else { return nil }
+        guard authorization[..<space].lowercased() == "bearer" else { return nil }
+        return String(authorization[space...].drop { $0 == " " })
     }
 }
 

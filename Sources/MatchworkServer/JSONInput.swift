@@ -4,7 +4,8 @@ import MatchworkCore
 import MatchworkStore
 import NIOCore
 
-/// Reads a request body as JSON: 413 above the size limit, 400 when it is not JSON.
+/// Reads a request body as JSON: 413 above the size limit, 415 when sent as another media type,
+/// 400 when it is not JSON or names a member twice.
 enum JSONInput {
     static func read(_ request: Request, limit: Int) async throws -> Any {
         var request = request
@@ -15,15 +16,37 @@ enum JSONInput {
             throw APIError(
                 .contentTooLarge, code: "body_too_large",
                 "The request body is larger than \(limit) bytes; send fewer records per request (at most \(limit / 1_048_576) MiB).")
+        } catch {
+            // The body's framing is broken (a chunk size that is not hex, a connection closed
+            // mid-body): the client's fault, not the service's.
+            throw APIError(
+                .badRequest, code: "malformed_body",
+                "The request body could not be read (\(error)); send it with a Content-Length, or as well-formed chunks (hexadecimal sizes, CRLF after each).")
         }
         guard buffer.readableBytes > 0 else {
             throw APIError.badRequest("The request body is empty; send a JSON object with Content-Type: application/json.")
         }
+        if let type = request.headers[.contentType], !isJSON(type) {
+            throw APIError(
+                .unsupportedMediaType, code: "unsupported_media_type",
+                "The request body is sent as '\(type.prefix(100))', not JSON; send it with Content-Type: application/json (curl: -H 'Content-Type: application/json').")
+        }
+        let parsed: Any
         do {
-            return try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView), options: [.fragmentsAllowed])
+            parsed = try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView), options: [.fragmentsAllowed])
         } catch {
             throw APIError(.badRequest, code: "malformed_json", "The request body is not valid JSON; send a JSON object with Content-Type: application/json.")
         }
+        if let member = JSONDuplicates.firstDuplicate(in: buffer.readableBytesView) {
+            throw APIError(.badRequest, code: "duplicate_member", "The request body names \(member) twice; send each member once.", field: member)
+        }
+        return parsed
+    }
+
+    /// `application/json`, any `…+json` type, with or without parameters (`; charset=utf-8`).
+    static func isJSON(_ contentType: String) -> Bool {
+        let media = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json"))
     }
 
     /// The objects of a bulk body `{"<key>": [{…}, …]}` (1 to `limit` of them), each with its

@@ -4,6 +4,7 @@ public import Logging
 import MatchworkCore
 import MatchworkStore
 import Metrics
+import NIOCore
 public import Prometheus
 
 extension MatchworkService {
@@ -37,8 +38,22 @@ extension MatchworkService {
         let store = try SQLiteStore(path: configuration.storePath)
         let registry = configuration.modelPath.map { ModelRegistry(directory: $0) } ?? ModelRegistry(besideStore: configuration.storePath)
         let service = try await open(configuration: configuration, store: store, registry: registry, metrics: metrics, logger: logger)
-        logger.info(
-            "Serving", metadata: ["address": "http://\(configuration.host):\(configuration.port)", "store": "\(configuration.storePath)", "models": "\(registry.path)"])
-        try await service.application().runService()
+        // "Serving" is logged once the port is bound, with the port the system gave for 0.
+        let serving: @Sendable (any Channel) async -> Void = { [logger] channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            logger.info("Serving", metadata: ["address": "http://\(configuration.host):\(port)", "store": "\(configuration.storePath)", "models": "\(registry.path)"])
+        }
+        do {
+            try await service.application(onServerRunning: serving).runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw MatchworkError(
+                .invalidConfiguration, "Port \(configuration.port) on \(configuration.host) is in use by another process; choose another with --port (or MATCHWORK_PORT), or stop the other process.",
+                field: "port")
+        } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL || error.errnoCode == EACCES {
+            throw MatchworkError(
+                .invalidConfiguration,
+                "Cannot listen on \(configuration.host):\(configuration.port) (\(error.errnoCode == EACCES ? "permission denied: ports below 1024 need privileges" : "no such local address")); choose another --host or --port.",
+                field: "port")
+        }
     }
 }

@@ -5,6 +5,7 @@ import MatchworkCore
 public import MatchworkStore
 import HTTPTypes
 import NIOPosix
+public import NIOCore
 public import Prometheus
 import ServiceLifecycle
 
@@ -71,7 +72,7 @@ public struct MatchworkService: Sendable {
             configuration: configuration, store: store, registry: registry, engineConfiguration: engineConfiguration, host: host,
             cache: ResultCache(ttl: configuration.cacheTTL, capacity: configuration.cacheCapacity), recorder: ServedListRecorder(store: store, logger: logger),
             keys: KeyCache(store: store), limiter: RateLimiter(defaultLimit: configuration.rateLimit), pool: pool, batcher: batcher, training: training,
-            metrics: serviceMetrics, retrainer: Retrainer(), logger: logger)
+            metrics: serviceMetrics, retrainer: Retrainer(logger: logger), logger: logger)
         let warming = service.warming
         await host.prepareSwitches { state, writes in
             await warming.run(for: state, subjectWrites: writes)
@@ -85,16 +86,23 @@ public struct MatchworkService: Sendable {
     }
 
     /// The Hummingbird application serving the API.
-    public func application() -> some ApplicationProtocol {
+    public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
         var app = Application(
-            router: router(),
+            router: routes(),
+            server: .guardedHTTP1(
+                maximumConnections: configuration.maxConnections, headerTimeout: configuration.headerTimeout, idleTimeout: configuration.idleTimeout),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "matchwork"),
+            onServerRunning: onServerRunning,
             logger: logger)
         app.addServices(Shutdown(service: self))
         return app
     }
 
-    /// The routes, for tests (`app.test(.router)`) and ``application()``.
+    /// The routes as the service answers them (HEAD wherever GET), for tests
+    /// (`app.test(.router)`) and ``application(onServerRunning:)``.
+    public func routes() -> HeadAwareRouter { HeadAwareRouter(router: router()) }
+
+    /// The router: every route and middleware.
     public func router() -> Router<MatchworkRequestContext> {
         let router = Router(context: MatchworkRequestContext.self)
         router.add(middleware: MetricsMiddleware())
@@ -123,6 +131,27 @@ public struct MatchworkService: Sendable {
     /// engine rebuilds.
     func committed(_ subjects: [SubjectKey]) async {
         await host.noteWrite(subjects)
+    }
+}
+
+/// The router, answering HEAD wherever it answers GET (RFC 9110 §9.3.2): a HEAD request is
+/// routed as a GET and answered with the same status and headers, without the body.
+public struct HeadAwareRouter: HTTPResponderBuilder {
+    let router: Router<MatchworkRequestContext>
+
+    public func buildResponder() -> Responder { Responder(routes: router.buildResponder()) }
+
+    public struct Responder: HTTPResponder {
+        let routes: any HTTPResponder<MatchworkRequestContext>
+
+        public func respond(to request: Request, context: MatchworkRequestContext) async throws -> Response {
+            guard request.method == .head else { return try await routes.respond(to: request, context: context) }
+            var head = request.head
+            head.method = .get
+            var response = try await routes.respond(to: Request(head: head, body: request.body), context: context)
+            response.body = ResponseBody()
+            return response
+        }
     }
 }
 

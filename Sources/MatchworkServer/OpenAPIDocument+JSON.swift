@@ -216,6 +216,10 @@ extension OpenAPIDocument {
      "reason": {
       "type": "string"
      },
+     "retracts": {
+      "description": "For a retract event: the event_id of the event it withdraws.",
+      "type": "string"
+     },
      "sub_scores": {
       "additionalProperties": {
        "type": "number"
@@ -459,6 +463,7 @@ extension OpenAPIDocument {
       ]
      },
      "timestamp": {
+      "description": "When the event happened: 1970-01-01 to 2099-12-31, and at most max_event_skew (default one day) after the service's clock; an event dated later is refused with 422.",
       "oneOf": [
        {
         "maximum": 4102444799,
@@ -1531,6 +1536,7 @@ extension OpenAPIDocument {
        "viewed",
        "applied",
        "bid_placed",
+       "contacted",
        "accepted",
        "hired",
        "completed"
@@ -2138,6 +2144,26 @@ extension OpenAPIDocument {
     ],
     "type": "object"
    },
+   "Retraction": {
+    "additionalProperties": false,
+    "properties": {
+     "appended": {
+      "type": "boolean"
+     },
+     "retracted": {
+      "$ref": "#/components/schemas/Event"
+     },
+     "retracted_at": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "retracted",
+     "retracted_at",
+     "appended"
+    ],
+    "type": "object"
+   },
    "RetrainRequest": {
     "additionalProperties": false,
     "properties": {
@@ -2695,7 +2721,7 @@ extension OpenAPIDocument {
         }
        }
       },
-      "description": "The body or a query parameter breaks the schema (unknown member, wrong type, missing member, malformed JSON)."
+      "description": "The body or a query parameter breaks the schema (unknown member, a member named twice, wrong type, missing member, malformed JSON)."
      },
      "401": {
       "content": {
@@ -2726,6 +2752,16 @@ extension OpenAPIDocument {
        }
       },
       "description": "The body is larger than the service accepts."
+     },
+     "415": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "The body is sent with a Content-Type other than application/json."
      },
      "422": {
       "content": {
@@ -2768,6 +2804,125 @@ extension OpenAPIDocument {
     ],
     "summary": "Record one event or a batch of up to 10,000: a 2xx means committed; a repeated event id is ignored."
    }
+  },
+  "/api/v1/events/{id}": {
+   "delete": {
+    "description": "Needs a key with the admin role (or higher). Withdraws an event recorded by mistake by appending a retract event that names it: the log stays append-only, and the engine's snapshots and training leave both out.",
+    "responses": {
+     "200": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Retraction"
+        }
+       }
+      },
+      "description": "Retracted: appended is false when the event had been retracted before (nothing was appended)."
+     },
+     "400": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "A query parameter breaks the schema, or the path's id is malformed."
+     },
+     "401": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "No API key, or an unknown or revoked one."
+     },
+     "403": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "The key's role does not allow this route."
+     },
+     "404": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "No event was stored with this event_id (events sent without one cannot be named)."
+     },
+     "409": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "The event is itself a retraction; send the withdrawn event again with a new event_id to restore it."
+     },
+     "422": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "The id cannot be an event id (see EventInput.event_id)."
+     },
+     "429": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "The key is over its rate limit; see Retry-After."
+     },
+     "503": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "The store cannot answer."
+     }
+    },
+    "security": [
+     {
+      "apiKey": []
+     },
+     {
+      "bearer": []
+     }
+    ]
+   },
+   "parameters": [
+    {
+     "description": "The event_id the event was sent with, percent-encoded.",
+     "in": "path",
+     "name": "id",
+     "required": true,
+     "schema": {
+      "maxLength": 128,
+      "minLength": 1,
+      "pattern": "^[^\\u0000-\\u001f\\u007f ]([^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ])?$",
+      "type": "string"
+     }
+    }
+   ]
   },
   "/api/v1/feedback": {
    "get": {
@@ -2941,7 +3096,7 @@ extension OpenAPIDocument {
         }
        }
       },
-      "description": "The body or a query parameter breaks the schema (unknown member, wrong type, missing member, malformed JSON)."
+      "description": "The body or a query parameter breaks the schema (unknown member, a member named twice, wrong type, missing member, malformed JSON)."
      },
      "401": {
       "content": {
@@ -2982,6 +3137,16 @@ extension OpenAPIDocument {
        }
       },
       "description": "The body is larger than the service accepts."
+     },
+     "415": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "The body is sent with a Content-Type other than application/json."
      },
      "422": {
       "content": {
@@ -3151,7 +3316,7 @@ extension OpenAPIDocument {
         }
        }
       },
-      "description": "The body or a query parameter breaks the schema (unknown member, wrong type, missing member, malformed JSON)."
+      "description": "The body or a query parameter breaks the schema (unknown member, a member named twice, wrong type, missing member, malformed JSON)."
      },
      "401": {
       "content": {
@@ -3182,6 +3347,16 @@ extension OpenAPIDocument {
        }
       },
       "description": "The body is larger than the service accepts."
+     },
+     "415": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "The body is sent with a Content-Type other than application/json."
      },
      "422": {
       "content": {
@@ -3380,7 +3555,7 @@ extension OpenAPIDocument {
         }
        }
       },
-      "description": "The body or a query parameter breaks the schema (unknown member, wrong type, missing member, malformed JSON)."
+      "description": "The body or a query parameter breaks the schema (unknown member, a member named twice, wrong type, missing member, malformed JSON)."
      },
      "401": {
       "content": {
@@ -3421,6 +3596,16 @@ extension OpenAPIDocument {
        }
       },
       "description": "The body is larger than the service accepts."
+     },
+     "415": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "The body is sent with a Content-Type other than application/json."
      },
      "422": {
       "content": {
@@ -3792,7 +3977,7 @@ extension OpenAPIDocument {
         }
        }
       },
-      "description": "The body or a query parameter breaks the schema (unknown member, wrong type, missing member, malformed JSON)."
+      "description": "The body or a query parameter breaks the schema (unknown member, a member named twice, wrong type, missing member, malformed JSON)."
      },
      "401": {
       "content": {
@@ -3823,6 +4008,16 @@ extension OpenAPIDocument {
        }
       },
       "description": "The body is larger than the service accepts."
+     },
+     "415": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "The body is sent with a Content-Type other than application/json."
      },
      "422": {
       "content": {
@@ -4123,7 +4318,7 @@ extension OpenAPIDocument {
         }
        }
       },
-      "description": "The body or a query parameter breaks the schema (unknown member, wrong type, missing member, malformed JSON)."
+      "description": "The body or a query parameter breaks the schema (unknown member, a member named twice, wrong type, missing member, malformed JSON)."
      },
      "401": {
       "content": {
@@ -4164,6 +4359,16 @@ extension OpenAPIDocument {
        }
       },
       "description": "The body is larger than the service accepts."
+     },
+     "415": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "The body is sent with a Content-Type other than application/json."
      },
      "422": {
       "content": {
@@ -4669,7 +4874,7 @@ extension OpenAPIDocument {
         }
        }
       },
-      "description": "The body or a query parameter breaks the schema (unknown member, wrong type, missing member, malformed JSON)."
+      "description": "The body or a query parameter breaks the schema (unknown member, a member named twice, wrong type, missing member, malformed JSON)."
      },
      "401": {
       "content": {
@@ -4700,6 +4905,16 @@ extension OpenAPIDocument {
        }
       },
       "description": "The body is larger than the service accepts."
+     },
+     "415": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "The body is sent with a Content-Type other than application/json."
      },
      "422": {
       "content": {
@@ -5000,7 +5215,7 @@ extension OpenAPIDocument {
         }
        }
       },
-      "description": "The body or a query parameter breaks the schema (unknown member, wrong type, missing member, malformed JSON)."
+      "description": "The body or a query parameter breaks the schema (unknown member, a member named twice, wrong type, missing member, malformed JSON)."
      },
      "401": {
       "content": {
@@ -5041,6 +5256,16 @@ extension OpenAPIDocument {
        }
       },
       "description": "The body is larger than the service accepts."
+     },
+     "415": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "The body is sent with a Content-Type other than application/json."
      },
      "422": {
       "content": {
@@ -5402,7 +5627,7 @@ extension OpenAPIDocument {
         }
        }
       },
-      "description": "The body or a query parameter breaks the schema (unknown member, wrong type, missing member, malformed JSON)."
+      "description": "The body or a query parameter breaks the schema (unknown member, a member named twice, wrong type, missing member, malformed JSON)."
      },
      "401": {
       "content": {
@@ -5433,6 +5658,16 @@ extension OpenAPIDocument {
        }
       },
       "description": "The body is larger than the service accepts."
+     },
+     "415": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "The body is sent with a Content-Type other than application/json."
      },
      "422": {
       "content": {
@@ -5508,7 +5743,7 @@ extension OpenAPIDocument {
         }
        }
       },
-      "description": "The body or a query parameter breaks the schema (unknown member, wrong type, missing member, malformed JSON)."
+      "description": "The body or a query parameter breaks the schema (unknown member, a member named twice, wrong type, missing member, malformed JSON)."
      },
      "401": {
       "content": {
@@ -5549,6 +5784,16 @@ extension OpenAPIDocument {
        }
       },
       "description": "The body is larger than the service accepts."
+     },
+     "415": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "The body is sent with a Content-Type other than application/json."
      },
      "422": {
       "content": {
@@ -5768,7 +6013,7 @@ extension OpenAPIDocument {
         }
        }
       },
-      "description": "The body or a query parameter breaks the schema (unknown member, wrong type, missing member, malformed JSON)."
+      "description": "The body or a query parameter breaks the schema (unknown member, a member named twice, wrong type, missing member, malformed JSON)."
      },
      "401": {
       "content": {
@@ -5809,6 +6054,16 @@ extension OpenAPIDocument {
        }
       },
       "description": "The body is larger than the service accepts."
+     },
+     "415": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      },
+      "description": "The body is sent with a Content-Type other than application/json."
      },
      "422": {
       "content": {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MatchworkCore
 import MatchworkStore
 
@@ -23,12 +24,17 @@ actor Retrainer {
 
     private(set) var status = Status()
     private var task: Task<Void, Never>?
+    /// A failed retrain is logged at error with its reason; a start and a success at info.
+    private let logger: Logger
+
+    init(logger: Logger) { self.logger = logger }
 
     /// Starts `work` unless a retrain is running; `false` when one is.
     func start(models: [String], work: @escaping @Sendable (Retrainer) async throws -> [String]) -> Bool {
         guard status.state != .running else { return false }
         let started = Date()
         status = Status(state: .running, models: models, startedAt: ISO8601DateFormatter().string(from: started), stage: "starting")
+        logger.info("Retrain started", metadata: ["models": "\(models.joined(separator: ","))"])
         task = Task {
             do {
                 let versions = try await work(self)
@@ -52,5 +58,11 @@ actor Retrainer {
         status.stage = nil
         status.finishedAt = ISO8601DateFormatter().string(from: Date())
         status.seconds = Date().timeIntervalSince(started)
+        let seconds = String(format: "%.1f", status.seconds ?? 0)
+        if let error {
+            logger.error("Retrain failed; the serving models are unchanged", metadata: ["models": "\(status.models.joined(separator: ","))", "reason": "\(error)", "seconds": "\(seconds)"])
+        } else {
+            logger.info("Retrain succeeded", metadata: ["versions": "\(versions.joined(separator: ","))", "seconds": "\(seconds)"])
+        }
     }
 }

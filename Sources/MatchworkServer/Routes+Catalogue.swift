@@ -89,7 +89,7 @@ extension MatchworkService {
         let path = RouterPath("\(kind.collection)/:id")
         reads.get(path) { request, context in
             try QueryFields.none(request)
-            let id = try kind.id(try context.parameters.require("id"))
+            let id = try kind.id(try context.pathParameter("id"))
             guard let record = try await kind.fetch(id) else {
                 throw APIError.notFound("No \(kind.noun) '\(id)'; list \(kind.collection) with GET /api/v1/\(kind.collection).", field: "id")
             }
@@ -97,7 +97,7 @@ extension MatchworkService {
         }
         writes.patch(path) { request, context in
             try QueryFields.none(request)
-            let id = try kind.id(try context.parameters.require("id"))
+            let id = try kind.id(try context.pathParameter("id"))
             guard let record = try await kind.fetch(id) else {
                 throw APIError.notFound("No \(kind.noun) '\(id)' to change; create it with POST /api/v1/\(kind.collection).", field: "id")
             }
@@ -109,7 +109,7 @@ extension MatchworkService {
         }
         writes.delete(path) { request, context in
             try QueryFields.none(request)
-            let id = try kind.id(try context.parameters.require("id"))
+            let id = try kind.id(try context.pathParameter("id"))
             try Self.check(try await kind.delete(id), what: "\(kind.noun) '\(id)'")
             await committed([kind.subject(id)])
             return Response(status: .noContent)

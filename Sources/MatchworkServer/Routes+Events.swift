@@ -10,6 +10,20 @@ extension MatchworkService {
         var duplicate: Int
     }
 
+    /// `{"retracted": EVENT, "retracted_at": TIME, "appended": BOOL}`: the event withdrawn, when
+    /// the retraction was recorded, and false when it had been retracted before.
+    static func retractionReply(_ event: Interaction, at time: Timestamp, appended: Bool) -> Response {
+        Reply.json { out in
+            out.append(contentsOf: #"{"retracted":"#.utf8)
+            RecordJSON.write(event, into: &out)
+            out.append(contentsOf: #","retracted_at":"#.utf8)
+            RecordJSON.writeString(time.iso8601, into: &out)
+            out.append(contentsOf: #","appended":"#.utf8)
+            out.append(contentsOf: (appended ? "true" : "false").utf8)
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
     func addEventRoutes(to api: RouterGroup<MatchworkRequestContext>) {
         // The durable ingestion path: the answer comes after the transaction has committed.
         api.group().add(middleware: RequireRole(role: .write)).post("events") { request, _ in
@@ -18,12 +32,22 @@ extension MatchworkService {
             guard let object = body as? [String: Any] else {
                 throw APIError(.badRequest, code: "invalid_type", "The body must be a JSON object: one event, or {\"events\": [...]} for up to \(Self.maximumBatch).")
             }
-            let events: [Interaction]
+            let checked: [(event: Interaction, path: String?)]
             if let items = try JSONInput.bulk(object, key: "events", limit: Self.maximumBatch) {
-                events = try items.map { item throws in try RecordJSON.interaction(item.fields, path: item.path) }
+                checked = try items.map { item throws in (try RecordJSON.interaction(item.fields, path: item.path), item.path) }
             } else {
-                events = [try RecordJSON.interaction(object)]
+                checked = [(try RecordJSON.interaction(object), nil)]
             }
+            let now = Timestamp.now
+            for (event, path) in checked {
+                do { try configuration.eventClock.check(event, now: now, field: path.map { "\($0).timestamp" } ?? "timestamp") } catch let error as MatchworkError { throw APIError(error) }
+                if event.type == .retract {
+                    throw APIError.unprocessable(
+                        "\(path.map { "\($0): " } ?? "")retract events are appended by DELETE /api/v1/events/{event_id} (admin role), which checks the event exists; send that instead.",
+                        field: path.map { "\($0).type" } ?? "type")
+                }
+            }
+            let events = checked.map(\.event)
             let written: WriteCounts
             do { written = try await store.write(RecordBatch(interactions: events), progress: nil) } catch let error as StoreError { throw APIError(error, batch: "events") }
             metrics.eventsIngested.increment(by: Int64(written.interactionsInserted))
@@ -39,6 +63,28 @@ extension MatchworkService {
             return try Reply.encode(
                 EventSummary(inserted: written.interactionsInserted, duplicate: written.interactionsDuplicate),
                 status: written.interactionsInserted > 0 ? .created : .ok)
+        }
+        // A mistaken event is withdrawn by appending a retraction: the log stays append-only,
+        // and snapshots and training leave both out.
+        api.group().add(middleware: RequireRole(role: .admin)).delete("events/:id") { request, context in
+            try QueryFields.none(request)
+            let id = try ExternalIdentifier.validate(try context.pathParameter("id"), field: "id")
+            let outcome: Retraction
+            do { outcome = try await store.retract(eventID: id, at: .now) } catch let error as StoreError { throw APIError(error) }
+            switch outcome {
+            case .notFound:
+                throw APIError.notFound(
+                    "No event '\(id)'; name an event by the event_id it was sent with (GET /api/v1/events lists them). Events sent without an event_id cannot be retracted one by one.",
+                    field: "id")
+            case .isRetraction:
+                throw APIError(.conflict, code: "is_retraction", "Event '\(id)' is itself a retraction; to restore the event it withdrew, send that event again with a new event_id.", field: "id")
+            case .alreadyRetracted(let event, let time):
+                return Self.retractionReply(event, at: time, appended: false)
+            case .retracted(let event, let retraction):
+                metrics.eventsIngested.increment()
+                await committed([.person(event.person.rawValue), .opportunity(event.opportunity.rawValue)])
+                return Self.retractionReply(event, at: retraction.timestamp, appended: true)
+            }
         }
         api.group().add(middleware: RequireRole(role: .read)).get("events") { request, _ in
             var query = try QueryFields(request)

@@ -35,7 +35,7 @@ extension MatchworkService {
         }
         admin.delete("keys/:id") { request, context in
             try QueryFields.none(request)
-            let id = try context.parameters.require("id")
+            let id = try context.pathParameter("id")
             // A key cannot revoke itself: an admin would lock themselves out by mistake.
             if id == context.identity?.id {
                 throw APIError(.conflict, code: "own_key", "Key '\(id)' is the key of this request; revoke it with another admin key (or `matchwork keys revoke \(id)`).", field: "id")

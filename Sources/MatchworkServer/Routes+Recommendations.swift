@@ -156,11 +156,11 @@ extension MatchworkService {
             return Reply.json(json.bytes)
         }
         reads.get("opportunities/:id/similar") { request, context in
-            let id = try OpportunityID.validated(try context.parameters.require("id"), field: "id")
+            let id = try OpportunityID.validated(try context.pathParameter("id"), field: "id")
             return try await similar(.opportunity(id), request: request)
         }
         reads.get("people/:id/similar") { request, context in
-            let id = try PersonID.validated(try context.parameters.require("id"), field: "id")
+            let id = try PersonID.validated(try context.pathParameter("id"), field: "id")
             return try await similar(.person(id), request: request)
         }
     }

@@ -6,7 +6,7 @@ import MatchworkStore
 extension MatchworkService {
     /// Outcomes of a served item and the events they record.
     static let outcomeEvents: [String: InteractionType] = [
-        "viewed": .view, "applied": .apply, "bid_placed": .bid, "accepted": .hire, "hired": .hire, "completed": .complete,
+        "viewed": .view, "applied": .apply, "bid_placed": .bid, "contacted": .shortlist, "accepted": .hire, "hired": .hire, "completed": .complete,
     ]
 
     struct OutcomeResponse: Encodable {
@@ -33,7 +33,7 @@ extension MatchworkService {
 
         writes.post("recommendations/:id/outcome") { request, context in
             try QueryFields.none(request)
-            let listID = try context.parameters.require("id")
+            let listID = try context.pathParameter("id")
             var fields = try await JSONInput.object(request, limit: configuration.maxBodyBytes)
             let itemID = try fields.string("item_id", required: "name the recommended item (an id from the list's items)")
             let outcome = try fields.string("outcome", required: "give one of \(Self.outcomeEvents.keys.sorted().joined(separator: ", "))")
@@ -105,7 +105,7 @@ extension MatchworkService {
         }
         reads.get("recommendations/:id") { request, context in
             try QueryFields.none(request)
-            let id = try context.parameters.require("id")
+            let id = try context.pathParameter("id")
             let list = try await servedList(id)
             let outcomes = try await store.outcomes(PageRequest(limit: PageRequest.maximumLimit), recommendation: id).items
             let feedback = try await store.feedback(PageRequest(limit: PageRequest.maximumLimit), recommendation: id).items
@@ -137,9 +137,12 @@ extension MatchworkService {
         return list
     }
 
-    /// `timestamp` (an ISO 8601 date or time, or seconds since 1970), else now.
+    /// `timestamp` (an ISO 8601 date or time, or seconds since 1970), else now; a time further
+    /// ahead of the clock than `max_event_skew` is refused.
     func timestamp(_ fields: inout JSONFields) throws -> Timestamp {
-        try fields.timestamp("timestamp") ?? .now
+        guard let time = try fields.timestamp("timestamp") else { return .now }
+        do { try configuration.eventClock.check(time, field: "timestamp") } catch { throw APIError(error) }
+        return time
     }
 
     /// The person and opportunity of an item of a list served about `subject`.

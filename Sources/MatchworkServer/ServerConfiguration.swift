@@ -1,13 +1,15 @@
 import Foundation
 public import Logging
 public import MatchworkCore
+public import MatchworkStore
 
 /// The service's settings, validated once at start.
 ///
 /// Sources, lowest precedence first: the defaults, a JSON config file (`--config`), environment
 /// variables (`MATCHWORK_*`, `DATABASE_URL`), then command-line flags. Each setting has one key
 /// (`cache_ttl`), which is also its config-file member; ``Setting`` lists them with their
-/// environment variables. An invalid value fails the start with a message that names the value
+/// environment variables (`MODEL_PATH` and `LOG_LEVEL` are read too, as the learning service
+/// names them; the `MATCHWORK_` one wins). An invalid value fails the start with a message that names the value
 /// and where it came from.
 public struct ServerConfiguration: Sendable {
     /// The address to listen on.
@@ -44,6 +46,15 @@ public struct ServerConfiguration: Sendable {
     /// `"stale": true`. Builds of small marketplaces take well under a second, so their callers
     /// read their own writes; a large one's build takes seconds, which no caller should wait.
     public var freshWait: Double = 1
+    /// Events (and outcomes, feedback) dated more than this far ahead of the clock are refused.
+    public var eventClock = EventClock()
+    /// A connection with no request under way (after it opens, or after an answer) is closed
+    /// after this many seconds (0: never).
+    public var idleTimeout: Double = 60
+    /// A request's head must be complete this many seconds after its first byte arrives.
+    public var headerTimeout: Double = 10
+    /// At most this many connections are open at once; more are answered 503 and closed.
+    public var maxConnections = 512
 
     public init() {}
 
@@ -51,16 +62,39 @@ public struct ServerConfiguration: Sendable {
     public struct Setting: Sendable, Hashable {
         public let key: String
         public let environment: String?
+        /// Unprefixed variables a deployment of the learning service already sets
+        /// (`MODEL_PATH`, `LOG_LEVEL`); read when ``environment`` is not set.
+        public let aliases: [String]
         public let flag: String?
         public let help: String
+
+        public init(key: String, environment: String?, aliases: [String] = [], flag: String?, help: String) {
+            self.key = key
+            self.environment = environment
+            self.aliases = aliases
+            self.flag = flag
+            self.help = help
+        }
+
+        /// The variables read for this setting, the prefixed one first (it wins).
+        public var variables: [String] { (environment.map { [$0] } ?? []) + aliases }
+
+        /// The variable and value that set this setting in `environment`: the first of
+        /// ``variables`` that is set and not empty.
+        public func value(in environment: [String: String]) -> (variable: String, value: String)? {
+            for variable in variables {
+                if let value = environment[variable], !value.isEmpty { return (variable, value) }
+            }
+            return nil
+        }
 
         public static let all: [Setting] = [
             Setting(key: "host", environment: "MATCHWORK_HOST", flag: "--host", help: "address to listen on (default 127.0.0.1)"),
             Setting(key: "port", environment: "MATCHWORK_PORT", flag: "--port", help: "port, 0-65535 (default 8080)"),
             Setting(key: "store", environment: "MATCHWORK_STORE", flag: "--store", help: "the embedded store's file (default matchwork.sqlite)"),
             Setting(key: "database_url", environment: "DATABASE_URL", flag: nil, help: "the store as a URL: sqlite:PATH"),
-            Setting(key: "model_path", environment: "MATCHWORK_MODEL_PATH", flag: "--models", help: "the model registry directory (default STORE.models)"),
-            Setting(key: "log_level", environment: "MATCHWORK_LOG_LEVEL", flag: "--log-level", help: "trace, debug, info, notice, warning, error or critical (default info)"),
+            Setting(key: "model_path", environment: "MATCHWORK_MODEL_PATH", aliases: ["MODEL_PATH"], flag: "--models", help: "the model registry directory (default STORE.models)"),
+            Setting(key: "log_level", environment: "MATCHWORK_LOG_LEVEL", aliases: ["LOG_LEVEL"], flag: "--log-level", help: "trace, debug, info, notice, warning, error or critical (default info)"),
             Setting(key: "cache_ttl", environment: "MATCHWORK_CACHE_TTL", flag: "--cache-ttl", help: "seconds a list stays cached, or 30s, 15m, 1h (default 1h; 0 disables)"),
             Setting(key: "cache_capacity", environment: "MATCHWORK_CACHE_CAPACITY", flag: nil, help: "lists kept in the cache (default 50000)"),
             Setting(
@@ -75,6 +109,18 @@ public struct ServerConfiguration: Sendable {
             Setting(
                 key: "fresh_wait", environment: "MATCHWORK_FRESH_WAIT", flag: nil,
                 help: "how long a request about a subject just written waits for the rebuild that includes the write, then is answered stale (default 1s)"),
+            Setting(
+                key: "idle_timeout", environment: "MATCHWORK_IDLE_TIMEOUT", flag: nil,
+                help: "seconds a connection may wait with no request under way before it is closed, or 30s, 2m (default 60s; 0: never)"),
+            Setting(
+                key: "header_timeout", environment: "MATCHWORK_HEADER_TIMEOUT", flag: nil,
+                help: "seconds a request's head may take once its first byte has arrived (default 10s)"),
+            Setting(
+                key: "max_connections", environment: "MATCHWORK_MAX_CONNECTIONS", flag: nil,
+                help: "connections open at once; more are answered 503 and closed (default 512)"),
+            Setting(
+                key: "max_event_skew", environment: "MATCHWORK_MAX_EVENT_SKEW", flag: nil,
+                help: "how far ahead of this machine's clock an event may be dated, or 30m, 12h, 2d (default 1d)"),
         ]
 
         public static func named(_ key: String) -> Setting? { all.first { $0.key == key } }
@@ -149,6 +195,20 @@ public struct ServerConfiguration: Sendable {
                 throw bad("is not a wait; give 0-3600 seconds, or 500ms, 2s, 1m (0 answers at once with the serving engine)")
             }
             freshWait = seconds
+        case "idle_timeout":
+            guard let seconds = Self.duration(value), seconds >= 0, seconds <= 86_400 else { throw bad("is not a timeout; give 0-86400 seconds, or 30s, 2m (0: never)") }
+            idleTimeout = seconds
+        case "header_timeout":
+            guard let seconds = Self.duration(value), seconds >= 0.1, seconds <= 3600 else { throw bad("is not a timeout; give 0.1-3600 seconds, or 500ms, 10s") }
+            headerTimeout = seconds
+        case "max_connections":
+            guard let n = Int(value), (1...1_000_000).contains(n) else { throw bad("is not a connection count; give 1-1000000") }
+            maxConnections = n
+        case "max_event_skew":
+            guard let seconds = Self.duration(value), seconds >= 0, seconds <= 3650 * 86_400 else {
+                throw bad("is not a skew; give seconds (86400) or 30m, 12h, 2d, up to 3650 days (0: no event dated after the clock)")
+            }
+            eventClock = EventClock(maximumSkew: Int64(seconds), setting: "max_event_skew")
         default:
             let keys = Setting.all.map(\.key).joined(separator: ", ")
             throw MatchworkError(.invalidConfiguration, "\(source) is not a setting; the settings are \(keys).", field: source)
@@ -156,10 +216,5 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Seconds from `3600`, `500ms`, `90s`, `15m`, `1h` or `1d`.
-    static func duration(_ text: String) -> Double? {
-        if text.hasSuffix("ms") { return Double(text.dropLast(2)).map { $0 / 1000 } }
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
-        if let last = text.last, let unit = units[last] { return Double(text.dropLast()).map { $0 * unit } }
-        return Double(text)
-    }
+    static func duration(_ text: String) -> Double? { FieldText.seconds(ofDuration: text) }
 }

@@ -25,6 +25,11 @@ public protocol Store: Sendable {
     /// Every event, in the order it was appended.
     func interactions() async throws(StoreError) -> [Interaction]
 
+    /// Appends a `retract` event that withdraws the event `eventID`, dated `time`, in one
+    /// transaction with the checks: the event exists, is not itself a retraction, and is not
+    /// retracted yet. The log stays append-only.
+    func retract(eventID: String, at time: Timestamp) async throws(StoreError) -> Retraction
+
     func person(_ id: PersonID) async throws(StoreError) -> Person?
     func opportunity(_ id: OpportunityID) async throws(StoreError) -> Opportunity?
 
@@ -40,6 +45,18 @@ public protocol Store: Sendable {
     func saveGroundTruth(_ document: String, for scenario: ScenarioName) async throws(StoreError)
     /// The hidden ground truth of a synthetic marketplace, if the store holds one.
     func groundTruth(for scenario: ScenarioName) async throws(StoreError) -> String?
+}
+
+/// What a request to retract an event did.
+public enum Retraction: Sendable, Hashable {
+    /// The retraction was appended: the withdrawn event, and the `retract` event.
+    case retracted(Interaction, by: Interaction)
+    /// The event was retracted before, by the retraction stored with this time.
+    case alreadyRetracted(Interaction, at: Timestamp)
+    /// No event was stored with that id (events sent without one cannot be named).
+    case notFound
+    /// The event is itself a retraction; post the withdrawn event again to restore it.
+    case isRetraction(Interaction)
 }
 
 /// Events delivered in chunks while a write is in progress, so that decoding and storing overlap.

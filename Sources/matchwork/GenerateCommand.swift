@@ -11,8 +11,10 @@ struct GenerateCommand: AsyncParsableCommand {
         discussion: """
             Scenarios: missions (clinicians and hospital missions), cleaning (cleaners, \
             households, bids and reviews), learning (learners, courses and job postings from \
-            O*NET). The same seed and size always give the same data. The hidden ground truth \
-            (tiers, latent preferences, outcomes) is kept in the store for evaluation.
+            O*NET). The same seed and size always give the same data, moved in time by whole \
+            weeks so that its year of activity ends in the week up to --end (default: now); \
+            weekdays and times of day, and so every figure, stay the same. The hidden ground \
+            truth (tiers, latent preferences, outcomes) is kept in the store for evaluation.
             """)
 
     @OptionGroup var options: StoreOptions
@@ -29,10 +31,19 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The O*NET data directory (learning only). Default: $MATCHWORK_DATA/onet or ../shared/data/onet.", valueName: "DIR"))
     var onet: String?
 
+    @Option(help: ArgumentHelp("When the marketplace's year ends: a date (2026-12-01) or ISO 8601 time (default: now).", valueName: "DATE"))
+    var end: String?
+
     func run() async throws {
         try await reportingErrors {
             let terminal = Terminal(quiet: options.quiet)
             let scenario = try ScenarioName.parse(scenario, field: "scenario")
+            let end = try end.map { (text) throws(MatchworkError) in try Timestamp.parse(text, field: "--end") } ?? .now
+            // The learning postings begin two years before the year of activity, and
+            // certifications expire up to three years after it: all of it stays in 1970-2099.
+            guard end >= Timestamp(year: 1975, month: 1, day: 1), end < Timestamp(year: 2096, month: 1, day: 1) else {
+                throw MatchworkError(.invalidValue, "--end \(end.isoDate) would date events outside 1970-2099; give a date from 1975-01-01 to 2095-12-31.", field: "--end")
+            }
             let size = try MarketplaceSize.parse(size)
             let store = try SQLiteStore(path: options.store)
             let stamp = "\(scenario.rawValue) seed=\(seed) size=\(size)"
@@ -47,6 +58,7 @@ struct GenerateCommand: AsyncParsableCommand {
             let started = monotonicSeconds()
             terminal.progress("generating the \(scenario.rawValue) marketplace (\(size))…")
             let marketplace = try MarketplaceGenerator.generate(scenario, seed: seed, size: size, onetDirectory: scenario == .learning ? onetDirectory() : nil)
+                .ending(before: end)
             let generated = monotonicSeconds()
             try await store.setScenario(scenario)
             let batch = RecordBatch(people: marketplace.people, opportunities: marketplace.opportunities, interactions: marketplace.interactions)
@@ -62,6 +74,9 @@ struct GenerateCommand: AsyncParsableCommand {
             let finished = monotonicSeconds()
             terminal.say("Generated \(stamp) into \(options.store):")
             terminal.say("  \(grouped(written.peopleInserted)) people, \(grouped(written.opportunitiesInserted)) opportunities, \(grouped(written.interactionsInserted)) events")
+            if let first = marketplace.interactions.lazy.map(\.timestamp).min(), let last = marketplace.interactions.lazy.map(\.timestamp).max() {
+                terminal.say("  events from \(first.isoDate) to \(last.isoDate)")
+            }
             terminal.say(String(format: "  generation %.2f s, storing %.2f s", generated - started, finished - generated))
         }
     }

@@ -33,6 +33,11 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where --skip-invalid writes rejected rows (CSV).", valueName: "FILE"))
     var rejects: String = "matchwork-rejects.csv"
 
+    @Option(
+        name: .customLong("max-event-skew"),
+        help: ArgumentHelp("How far ahead of this machine's clock an event may be dated: seconds, or 30m, 12h, 2d (default 1d).", valueName: "DURATION"))
+    var maxEventSkew: String?
+
     func validate() throws {
         if people == nil, opportunities == nil, interactions == nil {
             throw ValidationError("Nothing to import: pass at least one of --people, --opportunities, --interactions.")
@@ -43,7 +48,15 @@ struct ImportCommand: AsyncParsableCommand {
         try await reportingErrors {
             let terminal = Terminal(quiet: options.quiet)
             let store = try SQLiteStore(path: options.store)
-            let importer = Importer(store: store)
+            var clock = EventClock(setting: "--max-event-skew")
+            if let maxEventSkew {
+                guard let seconds = FieldText.seconds(ofDuration: maxEventSkew), seconds >= 0, seconds <= 3650 * 86_400 else {
+                    throw MatchworkError(
+                        .invalidValue, "--max-event-skew '\(maxEventSkew)' is not a duration; give seconds (86400) or 30m, 12h, 2d, up to 3650 days.", field: "--max-event-skew")
+                }
+                clock.maximumSkew = Int64(seconds)
+            }
+            let importer = Importer(store: store, clock: clock)
             let started = monotonicSeconds()
             terminal.progress("reading files…")
             let pause = ProcessInfo.processInfo.environment["MATCHWORK_FAULT_PAUSE_AFTER_EVENTS"].flatMap(Int.init)

@@ -10,5 +10,5 @@ struct Matchwork: AsyncParsableCommand {
             to cleaning jobs, learners to courses. Data lives in an embedded SQLite store \
             (--store, default ./matchwork.sqlite).
             """,
-        subcommands: [InitCommand.self, GenerateCommand.self, ImportCommand.self, ExportCommand.self, StatsCommand.self, RecommendCommand.self, SimilarCommand.self, BacktestCommand.self, TrainCommand.self, ModelsCommand.self, RefreshCommand.self, ServeCommand.self, KeysCommand.self, SplitCommand.self, EvaluateCommand.self, ConvertCommand.self])
+        subcommands: [InitCommand.self, GenerateCommand.self, ImportCommand.self, ExportCommand.self, StatsCommand.self, RecommendCommand.self, SimilarCommand.self, BacktestCommand.self, TrainCommand.self, ModelsCommand.self, RefreshCommand.self, ServeCommand.self, KeysCommand.self, EventsCommand.self, SplitCommand.self, EvaluateCommand.self, ConvertCommand.self])
 }

@@ -13,7 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
             members named as below), environment variables, then flags. Every value is checked \
             before the service starts.
 
-            \(ServerConfiguration.Setting.all.map { s in "\(s.key) (\([s.environment, s.flag].compactMap { $0 }.joined(separator: ", "))): \(s.help)" }.joined(separator: "\n"))
+            \(ServerConfiguration.Setting.all.map { s in "\(s.key) (\((s.variables + [s.flag].compactMap { $0 }).joined(separator: ", "))): \(s.help)" }.joined(separator: "\n"))
 
             Requests under /api/v1 need an API key (X-API-Key or Authorization: Bearer); create \
             one with `matchwork keys create --role read|write|admin`. SIGTERM stops the service \
@@ -63,7 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = ServerConfiguration()
         if let config { try Self.applyFile(config, to: &configuration) }
         for setting in ServerConfiguration.Setting.all {
-            guard let variable = setting.environment, let value = environment[variable], !value.isEmpty else { continue }
+            guard let (variable, value) = setting.value(in: environment) else { continue }
             try configuration.apply(setting.key, value, source: variable)
         }
         let flags: [(String, String, String?)] = [
@@ -86,6 +86,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw MatchworkError(.invalidConfiguration, "Config file '\(path)' is not a JSON object of settings such as {\"port\": 8080}.", field: "--config")
         }
         let name = (path as NSString).lastPathComponent
+        if let member = JSONDuplicates.firstDuplicate(in: data) {
+            throw MatchworkError(.invalidConfiguration, "\(name): \(member) is set twice; keep one value per setting.", field: "\(name): \(member)")
+        }
         for key in object.keys.sorted() {
             let value = object[key]!
             let text: String

@@ -26,7 +26,7 @@ struct StatsCommand: AsyncParsableCommand {
             }
             let stats = MarketplaceStatistics(
                 scenario: scenario, people: try await store.people(), opportunities: try await store.opportunities(),
-                interactions: try await store.interactions(), segments: segments)
+                interactions: Interaction.standing(try await store.interactions()), segments: segments)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs the `matchwork` executable built beside the test bundle.
 struct CLI {
@@ -27,8 +28,8 @@ struct CLI {
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = directory + "/.stdout-\(UUID().uuidString)", err = directory + "/.stderr-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: err, contents: nil)
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: err, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
         process.standardInput = FileHandle.nullDevice
@@ -48,7 +49,7 @@ struct CLI {
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         process.standardInput = FileHandle.nullDevice
@@ -71,7 +72,14 @@ final class Scratch: @unchecked Sendable {
         try! text.write(toFile: file(name), atomically: true, encoding: .utf8)
         return file(name)
     }
-    func read(_ name: String) -> String { (try? String(contentsOfFile: file(name), encoding: .utf8)) ?? "" }
+    /// The file's text; a missing or unreadable file fails the test (two missing files must not
+    /// compare equal).
+    func read(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+        do { return try String(contentsOfFile: file(name), encoding: .utf8) } catch {
+            Issue.record("\(name) cannot be read: \(error)", sourceLocation: sourceLocation)
+            return "<\(name) missing>"
+        }
+    }
     func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: file(name)) }
     var cli: CLI { CLI(directory: path) }
 }

@@ -74,6 +74,15 @@ struct ServeCLITests {
         #expect(file.status == 1 && file.stderr.contains("service.json: colour is not a setting"))
         let missing = try dir.cli.run(["serve", "--store", "nothing.sqlite", "--port", "0"])
         #expect(missing.status == 1 && missing.stderr.contains("There is no store at 'nothing.sqlite'"))
+        // The learning service's unprefixed names are read too; the MATCHWORK_ one wins.
+        let level = try dir.cli.run(["serve", "--port", "0"], environment: ["LOG_LEVEL": "chatty"])
+        #expect(level.status == 1 && level.stderr.contains("LOG_LEVEL 'chatty' is not a log level"), "\(level.stderr)")
+        let both = try dir.cli.run(["serve", "--port", "0"], environment: ["LOG_LEVEL": "info", "MATCHWORK_LOG_LEVEL": "loud"])
+        #expect(both.status == 1 && both.stderr.contains("MATCHWORK_LOG_LEVEL 'loud' is not a log level"), "\(both.stderr)")
+        let help = try dir.cli.run(["serve", "--help"])
+        #expect(help.stdout.contains("model_path (MATCHWORK_MODEL_PATH, MODEL_PATH, --models)"), "\(help.stdout)")
+        #expect(help.stdout.contains("log_level (MATCHWORK_LOG_LEVEL, LOG_LEVEL, --log-level)"))
+        #expect(help.stdout.contains("max_event_skew (MATCHWORK_MAX_EVENT_SKEW)"))
     }
 
     @Test("SIGKILL during a burst of POST /api/v1/events: every acknowledged event is in the store afterwards")
@@ -144,5 +153,128 @@ struct ServeCLITests {
         kill(again.processIdentifier, SIGTERM)
         again.waitUntilExit()
         #expect(found == 200)
+    }
+
+    /// Sends `bytes` on a new connection and returns what the server answers until it closes
+    /// the connection or `seconds` pass.
+    static func raw(port: Int, _ bytes: String, seconds: Int = 5) -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard connected == 0 else { return "" }
+        _ = Array(bytes.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            answer += buffer[0..<n]
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+
+    @Test("Broken chunked framing is the client's error (400); a port in use stops serve with what to do")
+    func brokenFramingAndPortInUse() async throws {
+        let dir = Scratch()
+        #expect(try dir.cli.run(["generate", "cleaning", "--size", "tiny", "--quiet"]).status == 0)
+        let key = try dir.cli.run(["keys", "create", "--role", "write", "--quiet"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = Self.freePort()
+        let server = try dir.cli.start(["serve", "--port", String(port)], stderrPath: dir.file("serve.log"))
+        defer {
+            kill(server.processIdentifier, SIGTERM)
+            server.waitUntilExit()
+        }
+        try await Self.waitUntilUp(port: port, process: server)
+        let answer = Self.raw(
+            port: port,
+            "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nX-API-Key: \(key)\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\nabc\r\n0\r\n\r\n")
+        #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer)")
+        #expect(!dir.read("serve.log").contains("error"), "\(dir.read("serve.log"))")
+        let clash = try dir.cli.run(["serve", "--port", String(port)])
+        #expect(clash.status == 1)
+        #expect(clash.stderr.contains("Port \(port) on 127.0.0.1 is in use by another process; choose another with --port"), "\(clash.stderr)")
+        #expect(!clash.stderr.contains("Serving"))
+    }
+
+    /// A raw TCP connection to the service.
+    final class Connection {
+        let fd: Int32
+        init?(port: Int) {
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            if connected != 0 { close(fd); return nil }
+        }
+        deinit { close(fd) }
+        func send(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+        /// What arrives within `seconds`, and whether the server closed the connection.
+        func receive(seconds: Int) -> (text: String, closed: Bool) {
+            var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var answer: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n == 0 { return (String(decoding: answer, as: UTF8.self), true) }
+                if n < 0 { return (String(decoding: answer, as: UTF8.self), errno != EAGAIN && errno != EWOULDBLOCK) }
+                answer += buffer[0..<n]
+            }
+        }
+    }
+
+    @Test("Idle and half-sent connections are closed after their timeouts; connections over the limit get 503")
+    func connectionLimits() async throws {
+        let dir = Scratch()
+        #expect(try dir.cli.run(["generate", "cleaning", "--size", "tiny", "--quiet"]).status == 0)
+        let port = Self.freePort()
+        let server = try dir.cli.start(
+            ["serve", "--port", String(port)], environment: ["MATCHWORK_IDLE_TIMEOUT": "3s", "MATCHWORK_HEADER_TIMEOUT": "1s", "MATCHWORK_MAX_CONNECTIONS": "3"],
+            stderrPath: dir.file("serve.log"))
+        defer {
+            kill(server.processIdentifier, SIGTERM)
+            server.waitUntilExit()
+        }
+        try await Self.waitUntilUp(port: port, process: server)
+        // Keep-alive works: two requests on one connection, two answers.
+        let kept = try #require(Connection(port: port))
+        kept.send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(kept.receive(seconds: 1).text.hasPrefix("HTTP/1.1 200"))
+        kept.send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(kept.receive(seconds: 1).text.hasPrefix("HTTP/1.1 200"))
+        // It is then idle (each receive above waited 1 s for more): closed after idle_timeout
+        // (3 s), not before.
+        #expect(kept.receive(seconds: 1).closed == false)
+        #expect(kept.receive(seconds: 4).closed)
+
+        // A head that never completes is closed after header_timeout (1 s).
+        let slow = try #require(Connection(port: port))
+        slow.send("GET /health/live HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        let cut = slow.receive(seconds: 4)
+        #expect(cut.closed && cut.text.isEmpty, "\(cut.text)")
+
+        // Three connections open; a fourth is answered 503 and closed.
+        var held = (0..<3).compactMap { _ in Connection(port: port) }
+        #expect(held.count == 3)
+        try await Task.sleep(for: .milliseconds(200))
+        let extra = try #require(Connection(port: port))
+        let refused = extra.receive(seconds: 3)
+        #expect(refused.text.hasPrefix("HTTP/1.1 503"), "\(refused.text)")
+        #expect(refused.text.contains("too_many_connections") && refused.closed)
+        // Once they close, connections are admitted again.
+        for connection in held { connection.send("GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") }
+        for connection in held { #expect(connection.receive(seconds: 2).text.hasPrefix("HTTP/1.1 200")) }
+        held.removeAll()
+        try await Task.sleep(for: .milliseconds(300))
+        let (status, _) = try await Self.request("GET", "http://127.0.0.1:\(port)/health/live", key: nil)
+        #expect(status == 200)
     }
 }

@@ -119,7 +119,7 @@ struct DomainTests {
     @Test func eventVocabularyIsValidated() throws {
         #expect(try InteractionType.parse("accept") == .hire)
         #expect(try InteractionType.parse("no-show") == .noShow)
-        #expect(throws: MatchworkError(.unknownVocabulary, "type 'clik' is not an event type; use one of view, click, apply, bid, shortlist, hire, decline, complete, cancel, no_show, rate, enroll, pass, fail, feedback.", field: "type")) {
+        #expect(throws: MatchworkError(.unknownVocabulary, "type 'clik' is not an event type; use one of view, click, apply, bid, shortlist, hire, decline, complete, cancel, no_show, rate, enroll, pass, fail, feedback, retract.", field: "type")) {
             try InteractionType.parse("clik")
         }
         #expect(throws: MatchworkError.self) { try FeedbackReason.parse("meh") }

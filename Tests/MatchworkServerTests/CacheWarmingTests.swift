@@ -79,7 +79,7 @@ struct CacheWarmingTests {
         let gate = DispatchSemaphore(value: 0)
         service.pool.submit { _ in gate.wait() }
         let misses = service.cache.statistics.misses
-        let answers = try await withThrowingTaskGroup(of: (list: MatchworkService.RenderedList, cached: Bool, stale: Bool).self) { group in
+        let answers = await withThrowingTaskGroup(of: (list: MatchworkService.RenderedList, cached: Bool, stale: Bool).self) { group in
             for _ in 0..<6 { group.addTask { try await service.lists(for: [request])[0].get() } }
             group.addTask {
                 while service.cache.joinedCount < 5 { try await Task.sleep(for: .milliseconds(5)) }

@@ -22,6 +22,14 @@ struct ConfigurationTests {
         #expect(c.freshWait == 0.25)
         try c.apply("fresh_wait", "0", source: "MATCHWORK_FRESH_WAIT")
         #expect(c.freshWait == 0)
+        #expect(c.idleTimeout == 60 && c.headerTimeout == 10 && c.maxConnections == 512 && c.eventClock.maximumSkew == 86_400)
+        try c.apply("idle_timeout", "2m", source: "MATCHWORK_IDLE_TIMEOUT")
+        try c.apply("header_timeout", "500ms", source: "MATCHWORK_HEADER_TIMEOUT")
+        try c.apply("max_connections", "64", source: "MATCHWORK_MAX_CONNECTIONS")
+        try c.apply("max_event_skew", "12h", source: "MATCHWORK_MAX_EVENT_SKEW")
+        #expect(c.idleTimeout == 120 && c.headerTimeout == 0.5 && c.maxConnections == 64 && c.eventClock.maximumSkew == 43_200)
+        #expect(throws: MatchworkError.self) { try c.apply("max_connections", "0", source: "MATCHWORK_MAX_CONNECTIONS") }
+        #expect(throws: MatchworkError.self) { try c.apply("max_event_skew", "-1d", source: "MATCHWORK_MAX_EVENT_SKEW") }
         #expect(c.cacheTTL == 900 && c.port == 0 && c.storePath == "/tmp/x.sqlite" && c.recommendationMode == .ruleBased && c.rateLimit == nil && c.logLevel == .warning)
     }
 
@@ -34,7 +42,7 @@ struct ConfigurationTests {
             ("database_url", "mysql://db", "DATABASE_URL", "DATABASE_URL 'mysql://db' is not a store URL; write sqlite:PATH (for example sqlite:/var/lib/matchwork/matchwork.sqlite)."),
             ("cache_warm", "-1", "MATCHWORK_CACHE_WARM", "MATCHWORK_CACHE_WARM '-1' is not a number of lists; give 0-10000000 (0 turns warming off)."),
             ("fresh_wait", "2 hours", "MATCHWORK_FRESH_WAIT", "MATCHWORK_FRESH_WAIT '2 hours' is not a wait; give 0-3600 seconds, or 500ms, 2s, 1m (0 answers at once with the serving engine)."),
-            ("colour", "red", "config.json: colour", "config.json: colour is not a setting; the settings are host, port, store, database_url, model_path, log_level, cache_ttl, cache_capacity, cache_warm, recommendation_mode, ensemble_weights, rate_limit, max_body_bytes, scoring_threads, refresh_interval, fresh_wait."),
+            ("colour", "red", "config.json: colour", "config.json: colour is not a setting; the settings are host, port, store, database_url, model_path, log_level, cache_ttl, cache_capacity, cache_warm, recommendation_mode, ensemble_weights, rate_limit, max_body_bytes, scoring_threads, refresh_interval, fresh_wait, idle_timeout, header_timeout, max_connections, max_event_skew."),
         ])
     func refuses(key: String, value: String, source: String, message: String) {
         var c = ServerConfiguration()

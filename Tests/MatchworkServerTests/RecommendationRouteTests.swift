@@ -43,7 +43,7 @@ struct RecommendationRouteTests {
             let body = #"{"opportunity_id":"\#(job)","count":5}"#
             _ = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: body)
             #expect(try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: body).object["cached"] as? Bool == true)
-            let event = #"{"event_id":"apply-1","person_id":"\#(worker)","opportunity_id":"\#(job)","type":"apply","timestamp":"2030-01-01"}"#
+            let event = #"{"event_id":"apply-1","person_id":"\#(worker)","opportunity_id":"\#(job)","type":"apply","timestamp":"\#(Timestamp.now.iso8601)"}"#
             #expect(try await client.call(.post, "/api/v1/events", key: fixture.write, json: event).status == .created)
             let after = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: body)
             #expect(after.object["cached"] as? Bool == false)
@@ -61,7 +61,7 @@ struct RecommendationRouteTests {
             for round in 0..<6 {
                 try await withThrowingTaskGroup(of: Int.self) { group in
                     group.addTask {
-                        let event = #"{"event_id":"view-\#(round)","person_id":"\#(worker)","opportunity_id":"\#(job)","type":"view","timestamp":"2030-01-01"}"#
+                        let event = #"{"event_id":"view-\#(round)","person_id":"\#(worker)","opportunity_id":"\#(job)","type":"view","timestamp":"\#(Timestamp.now.iso8601)"}"#
                         return try await client.call(.post, "/api/v1/events", key: fixture.write, json: event).status.code
                     }
                     for _ in 0..<4 {
@@ -179,12 +179,7 @@ struct RecommendationRouteTests {
             #expect(start.status == .accepted)
             let busy = try await client.call(.post, "/api/v1/models/retrain", key: fixture.admin, json: #"{"models":["als"]}"#)
             #expect(busy.status == .conflict || busy.status == .accepted)
-            var status: [String: Any] = [:]
-            for _ in 0..<200 {
-                status = try await client.call(.get, "/api/v1/models/status", key: fixture.read).object
-                if let retrain = status["retrain"] as? [String: Any], retrain["state"] as? String != "running" { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            let status = try await Self.finishedRetrain(client, key: fixture.read)
             let retrain = try #require(status["retrain"] as? [String: Any])
             #expect(retrain["state"] as? String == "succeeded")
             let version = try #require((retrain["versions"] as? [String])?.last)
@@ -196,6 +191,39 @@ struct RecommendationRouteTests {
             let list = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"opportunity_id":"\#(fixture.openJob)","mode":"collaborative"}"#)
             #expect((list.object["answered_by"] as? [String])?.contains("collaborative") == true)
             #expect((list.object["model_version"] as? String)?.contains(version) == true)
+        }
+    }
+
+    /// The models' status once the retrain has finished; fails the test after 120 s.
+    static func finishedRetrain(_ client: some TestClientProtocol, key: String) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            let status = try await client.call(.get, "/api/v1/models/status", key: key).object
+            if let retrain = status["retrain"] as? [String: Any], retrain["state"] as? String != "running" { return status }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("the retrain did not finish within 120 s")
+        throw CancellationError()
+    }
+
+    @Test("A failed retrain is logged at error with its reason, and the serving models stay")
+    func failedRetrainIsLogged() async throws {
+        let logs = CapturedLogs()
+        // Without reviews, mf cannot be trained.
+        let fixture = try await ServiceFixture.make(logger: logs.logger(), keeping: { $0.type != .rate })
+        try await fixture.test { client in
+            let start = try await client.call(.post, "/api/v1/models/retrain", key: fixture.admin, json: #"{"models":["mf"]}"#)
+            #expect(start.status == .accepted)
+            let status = try await Self.finishedRetrain(client, key: fixture.read)
+            let retrain = try #require(status["retrain"] as? [String: Any])
+            #expect(retrain["state"] as? String == "failed")
+            let reason = try #require(retrain["error"] as? String)
+            #expect(reason.contains("mf needs at least"), "\(reason)")
+            let failed = logs.lines.filter { $0.message.hasPrefix("Retrain failed") }
+            #expect(failed.count == 1)
+            #expect(failed.first?.level == .error)
+            #expect(failed.first?.metadata["reason"] == reason)
+            #expect(failed.first?.metadata["models"] == "mf")
         }
     }
 }

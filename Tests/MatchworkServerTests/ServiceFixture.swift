@@ -40,13 +40,17 @@ struct ServiceFixture {
 
     /// A service over the tiny cleaning marketplace, or the small one (`small`: for tests that
     /// need many subjects with non-empty lists; the tiny one has four open jobs).
-    static func make(small: Bool = false, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServiceFixture {
+    static func make(
+        small: Bool = false, logger serviceLogger: Logger? = nil,
+        configure: (inout ServerConfiguration) -> Void = { _ in }, keeping keep: (Interaction) -> Bool = { _ in true }
+    ) async throws -> ServiceFixture {
         let directory = NSTemporaryDirectory() + "matchwork-service-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: directory + "/store.sqlite")
         let marketplace = try small ? smallMarketplaceResult.get() : Self.marketplace
         try await store.setScenario(.cleaning)
-        _ = try await store.write(RecordBatch(people: marketplace.people, opportunities: marketplace.opportunities, interactions: marketplace.interactions), progress: nil)
+        _ = try await store.write(
+            RecordBatch(people: marketplace.people, opportunities: marketplace.opportunities, interactions: marketplace.interactions.filter(keep)), progress: nil)
         var configuration = ServerConfiguration()
         configuration.storePath = directory + "/store.sqlite"
         configuration.scoringThreads = 2
@@ -55,8 +59,8 @@ struct ServiceFixture {
         // rebuild); FreshnessTests sets its own.
         configuration.freshWait = 3600
         configure(&configuration)
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
+        var logger = serviceLogger ?? Logger(label: "test")
+        if serviceLogger == nil { logger.logLevel = .critical }
         let service = try await MatchworkService.open(
             configuration: configuration, store: store, registry: ModelRegistry(directory: directory + "/models"), metrics: sharedMetrics, logger: logger)
         let read = try await MatchworkService.createKey(store: store, role: .read, name: "reader", rateLimit: nil).secret
@@ -66,13 +70,17 @@ struct ServiceFixture {
             directory: directory, store: store, service: service, read: read, write: write, admin: admin, marketplace: marketplace, cleanup: Cleanup(directory))
     }
 
-    nonisolated(unsafe) static let marketplaceResult = Result { try CleaningMarketplace(seed: 7, size: .tiny).generate() }
+    static let marketplaceResult = Result { try CleaningMarketplace(seed: 7, size: .tiny).generate() }
     static var marketplace: Marketplace { get throws { try marketplaceResult.get() } }
-    nonisolated(unsafe) static let smallMarketplaceResult = Result { try CleaningMarketplace(seed: 7, size: .small).generate() }
+    static let smallMarketplaceResult = Result { try CleaningMarketplace(seed: 7, size: .small).generate() }
 
     /// Runs `body` against the router; requests log through `logger` when one is given.
     func test(logger: Logger? = nil, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = logger.map { Application(router: service.router(), logger: $0) } ?? Application(router: service.router())
+        // Without a logger of the test's own, the application's is silent: every request would
+        // otherwise print its access line between the test results.
+        var quiet = Logger(label: "test")
+        quiet.logLevel = .critical
+        let app = Application(router: service.routes(), logger: logger ?? quiet)
         try await app.test(.router, body)
     }
 

@@ -69,7 +69,7 @@ struct ImportExportTests {
         #expect(!result.committed)
         #expect(result.rejectionReport() == """
             Nothing was imported: 5 rows are invalid.
-              interactions.csv, line 3, column 'type', value 'clik': type 'clik' is not an event type; use one of view, click, apply, bid, shortlist, hire, decline, complete, cancel, no_show, rate, enroll, pass, fail, feedback.
+              interactions.csv, line 3, column 'type', value 'clik': type 'clik' is not an event type; use one of view, click, apply, bid, shortlist, hire, decline, complete, cancel, no_show, rate, enroll, pass, fail, feedback, retract.
               interactions.csv, line 4, column 'value': a bid needs a positive amount in value, got nothing; give the amount offered, for example 85.5.
               interactions.csv, line 5, column 'person_id', value 'ghost': person_id 'ghost' is not a known person; import the person with --people first.
               people.csv, line 4, column 'latitude', value '95': latitude 95.0 is outside -90...90; give decimal degrees, for example 48.8566.

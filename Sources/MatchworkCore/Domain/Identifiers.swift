@@ -53,7 +53,8 @@ public enum ExternalIdentifier {
     public static let maximumLength = 128
 
     /// Checks that `text` is a usable identifier: 1 to 128 characters, no control characters,
-    /// no leading or trailing spaces.
+    /// no leading or trailing spaces, not `.` or `..`. Any other character is allowed; the API
+    /// takes ids in paths percent-encoded.
     public static func validate(_ text: String, field: String) throws(MatchworkError) -> String {
         if text.isEmpty {
             throw MatchworkError(.missingValue, "\(field) is empty; every record needs a non-empty identifier.", field: field)
@@ -67,6 +68,11 @@ public enum ExternalIdentifier {
         }
         if (text.utf8.first == 0x20 && text.first == " ") || (text.utf8.last == 0x20 && text.last == " ") {
             throw .invalid(field, "\(field) '\(text)' has leading or trailing spaces; remove them.")
+        }
+        // Clients resolve `.` and `..` as path steps before sending, so such an id could never
+        // be named in a URL (`/api/v1/people/..` is `/api/v1/`).
+        if text.utf8.count <= 2, text.utf8.allSatisfy({ $0 == 0x2E }) {
+            throw .invalid(field, "\(field) '\(text)' cannot be an identifier: URLs read it as a path step; use letters, digits or other characters.")
         }
         return text
     }

@@ -10,6 +10,9 @@ public enum InteractionType: String, Sendable, Codable, CaseIterable, Comparable
     case enroll, pass, fail
     /// Explicit feedback on a recommendation, with a ``FeedbackReason``.
     case feedback
+    /// Withdraws an earlier event (named by ``Interaction/retracts``) that was recorded by
+    /// mistake: the log stays append-only, and snapshots and training leave both out.
+    case retract
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
@@ -51,6 +54,8 @@ public struct Interaction: Hashable, Sendable, Codable {
     public static let maximumCommentLength = 2000
     /// The rating scale of `rate` events and their sub-scores.
     public static let ratingRange = 0.0...10.0
+    /// The times an event may carry, in seconds since 1970: 1970-01-01 to 2099-12-31 (UTC).
+    public static let timeRange: Range<Int64> = 0..<4_102_444_800
 
     /// An idempotency key: a second event with the same id is ignored.
     public let eventID: String?
@@ -64,6 +69,8 @@ public struct Interaction: Hashable, Sendable, Codable {
     public let subScores: [SubScore]
     public let reason: FeedbackReason?
     public let comment: String?
+    /// For a `retract` event: the id of the event it withdraws.
+    public let retracts: String?
 
     /// A named sub-score of a rating.
     public struct SubScore: Hashable, Sendable, Codable {
@@ -84,9 +91,24 @@ public struct Interaction: Hashable, Sendable, Codable {
         value: Double? = nil,
         subScores: [SubScore] = [],
         reason: FeedbackReason? = nil,
-        comment: String? = nil
+        comment: String? = nil,
+        retracts: String? = nil
     ) throws(MatchworkError) {
         if let eventID { _ = try ExternalIdentifier.validate(eventID, field: "event_id") }
+        guard Interaction.timeRange.contains(timestamp.secondsSinceEpoch) else {
+            throw .invalid(
+                "timestamp",
+                "timestamp \(timestamp.secondsSinceEpoch) (\(timestamp)) is outside 1970-01-01 to 2099-12-31; give the time the event happened, as Unix seconds or ISO 8601.")
+        }
+        if type == .retract {
+            guard let retracts else {
+                throw MatchworkError(.missingValue, "a retract event needs retracts: the event_id of the event it withdraws.", field: "retracts")
+            }
+            _ = try ExternalIdentifier.validate(retracts, field: "retracts")
+            if retracts == eventID { throw .invalid("retracts", "event '\(retracts)' cannot retract itself; name the event recorded by mistake.") }
+        } else if retracts != nil {
+            throw .invalid("retracts", "retracts belongs to retract events, not to a \(type.rawValue) event.")
+        }
         _ = try ExternalIdentifier.validate(person.rawValue, field: "person_id")
         _ = try ExternalIdentifier.validate(opportunity.rawValue, field: "opportunity_id")
         if let value, !value.isFinite {
@@ -141,8 +163,29 @@ public struct Interaction: Hashable, Sendable, Codable {
         self.subScores = subScores.sorted { $0.name < $1.name }
         self.reason = reason
         self.comment = comment.flatMap { $0.isEmpty ? nil : $0 }
+        self.retracts = retracts
     }
 
     /// The sub-score named `name`, if any.
     public func subScore(_ name: String) -> Double? { subScores.first { $0.name == name }?.value }
+}
+
+extension Interaction {
+    /// The events of `log` that stand: without `retract` events and without the events they
+    /// withdraw, in the log's order.
+    ///
+    /// A retraction names its target by event id, wherever the target sits in the log (an
+    /// import may bring the retraction first).
+    ///
+    /// - Complexity: O(n), and no copy when the log holds no retraction.
+    public static func standing(_ log: [Interaction]) -> [Interaction] {
+        var withdrawn = Set<String>()
+        for event in log where event.type == .retract {
+            if let target = event.retracts { withdrawn.insert(target) }
+        }
+        if withdrawn.isEmpty, !log.contains(where: { $0.type == .retract }) { return log }
+        return log.filter { event in
+            event.type != .retract && !(event.eventID.map(withdrawn.contains) ?? false)
+        }
+    }
 }

@@ -9,7 +9,8 @@ public struct InteractionWeights: Hashable, Sendable, Codable {
     public static let limit = 100.0
 
     /// Defaults: view 0.1, click 0.25, apply 1, bid 1, shortlist 1.5, hire 3, decline -1,
-    /// complete 4, cancel -2, no_show -3, rate 2, enroll 1, pass 3, fail -0.5, feedback 0.
+    /// complete 4, cancel -2, no_show -3, rate 2, enroll 1, pass 3, fail -0.5, feedback 0, retract 0 (retractions and
+    /// what they withdraw are left out before weights apply).
     public static let standard = InteractionWeights(checked: standardTable)
 
     private init(checked weights: [InteractionType: Double]) { self.weights = weights }
@@ -28,7 +29,7 @@ public struct InteractionWeights: Hashable, Sendable, Codable {
 
     private static let standardTable: [InteractionType: Double] = [
         .view: 0.1, .click: 0.25, .apply: 1, .bid: 1, .shortlist: 1.5, .hire: 3, .decline: -1,
-        .complete: 4, .cancel: -2, .noShow: -3, .rate: 2, .enroll: 1, .pass: 3, .fail: -0.5, .feedback: 0,
+        .complete: 4, .cancel: -2, .noShow: -3, .rate: 2, .enroll: 1, .pass: 3, .fail: -0.5, .feedback: 0, .retract: 0,
     ]
 
     public subscript(type: InteractionType) -> Double { weights[type] ?? 0 }

@@ -97,6 +97,7 @@ public enum Backtest {
         guard holdoutShare > 0, holdoutShare < 1 else {
             throw MatchworkError(.invalidConfiguration, "holdout share \(holdoutShare) must be between 0 and 1 (exclusive).", field: "holdout")
         }
+        let interactions = Interaction.standing(interactions)
         let outcomeType: InteractionType = interactions.contains { $0.type == .hire } ? .hire : .enroll
         let outcomes = interactions.filter { $0.type == outcomeType }.sorted { ($0.timestamp, $0.person, $0.opportunity) < ($1.timestamp, $1.person, $1.opportunity) }
         guard outcomes.count >= 10 else {

@@ -92,15 +92,21 @@ public enum NeuralTraining {
     /// `applicants`) and part, or `rating`.
     public typealias Progress = (_ stage: String, _ report: EpochReport) -> Void
 
-    /// Trains on the history before `end` (default: after the latest event).
+    /// Trains on the standing history before `end` (default: just after the latest outcome,
+    /// hires or enrolments, as ``MarketplaceSnapshot/referenceTime(of:)`` places it).
     public static func train(
         people: [Person], opportunities: [Opportunity], interactions: [Interaction], scenario: ScenarioName?, end: Timestamp? = nil,
         configuration: Configuration = Configuration(), engineConfiguration: EngineConfiguration = EngineConfiguration(), progress: Progress = { _, _ in }
     ) throws(MatchworkError) -> Result {
         try configuration.validate()
-        let end = end ?? interactions.lazy.map(\.timestamp).max()?.adding(seconds: 1) ?? Timestamp(secondsSinceEpoch: 0)
+        let interactions = Interaction.standing(interactions)
+        let outcomeType: InteractionType = interactions.contains { $0.type == .hire } ? .hire : .enroll
+        // The windows end where the outcomes end, so that later events of other kinds (views,
+        // feedback stamped with the real clock) do not push them past the data.
+        let end =
+            end ?? (MarketplaceSnapshot.referenceTime(of: interactions.filter { $0.type == outcomeType })
+                ?? MarketplaceSnapshot.referenceTime(of: interactions))?.adding(seconds: 1) ?? Timestamp(secondsSinceEpoch: 0)
         let history = interactions.filter { $0.timestamp < end }
-        let outcomeType: InteractionType = history.contains { $0.type == .hire } ? .hire : .enroll
         let outcomes = history.filter { $0.type == outcomeType }.sorted { ($0.timestamp, $0.person, $0.opportunity) < ($1.timestamp, $1.person, $1.opportunity) }
         let data = Backtest.Data(people: people, opportunities: opportunities, interactions: history, outcomes: outcomes, scenario: scenario, maxSubjects: configuration.maxSubjects)
         let horizon = Int64(configuration.horizonDays) * 86_400

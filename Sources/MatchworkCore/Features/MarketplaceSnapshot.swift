@@ -77,9 +77,11 @@ public struct MarketplaceSnapshot: Sendable {
     /// - Parameters:
     ///   - scenario: the preset whose vocabularies, defaults and pricing rule apply; `nil` for a
     ///     generic marketplace.
-    ///   - now: the reference time; defaults to the latest event (or the latest window start).
-    ///     Events after it are left out.
+    ///   - now: the reference time; defaults to ``referenceTime(of:)`` of the events (or the
+    ///     latest window start when there are none). Events after it are left out.
     ///   - weights: how much each event type counts as interest.
+    /// Retracted events and their retractions are left out (``Interaction/standing(_:)``).
+    ///
     /// - Throws: when an event names a person or opportunity that is not in the lists.
     public init(
         people: [Person], opportunities: [Opportunity], interactions: [Interaction],
@@ -95,8 +97,8 @@ public struct MarketplaceSnapshot: Sendable {
         self.personIndex = personIndex
         self.opportunityIndex = opportunityIndex
 
-        let latestEvent = interactions.lazy.map(\.timestamp).max()
-        let reference = now ?? latestEvent ?? opportunities.compactMap { $0.window?.start }.max() ?? Timestamp(secondsSinceEpoch: 0)
+        let interactions = Interaction.standing(interactions)
+        let reference = now ?? Self.referenceTime(of: interactions) ?? opportunities.compactMap { $0.window?.start }.max() ?? Timestamp(secondsSinceEpoch: 0)
         self.now = reference
 
         // Dense triples of the events up to `now`, in time order. Each refers to its event by
@@ -235,6 +237,34 @@ public struct MarketplaceSnapshot: Sendable {
     }
 
     /// Maps ids to dense indices, refusing an id listed twice.
+    /// How far the reference time may run ahead of the bulk of the events: 7 days.
+    public static let referenceLead: Int64 = 7 * 86_400
+
+    /// The default reference time of a marketplace: its latest event, unless few events are
+    /// that late.
+    ///
+    /// With `t₁ ≥ t₂ ≥ …` the event times and `k = max(2, ⌈n / 10,000⌉)`, the reference is
+    /// `min(t₁, t_k + 7 days)`. A steady stream of events ends within a few seconds of `t₁` and
+    /// gets `t₁`; one event (or fewer than `k`) dated far ahead of the rest, such as a typo's
+    /// year 9999 or an event stamped with the real clock in a marketplace that ended a year
+    /// ago, moves the reference by at most 7 days, and is left out of the snapshot as an
+    /// event after it.
+    ///
+    /// - Returns: `nil` when there are no events.
+    /// - Complexity: O(n); O(n log n) when the latest events stand apart.
+    public static func referenceTime(of interactions: [Interaction]) -> Timestamp? {
+        guard !interactions.isEmpty else { return nil }
+        let k = max(2, (interactions.count + 9_999) / 10_000)
+        var first = Int64.min
+        for event in interactions { first = max(first, event.timestamp.secondsSinceEpoch) }
+        // t_k + lead ≥ t₁ exactly when k events lie within the lead of t₁: the usual case.
+        var near = 0
+        for event in interactions where event.timestamp.secondsSinceEpoch >= first - referenceLead { near += 1 }
+        if near >= k || near == interactions.count { return Timestamp(secondsSinceEpoch: first) }
+        let times = interactions.map(\.timestamp.secondsSinceEpoch).sorted(by: >)
+        return Timestamp(secondsSinceEpoch: min(first, times[k - 1] + referenceLead))
+    }
+
     static func uniqueIndex<ID: Hashable & Sendable & CustomStringConvertible>(_ ids: [ID], noun: String) throws(MatchworkError) -> IDIndex<ID> {
         var index = IDIndex<ID>()
         for id in ids {

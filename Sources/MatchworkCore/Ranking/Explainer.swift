@@ -31,11 +31,11 @@ extension QueryState {
             add("location", forPerson ? "\(Self.kilometres(km)) from home" : "\(Self.kilometres(km)) from the \(words.opportunity)")
         }
         if let bid = engine.bidContext(person: p, opportunity: o), bid.count >= 2 {
-            let above = Int(((bid.amount / bid.minimum - 1) * 100).rounded())
+            let above = Self.whole((bid.amount / bid.minimum - 1) * 100)
             let who = forPerson ? "Your bid of" : "Bid"
             add("pricing", above == 0 ? "\(who) \(Self.amount(bid.amount)) is the lowest of \(bid.count)" : "\(who) \(Self.amount(bid.amount)) is \(above)% above the lowest of \(bid.count)")
         } else if let pricing = engine.features.pricing, let ratio = pricing.ratio(opportunity, person) {
-            let pct = Int((abs(ratio - 1) * 100).rounded())
+            let pct = Self.whole(abs(ratio - 1) * 100)
             if forPerson {
                 if pricing.askPer == nil, let pay = opportunity.attributes[pricing.offer] {
                     add("pricing", pct == 0 ? "Pays \(Self.amount(pay)) per hour, your rate" : "Pays \(Self.amount(pay)) per hour, \(pct)% \(ratio > 1 ? "above" : "below") your rate")
@@ -43,7 +43,7 @@ extension QueryState {
                     add("pricing", "Budget \(Self.amount(budget)) is \(pct == 0 ? "your usual price" : "\(pct)% \(ratio > 1 ? "above" : "below") your usual price")")
                 }
             } else {
-                add("pricing", pct == 0 ? "Asks what the \(words.opportunity) pays" : ratio > 1 ? "Asks \(pct)% less than the \(words.opportunity) offers" : "Asks \(pct)% more than the \(words.opportunity) offers")
+                add("pricing", Self.askPhrase(ratio: ratio, opportunity: words.opportunity))
             }
         }
         if let window = opportunity.window, person.availability.slots.contains(where: { $0.covers(window.start) }) {
@@ -62,19 +62,19 @@ extension QueryState {
                 add("quality", "Rated \(Self.one(rating)) by \(w.ratings) \(w.ratings == 1 ? words.client : words.clients)")
             }
             if w.hires > 0 {
-                let rate = Int((100 * Double(w.completions) / Double(w.hires)).rounded())
+                let rate = Self.whole(100 * Double(w.completions) / Double(w.hires))
                 add("reliability", "Completed \(rate)% of \(w.hires) accepted \(w.hires == 1 ? words.opportunity : words.opportunities)")
             }
             if w.completions > 0 {
                 add("experience", "\(w.completions) \(w.completions == 1 ? words.opportunity : words.opportunities) completed")
             } else if let years = person.attributes["years_experience"], years > 0 {
-                add("experience", "\(Int(years)) years of experience")
+                add("experience", "\(Self.whole(years.rounded(.down))) years of experience")
             }
             if let ratio = w.meanBidRatio, w.bidRatios >= 2 {
-                let pct = Int((abs(ratio - 1) * 100).rounded())
+                let pct = Self.whole(abs(ratio - 1) * 100)
                 add("bidding", pct <= 5 ? "Bids close to the market average" : "Bids \(pct)% \(ratio < 1 ? "below" : "above") the market average")
             } else if w.bids + w.applications >= 3 {
-                let rate = Int((100 * Double(w.hires) / Double(w.bids + w.applications)).rounded())
+                let rate = Self.whole(100 * Double(w.hires) / Double(w.bids + w.applications))
                 add("bidding", "Chosen for \(rate)% of \(w.bids + w.applications) applications")
             }
             if w.hiresLast30Days > 0 {
@@ -116,8 +116,8 @@ extension QueryState {
         }
         if let learned = breakdown.first(where: { $0.component == RecommendationMode.neural.rawValue }), learned.points > 0, learned.value >= 0.5 {
             let collaborative = learned.parts.first { $0.component == "neural_collaborative" }?.points ?? 0
-            let share = learned.points > 0 ? Int((100 * collaborative / learned.points).rounded()) : 0
-            add("neural", "Among the trained model's best matches (\(Int((100 * learned.value).rounded()))% of the top score)" + (share > 0 ? ", \(share)% of it from past hires between similar \(words.people) and \(words.clients)" : ", from the pair's features alone"))
+            let share = learned.points > 0 ? Self.whole(100 * collaborative / learned.points) : 0
+            add("neural", "Among the trained model's best matches (\(Self.whole(100 * learned.value))% of the top score)" + (share > 0 ? ", \(share)% of it from past hires between similar \(words.people) and \(words.clients)" : ", from the pair's features alone"))
         }
         reasons.sort { $0.0 > $1.0 }
         var seen = Set<String>()
@@ -171,12 +171,31 @@ extension QueryState {
     static func kilometres(_ km: Double) -> String { "\(one(km)) km" }
 
     static func one(_ x: Double) -> String {
-        let tenths = Int((x * 10).rounded())
-        return "\(tenths / 10).\(abs(tenths % 10))"
+        let tenths = whole(x * 10)
+        return "\(tenths < 0 && tenths > -10 ? "-" : "")\(tenths / 10).\(abs(tenths % 10))"
     }
 
     static func amount(_ x: Double) -> String {
-        x == x.rounded() ? "\(Int(x))" : one(x)
+        x == x.rounded() ? "\(whole(x))" : one(x)
+    }
+
+    /// `x` rounded to an integer, without trapping: a value that is not finite (a model's weights
+    /// gone wrong) reads as 0, and one beyond ±10¹⁵ is clamped. Every number an explanation
+    /// prints goes through here.
+    static func whole(_ x: Double) -> Int {
+        guard x.isFinite else { return 0 }
+        return Int(min(1e15, max(-1e15, x.rounded())))
+    }
+
+    /// How a candidate's asking price compares with what the opportunity offers, as a share of
+    /// the offer: `ratio` is offer ÷ ask, so the ask is `1/ratio` of the offer. A ratio of 4 asks
+    /// 75% less; 0.5 asks 100% more.
+    static func askPhrase(ratio: Double, opportunity: String) -> String {
+        guard ratio.isFinite, ratio > 0 else { return "Asks a price that cannot be compared with what the \(opportunity) offers" }
+        let relative = 1 / ratio - 1
+        let pct = whole(abs(relative) * 100)
+        if pct == 0 { return "Asks what the \(opportunity) pays" }
+        return relative < 0 ? "Asks \(pct)% less than the \(opportunity) offers" : "Asks \(pct)% more than the \(opportunity) offers"
     }
 
     static func weekday(_ t: Timestamp) -> String {

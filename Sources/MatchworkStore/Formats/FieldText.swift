@@ -21,6 +21,18 @@ public enum FieldText {
         return (String(entry[..<eq].trimmingSpaces), String(entry[entry.index(after: eq)...].trimmingSpaces))
     }
 
+    /// Seconds from `3600`, `500ms`, `90s`, `15m`, `1h` or `1d`; `nil` for anything else.
+    public static func seconds(ofDuration text: String) -> Double? {
+        let value: Double?
+        if text.hasSuffix("ms") {
+            value = Double(text.dropLast(2)).map { $0 / 1000 }
+        } else {
+            let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+            if let last = text.last, let unit = units[last] { value = Double(text.dropLast()).map { $0 * unit } } else { value = Double(text) }
+        }
+        return value.flatMap { $0.isFinite ? $0 : nil }
+    }
+
     public static func number(_ text: String, field: String) throws(MatchworkError) -> Double {
         guard let value = Double(text), value.isFinite else {
             throw MatchworkError(.invalidValue, "\(field) '\(text)' is not a number; write digits such as 12.5.", field: field)

@@ -155,9 +155,9 @@ enum OpportunityFormat: RecordFormat {
     }
 }
 
-/// Interactions: `event_id,person_id,opportunity_id,type,timestamp,value,sub_scores,reason,comment`.
+/// Interactions: `event_id,person_id,opportunity_id,type,timestamp,value,sub_scores,reason,comment,retracts`.
 enum InteractionFormat: RecordFormat {
-    static let columns = ["event_id", "person_id", "opportunity_id", "type", "timestamp", "value", "sub_scores", "reason", "comment"]
+    static let columns = ["event_id", "person_id", "opportunity_id", "type", "timestamp", "value", "sub_scores", "reason", "comment", "retracts"]
     static let requiredColumns = ["person_id", "opportunity_id", "type", "timestamp"]
 
     static func decode(_ row: RecordRow) throws(MatchworkError) -> Interaction {
@@ -170,12 +170,13 @@ enum InteractionFormat: RecordFormat {
             value: try optional(row, "value").map { (t) throws(MatchworkError) in try FieldText.number(t, field: "value") },
             subScores: try optional(row, "sub_scores").map { (t) throws(MatchworkError) in try FieldText.subScores(t, field: "sub_scores") } ?? [],
             reason: try optional(row, "reason").map { (t) throws(MatchworkError) in try FeedbackReason.parse(t) },
-            comment: optional(row, "comment"))
+            comment: optional(row, "comment"),
+            retracts: optional(row, "retracts"))
     }
 
     static func encode(_ i: Interaction) -> [String] {
         [i.eventID ?? "", i.person.rawValue, i.opportunity.rawValue, i.type.rawValue, String(i.timestamp.secondsSinceEpoch),
-         i.value.map(FieldText.format) ?? "", FieldText.format(i.subScores), i.reason?.rawValue ?? "", i.comment ?? ""]
+         i.value.map(FieldText.format) ?? "", FieldText.format(i.subScores), i.reason?.rawValue ?? "", i.comment ?? "", i.retracts ?? ""]
     }
 
     static func json(_ i: Interaction) -> [(String, JSONValue)] {
@@ -187,6 +188,7 @@ enum InteractionFormat: RecordFormat {
         if !i.subScores.isEmpty { out.append(("sub_scores", .object(i.subScores.map { ($0.name, .number($0.value)) }))) }
         if let r = i.reason { out.append(("reason", .string(r.rawValue))) }
         if let c = i.comment { out.append(("comment", .string(c))) }
+        if let r = i.retracts { out.append(("retracts", .string(r))) }
         return out
     }
 }

@@ -22,7 +22,7 @@ public enum RecordJSON {
 
     static let interactionKinds: [String: [JSONKind]] = [
         "event_id": [.string], "person_id": [.string], "opportunity_id": [.string], "type": [.string], "timestamp": [.string, .integer],
-        "value": [.number], "sub_scores": [.object, .string], "reason": [.string], "comment": [.string],
+        "value": [.number], "sub_scores": [.object, .string], "reason": [.string], "comment": [.string], "retracts": [.string],
     ]
 
     /// The members a person object may have.

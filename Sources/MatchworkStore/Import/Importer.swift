@@ -56,8 +56,13 @@ public enum InvalidRows: Sendable {
 /// import back, and the result lists every invalid row.
 public struct Importer: Sendable {
     public let store: any Store
+    /// Events dated further ahead of the clock than its tolerance are rejected rows.
+    public let clock: EventClock
 
-    public init(store: any Store) { self.store = store }
+    public init(store: any Store, clock: EventClock = EventClock()) {
+        self.store = store
+        self.clock = clock
+    }
 
     public func run(_ sources: ImportSources, invalidRows: InvalidRows = .rejectImport, progress: (@Sendable (WriteProgress) -> Void)? = nil) async throws(StoreError) -> ImportResult {
         let known = try await store.knownIdentifiers()
@@ -94,7 +99,7 @@ public struct Importer: Sendable {
             let format = try RecordFileFormat.infer(path: path)
             let header = format == .csv ? try RecordFile.peekHeader(path) : []
             if Set(header) == Set(RatingsFormat.columns) {
-                let ratings = try RatingsFormat.read(path: path, into: &result.rejected)
+                let ratings = try RatingsFormat.read(path: path, clock: clock, into: &result.rejected)
                 result.rowsRead += ratings.rowsRead
                 result.eventsRead = ratings.rowsRead
                 let kind = preset?.opportunityKinds.first ?? .job
@@ -112,10 +117,11 @@ public struct Importer: Sendable {
                 batch.interactions = ratings.interactions
             } else {
                 let file = try RecordFile(path: path, columns: InteractionFormat.columns, required: InteractionFormat.requiredColumns)
-                let people = peopleIDs, opportunities = opportunityIDs
+                let people = peopleIDs, opportunities = opportunityIDs, clock = clock, now = Timestamp.now
                 let pipeline = ChunkPipeline(count: file.chunks.count) { index in
                     Self.decode(InteractionFormat.self, file: file, chunk: index) { (i: Interaction) throws(MatchworkError) in
                         try preset?.validate(i)
+                        try clock.check(i, now: now)
                         guard people.contains(i.person) else {
                             throw MatchworkError(.unknownIdentifier, "person_id '\(i.person)' is not a known person; import the person with --people first.", field: "person_id")
                         }
@@ -273,7 +279,8 @@ final class DecodingEventStream: EventStream, @unchecked Sendable {
 enum RatingsFormat {
     static let columns = ["user", "item", "rating", "timestamp"]
 
-    static func read(path: String, into rejected: inout [RejectedRow]) throws(StoreError) -> (interactions: [Interaction], rowsRead: Int) {
+    static func read(path: String, clock: EventClock, into rejected: inout [RejectedRow]) throws(StoreError) -> (interactions: [Interaction], rowsRead: Int) {
+        let now = Timestamp.now
         let recordFile = try RecordFile(path: path, columns: columns, required: columns)
         let file = recordFile.file
         let before = rejected.count
@@ -303,9 +310,11 @@ enum RatingsFormat {
             }
             seen[pair] = parsed.line
             do {
-                interactions.append(try Interaction(
+                let event = try Interaction(
                     person: try PersonID.validated(user, field: "user"), opportunity: try OpportunityID.validated(item, field: "item"),
-                    type: .rate, timestamp: Timestamp(secondsSinceEpoch: ts), value: rating))
+                    type: .rate, timestamp: Timestamp(secondsSinceEpoch: ts), value: rating)
+                try clock.check(event, now: now)
+                interactions.append(event)
             } catch {
                 reject(error.field == "value" ? "rating" : error.field, error.message)
             }

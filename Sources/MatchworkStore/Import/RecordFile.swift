@@ -179,6 +179,10 @@ struct RecordFile: Sendable {
                 rejected.append(RejectedRow(file: file, line: line, column: nil, value: nil, reason: "the line is not a JSON object; write one {…} object per line"))
                 continue
             }
+            if let member = JSONDuplicates.firstDuplicate(in: slice) {
+                rejected.append(RejectedRow(file: file, line: line, column: member, value: nil, reason: "\(member) is given twice; give each key once"))
+                continue
+            }
             var values = [String?](repeating: nil, count: columns.count)
             var bad: RejectedRow?
             for key in object.keys.sorted() {

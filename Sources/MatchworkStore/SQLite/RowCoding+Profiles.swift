@@ -59,6 +59,7 @@ enum ProfileColumns {
                 guard let reason = FeedbackReason(rawValue: raw) else { return nil }
                 details.reason = reason
             case ("comment", .string(let comment)) where details.comment == nil: details.comment = comment
+            case ("retracts", .string(let target)) where details.retracts == nil: details.retracts = target
             case (_, .null): continue
             default: return nil
             }

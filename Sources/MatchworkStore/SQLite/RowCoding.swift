@@ -26,6 +26,8 @@ struct InteractionDetails: Codable {
     var subScores: [Interaction.SubScore]?
     var reason: FeedbackReason?
     var comment: String?
+    /// The event id a `retract` event withdraws.
+    var retracts: String?
 }
 
 /// Converts between domain values and rows.
@@ -90,16 +92,18 @@ enum RowCoding {
             eventID: derived ? nil : row[0] as String,
             person: PersonID(people[row[2]] ?? "?"), opportunity: OpportunityID(opportunities[row[3]] ?? "?"),
             type: try InteractionType.parse(row[4]), timestamp: Timestamp(secondsSinceEpoch: row[5]),
-            value: row[6], subScores: details?.subScores ?? [], reason: details?.reason, comment: details?.comment)
+            value: row[6], subScores: details?.subScores ?? [], reason: details?.reason, comment: details?.comment,
+            retracts: details?.retracts)
     }
 
-    /// The `details` column: `{"comment":…,"reason":…,"subScores":[{"name":…,"value":…}]}`,
+    /// The `details` column: `{"comment":…,"reason":…,"retracts":…,"subScores":[{"name":…,"value":…}]}`,
     /// or `nil` when the event has none. Written by hand: it runs once per stored event.
     static func details(of interaction: Interaction) -> String? {
-        if interaction.subScores.isEmpty, interaction.reason == nil, interaction.comment == nil { return nil }
+        if interaction.subScores.isEmpty, interaction.reason == nil, interaction.comment == nil, interaction.retracts == nil { return nil }
         var members: [(String, JSONValue)] = []
         if let comment = interaction.comment { members.append(("comment", .string(comment))) }
         if let reason = interaction.reason { members.append(("reason", .string(reason.rawValue))) }
+        if let retracts = interaction.retracts { members.append(("retracts", .string(retracts))) }
         if !interaction.subScores.isEmpty {
             members.append(("subScores", .array(interaction.subScores.map { .object([("name", .string($0.name)), ("value", .number($0.value))]) })))
         }
@@ -112,7 +116,7 @@ enum RowCoding {
 /// Deterministic idempotency keys for events that arrive without an id.
 enum EventKey {
     /// `~` followed by the 64-bit FNV-1a hash, in hex, of the event's content: person,
-    /// opportunity, type, timestamp, value, sub-scores, reason and comment. The same event
+    /// opportunity, type, timestamp, value, sub-scores, reason, comment and the retracted id. The same event
     /// imported twice gets the same key and is stored once.
     static func derive(_ i: Interaction) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -128,6 +132,7 @@ enum EventKey {
         for score in i.subScores { mix("\(score.name)=\(score.value)") }
         mix(i.reason?.rawValue ?? "")
         mix(i.comment ?? "")
+        if let retracts = i.retracts { mix(retracts) }
         let hex = String(hash, radix: 16)
         return "~" + String(repeating: "0", count: 16 - hex.count) + hex
     }

@@ -139,6 +139,30 @@ public struct SQLiteStore: Store {
         }
     }
 
+    public func retract(eventID: String, at time: Timestamp) async throws(StoreError) -> Retraction {
+        try await runWrite("the retraction of event '\(eventID)'") { db in
+            let select = """
+                SELECT i.event_id, i.derived_id, i.person, i.opportunity, i.type, i.ts, i.value, i.details, p.id, o.id
+                FROM interactions i JOIN people p ON p.pk = i.person JOIN opportunities o ON o.pk = i.opportunity
+                """
+            func decode(_ row: Row) throws -> Interaction {
+                let person: String = row[8], opportunity: String = row[9]
+                return try RowCoding.interaction(row, people: [row[2]: person], opportunities: [row[3]: opportunity])
+            }
+            guard let row = try Row.fetchOne(db, sql: select + " WHERE i.event_id = ? AND i.derived_id = 0", arguments: [eventID]) else { return .notFound }
+            let target = try decode(row)
+            if target.type == .retract { return .isRetraction(target) }
+            if let earlier = try Row.fetchOne(
+                db, sql: select + " WHERE i.type = 'retract' AND json_extract(i.details, '$.retracts') = ? ORDER BY i.pk LIMIT 1", arguments: [eventID])
+            {
+                return .alreadyRetracted(target, at: try decode(earlier).timestamp)
+            }
+            let retraction = try Interaction(person: target.person, opportunity: target.opportunity, type: .retract, timestamp: time, retracts: eventID)
+            _ = try BatchWriter(db: db, progress: nil).write(RecordBatch(interactions: [retraction]), events: nil)
+            return .retracted(target, by: retraction)
+        }
+    }
+
     public func counts() async throws(StoreError) -> StoreCounts {
         try await run("counts") { db in
             var counts = StoreCounts()

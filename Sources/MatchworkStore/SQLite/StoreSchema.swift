@@ -149,6 +149,12 @@ enum StoreSchema {
                 CREATE INDEX served_lists_subject ON served_lists(subject_kind, subject_id);
                 """)
         }
+        // Retractions find their target by this index: one lookup, not a scan of the log.
+        migrator.registerMigration("v4: retractions") { db in
+            try db.execute(sql: """
+                CREATE INDEX interactions_retracts ON interactions(json_extract(details, '$.retracts')) WHERE type = 'retract';
+                """)
+        }
         return migrator
     }
 }

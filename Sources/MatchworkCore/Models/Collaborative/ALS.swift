@@ -211,7 +211,7 @@ public struct ALSModel: TopNModel {
             scratch.confidence.withUnsafeMutableBufferPointer { c in
                 for k in 0..<n {
                     let i = Int(others[lo + k])
-                    UnsafeMutableBufferPointer(rebasing: block[(k * f)..<((k + 1) * f)]).update(fromContentsOf: y[(i * f)..<((i + 1) * f)])
+                    _ = UnsafeMutableBufferPointer(rebasing: block[(k * f)..<((k + 1) * f)]).update(fromContentsOf: y[(i * f)..<((i + 1) * f)])
                     c[k] = confidence[lo + k]
                 }
             }
