@@ -64,8 +64,7 @@ struct BacktestCommand: AsyncParsableCommand {
             ) { stage, epoch in terminal.progress("training the neural model before the cut: " + TrainCommand.progressLine(stage: stage, epoch)) }
             terminal.endProgress()
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                let encoder = CLIJSON.encoder()
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
                 return
             }

@@ -59,8 +59,7 @@ struct KeysCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let keys = try await options.openExisting().keys()
                 if json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                    let encoder = CLIJSON.encoder()
                     print(String(decoding: try encoder.encode(keys), as: UTF8.self))
                     return
                 }

@@ -27,7 +27,11 @@ struct ModelsList: AsyncParsableCommand {
             let scenario = try await store.scenario()
             let registry = modelOptions.registry(store: options.store)
             let entries = registry.entries(scenario: scenario)
-            let serving = Set(registry.servingVersions(among: entries).values)
+            // The engine serves the neural model and ALS (its collaborative component); the
+            // other kinds are trained for evaluation and comparison.
+            let servingByKind = registry.servingVersions(among: entries).filter { RegistryModel.servedKinds.contains($0.key) }
+            let serving = Set(servingByKind.values)
+            let newest = Set(registry.servingVersions(among: entries).filter { !RegistryModel.servedKinds.contains($0.key) }.values)
             let pinned = Set(RegistryModel.kinds.compactMap { registry.pinnedVersion(kind: $0) })
             if json {
                 struct Row: Encodable {
@@ -39,8 +43,7 @@ struct ModelsList: AsyncParsableCommand {
                     var metadata: ModelMetadata?
                 }
                 let rows = entries.map { Row(version: $0.version, kind: $0.kind, serving: serving.contains($0.version), pinned: pinned.contains($0.version), problem: $0.problem, metadata: $0.metadata) }
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                let encoder = CLIJSON.encoder()
                 print(String(decoding: try encoder.encode(["directory": AnyEncodable(registry.path), "models": AnyEncodable(rows)]), as: UTF8.self))
                 return
             }
@@ -50,7 +53,10 @@ struct ModelsList: AsyncParsableCommand {
             }
             print("Models in \(registry.path) (newest first):")
             for entry in entries {
-                let mark = serving.contains(entry.version) ? (pinned.contains(entry.version) ? "* serving (pinned)" : "* serving") : ""
+                let mark =
+                    serving.contains(entry.version)
+                    ? (pinned.contains(entry.version) ? "* serving (pinned)" : "* serving")
+                    : newest.contains(entry.version) ? "newest \(entry.kind) (the engine does not serve \(entry.kind); `evaluate` compares it)" : ""
                 guard let m = entry.metadata, entry.problem == nil else {
                     print("  \(entry.version)  REFUSED: \(entry.problem ?? "unknown problem")")
                     continue
@@ -61,7 +67,9 @@ struct ModelsList: AsyncParsableCommand {
                         figures.append(String(format: "%@ hit@3 %.1f%% NDCG@10 %.3f α %.2f", target.rawValue, hit * 100, ndcg, m.alpha[target.rawValue] ?? 0))
                     }
                 }
-                if let r = m.metrics["rating"], let mse = r.mse { figures.append(String(format: "rating RMSE %.3f R² %.2f", mse.squareRoot(), r.r2 ?? 0)) }
+                if let r = m.metrics["rating"], let mse = r.mse {
+                    figures.append(String(format: "rating RMSE %.3f R² %.2f", mse.squareRoot(), r.r2 ?? 0) + ((r.r2 ?? 0) < 0 ? " (worse than the mean rating)" : ""))
+                }
                 if let b = m.metrics["bid"], let coverage = b.coverage {
                     figures.append(String(format: "bid coverage %.1f%% winning bid inside %.1f%%", coverage * 100, (b.winningInside ?? 0) * 100))
                 }
@@ -69,7 +77,8 @@ struct ModelsList: AsyncParsableCommand {
                     if let ndcg = v.ndcgAt10 {
                         figures.append(String(format: "held out: precision@10 %.3f NDCG@10 %.3f hit@3 %.1f%%", v.precisionAt10 ?? 0, ndcg, (v.hitRateAt3 ?? 0) * 100))
                     } else if let mse = v.mse {
-                        figures.append(String(format: "held out: RMSE %.3f MAE %.3f R² %.2f", mse.squareRoot(), v.mae ?? 0, v.r2 ?? 0))
+                        figures.append(
+                            String(format: "held out: RMSE %.3f MAE %.3f R² %.2f", mse.squareRoot(), v.mae ?? 0, v.r2 ?? 0) + ((v.r2 ?? 0) < 0 ? " (worse than the mean rating)" : ""))
                     }
                 }
                 let size = m.data["examples"].map { "\(grouped($0)) pairs" } ?? m.data["pairs"].map { "\(grouped($0)) pairs" } ?? "\(grouped(m.data["reviews"] ?? 0)) reviews"
@@ -117,8 +126,11 @@ struct ModelsUnpin: AsyncParsableCommand {
                 throw MatchworkError(.unknownVocabulary, "kind '\(kind)' is not a model kind; use one of \(RegistryModel.kinds.joined(separator: ", ")).", field: "KIND")
             }
             let registry = modelOptions.registry(store: options.store)
+            let kinds = kind.map { [$0] } ?? RegistryModel.kinds
+            let pinned = kinds.compactMap { registry.pinnedVersion(kind: $0) }
             try registry.unpin(kind: kind)
-            print(kind.map { "No \($0) version is pinned; the newest usable one serves." } ?? "No version is pinned; the newest usable one of each kind serves.")
+            let what = kind.map { "the newest usable \($0) version serves" } ?? "the newest usable version of each kind serves"
+            print(pinned.isEmpty ? "Nothing was pinned\(kind.map { " for \($0)" } ?? ""); \(what)." : "Unpinned \(pinned.joined(separator: ", ")); \(what).")
         }
     }
 }

@@ -82,8 +82,7 @@ struct RecommendCommand: AsyncParsableCommand {
             let engine = try RecommendationEngine(snapshot: snapshot, configuration: configuration, collaborativeCache: cache, learnedModel: learned)
             let result = try engine.recommend(request)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                let encoder = CLIJSON.encoder()
                 print(String(decoding: try encoder.encode(result), as: UTF8.self))
             } else {
                 print(Self.render(result, engine: engine, explain: explain))

@@ -41,8 +41,7 @@ struct SimilarCommand: AsyncParsableCommand {
             let engine = try RecommendationEngine(snapshot: snapshot)
             let result = try engine.similar(to: subject, count: count, includeClosed: includeClosed)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                let encoder = CLIJSON.encoder()
                 print(String(decoding: try encoder.encode(result), as: UTF8.self))
                 return
             }

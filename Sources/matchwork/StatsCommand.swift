@@ -28,8 +28,7 @@ struct StatsCommand: AsyncParsableCommand {
                 scenario: scenario, people: try await store.people(), opportunities: try await store.opportunities(),
                 interactions: Interaction.standing(try await store.interactions()), segments: segments)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                let encoder = CLIJSON.encoder()
                 print(String(decoding: try encoder.encode(stats), as: UTF8.self))
                 return
             }

@@ -87,3 +87,21 @@ func monotonicSeconds() -> Double {
     clock_gettime(CLOCK_MONOTONIC, &t)
     return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }
+
+/// The JSON that `--json` prints: snake_case keys, as the API and `evaluate` write them.
+enum CLIJSON {
+    /// `MATCHWORK_CLI_JSON_KEYS=camelCase` restores the camelCase keys of earlier releases
+    /// (`answeredBy`, `suggestedBid`) for this release only, with a notice on stderr.
+    static let environmentKey = "MATCHWORK_CLI_JSON_KEYS"
+
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        if ProcessInfo.processInfo.environment[environmentKey] == "camelCase" {
+            Terminal.writeError("notice: \(environmentKey)=camelCase prints the camelCase keys of earlier releases; they go in the next release: read the snake_case keys (answered_by, suggested_bid) and unset it.\n")
+        } else {
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+        }
+        return encoder
+    }
+}

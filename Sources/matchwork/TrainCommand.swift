@@ -25,7 +25,8 @@ struct TrainCommand: AsyncParsableCommand {
             bias_regularization, decay, init_std, seed.
 
             all: every model in turn; give parameters as MODEL.KEY=VALUE (als.factors=64, \
-            neural.epochs=20).
+            neural.epochs=20). A model the data cannot train (too few reviews for mf) is \
+            skipped with the reason; the command fails only when none could be trained.
             """)
 
     @OptionGroup var options: StoreOptions
@@ -72,19 +73,37 @@ struct TrainCommand: AsyncParsableCommand {
             let registry = modelOptions.registry(store: options.store)
             let engineConfiguration = try engineOptions.configuration(scenario: scenario)
             var saved: [ModelMetadata] = []
+            var skipped: [(kind: String, reason: String)] = []
             var snapshot: MarketplaceSnapshot?
             for kind in kinds {
-                if kind == "neural", let neural {
-                    saved.append(try await Self.trainAndSave(store: store, registry: registry, configuration: neural, engineConfiguration: engineConfiguration, terminal: terminal))
-                } else if let collaborative = CollaborativeKind(rawValue: kind) {
-                    if snapshot == nil { snapshot = try await store.snapshot(now: nil) }
-                    var p = try scoped[kind] ?? Parameters([])
-                    saved.append(try Self.trainAndSave(collaborative, snapshot: snapshot!, parameters: &p, registry: registry, engineConfiguration: engineConfiguration, terminal: terminal))
+                do {
+                    if kind == "neural", let neural {
+                        saved.append(try await Self.trainAndSave(store: store, registry: registry, configuration: neural, engineConfiguration: engineConfiguration, terminal: terminal))
+                    } else if let collaborative = CollaborativeKind(rawValue: kind) {
+                        if snapshot == nil { snapshot = try await store.snapshot(now: nil) }
+                        var p = try scoped[kind] ?? Parameters([])
+                        saved.append(try Self.trainAndSave(collaborative, snapshot: snapshot!, parameters: &p, registry: registry, engineConfiguration: engineConfiguration, terminal: terminal))
+                    }
+                } catch let error as MatchworkError where kinds.count > 1 {
+                    // With --model all, a kind the data cannot train is skipped, with why; the
+                    // parameters were all checked before any training.
+                    terminal.endProgress()
+                    skipped.append((kind, error.message))
+                    Terminal.writeError("Skipped \(kind): \(error.message)\n")
                 }
             }
+            if kinds.count > 1 {
+                guard !saved.isEmpty else {
+                    throw MatchworkError(
+                        .invalidValue,
+                        "No model could be trained on '\(options.store)': " + skipped.map { "\($0.kind): \($0.reason)" }.joined(separator: " ") + " Add more history (events) and train again.")
+                }
+                terminal.say(
+                    "Trained \(saved.count) of \(kinds.count) models (\(saved.map(\.version).joined(separator: ", ")))"
+                        + (skipped.isEmpty ? "." : "; skipped \(skipped.map(\.kind).joined(separator: ", ")), for the reasons above."))
+            }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                let encoder = CLIJSON.encoder()
                 let output: any Encodable = saved.count == 1 ? saved[0] : saved
                 print(String(decoding: try encoder.encode(output), as: UTF8.self))
             }
@@ -112,7 +131,12 @@ struct TrainCommand: AsyncParsableCommand {
         let what = kind == .mf ? "\(grouped(result.data["reviews"] ?? 0)) reviews" : "\(grouped(result.data["pairs"] ?? 0)) pairs of interest"
         terminal.say("Trained \(metadata.version) in \(String(format: "%.1f", result.seconds)) s on \(what); held out \(grouped(result.data["held_out"] ?? 0)):")
         terminal.say("  " + Self.metricsLine(result.validation, lists: "people"))
-        let use = kind == .als ? "it serves the collaborative component unless a version is pinned" : "listed by `matchwork models`"
+        if kind == .mf, let r2 = result.validation.r2, r2 < 0 {
+            Terminal.writeError(
+                "warning: \(metadata.version) predicts the held-out reviews worse than their mean (R² \(String(format: "%.2f", r2)) on \(grouped(result.data["held_out"] ?? 0))); "
+                    + "with \(grouped(result.data["reviews"] ?? 0)) reviews it has too little to learn from.\n")
+        }
+        let use = kind == .als ? "it serves the collaborative component unless a version is pinned" : "listed by `matchwork models`; the engine does not serve \(kind.rawValue)"
         terminal.say("Saved to \(registry.path)/\(metadata.version).mwm (SHA-256 \(metadata.sha256.prefix(16))…); \(use).")
         return metadata
     }
@@ -139,7 +163,7 @@ struct TrainCommand: AsyncParsableCommand {
         if let rating = result.rating { terminal.say("  rating: " + Self.summary(rating)) }
         if let bid = result.bid {
             terminal.say(
-                "  bid head: \(bid.epochs) epochs (best \(bid.bestEpoch)) on \(grouped(bid.trainingExamples)) bids; held-out jobs: " + Self.metricsLine(bid.validation)
+                "  bid head: \(bid.epochs) epochs (\(bid.bestEpoch == 0 ? "no epoch improved on the initial weights, which are kept" : "best \(bid.bestEpoch)")) on \(grouped(bid.trainingExamples)) bids; held-out jobs: " + Self.metricsLine(bid.validation)
                     + String(format: "; constant amounts' pinball loss %.2f", bid.constantPinball))
         }
         terminal.say("Saved to \(registry.path)/\(metadata.version).mwm (SHA-256 \(metadata.sha256.prefix(16))…); it serves unless a version is pinned (`matchwork models`).")

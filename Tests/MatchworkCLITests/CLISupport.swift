@@ -89,3 +89,16 @@ let sharedData: String = {
     for _ in 0..<4 { url.deleteLastPathComponent() }
     return url.appendingPathComponent("shared/data").path
 }()
+
+extension CLITests {
+    /// Reads `--json` output, whose keys are snake_case.
+    static var snakeCase: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+}
+
+extension EventsCLITests {
+    static var snakeCase: JSONDecoder { CLITests.snakeCase }
+}

@@ -21,7 +21,7 @@ struct CLITests {
         #expect(stats.status == 0)
         #expect(stats.stdout.contains("cleaners premium mean rating"))
         let json = try cli.run(["stats", "--store", "a.sqlite", "--json"])
-        let decoded = try JSONDecoder().decode(MarketplaceStatistics.self, from: Data(json.stdout.utf8))
+        let decoded = try Self.snakeCase.decode(MarketplaceStatistics.self, from: Data(json.stdout.utf8))
         #expect(decoded.scenario == .cleaning)
 
         #expect(try cli.run(["export", "--store", "a.sqlite", "--out", "one"]).status == 0)
@@ -59,7 +59,7 @@ struct CLITests {
             Fix these rows and import again, or pass --skip-invalid to import the valid rows and write the rejected ones to a file.
 
             """)
-        #expect(try dir.cli.run(["stats", "--json"]).stdout.contains("\"peopleByRole\" : {\n\n  }"))
+        #expect(try dir.cli.run(["stats", "--json"]).stdout.contains("\"people_by_role\" : {\n\n  }"))
 
         let skipped = try dir.cli.run(["import", "--people", "people.csv", "--skip-invalid", "--rejects", "bad.csv"])
         #expect(skipped.status == 0)

@@ -53,7 +53,7 @@ struct EventsCLITests {
         #expect(log.filter { $0.type == .retract }.map(\.retracts) == [id])
         // Statistics count the standing events: the withdrawn hire no longer counts.
         let after = try cli.run(["stats", "--store", "a.sqlite", "--json"]).stdout
-        let figures = try JSONDecoder().decode(MarketplaceStatistics.self, from: Data(after.utf8))
+        let figures = try Self.snakeCase.decode(MarketplaceStatistics.self, from: Data(after.utf8))
         #expect(figures.scenario == .cleaning)
         #expect(after != before)
     }

@@ -28,7 +28,13 @@ struct RecommendCLITests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let items = try #require(object["items"] as? [[String: Any]])
         #expect(!items.isEmpty && items.count <= 3)
-        #expect(object["answeredBy"] as? [String] == ["rule_based"])
+        #expect(object["answered_by"] as? [String] == ["rule_based"])
+        #expect(object["answeredBy"] == nil)
+        // The camelCase keys of earlier releases, for one release, with a notice.
+        let legacy = try dir.cli.run(["recommend", "--person", person, "--count", "3", "--json", "--mode", "rule_based"], environment: ["MATCHWORK_CLI_JSON_KEYS": "camelCase"])
+        let old = try #require(try JSONSerialization.jsonObject(with: Data(legacy.stdout.utf8)) as? [String: Any])
+        #expect(old["answeredBy"] as? [String] == ["rule_based"])
+        #expect(legacy.stderr.hasPrefix("notice: MATCHWORK_CLI_JSON_KEYS=camelCase prints the camelCase keys of earlier releases"))
         let first = try #require(items.first)
         let score = try #require(first["score"] as? Double)
         #expect(score > 0 && score <= 100)
@@ -47,7 +53,10 @@ struct RecommendCLITests {
         let rows = try #require(report["rows"] as? [[String: Any]])
         #expect(rows.count == 9)
         #expect(rows.filter { $0["mode"] as? String == "ensemble_tuned" }.count == 3)
-        #expect(report["validationCut"] != nil)
+        // Tuning ran on the window just before the test window: [cut - horizon, cut).
+        let cut = try #require(report["cut"] as? Int), horizon = try #require(report["horizon_days"] as? Int)
+        #expect(report["validation_cut"] as? Int == cut - horizon * 86_400)
+        #expect((report["validation_outcomes"] as? Int ?? 0) > 0)
     }
 
     @Test(arguments: [

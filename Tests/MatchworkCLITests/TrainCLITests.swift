@@ -79,7 +79,7 @@ struct TrainCLITests {
         let withBid = try dir.cli.run(["recommend", "--person", cleaner, "--json"])
         let answer = try #require(try JSONSerialization.jsonObject(with: Data(withBid.stdout.utf8)) as? [String: Any])
         let items = try #require(answer["items"] as? [[String: Any]])
-        let bid = try #require(items.first?["suggestedBid"] as? [String: Double])
+        let bid = try #require(items.first?["suggested_bid"] as? [String: Double])
         #expect(bid["minimum"]! <= bid["optimal"]! && bid["optimal"]! <= bid["maximum"]!)
         // (The first cleaner with a history the collaborative component can answer for.)
         var servedByALS = false
@@ -97,7 +97,8 @@ struct TrainCLITests {
         let badKind = try dir.cli.run(["models", "unpin", "svd"])
         #expect(badKind.stderr == "error: kind 'svd' is not a model kind; use one of neural, als, bpr, item-knn, mf.\n")
 
-        // Bad input is named.
+        // Bad input is named, and saves nothing.
+        let registryBefore = try Set(FileManager.default.contentsOfDirectory(atPath: dir.file("matchwork.sqlite.models")))
         let badParam = try dir.cli.run(["train", "--param", "epochs=zero"])
         #expect(badParam.status == 1)
         #expect(badParam.stderr == "error: parameter epochs='zero' is not an integer.\n")
@@ -108,8 +109,49 @@ struct TrainCLITests {
         #expect(unscoped.stderr == "error: parameter 'factors' does not name its model; with --model all write MODEL.KEY=VALUE (als.factors=64, neural.epochs=20), MODEL one of als, bpr, item-knn, mf, neural.\n")
         let badHoldout = try dir.cli.run(["train", "--model", "als", "--param", "holdout=1.5"])
         #expect(badHoldout.stderr == "error: parameter holdout=1.5 must be between 0 and 1 (exclusive); 0.2 holds out a fifth.\n")
-        #expect(!dir.exists("matchwork.sqlite.models/als-000008.mwm"), "nothing is saved after bad input")
+        #expect(try Set(FileManager.default.contentsOfDirectory(atPath: dir.file("matchwork.sqlite.models"))) == registryBefore, "nothing is saved after bad input")
         let badShare = try dir.cli.run(["recommend", "--person", "cleaner-1", "--learned-share", "2"])
         #expect(badShare.stderr == "error: learned share 2.0 must be between 0 and 1 (0 leaves the trained model out of the ensemble).\n")
+    }
+
+    @Test func allTrainsWhatTheDataAllowsAndSaysWhatItSkipped() throws {
+        let dir = Scratch()
+        let cli = dir.cli
+        #expect(try cli.run(["generate", "cleaning", "--size", "tiny", "--store", "full.sqlite"]).status == 0)
+        #expect(try cli.run(["export", "--store", "full.sqlite", "--out", "x"]).status == 0)
+        // The same marketplace without its reviews: mf has nothing to learn from.
+        let lines = dir.read("x/interactions.csv").split(separator: "\n", omittingEmptySubsequences: false)
+        let kept = lines.filter { !$0.contains(",rate,") }
+        #expect(kept.count < lines.count)
+        dir.write("x/interactions.csv", kept.joined(separator: "\n"))
+        #expect(try cli.run(["init", "--scenario", "cleaning"]).status == 0)
+        let imported = try cli.run(["import", "--people", "x/people.csv", "--opportunities", "x/opportunities.csv", "--interactions", "x/interactions.csv"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let all = try cli.run(["train", "--model", "all", "--param", "neural.epochs=3"])
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(all.stderr.contains("Skipped mf: "), "\(all.stderr)")
+        #expect(all.stdout.contains("Trained 4 of 5 models (als-000001, bpr-000002, item-knn-000003, neural-000004); skipped mf, for the reasons above."), "\(all.stdout)")
+        #expect(!dir.exists("matchwork.sqlite.models/mf-000004.mwm"))
+
+        // Only what the engine serves is marked serving.
+        let listed = try cli.run(["models"]).stdout
+        let line = { (version: String) in listed.split(separator: "\n").first { $0.contains(version + "  ") }.map(String.init) ?? "" }
+        #expect(line("neural-000004").hasSuffix("* serving"), "\(listed)")
+        #expect(line("als-000001").hasSuffix("* serving"))
+        #expect(line("bpr-000002").hasSuffix("newest bpr (the engine does not serve bpr; `evaluate` compares it)"), "\(listed)")
+        #expect(!listed.contains("\\/"))
+        let json = try cli.run(["models", "--json"]).stdout
+        #expect(!json.contains("\\/") && json.contains(dir.path.split(separator: "/").last.map(String.init) ?? "?"))
+
+        // unpin says what it unpinned.
+        #expect(try cli.run(["models", "use", "als-000001"]).status == 0)
+        #expect(try cli.run(["models", "unpin"]).stdout == "Unpinned als-000001; the newest usable version of each kind serves.\n")
+        #expect(try cli.run(["models", "unpin", "neural"]).stdout == "Nothing was pinned for neural; the newest usable neural version serves.\n")
+
+        // Nothing trainable: the command fails and says why for each kind.
+        #expect(try cli.run(["init", "--scenario", "cleaning", "--store", "empty.sqlite"]).status == 0)
+        let none = try cli.run(["train", "--model", "all", "--store", "empty.sqlite"])
+        #expect(none.status == 1)
+        #expect(none.stderr.contains("No model could be trained on 'empty.sqlite': als: "), "\(none.stderr)")
     }
 }

@@ -44,6 +44,8 @@ public enum RegistryModel: Sendable {
 
     /// Every kind the registry holds.
     public static let kinds = ["neural"] + CollaborativeKind.allCases.map(\.rawValue)
+    /// The kinds the engine serves: the neural model, and ALS as its collaborative component.
+    public static let servedKinds: Set<String> = ["neural", CollaborativeKind.als.rawValue]
 }
 
 /// The bytes of a trained model on disk.
