@@ -5,7 +5,7 @@ import Testing
 @Suite("Neural scoring from per-side tables, and queries scored together")
 struct NeuralScoringTests {
     static func engine(_ model: LearnedModel) throws -> RecommendationEngine {
-        let m = RegistryTests.trained.marketplace
+        let m = try RegistryTests.trained.marketplace
         let snapshot = try MarketplaceSnapshot(people: m.people, opportunities: m.opportunities, interactions: m.interactions, scenario: .cleaning)
         return try RecommendationEngine(snapshot: snapshot, learnedModel: model)
     }
@@ -66,7 +66,7 @@ struct NeuralScoringTests {
 
     @Test("The same holds for models without hidden layers and for each part alone")
     func otherShapes() throws {
-        let trained = RegistryTests.trained.result.model
+        let trained = try RegistryTests.trained.result.model
         for parts in NeuralHybridModel.Parts.allCases {
             var configuration = NeuralHybridModel.Configuration()
             configuration.embeddingWidth = 8

@@ -6,9 +6,10 @@ import Testing
 
 @Suite("Neural model: training on a marketplace, the registry and fallback")
 struct RegistryTests {
-    /// A small neural model trained on the tiny cleaning marketplace (shared by the tests).
-    static let trained: (marketplace: Marketplace, result: NeuralTraining.Result) = {
-        let m = try! CleaningMarketplace(seed: 11, size: .small).generate()
+    /// A small neural model trained on the small cleaning marketplace (shared by the tests). A
+    /// failure to train fails the tests that use it, not the whole test process.
+    static let trainedResult = Result { () throws -> (marketplace: Marketplace, result: NeuralTraining.Result) in
+        let m = try CleaningMarketplace(seed: 11, size: .small).generate()
         var configuration = NeuralTraining.Configuration()
         configuration.model.embeddingWidth = 8
         configuration.model.collaborativeHidden = [16]
@@ -16,9 +17,10 @@ struct RegistryTests {
         configuration.trainer.epochs = 8
         configuration.windows = 4
         configuration.compareParts = false
-        let result = try! NeuralTraining.train(people: m.people, opportunities: m.opportunities, interactions: m.interactions, scenario: .cleaning, configuration: configuration)
+        let result = try NeuralTraining.train(people: m.people, opportunities: m.opportunities, interactions: m.interactions, scenario: .cleaning, configuration: configuration)
         return (m, result)
-    }()
+    }
+    static var trained: (marketplace: Marketplace, result: NeuralTraining.Result) { get throws { try trainedResult.get() } }
 
     static func metadata(_ version: String, _ sha: String, _ bytes: Int) -> ModelMetadata {
         ModelMetadata(
@@ -28,7 +30,7 @@ struct RegistryTests {
 
     @Test("Training yields a model per kind of list; the engine's neural mode and ensemble use it and explain its parts")
     func engineUsesTheModel() throws {
-        let (m, result) = Self.trained
+        let (m, result) = try Self.trained
         #expect(Set(result.ranking.keys) == [.opportunities, .people, .applicants])
         #expect(result.model.rating != nil)
         #expect(!result.model.encoder.personIDs.isEmpty)
@@ -80,7 +82,7 @@ struct RegistryTests {
     func registryFailures() throws {
         let directory = TemporaryDirectory()
         let registry = ModelRegistry(directory: directory.path)
-        let model = Self.trained.result.model
+        let model = try Self.trained.result.model
         #expect(registry.serving(scenario: .cleaning) == nil)
         let first = try registry.save(model, describe: Self.metadata)
         let second = try registry.save(model, describe: Self.metadata)
@@ -144,7 +146,7 @@ struct RegistryTests {
 
     @Test("ALS, BPR, item-kNN and MF train on a marketplace, round-trip through the registry with their own serving version and pin, and ALS serves the engine")
     func collaborativeKinds() throws {
-        let m = Self.trained.marketplace
+        let m = try Self.trained.marketplace
         let snapshot = try MarketplaceSnapshot(people: m.people, opportunities: m.opportunities, interactions: m.interactions, scenario: .cleaning)
         let directory = TemporaryDirectory()
         let registry = ModelRegistry(directory: directory.path)
@@ -173,7 +175,7 @@ struct RegistryTests {
             saved[kind] = loaded
         }
         // Each kind serves its own newest version; pins are per kind.
-        let neural = try registry.save(Self.trained.result.model, describe: Self.metadata)
+        let neural = try registry.save(try Self.trained.result.model, describe: Self.metadata)
         let entries = registry.entries(scenario: .cleaning)
         #expect(registry.servingVersions(among: entries) == ["als": "als-000001", "bpr": "bpr-000002", "item-knn": "item-knn-000003", "mf": "mf-000004", "neural": neural.version])
         var again = try Parameters(["factors=8", "iterations=2"])
@@ -234,5 +236,28 @@ struct RegistryTests {
         try process.run()
         process.waitUntilExit()
         return String(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64))
+    }
+
+    @Test("A model with valid checksums but NaN or overflowing weights is refused, and the previous version serves", arguments: [Float.nan, 3e38, -Float.infinity])
+    func nonFiniteWeights(value: Float) throws {
+        let directory = TemporaryDirectory()
+        let registry = ModelRegistry(directory: directory.path)
+        let model = try Self.trained.result.model
+        let good = try registry.save(model, describe: Self.metadata)
+        var bad = model
+        for target in Array(bad.ranking.keys) {
+            bad.ranking[target]!.content.parameters = [Float](repeating: value, count: bad.ranking[target]!.content.parameters.count)
+        }
+        let saved = try registry.save(bad, describe: Self.metadata)
+        #expect(saved.version == "neural-000002")
+        let entries = registry.entries(scenario: .cleaning)
+        let problem = try #require(entries.first { $0.version == saved.version }?.problem)
+        if value.isFinite {
+            #expect(problem.contains("it scores") && problem.contains("on a probe pair; its weights overflow"), "\(problem)")
+        } else {
+            #expect(problem.contains("content") && problem.contains("not a finite number"), "\(problem)")
+        }
+        #expect(registry.serving(scenario: .cleaning)?.metadata.version == good.version)
+        #expect(throws: StoreError.self) { try registry.pin(saved.version, scenario: .cleaning) }
     }
 }

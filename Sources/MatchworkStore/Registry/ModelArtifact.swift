@@ -212,6 +212,9 @@ enum ModelArtifact {
             } else {
                 var values = [Float](repeating: 0, count: tensor.count)
                 for i in 0..<tensor.count { values[i] = Float(bitPattern: readUInt32(all, &cursor)) }
+                if let i = values.firstIndex(where: { !$0.isFinite }) {
+                    throw .incompatible("its \(tensor.name) parameters hold \(values[i]) at position \(i), not a finite number")
+                }
                 floats[tensor.name] = values
             }
         }

@@ -202,6 +202,9 @@ public struct ModelRegistry: Sendable {
                 .scenarioMismatch,
                 "model \(version) was trained on a \(model.scenario?.rawValue ?? "scenario-less") marketplace, not this \(scenario?.rawValue ?? "scenario-less") store; train one on this store.")
         }
+        if let learned = model.learned, let problem = learned.servingProblem() {
+            throw StoreError(.unreadableFile, "model \(version): \(problem); train again (the previous usable version serves meanwhile).")
+        }
         model.setVersion(version)
         return (model, metadata)
     }
