@@ -802,6 +802,14 @@ extension OpenAPIDocument {
        }
       ]
      },
+     "prerequisites": {
+      "description": "Courses whose prerequisites the learner lacks: strict leaves them out (the default), warn keeps them with a reason per unmet prerequisite.",
+      "enum": [
+       "strict",
+       "warn"
+      ],
+      "type": "string"
+     },
      "starts_after": {
       "anyOf": [
        {

@@ -216,6 +216,7 @@ extension MatchworkService {
                 guard low <= high else { throw APIError.unprocessable("min_price \(low) is above max_price \(high); swap them.", field: f.name("min_price")) }
                 filters.priceRange = low...high
             }
+            if let policy = try f.string("prerequisites") { filters.prerequisites = try PrerequisitePolicy.parse(policy, field: f.name("prerequisites")) }
             for (i, id) in (try f.strings("exclude") ?? []).enumerated() {
                 let field = "\(f.name("exclude"))[\(i)]"
                 if person != nil { filters.excludedOpportunities.insert(try OpportunityID.validated(id, field: field)) } else {

@@ -60,6 +60,9 @@ struct RecommendCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The reference time (default: the latest stored event).", valueName: "TIME"))
     var at: String?
 
+    @Option(help: ArgumentHelp("Courses whose prerequisites the learner lacks: strict leaves them out (default), warn keeps them with why.", valueName: "POLICY"))
+    var prerequisites = "strict"
+
     @Flag(help: "Show reasons, assumptions and each rule's share.")
     var explain = false
 
@@ -92,7 +95,7 @@ struct RecommendCommand: AsyncParsableCommand {
 
     func makeRequest() throws(MatchworkError) -> RecommendationRequest {
         let subject = try SubjectArguments.subject(person: person, opportunity: opportunity)
-        var filters = RecommendationFilters(maxDistanceKm: maxDistance)
+        var filters = RecommendationFilters(maxDistanceKm: maxDistance, prerequisites: try PrerequisitePolicy.parse(prerequisites, field: "--prerequisites"))
         for text in self.filters {
             let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty else {

@@ -143,4 +143,27 @@ struct CLITests {
             #expect(after.integrity == "ok")
         }
     }
+
+    @Test("Usage: negative numbers are values, group options may precede the subcommand, usage errors exit 64", arguments: [
+        (["recommend", "--person", "cleaner-1", "--max-distance", "-5"], Int32(1), "error: max distance -5.0 km must be a positive number of kilometres, at most 20040."),
+        (["generate", "cleaning", "--size", "-1", "--store", "other.sqlite"], 1, "error: size -1.0 must be a positive scale factor up to 1000 (1 = the scenario's default size)."),
+        (["recommend", "--person", "cleaner-1", "--count", "-1"], 1, "error: count -1 must be between 1 and 1000."),
+        (["models", "--store", "matchwork.sqlite", "unpin"], 0, ""),
+        (["keys", "--quiet", "list"], 0, ""),
+        (["recommend", "--person"], 64, "Error: Missing value for '--person <ID>'"),
+    ])
+    func usage(arguments: [String], status: Int32, stderr: String) throws {
+        let dir = Scratch()
+        #expect(try dir.cli.run(["generate", "cleaning", "--size", "tiny", "--quiet"]).status == 0)
+        let result = try dir.cli.run(arguments)
+        #expect(result.status == status, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix(stderr), "\(result.stderr)")
+    }
+
+    @Test func versionIsPrinted() throws {
+        let dir = Scratch()
+        let result = try dir.cli.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout.split(separator: ".").count == 3)
+    }
 }

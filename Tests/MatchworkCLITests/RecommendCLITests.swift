@@ -53,6 +53,12 @@ struct RecommendCLITests {
         let rows = try #require(report["rows"] as? [[String: Any]])
         #expect(rows.count == 9)
         #expect(rows.filter { $0["mode"] as? String == "ensemble_tuned" }.count == 3)
+        // Every count is named, and they add up to the subjects.
+        for row in rows {
+            let answered = try #require(row["answered_by"] as? [String: Int])
+            #expect(!answered.keys.contains(""), "\(answered)")
+            #expect(answered.values.reduce(0, +) == row["subjects"] as? Int)
+        }
         // Tuning ran on the window just before the test window: [cut - horizon, cut).
         let cut = try #require(report["cut"] as? Int), horizon = try #require(report["horizon_days"] as? Int)
         #expect(report["validation_cut"] as? Int == cut - horizon * 86_400)

@@ -55,7 +55,9 @@ struct NeuralScoringTests {
             let alone = try engine.neuralScores([query])[0].get()
             for (a, b) in zip(alone.probabilities, scores.probabilities) { #expect(abs(a - b) <= 1e-6) }
         }
-        #expect(pairs > 100)
+        // (Open jobs whose start has passed are filtered, so the small marketplace's queries
+        // hold about 90 pairs.)
+        #expect(pairs > 60)
         #expect(cold > 0, "some pairs should have an unknown side (scored from content alone)")
     }
 
@@ -109,7 +111,7 @@ struct NeuralScoringTests {
             default: Issue.record("\(request.subject): together \(result), alone \(alone)")
             }
         }
-        #expect(compared > 50)
+        #expect(compared > 20)
         #expect(together.contains { (try? $0.get())?.answeredBy.contains("neural") == true })
         #expect(together.contains { (try? $0.get())?.answeredBy.contains("collaborative") == true })
     }

@@ -21,13 +21,20 @@ import RealModule
 ///    `IDCG = sum_{k=1}^{min(|R|,10)} 1 / log2(k + 1)`. Subjects with no eligible candidate
 ///    count as misses.
 public enum Backtest {
+    /// The `answered_by` count of subjects with no eligible candidate (each a miss).
+    public static let noCandidate = "no_eligible_candidate"
+    /// The `answered_by` count of requests that failed.
+    public static let failed = "failed"
+
     public struct Row: Sendable, Hashable, Codable {
         public var direction: String
         public var mode: String
         public var subjects: Int
         public var hitRateAt3: Double
         public var ndcgAt10: Double
-        /// Which components answered, and how often.
+        /// Which components answered, and how often: `rule_based+similarity`, or
+        /// ``Backtest/noCandidate`` for subjects no candidate passed the hard filters for (a
+        /// miss), or ``Backtest/failed`` for requests that failed.
         public var answeredBy: [String: Int]
     }
 
@@ -318,11 +325,14 @@ public enum Backtest {
             var hits = 0.0, ndcg = 0.0
             var answered: [String: Int] = [:]
             for (result, wanted) in zip(results, relevant) {
-                guard case .success(let list) = result else { continue }
+                guard case .success(let list) = result else {
+                    answered[Backtest.failed, default: 0] += 1
+                    continue
+                }
                 let ids = list.items.map(\.id)
                 if ids.prefix(3).contains(where: wanted.contains) { hits += 1 }
                 ndcg += RankingMetrics.ndcg(ids, relevant: wanted, k: 10)
-                answered[list.answeredBy.joined(separator: "+"), default: 0] += 1
+                answered[list.answeredBy.isEmpty ? Backtest.noCandidate : list.answeredBy.joined(separator: "+"), default: 0] += 1
             }
             let n = Double(max(1, requests.count))
             return Row(direction: direction, mode: label, subjects: requests.count, hitRateAt3: hits / n, ndcgAt10: ndcg / n, answeredBy: answered)

@@ -26,6 +26,8 @@ final class PairTables: Sendable {
     let requiredRhythms: Ragged<Int32>
     let hasLocation: [Bool]
     let teaches: [Bool]
+    /// Whether the opportunity (a course) lists prerequisites.
+    let hasPrerequisites: [Bool]
     let freeSlots: [Int32]
     /// The pricing rule's offer and per-unit attributes (`nan` when absent; per-unit 1 when the
     /// rule has none), and the attribute the price filter reads.
@@ -90,6 +92,7 @@ final class PairTables: Sendable {
         startMinuteOfWeek = opportunities.map { o in o.window.map { Int32($0.start.weekday * 1440 + $0.start.secondOfDay / 60) } ?? -1 }
         windowStart = opportunities.map { $0.window?.start.secondsSinceEpoch ?? 0 }
         windowEnd = opportunities.map { $0.window?.end.secondsSinceEpoch ?? 0 }
+        hasPrerequisites = opportunities.map { !$0.prerequisites.isEmpty }
         checkTime = opportunities.map { ($0.window?.start ?? snapshot.now).secondsSinceEpoch }
         var rhythmCodes: [String: Int32] = [:]
         func code(_ value: String) -> Int32 {

@@ -6,6 +6,9 @@ public enum HardFilter: String, Sendable, CaseIterable, Codable {
     case notOpen = "not_open"
     /// The opportunity has no free slot.
     case noFreeSlot = "no_free_slot"
+    /// A mission or job whose start is before the reference time (`--at`, or the marketplace's
+    /// latest activity): it can no longer be taken.
+    case started
     /// The request excludes it by id.
     case excluded
     /// The person already applied, was hired, declined… (configurable event types).
@@ -28,6 +31,8 @@ public enum HardFilter: String, Sendable, CaseIterable, Codable {
     case rhythm
     /// The person already holds as many overlapping commitments as their capacity.
     case capacity
+    /// A course whose prerequisites the learner does not meet (``PrerequisitePolicy/strict``).
+    case prerequisites
 }
 
 struct FilterTally {
@@ -92,7 +97,30 @@ extension RecommendationEngine {
             }
             if overlapping >= t.capacity[pi] { return .capacity }
         }
+        if t.hasPrerequisites[oi], filters.prerequisites == .strict, !unmetPrerequisites(person: p, opportunity: o).isEmpty { return .prerequisites }
         return nil
+    }
+
+    /// A person's skill levels: those stated, raised to what each course they passed teaches.
+    public func skillLevels(of p: DenseIndex) -> [String: Double] {
+        var levels: [String: Double] = [:]
+        for s in snapshot.people[Int(p)].skills { levels[s.skill] = s.level }
+        for e in snapshot.events(ofPerson: p) where e.type == .pass {
+            for s in snapshot.opportunities[Int(e.other)].teaches where s.level > levels[s.skill, default: 0] { levels[s.skill] = s.level }
+        }
+        return levels
+    }
+
+    /// The prerequisites of opportunity `o` that person `p` does not meet: the level needed and
+    /// the person's (stated, or reached by a course passed; 0 when neither).
+    public func unmetPrerequisites(person p: DenseIndex, opportunity o: DenseIndex) -> [(skill: String, needed: Double, has: Double)] {
+        let prerequisites = snapshot.opportunities[Int(o)].prerequisites
+        guard !prerequisites.isEmpty else { return [] }
+        let levels = skillLevels(of: p)
+        return prerequisites.compactMap { s in
+            let has = levels[s.skill] ?? 0
+            return has + 1e-9 < s.level ? (s.skill, s.level, has) : nil
+        }
     }
 
     /// Whether an opportunity passes the request's category, date and price filters.
@@ -150,11 +178,16 @@ extension RecommendationEngine {
             if full > 0 { tally.counts[.noFreeSlot, default: 0] += full }
         }
         let kinds = index.tables.kind
+        // Missions and jobs are taken before they start; courses and postings have no such start.
+        var startsMatter: UInt32 = 0
+        for (k, kind) in OpportunityKind.allCases.enumerated() where kind == .mission || kind == .job { startsMatter |= 1 << UInt32(k) }
+        let now = snapshot.now.secondsSinceEpoch, starts = index.tables.windowStart, minutes = index.tables.startMinuteOfWeek
         var counts = [Int](repeating: 0, count: HardFilter.allCases.count)
         for (k, o) in open.enumerated() {
             let oi = Int(o)
             let failed: HardFilter? =
                 allowedKinds & (1 << UInt32(kinds[oi])) == 0 ? .kind
+                : startsMatter & (1 << UInt32(kinds[oi])) != 0 && minutes[oi] >= 0 && starts[oi] < now ? .started
                 : blocked[k] == 1 ? .excluded
                 : blocked[k] == 2 ? .alreadyInteracted
                 : (checksOpportunity ? opportunityFilter(o, filters: filters) : nil) ?? pairFilter(person: p, opportunity: o, filters: filters)

@@ -83,11 +83,16 @@ public struct RecommendationFilters: Sendable, Hashable, Codable {
     public var priceRange: ClosedRange<Double>?
     public var excludedOpportunities: Set<OpportunityID>
     public var excludedPeople: Set<PersonID>
+    /// Whether a course's unmet prerequisites exclude it (`strict`, the default) or only add a
+    /// reason to it (`warn`).
+    public var prerequisites: PrerequisitePolicy
 
     public init(
         maxDistanceKm: Double? = nil, facets: [FacetName: [String]] = [:], startsBetween: ClosedRange<Timestamp>? = nil,
-        priceRange: ClosedRange<Double>? = nil, excludedOpportunities: Set<OpportunityID> = [], excludedPeople: Set<PersonID> = []
+        priceRange: ClosedRange<Double>? = nil, excludedOpportunities: Set<OpportunityID> = [], excludedPeople: Set<PersonID> = [],
+        prerequisites: PrerequisitePolicy = .strict
     ) {
+        self.prerequisites = prerequisites
         self.maxDistanceKm = maxDistanceKm
         self.facets = facets
         self.startsBetween = startsBetween
@@ -143,5 +148,20 @@ public struct RecommendationRequest: Sendable, Hashable, Codable {
             throw MatchworkError(.invalidValue, "count \(count) must be between 1 and \(Self.maximumCount).", field: "count")
         }
         try filters.validate()
+    }
+}
+
+/// What a course's prerequisites the learner lacks do to it.
+public enum PrerequisitePolicy: String, Sendable, Hashable, Codable, CaseIterable {
+    /// A course whose prerequisites the learner does not meet is left out (a hard filter).
+    case strict
+    /// It stays, with a reason per unmet prerequisite ("Needs speaking 3.3; you have 2.5").
+    case warn
+
+    public static func parse(_ text: String, field: String) throws(MatchworkError) -> PrerequisitePolicy {
+        guard let policy = PrerequisitePolicy(rawValue: text) else {
+            throw MatchworkError(.invalidValue, "\(field) '\(text)' is not a policy; use strict (leave out courses whose prerequisites are not met) or warn (keep them, with why).", field: field)
+        }
+        return policy
     }
 }
