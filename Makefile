@@ -2,14 +2,22 @@
 SWIFT ?= swift
 STORE ?= matchwork.sqlite
 MATCHWORK = .build/release/matchwork
+PREFIX ?= /usr/local
 
-.PHONY: demo test deps build release clean
+.PHONY: demo test deps build release install clean
 
 deps:
 	@bash scripts/install-system-deps.sh
 
 release: deps
 	$(SWIFT) build -c release --product matchwork
+
+## Copies the release build to $(PREFIX)/bin (default /usr/local/bin; PREFIX=~/.local for a
+## user install), so that the README's examples can call `matchwork` by name.
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(MATCHWORK) $(DESTDIR)$(PREFIX)/bin/matchwork
+	@echo "Installed $(DESTDIR)$(PREFIX)/bin/matchwork"
 
 ## Generates the cleaning marketplace into the embedded store, prints its statistics, trains
 ## the default models (ALS, BPR, item-kNN, MF and the neural hybrid with its bid head) into the

@@ -264,4 +264,42 @@ struct RegistryTests {
         #expect(registry.serving(scenario: .cleaning)?.metadata.version == good.version)
         #expect(throws: StoreError.self) { try registry.pin(saved.version, scenario: .cleaning) }
     }
+
+    @Test("Every suggested bid stays within what the market's bids show, for every open job and its top cleaners")
+    func suggestedBidsAreBoundedByTheMarket() throws {
+        let (m, result) = try Self.trained
+        let snapshot = try MarketplaceSnapshot(people: m.people, opportunities: m.opportunities, interactions: m.interactions, scenario: .cleaning)
+        let engine = try RecommendationEngine(snapshot: snapshot, learnedModel: result.model)
+        let market = try #require(engine.index.bidMarket)
+        #expect(market.lowest > 0 && market.lowest < market.highest)
+        let ratios = try #require(market.offerRatios)
+        #expect(ratios.lowerBound > 0.1 && ratios.lowerBound < 1, "\(ratios)")
+        #expect(ratios.upperBound > 1 && ratios.upperBound < 5, "\(ratios)")
+        var checked = 0
+        for o in snapshot.openOpportunities.prefix(15) {
+            let job = snapshot.opportunities[Int(o)]
+            let list = try engine.recommend(RecommendationRequest(.opportunity(job.id), count: 5, mode: .ensemble, explain: false))
+            for item in list.items {
+                let bid = try #require(item.suggestedBid)
+                let bounds = market.bounds(offer: job.attributes["budget"])
+                #expect(bid.minimum >= bounds.lowerBound - 0.005 && bid.maximum <= bounds.upperBound + 0.005, "\(job.id) \(item.id): \(bid) outside \(bounds)")
+                #expect(bid.minimum <= bid.optimal && bid.optimal <= bid.maximum)
+                #expect(bid.minimum >= market.lowest - 0.005, "no bid in the data is below \(market.lowest)")
+                checked += 1
+            }
+        }
+        #expect(checked >= 30)
+    }
+
+    @Test("A range the model extrapolates to 0 is clamped to the market's", arguments: [
+        (BidSuggestion(minimum: 0, optimal: 15.58, maximum: 32.88), 45.0, BidSuggestion(minimum: 27, optimal: 27, maximum: 32.88)),
+        (BidSuggestion(minimum: 40, optimal: 50, maximum: 60), 45.0, BidSuggestion(minimum: 40, optimal: 50, maximum: 60)),
+        (BidSuggestion(minimum: 80, optimal: 90, maximum: 200), 45.0, BidSuggestion(minimum: 72, optimal: 72, maximum: 72)),
+        (BidSuggestion(minimum: -5, optimal: 3, maximum: 400), nil, BidSuggestion(minimum: 10.97, optimal: 10.97, maximum: 250)),
+    ])
+    func clamp(raw: BidSuggestion, budget: Double?, expected: BidSuggestion) {
+        let market = BidMarket(lowest: 10.97, highest: 250, offerRatios: 0.6...1.6, bids: 500)
+        let clamped = market.clamp(raw, offer: budget)
+        #expect(abs(clamped.minimum - expected.minimum) < 1e-9 && abs(clamped.optimal - expected.optimal) < 1e-9 && abs(clamped.maximum - expected.maximum) < 1e-9, "\(clamped)")
+    }
 }

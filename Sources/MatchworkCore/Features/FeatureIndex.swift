@@ -53,6 +53,8 @@ public struct FeatureIndex: Sendable {
     public let version: Int
     /// Flat per-person and per-opportunity facts for filters and rule scoring.
     let tables: PairTables
+    /// The bids this marketplace has seen, which bound suggested bids (`nil` under 10 bids).
+    public let bidMarket: BidMarket?
 
     public init(snapshot: MarketplaceSnapshot, features: ScenarioFeatures) {
         let space = FeatureSpace(people: snapshot.people, opportunities: snapshot.opportunities, preset: snapshot.preset, features: features)
@@ -159,6 +161,7 @@ public struct FeatureIndex: Sendable {
         self.summaries = summaries
 
         tables = PairTables(snapshot: snapshot, space: space, features: features, summaries: summaries)
+        bidMarket = BidMarket(snapshot: snapshot, offerAttribute: features.pricing?.offer)
     }
 }
 

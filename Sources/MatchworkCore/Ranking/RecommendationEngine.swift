@@ -174,14 +174,20 @@ public struct RecommendationEngine: Sendable {
         return versions.isEmpty ? nil : versions.joined(separator: ", ")
     }
 
-    /// The bid head's suggestions for the candidates at `positions`, rounded to cents; `nil`
-    /// without a trained bid head (the model has one when it was trained on bids).
+    /// The bid head's suggestions for the candidates at `positions`, within what the market's
+    /// bids show (``BidMarket``) and rounded to cents; `nil` without a trained bid head (the
+    /// model has one when it was trained on bids).
     func suggestedBids(_ query: QueryState, positions: [Int]) -> [BidSuggestion]? {
         guard let learned, let bid = learned.bid, !positions.isEmpty else { return nil }
         var continuous = query.pairFeatures(learned.encoder, positions: positions).continuous
         learned.encoder.standardise(&continuous)
-        return bid.suggest(continuous: continuous, batch: positions.count).map {
-            BidSuggestion(minimum: max(0, $0.minimum).roundedTo(2), optimal: max(0, $0.optimal).roundedTo(2), maximum: max(0, $0.maximum).roundedTo(2))
+        let offerAttribute = features.pricing?.offer
+        return zip(positions, bid.suggest(continuous: continuous, batch: positions.count)).map { position, raw in
+            // Bounded by what the market's bids show (see BidMarket), then rounded to cents.
+            let (_, o) = query.pair(query.candidates[position])
+            let offer = offerAttribute.flatMap { snapshot.opportunities[Int(o)].attributes[$0] }
+            let s = index.bidMarket?.clamp(raw, offer: offer) ?? raw
+            return BidSuggestion(minimum: max(0, s.minimum).roundedTo(2), optimal: max(0, s.optimal).roundedTo(2), maximum: max(0, s.maximum).roundedTo(2))
         }
     }
 
