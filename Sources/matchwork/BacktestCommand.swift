@@ -52,7 +52,7 @@ struct BacktestCommand: AsyncParsableCommand {
             var neural = try NeuralTraining.Configuration(parameters: &parameters)
             try parameters.checkAllRead(model: "neural")
             if parameters.values["compare_parts"] == nil { neural.compareParts = false }
-            let store = try options.openExisting()
+            let store = try options.openForReading()
             let scenario = try await store.scenario()
             let configuration = try engineOptions.configuration(scenario: scenario)
             let started = monotonicSeconds()

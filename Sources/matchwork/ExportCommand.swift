@@ -21,7 +21,7 @@ struct ExportCommand: AsyncParsableCommand {
                 throw StoreError(.invalidInput, "--format '\(format)' is not a file format; use csv or jsonl.")
             }
             let terminal = Terminal(quiet: options.quiet)
-            let store = try options.openExisting()
+            let store = try options.openForReading()
             terminal.progress("exporting…")
             let summary = try await Exporter(store: store).export(to: out, format: fileFormat)
             terminal.endProgress()

@@ -90,9 +90,11 @@ struct ImportCommand: AsyncParsableCommand {
             if !result.rejected.isEmpty {
                 terminal.say("  \(grouped(result.rejected.count)) invalid rows skipped, written to \(rejects)")
             }
-            let events = result.eventsRead
+            // The rate counts the events written: an import whose events were all stored already
+            // has none to report.
+            let events = counts.interactionsInserted
             let seconds = finished - started
-            terminal.say(String(format: "  %.2f s%@", seconds, events > 0 ? ", \(grouped(Int(Double(events) / max(seconds, 1e-9)))) events/s" : ""))
+            terminal.say(String(format: "  %.2f s%@", seconds, events > 0 ? ", \(grouped(Int(Double(events) / max(seconds, 1e-9)))) events/s written" : ""))
         }
     }
 }

@@ -30,7 +30,7 @@ struct RecommendCommand: AsyncParsableCommand {
     @Option(help: "How many results (1-1000).")
     var count = 10
 
-    @Option(help: ArgumentHelp("rule_based, similarity, neighbourhood, collaborative, popularity or ensemble.", valueName: "MODE"))
+    @Option(help: ArgumentHelp("rule_based, similarity, neighbourhood, collaborative, popularity, neural or ensemble (default ensemble).", valueName: "MODE"))
     var mode = "ensemble"
 
     @Option(name: .customLong("max-distance"), help: ArgumentHelp("Greatest distance in kilometres.", valueName: "KM"))
@@ -74,7 +74,7 @@ struct RecommendCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let request = try makeRequest()
-            let store = try options.openExisting()
+            let store = try options.openForReading()
             let now = try at.map { (text) throws(MatchworkError) in try Timestamp.parse(text, field: "--at") }
             let snapshot = try await store.snapshot(now: now)
             var configuration = try engineOptions.configuration(scenario: snapshot.preset?.name)

@@ -36,7 +36,7 @@ struct SimilarCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let subject = try SubjectArguments.subject(person: person, opportunity: opportunity)
-            let store = try options.openExisting()
+            let store = try options.openForReading()
             let snapshot = try await store.snapshot(now: nil)
             let engine = try RecommendationEngine(snapshot: snapshot)
             let result = try engine.similar(to: subject, count: count, includeClosed: includeClosed)

@@ -16,7 +16,7 @@ struct StatsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let store = try options.openExisting()
+            let store = try options.openForReading()
             let scenario = try await store.scenario()
             var segments: [PersonID: String] = [:]
             if let scenario, let document = try await store.groundTruth(for: scenario),
@@ -56,13 +56,14 @@ struct StatsCommand: AsyncParsableCommand {
         if let mean = s.meanRating { lines.append("Mean rating: \(String(format: "%.2f", mean)) / 10") }
         if !s.summary.isEmpty {
             lines.append("Summary:")
+            let width = s.summary.map(\.name.count).max() ?? 0
             for f in s.summary {
                 let value: String = switch f.kind {
                 case "share": String(format: "%.1f%%", f.value * 100)
                 case "count": grouped(Int(f.value))
                 default: String(format: "%.2f", f.value)
                 }
-                lines.append("  \(f.name.padding(toLength: 44, withPad: " ", startingAt: 0)) \(value)")
+                lines.append("  \(f.name.padding(toLength: width, withPad: " ", startingAt: 0)) \(value)")
             }
         }
         return lines.joined(separator: "\n")

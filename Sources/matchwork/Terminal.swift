@@ -23,6 +23,15 @@ struct StoreOptions: ParsableArguments {
         }
         return try SQLiteStore(path: store)
     }
+
+    /// Opens a store that must already exist, for reading only: a command that only reads works
+    /// on a read-only file.
+    func openForReading() throws -> SQLiteStore {
+        guard FileManager.default.fileExists(atPath: store) else {
+            throw StoreError(.notFound, "There is no store at '\(store)'; run `matchwork init` or `matchwork generate` first, or pass --store.")
+        }
+        return try SQLiteStore(path: store, readOnly: true)
+    }
 }
 
 /// Writes progress to stderr on a terminal, and nothing when stderr is not a terminal or

@@ -31,7 +31,8 @@ struct TrainCommand: AsyncParsableCommand {
 
     @OptionGroup var options: StoreOptions
 
-    @OptionGroup var engineOptions: EngineOptions
+    // The engine settings the trained model is checked with; not listed: they are recommend's.
+    @OptionGroup(visibility: .hidden) var engineOptions: EngineOptions
 
     @OptionGroup var modelOptions: ModelOptions
 

@@ -166,4 +166,21 @@ struct CLITests {
         #expect(result.status == 0)
         #expect(result.stdout.split(separator: ".").count == 3)
     }
+
+    @Test func statsLabelsAreWholeAndImportRatesCountWrittenEvents() throws {
+        let dir = Scratch()
+        #expect(try dir.cli.run(["generate", "cleaning", "--size", "tiny", "--quiet"]).status == 0)
+        let stats = try dir.cli.run(["stats"]).stdout
+        #expect(stats.contains("clients medium-budget picked the cheapest bid "), "\(stats)")
+        #expect(try dir.cli.run(["export", "--out", "x"]).status == 0)
+        // Every event is stored already: nothing written, no rate.
+        let again = try dir.cli.run(["import", "--interactions", "x/interactions.csv"])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("events: 0 new"))
+        #expect(!again.stdout.contains("events/s"), "\(again.stdout)")
+        let help = try dir.cli.run(["recommend", "--help"]).stdout
+        #expect(help.contains("neural or ensemble"))
+        #expect(!(try dir.cli.run(["train", "--help"]).stdout.contains("--anti-congestion")))
+        #expect(!(try dir.cli.run(["refresh", "--help"]).stdout.contains("--rule-weights")))
+    }
 }

@@ -105,3 +105,29 @@ struct RetractionTests {
         #expect(wide.counts.interactionsInserted == 2)
     }
 }
+
+/// Commands that only read open the store read-only (issue 21, item 12).
+@Suite("Read-only stores")
+struct ReadOnlyStoreTests {
+    @Test func aReadOnlyOpenReadsAndRefusesWrites() async throws {
+        let dir = TemporaryDirectory()
+        _ = try await RetractionTests.store(dir)
+        let reader = try SQLiteStore(path: dir.file("store.sqlite"), readOnly: true)
+        #expect(try await reader.counts().interactions == 3)
+        #expect(try await reader.snapshot().people.count == 1)
+        let error = await #expect(throws: StoreError.self) {
+            _ = try await reader.write(RecordBatch(people: [try Person(id: "p2", role: .worker)]), progress: nil)
+        }
+        #expect(error?.message.contains("readonly") == true, "\(error?.message ?? "")")
+        #expect(try await SQLiteStore(path: dir.file("store.sqlite")).counts().people == 1)
+    }
+
+    @Test func aFileThatIsNotAStoreIsNamed() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.write("notes.txt", String(repeating: "not a database\n", count: 200))
+        for readOnly in [false, true] {
+            let error = #expect(throws: StoreError.self) { try SQLiteStore(path: path, readOnly: readOnly) }
+            #expect(error?.message == "'\(path)' is not a Matchwork store (file is not a database); pass the store's file with --store, or create one with `matchwork init`.")
+        }
+    }
+}

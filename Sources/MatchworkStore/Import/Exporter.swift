@@ -60,11 +60,14 @@ public struct Exporter: Sendable {
         return try Exporter.writeAtomically(out, to: path)
     }
 
-    /// Writes `bytes` to `path` through a temporary file and a rename.
+    /// Writes `bytes` to `path` through a temporary file and a rename, creating the directories
+    /// it names when they do not exist.
     @discardableResult
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(StoreError) -> String {
         do {
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+            let url = URL(fileURLWithPath: path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: url, options: .atomic)
         } catch {
             throw StoreError(.unreadableFile, "Cannot write '\(path)': \(error.localizedDescription). Check that the directory is writable and the disk is not full.")
         }

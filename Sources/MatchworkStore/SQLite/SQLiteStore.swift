@@ -15,23 +15,51 @@ public struct SQLiteStore: Store {
     let writer: any DatabaseWriter
     public let path: String
 
-    /// Opens (creating when needed) and migrates the store at `path`.
-    public init(path: String) throws(StoreError) {
+    /// Opens (creating when needed) and migrates the store at `path`; with `readOnly`, opens an
+    /// existing store for reading only (a read-only file or directory is then enough), and
+    /// refuses one whose schema is older than this release's (migrate it by opening it once
+    /// for writing).
+    public init(path: String, readOnly: Bool = false) throws(StoreError) {
         self.path = path
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
+        configuration.readonly = readOnly
         configuration.prepareDatabase { db in
             // Up to 128 MiB of page cache, allocated on demand: large imports keep their indices in memory.
             try db.execute(sql: "PRAGMA cache_size = -131072")
         }
         do {
-            let pool = try DatabasePool(path: path, configuration: configuration)
-            try StoreSchema.migrator.migrate(pool)
-            writer = pool
+            if readOnly {
+                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                guard try queue.read({ try StoreSchema.migrator.hasCompletedMigrations($0) }) else {
+                    throw StoreError(
+                        .cannotOpen, "The store at '\(path)' was written by an earlier release and needs migrating; run a command that writes to it (such as `matchwork init`) once with write access.")
+                }
+                writer = queue
+            } else {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                try StoreSchema.migrator.migrate(pool)
+                writer = pool
+            }
+        } catch let error as StoreError {
+            throw error
         } catch {
-            throw StoreError(.cannotOpen, "Cannot open the store at '\(path)': \(SQLiteStore.describe(error)). Check that the directory exists and is writable, or pass another --store path.", cause: error)
+            throw StoreError(.cannotOpen, Self.openFailure(path: path, error: error, readOnly: readOnly), cause: error)
         }
+    }
+
+    /// What to say when `path` cannot be opened: a file that is not a store, a store that
+    /// cannot be written, or a directory that does not exist.
+    static func openFailure(path: String, error: any Error, readOnly: Bool) -> String {
+        let code = (error as? DatabaseError)?.resultCode
+        if code == .SQLITE_NOTADB || code == .SQLITE_CORRUPT {
+            return "'\(path)' is not a Matchwork store (\(describe(error))); pass the store's file with --store, or create one with `matchwork init`."
+        }
+        if code == .SQLITE_READONLY || code == .SQLITE_PERM || code == .SQLITE_CANTOPEN && FileManager.default.fileExists(atPath: path) && !FileManager.default.isWritableFile(atPath: path) {
+            return "Cannot write to the store at '\(path)' (\(describe(error))); commands that only read (stats, recommend, similar, export, backtest) open it read-only, others need write access to the file and its directory."
+        }
+        return "Cannot open the store at '\(path)': \(describe(error)). Check that the directory exists and is writable, or pass another --store path."
     }
 
     static func describe(_ error: any Error) -> String {
