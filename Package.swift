@@ -90,6 +90,7 @@ let package = Package(
             name: "MatchworkServerTests",
             dependencies: [
                 "MatchworkServer", "MatchworkStore", "MatchworkSynth",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

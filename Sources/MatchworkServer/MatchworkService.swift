@@ -70,7 +70,7 @@ public struct MatchworkService: Sendable {
         }
         let service = MatchworkService(
             configuration: configuration, store: store, registry: registry, engineConfiguration: engineConfiguration, host: host,
-            cache: ResultCache(ttl: configuration.cacheTTL, capacity: configuration.cacheCapacity), recorder: ServedListRecorder(store: store, logger: logger),
+            cache: ResultCache(ttl: configuration.cacheTTL, capacity: configuration.cacheCapacity), recorder: ServedListRecorder(store: store, logger: logger, maximumBacklog: configuration.servedListBacklog),
             keys: KeyCache(store: store), limiter: RateLimiter(defaultLimit: configuration.rateLimit), pool: pool, batcher: batcher, training: training,
             metrics: serviceMetrics, retrainer: Retrainer(logger: logger), logger: logger)
         let warming = service.warming

@@ -28,6 +28,13 @@ extension MatchworkService {
             } catch {
                 return try Reply.encode(Health(status: "not_ready", store: "unavailable", reason: "The store does not answer: \(error)"), status: .serviceUnavailable)
             }
+            if let failure = await recorder.writeFailure {
+                return try Reply.encode(
+                    Health(
+                        status: "not_ready", store: "writes failing",
+                        reason: "The store cannot record served lists (\(failure)); \(await recorder.backlog) wait. Free space on its disk; the service retries on its own."),
+                    status: .serviceUnavailable)
+            }
             guard let state = await host.state else {
                 return try Reply.encode(
                     Health(status: "not_ready", store: "open", reason: "The engine has not been built yet; see the log for why, then add data or retrain."),

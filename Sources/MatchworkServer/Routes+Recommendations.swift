@@ -251,10 +251,18 @@ extension MatchworkService {
             if stale { metrics.staleAnswers.increment() }
             let id = "rec-" + RecommendationIDs.next()
             let result = list.result
-            await recorder.record(
+            let accepted = await recorder.record(
                 ServedList(
                     id: id, subject: request.subject, mode: request.mode.rawValue, answeredBy: result.answeredBy, modelVersion: result.modelVersion,
                     requestID: context.id, keyID: context.identity?.id, servedAt: .now, items: list.served))
+            guard accepted else {
+                var error = APIError(
+                    .serviceUnavailable, code: "store_write_failing",
+                    "The store cannot record served lists (\(await recorder.writeFailure ?? "writes fail")), and \(await recorder.backlog) lists wait; a list that could not be tracked is not served. Free space on the store's disk; the service retries on its own.")
+                error.headers[.retryAfter] = "30"
+                results.append(.failure(error))
+                continue
+            }
             metrics.listsServed.increment()
             results.append(.success(Answer(list: list, id: id, cached: cached, stale: stale)))
         }

@@ -128,13 +128,25 @@ extension MatchworkService {
     }
 
     /// A served list, writing waiting lists first so that one just served is found.
+    ///
+    /// Lists are written by group commit within a fraction of a second of being answered: one
+    /// answered in the last moments before the process was killed (`kill -9`, a crash) may never
+    /// have been stored, and the message says so.
     func servedList(_ id: String, field: String = "id") async throws -> ServedList {
         if let list = try await store.servedList(id: id) { return list }
         await recorder.flush()
-        guard let list = try await store.servedList(id: id) else {
-            throw APIError.notFound("No recommendation '\(id)'; use the recommendation_id of a list the service returned.", field: field)
+        if let list = try await store.servedList(id: id) { return list }
+        if await recorder.isWaiting(id) {
+            var error = APIError(
+                .serviceUnavailable, code: "store_write_failing",
+                "Recommendation '\(id)' was served but cannot be stored yet (\(await recorder.writeFailure ?? "the store's writes fail")); retry once the store accepts writes again.",
+                field: field)
+            error.headers[.retryAfter] = "30"
+            throw error
         }
-        return list
+        throw APIError.notFound(
+            "No recommendation '\(id)' is stored; use the recommendation_id of a list the service returned (a list answered just before the service was killed may not have been stored).",
+            field: field)
     }
 
     /// `timestamp` (an ISO 8601 date or time, or seconds since 1970), else now; a time further

@@ -10,6 +10,11 @@ import MatchworkStore
 ///
 /// ``flush()`` writes what is waiting at once; outcome and tracking reads call it first, so
 /// that a list is found as soon as its response has been sent.
+///
+/// When a write fails (a full disk), the lists are kept and retried with a growing delay (1 s
+/// doubling to 30 s), not at every request; readiness reports the failure (``writeFailure``);
+/// once `maximumBacklog` lists wait behind a failing store, ``record(_:)`` refuses more, and
+/// the service answers 503 instead of serving lists it cannot record.
 actor ServedListRecorder {
     let store: any ServiceStore
     let logger: Logger
@@ -25,6 +30,12 @@ actor ServedListRecorder {
     /// Callers of `flush()` and their targets: resumed with `true` once `stored` reaches the
     /// target, with `false` when a write fails first.
     private var waiting: [(target: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+    /// The last write's error while the store fails (cleared by the next write that succeeds).
+    private(set) var writeFailure: String?
+    /// After a failure, no write is tried before this time; the delay doubles up to 30 s.
+    private var retryAt = ContinuousClock.now
+    private var retryDelay: Duration = .seconds(1)
+    private var retryTask: Task<Void, Never>?
 
     init(store: any ServiceStore, logger: Logger, interval: Double = 0.2, batchSize: Int = 5_000, maximumBacklog: Int = 20_000) {
         self.store = store
@@ -34,9 +45,14 @@ actor ServedListRecorder {
         self.maximumBacklog = maximumBacklog
     }
 
-    func record(_ list: ServedList) async {
+    /// Queues `list` for writing; `false` (and not queued) when `maximumBacklog` lists already
+    /// wait behind a failing store.
+    @discardableResult
+    func record(_ list: ServedList) async -> Bool {
+        if writeFailure != nil, pending.count >= maximumBacklog { return false }
         pending.append(list)
         recorded += 1
+        if writeFailure != nil { return true }
         if writer == nil {
             if pending.count >= batchSize {
                 startWriter()
@@ -49,7 +65,14 @@ actor ServedListRecorder {
             }
         }
         if pending.count >= maximumBacklog { await flush() }
+        return true
     }
+
+    /// Whether the list `id` was served but is not stored yet.
+    func isWaiting(_ id: String) -> Bool { pending.contains { $0.id == id } }
+
+    /// How many lists wait to be written.
+    var backlog: Int { pending.count }
 
     /// Writes every waiting list now (so that when it returns, every list recorded before the
     /// call is stored); `false` when a write failed (its lists are kept to retry).
@@ -57,6 +80,9 @@ actor ServedListRecorder {
     func flush() async -> Bool {
         let target = recorded
         guard stored < target else { return true }
+        // Behind a failing store, a flush waits for the scheduled retry rather than trying a
+        // failing write for every request.
+        if writeFailure != nil, ContinuousClock.now < retryAt { return false }
         startWriter()
         return await withCheckedContinuation { waiting.append((target, $0)) }
     }
@@ -76,16 +102,36 @@ actor ServedListRecorder {
             do {
                 try await store.recordServed(lists)
                 stored += lists.count
+                if writeFailure != nil {
+                    logger.notice("Recording served lists works again", metadata: ["backlog": "\(pending.count)"])
+                    writeFailure = nil
+                    retryDelay = .seconds(1)
+                }
                 resume { $0 <= stored ? true : nil }
             } catch {
-                logger.error("Recording \(lists.count) served lists failed; they are kept to retry", metadata: ["error": "\(error)"])
+                if writeFailure == nil {
+                    logger.error("Recording \(lists.count) served lists failed; they are kept and retried", metadata: ["error": "\(error)"])
+                }
+                writeFailure = error.message
                 pending = lists + pending
                 resume { _ in false }
+                scheduleRetry()
                 break
             }
         }
         writer = nil
-        // Lists recorded after a failure are retried with the next list recorded or flush.
+    }
+
+    /// Retries the waiting lists after the current delay, then doubles it (at most 30 s).
+    private func scheduleRetry() {
+        retryAt = ContinuousClock.now + retryDelay
+        let delay = retryDelay
+        retryDelay = min(retryDelay * 2, .seconds(30))
+        retryTask?.cancel()
+        retryTask = Task { [weak self] in
+            try? await Task.sleep(for: delay)
+            await self?.startWriter()
+        }
     }
 
     private func resume(_ outcome: (Int) -> Bool?) {

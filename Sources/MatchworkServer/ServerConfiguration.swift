@@ -55,6 +55,9 @@ public struct ServerConfiguration: Sendable {
     public var headerTimeout: Double = 10
     /// At most this many connections are open at once; more are answered 503 and closed.
     public var maxConnections = 512
+    /// At most this many served lists wait to be written; behind a failing store (a full disk)
+    /// recommendations are then answered 503 rather than served untracked.
+    public var servedListBacklog = 20_000
 
     public init() {}
 
@@ -118,6 +121,9 @@ public struct ServerConfiguration: Sendable {
             Setting(
                 key: "max_connections", environment: "MATCHWORK_MAX_CONNECTIONS", flag: nil,
                 help: "connections open at once; more are answered 503 and closed (default 512)"),
+            Setting(
+                key: "served_list_backlog", environment: "MATCHWORK_SERVED_LIST_BACKLOG", flag: nil,
+                help: "served lists that may wait to be written; beyond it, while the store fails, recommendations answer 503 (default 20000)"),
             Setting(
                 key: "max_event_skew", environment: "MATCHWORK_MAX_EVENT_SKEW", flag: nil,
                 help: "how far ahead of this machine's clock an event may be dated, or 30m, 12h, 2d (default 1d)"),
@@ -204,6 +210,9 @@ public struct ServerConfiguration: Sendable {
         case "max_connections":
             guard let n = Int(value), (1...1_000_000).contains(n) else { throw bad("is not a connection count; give 1-1000000") }
             maxConnections = n
+        case "served_list_backlog":
+            guard let n = Int(value), (1...10_000_000).contains(n) else { throw bad("is not a backlog; give 1-10000000 lists") }
+            servedListBacklog = n
         case "max_event_skew":
             guard let seconds = Self.duration(value), seconds >= 0, seconds <= 3650 * 86_400 else {
                 throw bad("is not a skew; give seconds (86400) or 30m, 12h, 2d, up to 3650 days (0: no event dated after the clock)")
