@@ -32,23 +32,19 @@ trap cleanup EXIT
 
 "$bin" generate cleaning --size tiny --store "$store" --quiet
 key=$("$bin" keys create --store "$store" --role admin --name schemathesis 2>/dev/null)
-port=
-for candidate in $(seq 18080 18180); do
-  curl -s -o /dev/null "http://127.0.0.1:$candidate/" || { port=$candidate; break; }
-done
-[ -n "$port" ] || { echo "no free port between 18080 and 18180" >&2; exit 1; }
-"$bin" serve --store "$store" --port "$port" --log-level error > "$work/serve.log" 2>&1 &
+# Port 0: the system picks a free port, which the "Serving" line names once it is bound.
+"$bin" serve --store "$store" --port 0 --log-level info > "$work/serve.log" 2>&1 &
 server=$!
-for _ in $(seq 60); do
-  curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break
+port=
+for _ in $(seq 120); do
+  port=$(grep -o 'address=http://127.0.0.1:[0-9]*' "$work/serve.log" | head -1 | cut -d: -f3)
+  [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break
   kill -0 "$server" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }
+  port=
   sleep 1
 done
+[ -n "$port" ] || { echo "the service was not ready within 120 s:" >&2; cat "$work/serve.log" >&2; exit 1; }
 
-# Operations whose valid input must name stored records (an event's person and opportunity, a
-# served list's id and one of its items) get those ids from dictionaries of the tiny store's
-# records, so most generated requests reach the logic behind the lookups instead of a 404 or
-# 422. The store's ids are read through the API and written into a copy of the settings.
 base="http://127.0.0.1:$port/api/v1"
 api() { curl -sf -H "X-API-Key: $key" -H "Content-Type: application/json" "$@"; }
 ids() { grep -o '{"id":"[^"]*"' | cut -d'"' -f4; }

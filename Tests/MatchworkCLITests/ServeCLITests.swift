@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -34,12 +35,16 @@ struct ServeCLITests {
     }
 
     /// Waits until the service answers /health/live.
-    static func waitUntilUp(port: Int, process: Process) async throws {
-        for _ in 0..<300 {
-            guard process.isRunning else { return }
+    static func waitUntilUp(port: Int, process: Process, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        for _ in 0..<600 {
+            guard process.isRunning else {
+                Issue.record("the service exited before it answered", sourceLocation: sourceLocation)
+                return
+            }
             if let (status, _) = try? await request("GET", "http://127.0.0.1:\(port)/health/live", key: nil), status == 200 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
+        Issue.record("the service did not answer within 60 s", sourceLocation: sourceLocation)
     }
 
     @Test("keys create prints a key once; list shows ids and roles but no secret; revoke marks it; bad input exits 1")
@@ -95,7 +100,9 @@ struct ServeCLITests {
         try await Self.waitUntilUp(port: port, process: server)
         #expect(server.isRunning, "\(dir.read("serve.log"))")
         let url = "http://127.0.0.1:\(port)/api/v1/events"
-        // Eight writers post batches of 20 events with unique ids until the server dies.
+        // Eight writers post batches of 20 events with unique ids until the server dies; it is
+        // killed once 100 events are acknowledged (however long a loaded machine takes).
+        let acknowledgedCount = SharedCount()
         let acknowledged = try await withThrowingTaskGroup(of: [String].self) { group in
             for writer in 0..<8 {
                 group.addTask {
@@ -107,12 +114,16 @@ struct ServeCLITests {
                         guard let (status, _) = try? await Self.request("POST", url, key: key, body: #"{"events":[\#(events.joined(separator: ","))]}"#) else { break }
                         guard status == 201 || status == 200 else { break }
                         ids += (0..<20).map { "w\(writer)-b\(batch)-\($0)" }
+                        acknowledgedCount.add(20)
                     }
                     return ids
                 }
             }
             group.addTask {
-                try await Task.sleep(for: .milliseconds(1500))
+                let deadline = ContinuousClock.now + .seconds(120)
+                while acknowledgedCount.value < 100, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                // Writes are still in flight when the kill lands.
+                try await Task.sleep(for: .milliseconds(200))
                 kill(server.processIdentifier, SIGKILL)
                 return []
             }
@@ -120,7 +131,7 @@ struct ServeCLITests {
         }
         server.waitUntilExit()
         #expect(server.terminationReason == .uncaughtSignal)
-        #expect(acknowledged.count >= 20, "some batches were acknowledged before the kill")
+        #expect(acknowledged.count >= 100, "100 events were acknowledged before the kill")
         let exported = try dir.cli.run(["export", "--out", "after", "--format", "jsonl"])
         #expect(exported.status == 0, "\(exported.stderr)")
         let stored = Set(dir.read("after/interactions.jsonl").split(separator: "\n").compactMap { line -> String? in
@@ -138,6 +149,8 @@ struct ServeCLITests {
         let key = try dir.cli.run(["keys", "create", "--role", "read", "--quiet"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let port = Self.freePort()
         let server = try dir.cli.start(["serve", "--port", String(port)], environment: ["MATCHWORK_LOG_LEVEL": "info"], stderrPath: dir.file("serve.log"))
+        // Stopped whatever happens below (a request that throws must not leave it running).
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
         try await Self.waitUntilUp(port: port, process: server)
         let (status, body) = try await Self.request("POST", "http://127.0.0.1:\(port)/api/v1/recommendations/generate", key: key, body: #"{"opportunity_id":"job-1"}"#)
         #expect(status == 200, "\(body)")
@@ -148,6 +161,7 @@ struct ServeCLITests {
         #expect(dir.read("serve.log").contains("Stopped: every served list written"))
         let port2 = Self.freePort()
         let again = try dir.cli.start(["serve", "--port", String(port2)], stderrPath: dir.file("serve2.log"))
+        defer { if again.isRunning { kill(again.processIdentifier, SIGKILL) } }
         try await Self.waitUntilUp(port: port2, process: again)
         let (found, _) = try await Self.request("GET", "http://127.0.0.1:\(port2)/api/v1/recommendations/\(id)", key: key)
         kill(again.processIdentifier, SIGTERM)
@@ -277,4 +291,11 @@ struct ServeCLITests {
         let (status, _) = try await Self.request("GET", "http://127.0.0.1:\(port)/health/live", key: nil)
         #expect(status == 200)
     }
+}
+
+/// A count shared by concurrent tasks.
+final class SharedCount: Sendable {
+    private let storage = Atomic<Int>(0)
+    func add(_ n: Int) { storage.add(n, ordering: .relaxed) }
+    var value: Int { storage.load(ordering: .relaxed) }
 }

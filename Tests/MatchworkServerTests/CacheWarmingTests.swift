@@ -82,7 +82,7 @@ struct CacheWarmingTests {
         let answers = await withThrowingTaskGroup(of: (list: MatchworkService.RenderedList, cached: Bool, stale: Bool).self) { group in
             for _ in 0..<6 { group.addTask { try await service.lists(for: [request])[0].get() } }
             group.addTask {
-                while service.cache.joinedCount < 5 { try await Task.sleep(for: .milliseconds(5)) }
+                await waitUntil("five requests joining the first one's flight") { service.cache.joinedCount >= 5 }
                 gate.signal()
                 throw CancellationError()  // not an answer; removed below
             }
@@ -204,11 +204,8 @@ struct CacheWarmingTests {
             #expect(try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: body).object["cached"] as? Bool == false)
             #expect(await fixture.service.recorder.flush())
             #expect(try await client.call(.post, "/api/v1/models/retrain", key: fixture.admin, json: #"{"models":["als"]}"#).status == .accepted)
-            for _ in 0..<300 {
-                let status = try await client.call(.get, "/api/v1/models/status", key: fixture.read).object
-                if let retrain = status["retrain"] as? [String: Any], retrain["state"] as? String != "running" { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            let status = try await RecommendationRouteTests.finishedRetrain(client, key: fixture.read)
+            #expect((status["retrain"] as? [String: Any])?["state"] as? String == "succeeded")
         }
         let state = try #require(await fixture.service.host.state)
         #expect(state.modelKey.hasPrefix("als-"))

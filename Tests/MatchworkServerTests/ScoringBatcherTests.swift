@@ -49,7 +49,7 @@ struct ScoringBatcherTests {
                 }
             }
             group.addTask {
-                while batcher.queuedCount < requests.count { try await Task.sleep(for: .milliseconds(5)) }
+                await waitUntil("every request queued behind the held scoring thread") { batcher.queuedCount >= requests.count }
                 gate.signal()
             }
             try await group.waitForAll()

@@ -146,3 +146,18 @@ final class CapturedLogs: Sendable {
         }
     }
 }
+
+/// Waits until `condition` holds, checking every 5 ms; after `seconds` records an issue naming
+/// `what` and returns false, so that a test on a loaded machine fails instead of hanging.
+@discardableResult
+func waitUntil(
+    _ what: String, seconds: Double = 120, sourceLocation: SourceLocation = #_sourceLocation, _ condition: @Sendable () async throws -> Bool
+) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    Issue.record("waited \(Int(seconds)) s for \(what)", sourceLocation: sourceLocation)
+    return false
+}
