@@ -188,14 +188,17 @@ public struct CleaningMarketplace: Sendable {
             let service = property.type == "office" ? (jobRNG.chance(0.8) ? "office" : "windows")
                 : jobRNG.pick(["regular", "regular", "regular", "regular", "deep", "deep", "move_out", "windows", "ironing", "post_construction"])
             let hours = max(1.5, (property.size / 28 * Self.serviceHours[service]!).rounded(places: 1))
-            let startDay = (posted + Int64(jobRNG.int(2...10)) * Timeline.day) / Timeline.day * Timeline.day
+            // Jobs still open at the end start three weeks later than posting alone would make
+            // them (whole weeks: the same weekday and hour), so that they start after the
+            // marketplace's last event instead of having started unfilled.
+            let isOpen = posted >= openFrom
+            let startDay = (posted + Int64(jobRNG.int(2...10)) * Timeline.day) / Timeline.day * Timeline.day + (isOpen ? 21 * Timeline.day : 0)
             let startsAt = startDay + Int64(jobRNG.pick(hourlyWindow)) * Timeline.hour
             let endsAt = startsAt + Int64((hours * 3600).rounded())
             let eco = jobRNG.chance(0.3) ? jobRNG.uniform(0.6, 1).rounded(places: 2) : jobRNG.uniform(0, 0.5).rounded(places: 2)
             let budgetRate = [32.0, 21.0, 14.0][client.tier]
             let budget = (budgetRate * hours * jobRNG.uniform(0.9, 1.3)).rounded()
             let id = OpportunityID("job-\(j + 1)")
-            let isOpen = posted >= openFrom
 
             // Cleaners likely to see and bid on this job: nearby, offering the service and
             // property type, and available when it starts.

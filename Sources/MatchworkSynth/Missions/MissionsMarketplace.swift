@@ -44,6 +44,9 @@ public struct MissionsMarketplace: Sendable {
     public let clinicianCount: Int?
     /// Overrides the number of missions the size implies (3,000 × scale).
     public let missionCount: Int?
+    /// How much later than the others the open missions start: three weeks.
+    static let openLead: Int64 = 21 * Timeline.day
+
     /// Missions posted in the last `openDays` days of the year are still open.
     public let openDays: Int
 
@@ -153,7 +156,10 @@ public struct MissionsMarketplace: Sendable {
             let service = missionRNG.pick(hospital.services)
             let specialty = Self.specialtyShares[missionRNG.weightedIndex(Self.specialtyShares.map(\.1))].0
             let rhythm = rhythms[missionRNG.weightedIndex([0.35, 0.25, 0.1, 0.2, 0.1])]
-            let startDay = (posted + Int64(missionRNG.int(3...21)) * Timeline.day) / Timeline.day * Timeline.day
+            // Missions still open at the end are posted three weeks ahead of the rest (whole
+            // weeks: the same weekday), so that they start after the marketplace's last event.
+            let isOpen = posted >= openFrom
+            let startDay = (posted + Int64(missionRNG.int(3...21)) * Timeline.day) / Timeline.day * Timeline.day + (isOpen ? Self.openLead : 0)
             let start = startDay + (rhythm == "night" ? 20 : 7) * Timeline.hour
             let end = start + Int64(missionRNG.int(1...14)) * Timeline.day
             let pay = ((Self.basePay[specialty] ?? 30) * (Self.rhythmPremium[rhythm] ?? 1) * missionRNG.uniform(0.9, 1.25)).rounded(places: 1)
@@ -163,7 +169,6 @@ public struct MissionsMarketplace: Sendable {
             if let cert = Self.specialtyCertification[specialty] { required.append(cert) }
             if let cert = Self.serviceCertification[service] { required.append(cert) }
             let id = OpportunityID("mission-\(m + 1)")
-            let isOpen = posted >= openFrom
             let serviceIndex = services.firstIndex(of: service)!, rhythmIndex = rhythms.firstIndex(of: rhythm)!
 
             // Clinicians of the specialty consider it.
