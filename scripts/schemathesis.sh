@@ -37,7 +37,7 @@ key=$("$bin" keys create --store "$store" --role admin --name schemathesis 2>/de
 server=$!
 port=
 for _ in $(seq 120); do
-  port=$(grep -o 'address=http://127.0.0.1:[0-9]*' "$work/serve.log" | head -1 | cut -d: -f3)
+  port=$(grep -o 'address=http://127.0.0.1:[0-9]*' "$work/serve.log" | head -1 | cut -d: -f3 || true)
   [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break
   kill -0 "$server" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }
   port=
