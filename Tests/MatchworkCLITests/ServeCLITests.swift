@@ -58,7 +58,9 @@ struct ServeCLITests {
         #expect(created.stderr.contains("shown once"))
         let list = try dir.cli.run(["keys", "list"])
         #expect(list.stdout.contains("write") && list.stdout.contains("ingest") && !list.stdout.contains(secret))
-        let id = "key-" + secret.dropFirst(4).prefix(8)
+        // "Created key-… with the write role": an id drawn apart from the secret.
+        let id = try #require(created.stderr.split(separator: " ").dropFirst().first.map(String.init))
+        #expect(id.hasPrefix("key-") && id.count == 16 && !secret.contains(id.dropFirst(4).prefix(6)))
         #expect(try dir.cli.run(["keys", "revoke", id]).status == 0)
         #expect(try dir.cli.run(["keys", "list"]).stdout.contains("revoked"))
         let badRole = try dir.cli.run(["keys", "create", "--role", "owner"])

@@ -85,8 +85,12 @@ struct AuthenticationTests {
             #expect(try await client.call(.delete, "/api/v1/keys/\(id)", key: fixture.admin).status == .noContent)
             #expect(try await client.call(.get, "/api/v1/people?limit=1", key: secret).status == .unauthorized)
             #expect(try await client.call(.delete, "/api/v1/keys/key-00000000", key: fixture.admin).status == .notFound)
-            // A key cannot revoke itself (its id is key- and the first 8 hex digits of its secret).
-            let own = "key-" + fixture.admin.dropFirst(4).prefix(8)
+            // Ids reveal nothing of the secret: 12 hex digits drawn apart from it.
+            #expect(id.hasPrefix("key-") && id.count == 16)
+            #expect(!secret.contains(id.dropFirst(4).prefix(6)))
+            // A key cannot revoke itself.
+            let keys = try #require(try await client.call(.get, "/api/v1/keys", key: fixture.admin).object["items"] as? [[String: Any]])
+            let own = try #require(keys.first { $0["name"] as? String == "admin" }?["id"] as? String)
             let selfRevoke = try await client.call(.delete, "/api/v1/keys/\(own)", key: fixture.admin)
             #expect(selfRevoke.status == .conflict && selfRevoke.object["code"] as? String == "own_key")
             #expect(try await client.call(.get, "/api/v1/keys", key: fixture.admin).status == .ok)

@@ -155,6 +155,16 @@ enum StoreSchema {
                 CREATE INDEX interactions_retracts ON interactions(json_extract(details, '$.retracts')) WHERE type = 'retract';
                 """)
         }
+        // Key ids were the secret's first 8 hex digits: each gets a random id of 12 digits,
+        // everywhere it is named (served lists). The secrets and their hashes are unchanged.
+        migrator.registerMigration("v5: key ids independent of secrets") { db in
+            try db.execute(sql: """
+                CREATE TEMP TABLE key_ids AS SELECT id AS old, 'key-' || lower(hex(randomblob(6))) AS new FROM api_keys;
+                UPDATE api_keys SET id = (SELECT new FROM key_ids WHERE old = api_keys.id);
+                UPDATE served_lists SET key_id = (SELECT new FROM key_ids WHERE old = served_lists.key_id) WHERE key_id IN (SELECT old FROM key_ids);
+                DROP TABLE key_ids;
+                """)
+        }
         return migrator
     }
 }
