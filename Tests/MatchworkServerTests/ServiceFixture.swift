@@ -161,3 +161,16 @@ func waitUntil(
     Issue.record("waited \(Int(seconds)) s for \(what)", sourceLocation: sourceLocation)
     return false
 }
+
+/// The value of the Prometheus sample `name` (the sum over its label sets), 0 when absent.
+func metricValue(_ exposition: String, _ name: String) -> Double {
+    var total = 0.0
+    for line in exposition.split(separator: "\n") where !line.hasPrefix("#") {
+        let parts = line.split(separator: " ")
+        guard parts.count >= 2 else { continue }
+        let key = parts[0]
+        guard key == name || key.hasPrefix(name + "{") else { continue }
+        total += Double(parts[parts.count - 1]) ?? 0
+    }
+    return total
+}
