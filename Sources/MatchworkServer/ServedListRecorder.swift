@@ -22,6 +22,8 @@ actor ServedListRecorder {
     let batchSize: Int
     let maximumBacklog: Int
     private var pending: [ServedList] = []
+    /// The batch being written (out of `pending` while its write is under way).
+    private var writing: [ServedList] = []
     /// Lists recorded so far, and how many of them (the oldest first) are stored.
     private var recorded = 0
     private var stored = 0
@@ -49,7 +51,7 @@ actor ServedListRecorder {
     /// wait behind a failing store.
     @discardableResult
     func record(_ list: ServedList) async -> Bool {
-        if writeFailure != nil, pending.count >= maximumBacklog { return false }
+        if writeFailure != nil, backlog >= maximumBacklog { return false }
         pending.append(list)
         recorded += 1
         if writeFailure != nil { return true }
@@ -69,10 +71,10 @@ actor ServedListRecorder {
     }
 
     /// Whether the list `id` was served but is not stored yet.
-    func isWaiting(_ id: String) -> Bool { pending.contains { $0.id == id } }
+    func isWaiting(_ id: String) -> Bool { pending.contains { $0.id == id } || writing.contains { $0.id == id } }
 
-    /// How many lists wait to be written.
-    var backlog: Int { pending.count }
+    /// How many lists wait to be written, the batch being written included.
+    var backlog: Int { pending.count + writing.count }
 
     /// Writes every waiting list now (so that when it returns, every list recorded before the
     /// call is stored); `false` when a write failed (its lists are kept to retry).
@@ -99,6 +101,8 @@ actor ServedListRecorder {
         while !pending.isEmpty {
             let lists = Array(pending.prefix(batchSize))
             pending.removeFirst(lists.count)
+            writing = lists
+            defer { writing = [] }
             do {
                 try await store.recordServed(lists)
                 stored += lists.count
