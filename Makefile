@@ -40,11 +40,13 @@ demo: release
 	$(MATCHWORK) similar --store $(STORE) --opportunity job-4910 --count 3
 
 ## Builds and runs every test, then schemathesis against the service's OpenAPI document
-## (MATCHWORK_SCHEMATHESIS=0 skips it).
+## (MATCHWORK_SCHEMATHESIS=0 skips it) and the README's HTTP walkthrough, verbatim, on a fresh
+## demo store (MATCHWORK_WALKTHROUGH=0 skips it).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	@if [ "$${MATCHWORK_SCHEMATHESIS:-1}" != 0 ]; then bash scripts/schemathesis.sh; fi
+	@if [ "$${MATCHWORK_WALKTHROUGH:-1}" != 0 ]; then bash scripts/readme-walkthrough.sh; fi
 
 clean:
 	rm -rf .build $(STORE) $(STORE)-wal $(STORE)-shm $(STORE).models
