@@ -30,6 +30,12 @@ struct TrainCLITests {
         #expect(dir.exists("matchwork.sqlite.models/neural-000001.mwm"))
         let metadata = try #require(try JSONSerialization.jsonObject(with: Data(dir.read("matchwork.sqlite.models/neural-000001.json").utf8)) as? [String: Any])
         for key in ["version", "createdAt", "data", "hyperParameters", "metrics", "alpha", "idMaps", "sha256"] { #expect(metadata[key] != nil, "metadata has \(key)") }
+        // The values, not only the members: its own version, the artifact's digest and the data it saw.
+        #expect(metadata["version"] as? String == "neural-000001")
+        let artifact = try Data(contentsOf: URL(fileURLWithPath: dir.file("matchwork.sqlite.models/neural-000001.mwm")))
+        #expect((metadata["sha256"] as? String)?.count == 64 && metadata["bytes"] as? Int == artifact.count)
+        let data = try #require(metadata["data"] as? [String: Int])
+        #expect(data["windows"] == 3 && (data["examples"] ?? 0) > 100 && (data["people"] ?? 0) > 100, "\(data)")
 
         let refreshed = try dir.cli.run(["refresh"] + small)
         #expect(refreshed.status == 0, "\(refreshed.stderr)")

@@ -107,7 +107,10 @@ struct AuthenticationTests {
             for _ in 0..<3 { #expect(try await client.call(.get, "/api/v1/people?limit=1", key: fixture.read).status == .ok) }
             let limited = try await client.call(.get, "/api/v1/people?limit=1", key: fixture.read)
             #expect(limited.status == .tooManyRequests)
-            #expect(limited.headers[.retryAfter] != nil)
+            // The wait until the oldest of the minute's 3 requests leaves the window: 1 to 60 s.
+            let wait = try #require(limited.headers[.retryAfter].flatMap { Int($0) })
+            #expect((1...60).contains(wait), "Retry-After \(wait)")
+            #expect((limited.object["message"] as? String)?.contains("over its limit of 3 requests per minute; retry in \(wait) s") == true)
             #expect(limited.object["code"] as? String == "rate_limited")
             // Another key has its own allowance.
             #expect(try await client.call(.get, "/api/v1/people?limit=1", key: fixture.write).status == .ok)

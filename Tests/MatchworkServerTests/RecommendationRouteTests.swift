@@ -125,8 +125,14 @@ struct RecommendationRouteTests {
         try await fixture.test { client in
             let jobs = try await client.call(.get, "/api/v1/opportunities/\(job)/similar?count=3&include_closed=true", key: fixture.read)
             #expect(jobs.status == .ok)
-            #expect((jobs.object["items"] as? [[String: Any]])?.isEmpty == false)
-            #expect(try await client.call(.get, "/api/v1/people/\(fixture.worker)/similar", key: fixture.read).status == .ok)
+            // Three other jobs, each with its similarity and what it rests on.
+            let items = try #require(jobs.object["items"] as? [[String: Any]])
+            #expect(items.count == 3 && !items.contains { $0["id"] as? String == job })
+            #expect(items.allSatisfy { ($0["similarity"] as? Double).map { $0 > 0 } ?? false && $0["basis"] != nil }, "\(items)")
+            let people = try await client.call(.get, "/api/v1/people/\(fixture.worker)/similar", key: fixture.read)
+            #expect(people.status == .ok)
+            let similarPeople = try #require(people.object["items"] as? [[String: Any]])
+            #expect(!similarPeople.isEmpty && !similarPeople.contains { $0["id"] as? String == fixture.worker })
             #expect(try await client.call(.get, "/api/v1/opportunities/ghost/similar", key: fixture.read).status == .notFound)
             #expect(try await client.call(.get, "/api/v1/opportunities/\(job)/similar?count=x", key: fixture.read).status == .badRequest)
         }
