@@ -48,4 +48,14 @@ struct KeyMigrationTests {
             #expect(!secret.hasPrefix("mwk_" + id.dropFirst(4).prefix(8)))
         }
     }
+
+    @Test func aReadOnlyOpenMigratesAnOldStoreThatCanBeWritten() async throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("old.sqlite")
+        try StoreSchema.migrator.migrate(try DatabaseQueue(path: path), upTo: "v4: retractions")
+        let store = try SQLiteStore(path: path, readOnly: true)
+        #expect(try await store.counts().people == 0)
+        let migrated = try DatabaseQueue(path: path)
+        #expect(try await migrated.read { try StoreSchema.migrator.hasCompletedMigrations($0) })
+    }
 }

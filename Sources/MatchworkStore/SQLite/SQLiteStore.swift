@@ -30,14 +30,22 @@ public struct SQLiteStore: Store {
             try db.execute(sql: "PRAGMA cache_size = -131072")
         }
         do {
+            // A read-only open of a store an earlier release wrote migrates it first when the
+            // file can be written; otherwise it says what to do.
+            var reader: DatabaseQueue?
             if readOnly {
                 let queue = try DatabaseQueue(path: path, configuration: configuration)
-                guard try queue.read({ try StoreSchema.migrator.hasCompletedMigrations($0) }) else {
+                if try queue.read({ try StoreSchema.migrator.hasCompletedMigrations($0) }) {
+                    reader = queue
+                } else if !FileManager.default.isWritableFile(atPath: path) {
                     throw StoreError(
                         .cannotOpen, "The store at '\(path)' was written by an earlier release and needs migrating; run a command that writes to it (such as `matchwork init`) once with write access.")
                 }
-                writer = queue
+            }
+            if let reader {
+                writer = reader
             } else {
+                configuration.readonly = false
                 let pool = try DatabasePool(path: path, configuration: configuration)
                 try StoreSchema.migrator.migrate(pool)
                 writer = pool
