@@ -179,11 +179,12 @@ extension Interaction {
     ///
     /// - Complexity: O(n), and no copy when the log holds no retraction.
     public static func standing(_ log: [Interaction]) -> [Interaction] {
+        // Every retract event names its target (checked at creation), so no target means no retraction.
         var withdrawn = Set<String>()
         for event in log where event.type == .retract {
             if let target = event.retracts { withdrawn.insert(target) }
         }
-        if withdrawn.isEmpty, !log.contains(where: { $0.type == .retract }) { return log }
+        if withdrawn.isEmpty { return log }
         return log.filter { event in
             event.type != .retract && !(event.eventID.map(withdrawn.contains) ?? false)
         }

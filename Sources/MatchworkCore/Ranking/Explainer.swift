@@ -21,7 +21,7 @@ extension QueryState {
         // Prerequisites kept by the warn policy: said first.
         for unmet in engine.unmetPrerequisites(person: p, opportunity: o) {
             let skill = unmet.skill.replacingUnderscores
-            reasons.append((.infinity, forPerson ? "Needs \(skill) \(Self.level(unmet.needed)); you have \(Self.level(unmet.has))" : "Lacks a prerequisite: \(skill) \(Self.level(unmet.has)) of the \(Self.level(unmet.needed)) needed"))
+            reasons.append((.infinity, forPerson ? "Needs \(skill) \(Self.amount(unmet.needed)); you have \(Self.amount(unmet.has))" : "Lacks a prerequisite: \(skill) \(Self.amount(unmet.has)) of the \(Self.amount(unmet.needed)) needed"))
         }
 
         // Specialization: the preference facets that match.
@@ -180,9 +180,6 @@ extension QueryState {
         let tenths = whole(x * 10)
         return "\(tenths < 0 && tenths > -10 ? "-" : "")\(tenths / 10).\(abs(tenths % 10))"
     }
-
-    /// A skill level: `3.3`, `2`, `0`.
-    static func level(_ x: Double) -> String { x == x.rounded() ? "\(whole(x))" : one(x) }
 
     static func amount(_ x: Double) -> String {
         x == x.rounded() ? "\(whole(x))" : one(x)

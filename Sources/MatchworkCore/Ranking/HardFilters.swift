@@ -97,7 +97,6 @@ extension RecommendationEngine {
             }
             if overlapping >= t.capacity[pi] { return .capacity }
         }
-        if t.hasPrerequisites[oi], filters.prerequisites == .strict, !unmetPrerequisites(person: p, opportunity: o).isEmpty { return .prerequisites }
         return nil
     }
 
@@ -114,10 +113,13 @@ extension RecommendationEngine {
     /// The prerequisites of opportunity `o` that person `p` does not meet: the level needed and
     /// the person's (stated, or reached by a course passed; 0 when neither).
     public func unmetPrerequisites(person p: DenseIndex, opportunity o: DenseIndex) -> [(skill: String, needed: Double, has: Double)] {
-        let prerequisites = snapshot.opportunities[Int(o)].prerequisites
-        guard !prerequisites.isEmpty else { return [] }
-        let levels = skillLevels(of: p)
-        return prerequisites.compactMap { s in
+        guard index.tables.hasPrerequisites[Int(o)] else { return [] }
+        return unmetPrerequisites(levels: skillLevels(of: p), opportunity: o)
+    }
+
+    /// The prerequisites of `o` that a person with skill `levels` does not meet.
+    func unmetPrerequisites(levels: [String: Double], opportunity o: DenseIndex) -> [(skill: String, needed: Double, has: Double)] {
+        snapshot.opportunities[Int(o)].prerequisites.compactMap { s in
             let has = levels[s.skill] ?? 0
             return has + 1e-9 < s.level ? (s.skill, s.level, has) : nil
         }
@@ -182,6 +184,8 @@ extension RecommendationEngine {
         var startsMatter: UInt32 = 0
         for (k, kind) in OpportunityKind.allCases.enumerated() where kind == .mission || kind == .job { startsMatter |= 1 << UInt32(k) }
         let now = snapshot.now.secondsSinceEpoch, starts = index.tables.windowStart, minutes = index.tables.startMinuteOfWeek
+        let strictPrerequisites = filters.prerequisites == .strict
+        var levels: [String: Double]?
         var counts = [Int](repeating: 0, count: HardFilter.allCases.count)
         for (k, o) in open.enumerated() {
             let oi = Int(o)
@@ -191,7 +195,16 @@ extension RecommendationEngine {
                 : blocked[k] == 1 ? .excluded
                 : blocked[k] == 2 ? .alreadyInteracted
                 : (checksOpportunity ? opportunityFilter(o, filters: filters) : nil) ?? pairFilter(person: p, opportunity: o, filters: filters)
-            if let failed { counts[failed.rank] += 1 } else { eligible.append(o) }
+            if let failed { counts[failed.rank] += 1; continue }
+            // Prerequisites last: the person's skill levels are derived once, when a course needs them.
+            if strictPrerequisites, index.tables.hasPrerequisites[oi] {
+                if levels == nil { levels = skillLevels(of: p) }
+                if !unmetPrerequisites(levels: levels!, opportunity: o).isEmpty {
+                    counts[HardFilter.prerequisites.rank] += 1
+                    continue
+                }
+            }
+            eligible.append(o)
         }
         tally.add(counts)
         return eligible
@@ -207,6 +220,7 @@ extension RecommendationEngine {
         }
         for id in filters.excludedPeople { if let p = snapshot.personIndex.index(of: id) { marks[Int(p)] |= 1 } }
         let checksPerson = !filters.facets.isEmpty || filters.priceRange != nil
+        let strictPrerequisites = filters.prerequisites == .strict && index.tables.hasPrerequisites[Int(o)]
         var eligible: [DenseIndex] = []
         var counts = [Int](repeating: 0, count: HardFilter.allCases.count)
         for p in snapshot.takers {
@@ -216,7 +230,12 @@ extension RecommendationEngine {
                 mark & 1 != 0 ? .excluded
                 : mark & 2 != 0 ? .alreadyInteracted
                 : (checksPerson ? personFilter(p, filters: filters) : nil) ?? pairFilter(person: p, opportunity: o, filters: filters)
-            if let failed { counts[failed.rank] += 1 } else { eligible.append(p) }
+            if let failed { counts[failed.rank] += 1; continue }
+            if strictPrerequisites, !unmetPrerequisites(levels: skillLevels(of: p), opportunity: o).isEmpty {
+                counts[HardFilter.prerequisites.rank] += 1
+                continue
+            }
+            eligible.append(p)
         }
         tally.add(counts)
         return eligible

@@ -58,7 +58,7 @@ public enum JSONDuplicates {
     }
 
     /// Decodes the string whose contents start at `start`; returns it and the index after its
-    /// closing quote.
+    /// closing quote. A name with escapes is decoded by ``JSONReader``, as stored columns are.
     private static func string(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> (String, Int)? {
         var i = start
         var plain = true
@@ -67,43 +67,10 @@ public enum JSONDuplicates {
             i += 1
         }
         guard i < b.count else { return nil }
-        if plain { return (String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self), i + 1) }
-        var out: [UInt8] = []
-        var j = start
-        func hex4(_ at: Int) -> UInt32? {
-            guard at + 4 <= i else { return nil }
-            var v: UInt32 = 0
-            for k in at..<(at + 4) {
-                guard let d = Character(Unicode.Scalar(b[k])).hexDigitValue else { return nil }
-                v = v << 4 | UInt32(d)
-            }
-            return v
-        }
-        while j < i {
-            let c = b[j]
-            guard c == UInt8(ascii: "\\"), j + 1 < i else { out.append(c); j += 1; continue }
-            let e = b[j + 1]
-            j += 2
-            switch e {
-            case UInt8(ascii: "b"): out.append(8)
-            case UInt8(ascii: "f"): out.append(12)
-            case UInt8(ascii: "n"): out.append(10)
-            case UInt8(ascii: "r"): out.append(13)
-            case UInt8(ascii: "t"): out.append(9)
-            case UInt8(ascii: "u"):
-                guard var scalar = hex4(j) else { return nil }
-                j += 4
-                if (0xD800..<0xDC00).contains(scalar), j + 6 <= i, b[j] == UInt8(ascii: "\\"), b[j + 1] == UInt8(ascii: "u"), let low = hex4(j + 2),
-                    (0xDC00..<0xE000).contains(low)
-                {
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    j += 6
-                }
-                out.append(contentsOf: Array(String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8))
-            default: out.append(e)
-            }
-        }
-        return (String(decoding: out, as: UTF8.self), i + 1)
+        let raw = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+        if plain { return (raw, i + 1) }
+        guard case .array(let items)? = JSONReader.parse("[\"" + raw + "\"]"), case .string(let decoded)? = items.first else { return nil }
+        return (decoded, i + 1)
     }
 
     private static func path(_ stack: [Frame], member: String) -> String {
