@@ -36,8 +36,6 @@ final class ConnectionLimits: Sendable {
     func release() { open.subtract(1, ordering: .relaxed) }
 
     func noteTimeout() { timedOut.increment() }
-
-    var openConnections: Int { open.load(ordering: .relaxed) }
 }
 
 /// One connection's request state, shared by its two guard handlers. Used on the connection's

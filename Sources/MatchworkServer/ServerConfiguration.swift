@@ -214,10 +214,10 @@ public struct ServerConfiguration: Sendable {
             guard let n = Int(value), (1...10_000_000).contains(n) else { throw bad("is not a backlog; give 1-10000000 lists") }
             servedListBacklog = n
         case "max_event_skew":
-            guard let seconds = Self.duration(value), seconds >= 0, seconds <= 3650 * 86_400 else {
+            guard let seconds = EventClock.skew(parsing: value) else {
                 throw bad("is not a skew; give seconds (86400) or 30m, 12h, 2d, up to 3650 days (0: no event dated after the clock)")
             }
-            eventClock = EventClock(maximumSkew: Int64(seconds), setting: "max_event_skew")
+            eventClock = EventClock(maximumSkew: seconds, setting: "max_event_skew")
         default:
             let keys = Setting.all.map(\.key).joined(separator: ", ")
             throw MatchworkError(.invalidConfiguration, "\(source) is not a setting; the settings are \(keys).", field: source)

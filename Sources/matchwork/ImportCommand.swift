@@ -50,11 +50,11 @@ struct ImportCommand: AsyncParsableCommand {
             let store = try SQLiteStore(path: options.store)
             var clock = EventClock(setting: "--max-event-skew")
             if let maxEventSkew {
-                guard let seconds = FieldText.seconds(ofDuration: maxEventSkew), seconds >= 0, seconds <= 3650 * 86_400 else {
+                guard let seconds = EventClock.skew(parsing: maxEventSkew) else {
                     throw MatchworkError(
                         .invalidValue, "--max-event-skew '\(maxEventSkew)' is not a duration; give seconds (86400) or 30m, 12h, 2d, up to 3650 days.", field: "--max-event-skew")
                 }
-                clock.maximumSkew = Int64(seconds)
+                clock.maximumSkew = seconds
             }
             let importer = Importer(store: store, clock: clock)
             let started = monotonicSeconds()

@@ -20,6 +20,13 @@ public struct EventClock: Sendable, Hashable {
         self.setting = setting
     }
 
+    /// The tolerance `text` gives (`86400`, `30m`, `12h`, `2d`): 0 to 3650 days; `nil` for
+    /// anything else.
+    public static func skew(parsing text: String) -> Int64? {
+        guard let seconds = FieldText.seconds(ofDuration: text), seconds >= 0, seconds <= 3650 * 86_400 else { return nil }
+        return Int64(seconds)
+    }
+
     /// Throws when `event` is dated more than ``maximumSkew`` after `now`.
     ///
     /// - Parameter field: where the event's time was given (`timestamp`, `events[3].timestamp`,
