@@ -9,7 +9,12 @@ swift build -c release --product matchwork >/dev/null
 bin=$PWD/.build/release
 work=$(mktemp -d)
 cleanup() {
-  [ -n "${server:-}" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  # The service was started by the walkthrough's own shell, so it is not this shell's child to
+  # wait for: stop it and poll until it is gone.
+  if [ -n "${server:-}" ]; then
+    kill -TERM "$server" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
