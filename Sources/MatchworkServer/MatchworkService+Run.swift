@@ -35,7 +35,7 @@ extension MatchworkService {
             throw StoreError(
                 .notFound, "There is no store at '\(configuration.storePath)'; create one with `matchwork init` or `matchwork generate`, or set --store or MATCHWORK_STORE.")
         }
-        let store = try SQLiteStore(path: configuration.storePath)
+        let store = try SQLiteStore(path: configuration.storePath, limits: configuration.storeLimits)
         let registry = configuration.modelPath.map { ModelRegistry(directory: $0) } ?? ModelRegistry(besideStore: configuration.storePath)
         let service = try await open(configuration: configuration, store: store, registry: registry, metrics: metrics, logger: logger)
         // "Serving" is logged once the port is bound, with the port the system gave for 0.

@@ -70,7 +70,7 @@ public struct MatchworkService: Sendable {
         }
         let service = MatchworkService(
             configuration: configuration, store: store, registry: registry, engineConfiguration: engineConfiguration, host: host,
-            cache: ResultCache(ttl: configuration.cacheTTL, capacity: configuration.cacheCapacity), recorder: ServedListRecorder(store: store, logger: logger, maximumBacklog: configuration.servedListBacklog),
+            cache: ResultCache(ttl: configuration.cacheTTL, capacity: configuration.cacheCapacity, memoryBudget: configuration.cacheMemory), recorder: ServedListRecorder(store: store, logger: logger, maximumBacklog: configuration.servedListBacklog),
             keys: KeyCache(store: store), limiter: RateLimiter(defaultLimit: configuration.rateLimit), pool: pool, batcher: batcher, training: training,
             metrics: serviceMetrics, retrainer: Retrainer(logger: logger), logger: logger)
         let warming = service.warming
@@ -94,7 +94,7 @@ public struct MatchworkService: Sendable {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "matchwork"),
             onServerRunning: onServerRunning,
             logger: logger)
-        app.addServices(Shutdown(service: self))
+        app.addServices(Shutdown(service: self), ServedListRetention(service: self))
         return app
     }
 
@@ -125,6 +125,17 @@ public struct MatchworkService: Sendable {
     /// Runs CPU-bound work on the scoring threads, off the request path.
     func score<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await pool.runIfActive(body)
+    }
+
+    /// Writes the served lists still waiting and stops the scoring and training threads: what a
+    /// graceful shutdown does once the last request is answered (and what a test does with a
+    /// service it has finished with). Returns whether every served list was written.
+    @discardableResult
+    public func close() async -> Bool {
+        let written = await recorder.flush()
+        try? await pool.shutdownGracefully()
+        try? await training.shutdownGracefully()
+        return written
     }
 
     /// Records a committed write about `subjects`: their cached lists become unreachable and the
@@ -208,10 +219,8 @@ struct Shutdown: Service {
     func run() async throws {
         try? await gracefulShutdown()
         // The group cancels its services as it stops; the last writes must not be cancelled.
-        let recorder = service.recorder
-        let written = await Task.detached { await recorder.flush() }.value
-        try? await service.pool.shutdownGracefully()
-        try? await service.training.shutdownGracefully()
+        let service = service
+        let written = await Task.detached { await service.close() }.value
         if written {
             service.logger.info("Stopped: every served list written; each event was committed when acknowledged")
         } else {

@@ -6,8 +6,10 @@ import Synchronization
 ///
 /// A list is found again only with the same request, the same serving models and the same write
 /// count of its subject: a model switch or a write about the subject makes earlier lists
-/// unreachable, and they age out. Lists expire after `ttl` seconds; when the cache is full, the
-/// expired go first, then about a tenth of the rest.
+/// unreachable, and they age out. Lists expire after `ttl` seconds. The cache holds at most
+/// `capacity` lists and about `memoryBudget` bytes (each list costs an estimate of what it holds:
+/// its items twice as JSON, as answered and as recorded, and once as values); when either bound
+/// is reached, the expired go first, then the least recently used tenth of the rest.
 ///
 /// Concurrent misses for the same key are scored once: the first caller is told to score the
 /// list (``Lookup/score(_:)``) and every caller that asks before it is done awaits that list
@@ -22,10 +24,15 @@ final class ResultCache: Sendable {
     private struct Entry {
         let value: MatchworkService.RenderedList
         let expires: Double
+        let cost: Int
+        /// When it was stored or last found (a count of lookups and stores).
+        var used: UInt64
     }
 
     private struct Contents {
         var entries: [Key: Entry] = [:]
+        var bytes = 0
+        var tick: UInt64 = 0
         var scoring: [Key: Flight] = [:]
         var hits = 0
         var misses = 0
@@ -80,11 +87,20 @@ final class ResultCache: Sendable {
 
     let ttl: Double
     let capacity: Int
+    let memoryBudget: Int
     private let contents = Mutex(Contents())
 
-    init(ttl: Double, capacity: Int) {
+    init(ttl: Double, capacity: Int, memoryBudget: Int = 256 << 20) {
         self.ttl = ttl
         self.capacity = capacity
+        self.memoryBudget = memoryBudget
+    }
+
+    /// What a list is counted as holding, in bytes: its answer's and its record's JSON, the
+    /// values both were written from (about as large again), and a fixed part for the key and
+    /// the entry.
+    static func cost(of list: MatchworkService.RenderedList) -> Int {
+        2 * (list.itemsJSON.count + list.served.json.utf8.count) + 512
     }
 
     var isEnabled: Bool { ttl > 0 }
@@ -98,6 +114,8 @@ final class ResultCache: Sendable {
         return contents.withLock { c in
             if let entry = c.entries[key], entry.expires > now {
                 c.hits += count
+                c.tick &+= 1
+                c.entries[key]?.used = c.tick
                 return .hit(entry.value)
             }
             if let flight = c.scoring[key] {
@@ -141,20 +159,27 @@ final class ResultCache: Sendable {
     func store(_ value: MatchworkService.RenderedList, for key: Key) {
         guard isEnabled else { return }
         let now = Self.now()
+        let cost = Self.cost(of: value)
+        guard cost <= memoryBudget else { return }
         contents.withLock { c in
-            if c.entries.count >= capacity {
-                c.entries = c.entries.filter { $0.value.expires > now }
-                if c.entries.count >= capacity {
-                    var dropped = 0
-                    let target = max(1, capacity / 10)
-                    for key in c.entries.keys {
-                        c.entries[key] = nil
-                        dropped += 1
-                        if dropped >= target { break }
-                    }
-                }
-            }
-            c.entries[key] = Entry(value: value, expires: now + ttl)
+            if let old = c.entries.removeValue(forKey: key) { c.bytes -= old.cost }
+            if c.entries.count >= capacity || c.bytes + cost > memoryBudget { Self.evict(&c, now: now, capacity: capacity, budget: memoryBudget - cost) }
+            c.tick &+= 1
+            c.entries[key] = Entry(value: value, expires: now + ttl, cost: cost, used: c.tick)
+            c.bytes += cost
+        }
+    }
+
+    /// Drops the expired lists, then, while the cache is still full (`capacity` lists, or more
+    /// than `budget` bytes), the least recently used tenth of the rest.
+    private static func evict(_ c: inout Contents, now: Double, capacity: Int, budget: Int) {
+        c.entries = c.entries.filter { $0.value.expires > now }
+        c.bytes = c.entries.values.reduce(0) { $0 + $1.cost }
+        while !c.entries.isEmpty, c.entries.count >= capacity || c.bytes > budget {
+            let ages = c.entries.values.map(\.used).sorted()
+            let cut = ages[min(ages.count - 1, max(0, ages.count / 10 - 1))]
+            c.entries = c.entries.filter { $0.value.used > cut }
+            c.bytes = c.entries.values.reduce(0) { $0 + $1.cost }
         }
     }
 
@@ -162,6 +187,9 @@ final class ResultCache: Sendable {
     var statistics: (hits: Int, misses: Int, size: Int) {
         contents.withLock { ($0.hits, $0.misses, $0.entries.count) }
     }
+
+    /// The estimated bytes the lists held take (see ``cost(of:)``).
+    var bytes: Int { contents.withLock { $0.bytes } }
 
     /// Requests that joined the scoring of the same list for another request.
     var joinedCount: Int { contents.withLock { $0.joined } }

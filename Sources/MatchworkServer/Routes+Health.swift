@@ -43,7 +43,7 @@ extension MatchworkService {
             return try Reply.encode(Health(status: "ready", store: "open", engine: summary(state)))
         }
         router.get("metrics") { _, _ in
-            let text = metrics.exposition(cache: cache.statistics, modelKey: await host.state?.modelKey)
+            let text = metrics.exposition(cache: cache.statistics, cacheBytes: cache.bytes, modelKey: await host.state?.modelKey)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: text)))
         }

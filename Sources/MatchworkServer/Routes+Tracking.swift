@@ -144,8 +144,9 @@ extension MatchworkService {
             error.headers[.retryAfter] = "30"
             throw error
         }
+        let retention = configuration.servedListRetention > 0 ? "; lists are kept \(ServedListRetention.describe(configuration.servedListRetention)) (served_list_retention) unless an outcome or feedback refers to them" : ""
         throw APIError.notFound(
-            "No recommendation '\(id)' is stored; use the recommendation_id of a list the service returned (a list answered just before the service was killed may not have been stored).",
+            "No recommendation '\(id)' is stored; use the recommendation_id of a list the service returned (a list answered just before the service was killed may not have been stored\(retention)).",
             field: field)
     }
 

@@ -25,6 +25,13 @@ public struct ServerConfiguration: Sendable {
     public var cacheTTL: Double = 3600
     /// At most this many lists are cached; the least recently used go first.
     public var cacheCapacity = 50_000
+    /// The cached lists take at most about this many bytes (see ``ResultCache``).
+    public var cacheMemory = 256 << 20
+    /// The store's connections: page cache per connection and readers beside the writer.
+    public var storeLimits = SQLiteStore.Limits.service
+    /// Served lists older than this many seconds are deleted, every hour, unless an outcome or
+    /// feedback refers to them (0: kept for ever). Default 90 days.
+    public var servedListRetention: Double = 90 * 86_400
     /// After a start or a model switch, the cache is refilled in the background with at most
     /// this many lists: those it held, then the subjects served lately (0: no warming).
     public var cacheWarm = 10_000
@@ -100,6 +107,18 @@ public struct ServerConfiguration: Sendable {
             Setting(key: "log_level", environment: "MATCHWORK_LOG_LEVEL", aliases: ["LOG_LEVEL"], flag: "--log-level", help: "trace, debug, info, notice, warning, error or critical (default info)"),
             Setting(key: "cache_ttl", environment: "MATCHWORK_CACHE_TTL", flag: "--cache-ttl", help: "seconds a list stays cached, or 30s, 15m, 1h (default 1h; 0 disables)"),
             Setting(key: "cache_capacity", environment: "MATCHWORK_CACHE_CAPACITY", flag: nil, help: "lists kept in the cache (default 50000)"),
+            Setting(
+                key: "cache_memory", environment: "MATCHWORK_CACHE_MEMORY", flag: nil,
+                help: "memory the cached lists may take, in bytes or 64MiB, 1GiB (default 256MiB)"),
+            Setting(
+                key: "store_cache", environment: "MATCHWORK_STORE_CACHE", flag: nil,
+                help: "SQLite page cache of each store connection, in bytes or 8MiB, 64MiB (default 16MiB)"),
+            Setting(
+                key: "store_readers", environment: "MATCHWORK_STORE_READERS", flag: nil,
+                help: "store connections that read at once, beside the writer, 1-64 (default 4)"),
+            Setting(
+                key: "served_list_retention", environment: "MATCHWORK_SERVED_LIST_RETENTION", flag: nil,
+                help: "how long served lists are kept, or 30d, 12h; lists with outcomes or feedback are kept (default 90d; 0: for ever)"),
             Setting(
                 key: "cache_warm", environment: "MATCHWORK_CACHE_WARM", flag: nil,
                 help: "lists scored ahead after a start or model switch, for the subjects served lately (default 10000; 0 disables)"),
@@ -180,6 +199,22 @@ public struct ServerConfiguration: Sendable {
         case "cache_warm":
             guard let n = Int(value), (0...10_000_000).contains(n) else { throw bad("is not a number of lists; give 0-10000000 (0 turns warming off)") }
             cacheWarm = n
+        case "cache_memory":
+            guard let n = FieldText.bytes(ofSize: value), (1 << 20...(1 << 40)).contains(n) else {
+                throw bad("is not a memory size; give bytes or 64MiB, 1GiB, from 1MiB (turn the cache off with cache_ttl 0)")
+            }
+            cacheMemory = n
+        case "store_cache":
+            guard let n = FieldText.bytes(ofSize: value), (1 << 20...(16 << 30)).contains(n) else { throw bad("is not a page cache size; give 1MiB-16GiB, such as 16MiB") }
+            storeLimits.cacheMebibytes = n >> 20
+        case "store_readers":
+            guard let n = Int(value), (1...64).contains(n) else { throw bad("is not a reader count; give 1-64") }
+            storeLimits.readers = n
+        case "served_list_retention":
+            guard let seconds = Self.duration(value), seconds == 0 || seconds >= 3600, seconds <= 36_500 * 86_400 else {
+                throw bad("is not a retention; give at least 1h, such as 30d or 2160h, or 0 to keep served lists for ever")
+            }
+            servedListRetention = seconds
         case "recommendation_mode":
             recommendationMode = try RecommendationMode.parse(value, field: source)
         case "ensemble_weights":

@@ -1,3 +1,4 @@
+import Foundation
 import Metrics
 import Prometheus
 import Synchronization
@@ -23,30 +24,61 @@ final class ServiceMetrics: Sendable {
     /// Batches of cache misses scored together, and the requests in them.
     let scoringBatches: Metrics.Counter
     let scoringBatchedRequests: Metrics.Counter
+    /// Served lists deleted past `served_list_retention`.
+    let servedListsPruned: Metrics.Counter
+    /// What the cache holds, and this process's resident memory (Linux).
+    let cacheLists: Metrics.Gauge
+    let cacheBytes: Metrics.Gauge
+    let residentMemory: Metrics.Gauge
     private let serving = Mutex<String?>(nil)
 
+    private let factory: PrometheusMetricsFactory
+
+    /// The service's metrics, kept in `registry` (whichever registry swift-metrics was
+    /// bootstrapped with: a test's service counts on its own).
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
-        cacheHits = Metrics.Counter(label: "matchwork_cache_hits")
-        cacheMisses = Metrics.Counter(label: "matchwork_cache_misses")
-        cacheHitRatio = Metrics.Gauge(label: "matchwork_cache_hit_ratio")
-        cacheWarmed = Metrics.Counter(label: "matchwork_cache_warmed")
-        eventsIngested = Metrics.Counter(label: "matchwork_events_ingested")
-        eventsDuplicate = Metrics.Counter(label: "matchwork_events_duplicate")
-        listsServed = Metrics.Counter(label: "matchwork_lists_served")
-        staleAnswers = Metrics.Counter(label: "matchwork_stale_answers")
-        retrainSeconds = Metrics.Timer(label: "matchwork_retrain_duration", preferredDisplayUnit: .seconds)
-        retrainFailures = Metrics.Counter(label: "matchwork_retrain_failures")
-        scoringBatches = Metrics.Counter(label: "matchwork_scoring_batches")
-        scoringBatchedRequests = Metrics.Counter(label: "matchwork_scoring_batched_requests")
+        let factory = PrometheusMetricsFactory(registry: registry)
+        self.factory = factory
+        cacheHits = Metrics.Counter(label: "matchwork_cache_hits", factory: factory)
+        cacheMisses = Metrics.Counter(label: "matchwork_cache_misses", factory: factory)
+        cacheHitRatio = Metrics.Gauge(label: "matchwork_cache_hit_ratio", factory: factory)
+        cacheWarmed = Metrics.Counter(label: "matchwork_cache_warmed", factory: factory)
+        eventsIngested = Metrics.Counter(label: "matchwork_events_ingested", factory: factory)
+        eventsDuplicate = Metrics.Counter(label: "matchwork_events_duplicate", factory: factory)
+        listsServed = Metrics.Counter(label: "matchwork_lists_served", factory: factory)
+        staleAnswers = Metrics.Counter(label: "matchwork_stale_answers", factory: factory)
+        retrainSeconds = Metrics.Timer(label: "matchwork_retrain_duration", dimensions: [], preferredDisplayUnit: .seconds, factory: factory)
+        retrainFailures = Metrics.Counter(label: "matchwork_retrain_failures", factory: factory)
+        scoringBatches = Metrics.Counter(label: "matchwork_scoring_batches", factory: factory)
+        scoringBatchedRequests = Metrics.Counter(label: "matchwork_scoring_batched_requests", factory: factory)
+        servedListsPruned = Metrics.Counter(label: "matchwork_served_lists_pruned", factory: factory)
+        cacheLists = Metrics.Gauge(label: "matchwork_cache_lists", factory: factory)
+        cacheBytes = Metrics.Gauge(label: "matchwork_cache_bytes", factory: factory)
+        residentMemory = Metrics.Gauge(label: "process_resident_memory_bytes", factory: factory)
     }
 
     /// Updates what is derived from the service's state (the cache's hit ratio, the serving
     /// models), then prints every metric in the Prometheus text format.
-    func exposition(cache: (hits: Int, misses: Int, size: Int), modelKey: String?) -> [UInt8] {
+    func exposition(cache: (hits: Int, misses: Int, size: Int), cacheBytes bytes: Int, modelKey: String?) -> [UInt8] {
         if cache.hits + cache.misses > 0 { cacheHitRatio.record(Double(cache.hits) / Double(cache.hits + cache.misses)) }
+        cacheLists.record(cache.size)
+        cacheBytes.record(bytes)
+        if let rss = Self.residentBytes() { residentMemory.record(rss) }
         if let modelKey { modelServing(modelKey) }
         return registry.emitToBuffer()
+    }
+
+    /// This process's resident set size, from `/proc/self/statm` (Linux; `nil` elsewhere).
+    static func residentBytes() -> Int? {
+        #if os(Linux)
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return nil }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+        #else
+        return nil
+        #endif
     }
 
     /// Sets `matchwork_model_info{version="…"} 1` for the serving models (and 0 for the previous).
@@ -56,7 +88,7 @@ final class ServiceMetrics: Sendable {
             defer { old = version }
             return old
         }
-        if let previous, previous != version { Metrics.Gauge(label: "matchwork_model_info", dimensions: [("version", previous)]).record(0) }
-        Metrics.Gauge(label: "matchwork_model_info", dimensions: [("version", version)]).record(1)
+        if let previous, previous != version { Metrics.Gauge(label: "matchwork_model_info", dimensions: [("version", previous)], factory: factory).record(0) }
+        Metrics.Gauge(label: "matchwork_model_info", dimensions: [("version", version)], factory: factory).record(1)
     }
 }

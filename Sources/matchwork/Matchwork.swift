@@ -14,7 +14,7 @@ struct Matchwork: AsyncParsableCommand {
         version: MatchworkVersion.current,
         subcommands: [
             InitCommand.self, GenerateCommand.self, ImportCommand.self, ExportCommand.self, StatsCommand.self, RecommendCommand.self, SimilarCommand.self,
-            BacktestCommand.self, TrainCommand.self, ModelsCommand.self, RefreshCommand.self, ServeCommand.self, KeysCommand.self, EventsCommand.self,
+            BacktestCommand.self, TrainCommand.self, ModelsCommand.self, RefreshCommand.self, ServeCommand.self, KeysCommand.self, EventsCommand.self, ServedCommand.self,
             SplitCommand.self, EvaluateCommand.self, ConvertCommand.self,
         ])
 

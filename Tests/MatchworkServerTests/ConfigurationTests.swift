@@ -42,7 +42,7 @@ struct ConfigurationTests {
             ("database_url", "mysql://db", "DATABASE_URL", "DATABASE_URL 'mysql://db' is not a store URL; write sqlite:PATH (for example sqlite:/var/lib/matchwork/matchwork.sqlite)."),
             ("cache_warm", "-1", "MATCHWORK_CACHE_WARM", "MATCHWORK_CACHE_WARM '-1' is not a number of lists; give 0-10000000 (0 turns warming off)."),
             ("fresh_wait", "2 hours", "MATCHWORK_FRESH_WAIT", "MATCHWORK_FRESH_WAIT '2 hours' is not a wait; give 0-3600 seconds, or 500ms, 2s, 1m (0 answers at once with the serving engine)."),
-            ("colour", "red", "config.json: colour", "config.json: colour is not a setting; the settings are host, port, store, database_url, model_path, log_level, cache_ttl, cache_capacity, cache_warm, recommendation_mode, ensemble_weights, rate_limit, max_body_bytes, scoring_threads, refresh_interval, fresh_wait, idle_timeout, header_timeout, max_connections, served_list_backlog, max_event_skew."),
+            ("colour", "red", "config.json: colour", "config.json: colour is not a setting; the settings are host, port, store, database_url, model_path, log_level, cache_ttl, cache_capacity, cache_memory, store_cache, store_readers, served_list_retention, cache_warm, recommendation_mode, ensemble_weights, rate_limit, max_body_bytes, scoring_threads, refresh_interval, fresh_wait, idle_timeout, header_timeout, max_connections, served_list_backlog, max_event_skew."),
         ])
     func refuses(key: String, value: String, source: String, message: String) {
         var c = ServerConfiguration()

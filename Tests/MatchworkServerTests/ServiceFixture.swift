@@ -32,16 +32,32 @@ struct ServiceFixture {
     /// own reads of the store.
     let cleanup: Cleanup
 
+    /// Closes the fixture's services (their scoring and training threads) and then removes the
+    /// directory, when the last copy of the fixture is released.
     final class Cleanup: Sendable {
         let directory: String
+        private let services = Mutex<[MatchworkService]>([])
         init(_ directory: String) { self.directory = directory }
-        deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+        /// Closes `service` with the fixture (a restart's service, beside the first).
+        func adopt(_ service: MatchworkService) { services.withLock { $0.append(service) } }
+
+        deinit {
+            let services = services.withLock { $0 }
+            let directory = directory
+            Task.detached {
+                for service in services { await service.close() }
+                try? FileManager.default.removeItem(atPath: directory)
+            }
+        }
     }
 
     /// A service over the tiny cleaning marketplace, or the small one (`small`: for tests that
     /// need many subjects with non-empty lists; the tiny one has four open jobs).
+    /// `metrics`: a registry of the test's own, for a test that reads the service's counts (the
+    /// shared one also holds Hummingbird's request metrics, and every other service's counts).
     static func make(
-        small: Bool = false, logger serviceLogger: Logger? = nil,
+        small: Bool = false, logger serviceLogger: Logger? = nil, metrics: PrometheusCollectorRegistry = sharedMetrics,
         configure: (inout ServerConfiguration) -> Void = { _ in }, keeping keep: (Interaction) -> Bool = { _ in true }
     ) async throws -> ServiceFixture {
         let directory = NSTemporaryDirectory() + "matchwork-service-\(UUID().uuidString)"
@@ -62,12 +78,13 @@ struct ServiceFixture {
         var logger = serviceLogger ?? Logger(label: "test")
         if serviceLogger == nil { logger.logLevel = .critical }
         let service = try await MatchworkService.open(
-            configuration: configuration, store: store, registry: ModelRegistry(directory: directory + "/models"), metrics: sharedMetrics, logger: logger)
+            configuration: configuration, store: store, registry: ModelRegistry(directory: directory + "/models"), metrics: metrics, logger: logger)
         let read = try await MatchworkService.createKey(store: store, role: .read, name: "reader", rateLimit: nil).secret
         let write = try await MatchworkService.createKey(store: store, role: .write, name: "writer", rateLimit: nil).secret
         let admin = try await MatchworkService.createKey(store: store, role: .admin, name: "admin", rateLimit: nil).secret
-        return ServiceFixture(
-            directory: directory, store: store, service: service, read: read, write: write, admin: admin, marketplace: marketplace, cleanup: Cleanup(directory))
+        let cleanup = Cleanup(directory)
+        cleanup.adopt(service)
+        return ServiceFixture(directory: directory, store: store, service: service, read: read, write: write, admin: admin, marketplace: marketplace, cleanup: cleanup)
     }
 
     static let marketplaceResult = Result { try CleaningMarketplace(seed: 7, size: .tiny).generate() }

@@ -81,4 +81,67 @@ struct ServedListStoreTests {
         #expect(try probe.integrityCheck() == "ok")
         #expect(try probe.scalar("SELECT count(*) FROM pragma_foreign_key_check") == 0)
     }
+
+    @Test("A prune deletes the old lists no outcome or feedback names, and only the items no list shares")
+    func pruneDeletesOldUnreferencedLists() async throws {
+        let directory = TemporaryDirectory()
+        let store = try directory.store()
+        let m = try tinyMarketplace(.cleaning)
+        _ = try await store.write(batch(of: m), progress: nil)
+        let person = m.people[0].id, job = m.opportunities[0].id
+        func list(_ id: String, at seconds: Int64, items: [ServedItem]) -> ServedList {
+            ServedList(
+                id: id, subject: .person(person), mode: "ensemble", answeredBy: ["rule_based"], modelVersion: nil, requestID: nil, keyID: nil,
+                servedAt: Timestamp(secondsSinceEpoch: seconds), items: items)
+        }
+        let shared = [ServedItem(id: job.rawValue, rank: 1, score: 50, breakdown: [])]
+        let own = [ServedItem(id: job.rawValue, rank: 1, score: 49, breakdown: [])]
+        let old: Int64 = 1_700_000_000, cutoff = Timestamp(secondsSinceEpoch: old + 86_400), recent = old + 2 * 86_400
+        try await store.recordServed([
+            list("old-1", at: old, items: shared), list("old-2", at: old + 1, items: own), list("old-3", at: old + 2, items: Self.items),
+            list("old-4", at: old + 3, items: Self.items), list("new-1", at: recent, items: shared),
+        ])
+        let time = Timestamp(secondsSinceEpoch: recent)
+        let hired = try Interaction(eventID: "ev-hire", person: person, opportunity: job, type: .hire, timestamp: time)
+        #expect(try await store.recordOutcome(OutcomeRecord(eventID: "ev-hire", recommendationID: "old-3", itemID: job.rawValue, rank: 1, outcome: "hired", value: nil, timestamp: time), event: hired))
+        let reported = try Interaction(eventID: "ev-feedback", person: person, opportunity: job, type: .feedback, timestamp: time, reason: .notRelevant)
+        #expect(
+            try await store.recordFeedback(
+                FeedbackRecord(eventID: "ev-feedback", recommendationID: "old-4", person: person, opportunity: job, reason: .notRelevant, comment: nil, timestamp: time),
+                event: reported))
+
+        let counts = try await store.servedCounts(before: cutoff)
+        #expect(counts.prunable == 2)
+        #expect(counts.referenced == 2)
+        let pages = [try await store.prunableServed(PageRequest(limit: 1), before: cutoff, through: counts.through)]
+        let second = try await store.prunableServed(PageRequest(limit: 1, after: pages[0].next), before: cutoff, through: counts.through)
+        #expect(pages[0].items.map(\.id) == ["old-1"])
+        #expect(second.items.map(\.id) == ["old-2"])
+        #expect(second.next == nil)
+        // The export's lines are the lists as the API's encoder writes them.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let lines = try await store.prunableServedLines(PageRequest(limit: 1), before: cutoff, through: counts.through)
+        #expect(lines.count == 1 && lines.next == pages[0].next)
+        #expect(String(decoding: lines.lines, as: UTF8.self) == String(decoding: try encoder.encode(pages[0].items[0]), as: UTF8.self) + "\n")
+        let all = try await store.prunableServedLines(PageRequest(limit: 10), before: cutoff, through: counts.through)
+        #expect(all.count == 2 && all.next == nil)
+        #expect(String(decoding: all.lines, as: UTF8.self) == (try (pages[0].items + second.items).map { String(decoding: try encoder.encode($0), as: UTF8.self) + "\n" }).joined())
+        // Up to the first list's cursor, only the first list goes.
+        #expect(try await store.pruneServed(before: cutoff, through: pages[0].next, limit: 10) == 1)
+        #expect(try await store.servedList(id: "old-1") == nil)
+        #expect(try await store.servedList(id: "old-2") != nil)
+        #expect(try await store.pruneAllServed(before: cutoff, batch: 1) == 1)
+        #expect(try await store.pruneAllServed(before: cutoff) == 0)
+
+        #expect(try await store.servedList(id: "old-2") == nil)
+        for id in ["old-3", "old-4", "new-1"] { #expect(try await store.servedList(id: id)?.id == id) }
+        #expect(try await store.servedList(id: "new-1")?.items == shared)
+        let probe = try GRDBProbe(path: directory.file("store.sqlite"))
+        // `own` went with old-2; `shared` stays for new-1, Self.items for old-3 and old-4.
+        #expect(try probe.scalar("SELECT count(*) FROM served_contents") == 2)
+        #expect(try probe.integrityCheck() == "ok")
+        #expect(try probe.scalar("SELECT count(*) FROM pragma_foreign_key_check") == 0)
+    }
 }

@@ -33,6 +33,23 @@ public enum FieldText {
         return value.flatMap { $0.isFinite ? $0 : nil }
     }
 
+    /// Bytes from `1048576`, `512KiB`, `64MiB` or `2GiB` (also `KB`, `MB`, `GB`, read as the
+    /// binary units, and `K`, `M`, `G`); `nil` for anything else.
+    public static func bytes(ofSize text: String) -> Int? {
+        let units: [(String, Double)] = [
+            ("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("KB", 1024), ("MB", 1_048_576), ("GB", 1_073_741_824), ("K", 1024), ("M", 1_048_576), ("G", 1_073_741_824), ("B", 1),
+        ]
+        var number = Substring(text).trimmingSpaces
+        var unit = 1.0
+        for (suffix, size) in units where number.uppercased().hasSuffix(suffix.uppercased()) {
+            number = number.dropLast(suffix.count)
+            unit = size
+            break
+        }
+        guard let value = Double(number.trimmingSpaces), value.isFinite, value >= 0, value * unit < 1e18 else { return nil }
+        return Int((value * unit).rounded())
+    }
+
     public static func number(_ text: String, field: String) throws(MatchworkError) -> Double {
         guard let value = Double(text), value.isFinite else {
             throw MatchworkError(.invalidValue, "\(field) '\(text)' is not a number; write digits such as 12.5.", field: field)

@@ -168,6 +168,84 @@ extension SQLiteStore: ServiceStore {
         }
     }
 
+    /// The condition on a served list `l` that no outcome or feedback refers to it.
+    static let unreferenced = """
+        NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.recommendation_id = l.id) AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.recommendation_id = l.id)
+        """
+
+    public func prunableServed(_ page: PageRequest, before time: Timestamp, through: Int64?) async throws(StoreError) -> Page<ServedList> {
+        try await run("served lists") { db in
+            try Self.page(
+                db,
+                sql: "SELECT l.*, c.items FROM served_lists l JOIN served_contents c ON c.digest = l.content WHERE l.pk > ? AND l.pk <= ? AND l.served_at < ? AND \(Self.unreferenced)",
+                arguments: [page.after ?? 0, through ?? Int64.max, time.secondsSinceEpoch], limit: page.limit, decode: Self.served)
+        }
+    }
+
+    /// The lists ``prunableServed(_:before:through:)`` pages through, as JSON Lines: one object
+    /// per list as the API writes it (snake_case, sorted keys, `served_at` in Unix seconds), the
+    /// items as stored, not decoded and written again. Returns the lines, how many, and the next
+    /// page's cursor.
+    public func prunableServedLines(_ page: PageRequest, before time: Timestamp, through: Int64?) async throws(StoreError) -> (lines: [UInt8], count: Int, next: Int64?) {
+        try await run("served lists") { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT l.*, c.items FROM served_lists l JOIN served_contents c ON c.digest = l.content
+                    WHERE l.pk > ? AND l.pk <= ? AND l.served_at < ? AND \(Self.unreferenced) ORDER BY l.pk LIMIT ?
+                    """, arguments: [page.after ?? 0, through ?? Int64.max, time.secondsSinceEpoch, page.limit + 1])
+            var out: [UInt8] = []
+            out.reserveCapacity(rows.prefix(page.limit).reduce(0) { $0 + (($1["items"] as String?)?.utf8.count ?? 0) + 400 })
+            for row in rows.prefix(page.limit) {
+                var json = JSONWriter(capacity: 0)
+                let answered: String = row["answered_by"]
+                let kind: String = row["subject_kind"], subject: String = row["subject_id"]
+                let items: String = row["items"]
+                json.object { o in
+                    o.key("answered_by"); o.strings(answered.isEmpty ? [] : answered.split(separator: ",").map(String.init))
+                    o.key("id"); o.string(row["id"] as String)
+                    o.key("items"); o.raw(Array(items.utf8))
+                    if let key: String = row["key_id"] { o.key("key_id"); o.string(key) }
+                    o.key("mode"); o.string(row["mode"] as String)
+                    if let version: String = row["model_version"] { o.key("model_version"); o.string(version) }
+                    if let request: String = row["request_id"] { o.key("request_id"); o.string(request) }
+                    o.key("served_at"); o.integer(Int(row["served_at"] as Int64))
+                    o.key("subject"); o.write(kind == "person" ? RecommendationSubject.person(PersonID(subject)) : .opportunity(OpportunityID(subject)))
+                }
+                out.append(contentsOf: json.bytes)
+                out.append(0x0A)
+            }
+            let next: Int64? = rows.count > page.limit ? rows[page.limit - 1]["pk"] : nil
+            return (out, min(rows.count, page.limit), next)
+        }
+    }
+
+    public func pruneServed(before time: Timestamp, through: Int64?, limit: Int) async throws(StoreError) -> Int {
+        guard limit > 0 else { return 0 }
+        return try await runWrite("the served-list prune") { db in
+            let digests = try Data.fetchAll(
+                db,
+                sql: """
+                    DELETE FROM served_lists WHERE pk IN (
+                        SELECT l.pk FROM served_lists l WHERE l.served_at < ? AND l.pk <= ? AND \(Self.unreferenced) ORDER BY l.pk LIMIT ?)
+                    RETURNING content
+                    """, arguments: [time.secondsSinceEpoch, through ?? Int64.max, limit])
+            let orphan = try db.makeStatement(sql: "DELETE FROM served_contents WHERE digest = ? AND NOT EXISTS (SELECT 1 FROM served_lists WHERE content = ?)")
+            for digest in Set(digests) { try orphan.execute(arguments: [digest, digest]) }
+            return digests.count
+        }
+    }
+
+    public func servedCounts(before time: Timestamp) async throws(StoreError) -> (prunable: Int, referenced: Int, through: Int64?) {
+        try await run("served-list counts") { db in
+            let row = try Row.fetchOne(db, sql: "SELECT count(*), max(pk) FROM served_lists WHERE served_at < ?", arguments: [time.secondsSinceEpoch])
+            let all: Int = row?[0] ?? 0
+            let through: Int64? = row?[1]
+            let prunable = try Int.fetchOne(db, sql: "SELECT count(*) FROM served_lists l WHERE l.served_at < ? AND \(Self.unreferenced)", arguments: [time.secondsSinceEpoch]) ?? 0
+            return (prunable, all - prunable, through)
+        }
+    }
+
     public func recentlyServed(limit: Int, scanning: Int) async throws(StoreError) -> [ServedSubject] {
         guard limit > 0, scanning > 0 else { return [] }
         return try await run("recently served subjects") { db in

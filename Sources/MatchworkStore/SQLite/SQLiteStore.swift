@@ -15,19 +15,45 @@ public struct SQLiteStore: Store {
     let writer: any DatabaseWriter
     public let path: String
 
+    /// How much memory the store's connections may hold: each connection keeps up to
+    /// `cacheMebibytes` of SQLite page cache (allocated on demand), and a store opened for
+    /// writing reads through up to `readers` connections beside its writer, so its caches hold
+    /// at most `(readers + 1) × cacheMebibytes`.
+    public struct Limits: Sendable, Hashable {
+        /// Page cache per connection, in MiB.
+        public var cacheMebibytes: Int
+        /// Connections that read concurrently, beside the one that writes.
+        public var readers: Int
+
+        /// The command line's: one process, one job, large imports whose indices stay in memory.
+        public static let batch = Limits(cacheMebibytes: 128, readers: 5)
+        /// The service's default: 16 MiB for each of 4 readers and the writer, 80 MiB at most.
+        public static let service = Limits(cacheMebibytes: 16, readers: 4)
+
+        public init(cacheMebibytes: Int, readers: Int) {
+            self.cacheMebibytes = cacheMebibytes
+            self.readers = readers
+        }
+
+        /// The most the caches hold, in MiB.
+        public var totalMebibytes: Int { (readers + 1) * cacheMebibytes }
+    }
+
     /// Opens (creating when needed) and migrates the store at `path`; with `readOnly`, opens an
     /// existing store for reading only (a read-only file or directory is then enough), and
     /// refuses one whose schema is older than this release's (migrate it by opening it once
-    /// for writing).
-    public init(path: String, readOnly: Bool = false) throws(StoreError) {
+    /// for writing). `limits` bounds the memory its connections hold.
+    public init(path: String, readOnly: Bool = false, limits: Limits = .batch) throws(StoreError) {
         self.path = path
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
         configuration.readonly = readOnly
+        configuration.maximumReaderCount = max(1, limits.readers)
+        let cacheKibibytes = max(1, limits.cacheMebibytes) * 1024
         configuration.prepareDatabase { db in
-            // Up to 128 MiB of page cache, allocated on demand: large imports keep their indices in memory.
-            try db.execute(sql: "PRAGMA cache_size = -131072")
+            // A negative cache size is in KiB; the pages are allocated on demand.
+            try db.execute(sql: "PRAGMA cache_size = -\(cacheKibibytes)")
         }
         do {
             // A read-only open of a store an earlier release wrote migrates it first when the

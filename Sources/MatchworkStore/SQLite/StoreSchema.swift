@@ -165,6 +165,13 @@ enum StoreSchema {
                 DROP TABLE key_ids;
                 """)
         }
+        // Retention deletes served lists by age, and their contents once no list refers to them.
+        migrator.registerMigration("v6: served list retention") { db in
+            try db.execute(sql: """
+                CREATE INDEX served_lists_served_at ON served_lists(served_at);
+                CREATE INDEX served_lists_content ON served_lists(content);
+                """)
+        }
         return migrator
     }
 }

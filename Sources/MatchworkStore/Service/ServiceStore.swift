@@ -37,6 +37,18 @@ public protocol ServiceStore: Store {
     func servedList(id: String) async throws(StoreError) -> ServedList?
     /// Served lists, optionally for one subject.
     func servedLists(_ page: PageRequest, subject: RecommendationSubject?) async throws(StoreError) -> Page<ServedList>
+    /// Served lists dated before `time` that no outcome or feedback refers to (with `through`,
+    /// only those at or before that page cursor), oldest first: what
+    /// ``pruneServed(before:through:limit:)`` deletes.
+    func prunableServed(_ page: PageRequest, before time: Timestamp, through: Int64?) async throws(StoreError) -> Page<ServedList>
+    /// Deletes up to `limit` served lists dated before `time` that no outcome or feedback refers
+    /// to (with `through`, only those at or before that page cursor), oldest first, in one
+    /// transaction, with the stored items no other list shares. Returns how many it deleted.
+    func pruneServed(before time: Timestamp, through: Int64?, limit: Int) async throws(StoreError) -> Int
+    /// How many served lists are dated before `time`: those a prune deletes, and those kept
+    /// because an outcome or feedback refers to them; and the page cursor of the last list served before `time` now, `nil` when there is none: a
+    /// prune `through` it leaves alone any list written later.
+    func servedCounts(before time: Timestamp) async throws(StoreError) -> (prunable: Int, referenced: Int, through: Int64?)
     /// Who was served lately and in which mode: the subjects of the most recent served lists,
     /// newest first, each pair once, at most `limit`, looking back over at most `scanning` lists.
     func recentlyServed(limit: Int, scanning: Int) async throws(StoreError) -> [ServedSubject]
