@@ -131,17 +131,28 @@ struct CLITests {
     }
 
     @Test func killDashNineAtAnyMomentLeavesAllOrNothing() async throws {
-        let dir = Scratch()
-        try prepareCrashFixture(dir, count: 40_000)
-        for delay in [150, 600, 1500, 4000] {
+        // Killed once the import has written 1 byte, 256 KiB, 1 MiB and 4 MiB of its transaction
+        // to the write-ahead log (or once it has finished): moments measured by its progress, not
+        // by a clock, so that a slow machine cannot make every kill land before the store opens.
+        var killedWhileWriting = 0
+        for threshold in [1, 256 << 10, 1 << 20, 4 << 20] {
+            let dir = Scratch()
+            try prepareCrashFixture(dir, count: 40_000)
+            let wal = dir.file("matchwork.sqlite-wal")
+            func walBytes() -> Int { ((try? FileManager.default.attributesOfItem(atPath: wal))?[.size] as? Int) ?? 0 }
+            let before = walBytes()
             let process = try dir.cli.start(["import", "--interactions", "events.csv", "--quiet"], stderrPath: dir.file("stderr"))
-            try await Task.sleep(for: .milliseconds(delay))
+            let deadline = Date().addingTimeInterval(300)
+            while process.isRunning, walBytes() < before + threshold, Date() < deadline { try await Task.sleep(for: .milliseconds(1)) }
+            let running = process.isRunning
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
+            if running, process.terminationReason == .uncaughtSignal { killedWhileWriting += 1 }
             let after = try await storedEvents(dir)
-            #expect(after.count == 0 || after.count == 40_000, "after \(delay) ms: \(after.count) events")
+            #expect(after.count == 0 || after.count == 40_000, "after \(threshold) bytes of log: \(after.count) events")
             #expect(after.integrity == "ok")
         }
+        #expect(killedWhileWriting >= 2, "only \(killedWhileWriting) of the kills landed while the import was writing")
     }
 
     @Test("Usage: negative numbers are values, group options may precede the subcommand, usage errors exit 64", arguments: [

@@ -149,7 +149,17 @@ struct CollaborativeModelTests {
         #expect(top.allSatisfy { $0 / 25 == 5 }, "\(top)")
         // An item folded in from its users scores those users highest.
         let itemFolded = als.foldIn(train.column(30).map { (train.columnUsers[$0], train.columnValues[$0]) }, side: .item, gram: als.gram(for: .item))
-        #expect(itemFolded.contains { $0 != 0 })
+        var userScores = [Float](repeating: 0, count: 400)
+        als.userFactors.withUnsafeBufferPointer { x in
+            itemFolded.withUnsafeBufferPointer { y in userScores.withUnsafeMutableBufferPointer { LinearAlgebra.gemv(x, y, into: $0, m: 400, n: 16) } }
+        }
+        // Item 30 is in block 1 (users 1, 9, 17…): the users who took it, then others of that
+        // block, come first.
+        let ranked = userScores.indices.sorted { userScores[$0] > userScores[$1] }
+        let takers = Set(train.column(30).map { Int(train.columnUsers[$0]) })
+        #expect(takers.count >= 10)
+        #expect(ranked.prefix(30).allSatisfy { $0 % 8 == 1 }, "\(ranked.prefix(30))")
+        #expect(takers.allSatisfy { ranked.prefix(40).contains($0) }, "\(takers.map { ranked.firstIndex(of: $0)! }.sorted())")
         // Nothing known: zero factors.
         #expect(als.foldIn([(999, 1)], side: .user, gram: gram).allSatisfy { $0 == 0 })
     }

@@ -51,6 +51,9 @@ struct RatingSplitTests {
         #expect(Set(files["val_train.csv"]!).union(files["val_test.csv"]!) == train)
         #expect(train.isDisjoint(with: files["test.csv"]!))
         let positive = RatingSplit.files(table, method: .temporal, positiveThreshold: 4)
+        #expect(positive.map(\.name).sorted() == files.keys.sorted())
+        // The threshold keeps some rows of each file and drops others.
+        #expect(positive.allSatisfy { !$0.rows.isEmpty && $0.rows.count < files[$0.name]!.count }, "\(positive.map { ($0.name, $0.rows.count) })")
         for (name, rows) in positive {
             #expect(rows.allSatisfy { table.ratings[$0] >= 4 }, "\(name)")
             #expect(Set(rows) == Set(files[name]!.filter { table.ratings[$0] >= 4 }), "\(name)")

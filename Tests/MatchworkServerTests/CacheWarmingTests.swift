@@ -3,6 +3,7 @@ import Logging
 import MatchworkCore
 @testable import MatchworkServer
 import MatchworkStore
+import Prometheus
 import Testing
 
 @Suite("Cache: one scoring per list, and warming after a start or a model switch")
@@ -72,9 +73,13 @@ struct CacheWarmingTests {
 
     @Test("Concurrent requests for the same list are scored once; the others get the same list, marked cached")
     func concurrentMissesScoredOnce() async throws {
-        let fixture = try await ServiceFixture.make { $0.scoringThreads = 1 }
+        let metrics = PrometheusCollectorRegistry()
+        let fixture = try await ServiceFixture.make(metrics: metrics) { $0.scoringThreads = 1 }
         let service = fixture.service
         let request = RecommendationRequest(.person(PersonID(fixture.worker)), count: 5, explain: false)
+        func count(_ name: String) -> Double { metricValue(String(decoding: metrics.emitToBuffer(), as: UTF8.self), name) }
+        // Warming at the start scored its lists in batches of its own.
+        let batches = count("matchwork_scoring_batches"), batched = count("matchwork_scoring_batched_requests")
         // Hold the only scoring thread until all six have asked.
         let gate = DispatchSemaphore(value: 0)
         service.pool.submit { _ in gate.wait() }
@@ -97,6 +102,9 @@ struct CacheWarmingTests {
         #expect(Set(answers.map { $0.list.result.items.map(\.id) }).count == 1)
         #expect(service.cache.statistics.misses == misses + 1)
         #expect(service.batcher.queuedCount == 0)
+        // One list scored: one batch of one request.
+        #expect(count("matchwork_scoring_batches") == batches + 1)
+        #expect(count("matchwork_scoring_batched_requests") == batched + 1)
     }
 
     @Test("After a restart, the subjects served lately have their lists ready, equal to the lists scored on demand")
@@ -122,6 +130,7 @@ struct CacheWarmingTests {
             let service = try await MatchworkService.open(
                 configuration: configuration, store: fixture.store, registry: ModelRegistry(directory: fixture.directory + "/models"), metrics: sharedMetrics,
                 logger: fixture.service.logger)
+            fixture.cleanup.adopt(service)
             return ServiceFixture(
                 directory: fixture.directory, store: fixture.store, service: service, read: fixture.read, write: fixture.write, admin: fixture.admin,
                 marketplace: fixture.marketplace, cleanup: fixture.cleanup)
@@ -169,7 +178,8 @@ struct CacheWarmingTests {
 
     @Test("A service that never served anyone warms the default lists of the people who take work, latest activity first")
     func warmActiveTakers() async throws {
-        let fixture = try await ServiceFixture.make(small: true)
+        let metrics = PrometheusCollectorRegistry()
+        let fixture = try await ServiceFixture.make(small: true, metrics: metrics)
         let service = fixture.service
         let snapshot = try #require(await service.host.state).engine.snapshot
         let active = snapshot.takers.compactMap { p in snapshot.lastActivity(ofPerson: p).map { (snapshot.people[Int(p)].id, $0) } }
@@ -188,6 +198,10 @@ struct CacheWarmingTests {
         }
         #expect(times == times.sorted(by: >))
         #expect(service.cache.statistics.size == min(active.count, service.warming.limit))
+        // Each list warmed is counted once, and no request has missed or hit yet.
+        let exposition = String(decoding: metrics.emitToBuffer(), as: UTF8.self)
+        #expect(metricValue(exposition, "matchwork_cache_warmed") == Double(service.cache.statistics.size))
+        #expect(metricValue(exposition, "matchwork_cache_misses") == 0)
         // The first request for the most active worker finds its list.
         try await fixture.test { client in
             let answer = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"person_id":"\#(latest.0.rawValue)"}"#)

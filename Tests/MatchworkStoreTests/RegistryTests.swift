@@ -1,6 +1,6 @@
 import Foundation
 import MatchworkCore
-import MatchworkStore
+@testable import MatchworkStore
 import MatchworkSynth
 import Testing
 
@@ -88,7 +88,10 @@ struct RegistryTests {
         let second = try registry.save(model, describe: Self.metadata)
         #expect(first.version == "neural-000001")
         #expect(second.version == "neural-000002")
-        #expect(first.sha256.count == 64)
+        // The metadata's digest and size are the file's (as `sha256sum` prints them).
+        let file = try Data(contentsOf: URL(fileURLWithPath: directory.file("neural-000001.mwm")))
+        #expect(first.sha256 == SHA256.hex(Array(file)))
+        #expect(first.bytes == file.count)
 
         let loaded = try #require(try registry.load("neural-000002", scenario: .cleaning).0.learned)
         #expect(loaded.encoder == model.encoder)

@@ -81,6 +81,7 @@ struct GeneratorTests {
             #expect(amount <= base * 1.151)
         }
         // Accepted jobs go accepted → confirmed → completed, cancelled or failed, in time order.
+        #expect(m.opportunities.filter { $0.attributes["accepted_at"] != nil }.count >= 10, "the checks below must have jobs to check")
         for job in m.opportunities {
             guard let accepted = job.attributes["accepted_at"] else { continue }
             let confirmed = try #require(job.attributes["confirmed_at"])
@@ -90,12 +91,14 @@ struct GeneratorTests {
             #expect(job.status == .closed)
         }
         // Sub-scores stay within one point of the overall rating.
+        #expect(m.interactions.filter { $0.type == .rate }.count >= 10)
         for rating in m.interactions where rating.type == .rate {
             #expect(rating.subScores.count == 4)
             let overall = try #require(rating.value)
             #expect(rating.subScores.allSatisfy { abs($0.value - overall) <= 1.0001 })
         }
         // Properties sit within ±0.15° of the centre; payments carry the platform fee.
+        #expect(m.opportunities.filter { $0.attributes["paid_amount"] != nil && $0.attributes["platform_fee"] != nil }.count >= 10)
         for job in m.opportunities {
             let loc = try #require(job.location)
             let dLat = abs(loc.latitude - CleaningMarketplace.centre.latitude)
@@ -152,11 +155,20 @@ struct GeneratorTests {
         // pass and fail only follow a completion; completion only follows an enrollment.
         var state: [String: [InteractionType]] = [:]
         for i in m.interactions { state[i.person.rawValue + "|" + i.opportunity.rawValue, default: []].append(i.type) }
+        var graded = 0, completed = 0
         for events in state.values {
-            if let p = events.firstIndex(where: { $0 == .pass || $0 == .fail }) { #expect(events[..<p].contains(.complete)) }
-            if let c = events.firstIndex(of: .complete) { #expect(events[..<c].contains(.enroll)) }
+            if let p = events.firstIndex(where: { $0 == .pass || $0 == .fail }) {
+                graded += 1
+                #expect(events[..<p].contains(.complete))
+            }
+            if let c = events.firstIndex(of: .complete) {
+                completed += 1
+                #expect(events[..<c].contains(.enroll))
+            }
         }
+        #expect(graded >= 10 && completed >= graded, "\(graded) graded, \(completed) completed")
         // Courses teach skills with levels and prerequisites below them.
+        #expect(m.opportunities.filter { $0.kind == .course && !$0.prerequisites.isEmpty }.count >= 5)
         for course in m.opportunities where course.kind == .course {
             #expect(!course.teaches.isEmpty)
             for p in course.prerequisites { #expect(p.level < course.teaches.first { $0.skill == p.skill }!.level) }
