@@ -1,7 +1,8 @@
 // swift-tools-version:6.1
 // Benchmarks live in their own package so that benchmark-only code never slows the main build.
 // Run from this directory: swift package --disable-sandbox benchmark (latency, allocations,
-// memory), and swift run -c release BatchThroughput (batch throughput on both cores).
+// memory), swift run -c release BatchThroughput (batch throughput on both cores) and
+// swift run -c release ServedListRecording (the served-list encoding and digest).
 import Foundation
 import PackageDescription
 
@@ -33,4 +34,11 @@ let package = Package(
                 .product(name: "MatchworkSynth", package: main),
             ],
             path: "Throughput/BatchThroughput"),
+        .executableTarget(
+            name: "ServedListRecording",
+            dependencies: [
+                .product(name: "MatchworkCore", package: main),
+                .product(name: "MatchworkStore", package: main),
+            ],
+            path: "Throughput/ServedListRecording"),
     ])

@@ -90,7 +90,7 @@ struct RegistryTests {
         #expect(second.version == "neural-000002")
         // The metadata's digest and size are the file's (as `sha256sum` prints them).
         let file = try Data(contentsOf: URL(fileURLWithPath: directory.file("neural-000001.mwm")))
-        #expect(first.sha256 == SHA256.hex(Array(file)))
+        #expect(first.sha256 == ContentDigest.sha256Hex(Array(file)))
         #expect(first.bytes == file.count)
 
         let loaded = try #require(try registry.load("neural-000002", scenario: .cleaning).0.learned)

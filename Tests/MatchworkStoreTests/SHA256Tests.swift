@@ -5,7 +5,7 @@ import Testing
 /// SHA-256 against digests from Python's hashlib, at every length where the padding changes
 /// shape: empty, the last length that fits one padded block (55), the first that needs two (56),
 /// whole blocks (64) and several blocks.
-@Suite struct SHA256Tests {
+@Suite("SHA-256 through swift-crypto, against Python's hashlib") struct SHA256Tests {
     /// Bytes 7, 38, 69, … (`(31 i + 7) mod 256`), so that every length is a different message.
     static func message(_ count: Int) -> [UInt8] { (0..<count).map { UInt8((31 * $0 + 7) % 256) } }
 
@@ -23,15 +23,15 @@ import Testing
     ])
     func matchesHashlib(count: Int, expected: String) {
         let bytes = Self.message(count)
-        #expect(SHA256.hex(bytes) == expected)
+        #expect(ContentDigest.sha256Hex(bytes) == expected)
         // A collection without contiguous storage takes the copying path and agrees.
-        #expect(SHA256.hex(bytes.lazy.map { $0 }) == expected)
+        #expect(ContentDigest.sha256Hex(bytes.lazy.map { $0 }) == expected)
         // A slice that does not start at zero.
         let padded = [0xFF] + bytes + [0xFF]
-        #expect(SHA256.hex(padded[1..<(count + 1)]) == expected)
+        #expect(ContentDigest.sha256Hex(padded[1..<(count + 1)]) == expected)
     }
 
     @Test func standardVector() {
-        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(ContentDigest.sha256Hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }

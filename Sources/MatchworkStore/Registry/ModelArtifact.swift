@@ -163,7 +163,7 @@ enum ModelArtifact {
         values.withUnsafeBufferPointer { buffer in
             for v in buffer { append(v, to: &bytes) }
         }
-        bytes.append(contentsOf: SHA256.digest(bytes))
+        bytes.append(contentsOf: ContentDigest.sha256(bytes))
         return bytes
     }
 
@@ -179,7 +179,7 @@ enum ModelArtifact {
         guard all.count >= magic.count + 8 + 32 else { throw .truncated("it has \(all.count) bytes, fewer than any model") }
         guard Array(all[0..<magic.count]) == magic else { throw .notAModel }
         let digest = Array(all[(all.count - 32)...])
-        guard SHA256.digest(all[0..<(all.count - 32)]) == digest else {
+        guard ContentDigest.sha256(all[0..<(all.count - 32)]) == digest else {
             throw .corrupted("its SHA-256 does not match the digest written with it")
         }
         var cursor = magic.count

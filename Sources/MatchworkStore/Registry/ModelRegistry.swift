@@ -105,7 +105,7 @@ public struct ModelRegistry: Sendable {
         }
         let bytes = try ModelArtifact.encode(model)
         let version = "\(model.kind)-" + String(format: "%06d", (versions().map(number).max() ?? 0) + 1)
-        let metadata = describe(version, SHA256.hex(bytes), bytes.count)
+        let metadata = describe(version, ContentDigest.sha256Hex(bytes), bytes.count)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         try write(bytes, to: directory.appendingPathComponent("\(version).mwm"))
@@ -187,7 +187,7 @@ public struct ModelRegistry: Sendable {
         guard bytes.count == metadata.bytes else {
             throw StoreError(.unreadableFile, "model \(version): the artifact has \(bytes.count) bytes where its metadata says \(metadata.bytes) (truncated or replaced); train again.")
         }
-        guard SHA256.hex(bytes) == metadata.sha256 else {
+        guard ContentDigest.sha256Hex(bytes) == metadata.sha256 else {
             throw StoreError(.unreadableFile, "model \(version): the artifact's SHA-256 differs from its metadata's (corrupted or replaced); train again.")
         }
         var model: RegistryModel

@@ -136,7 +136,7 @@ enum StoreSchema {
                 """)
             while let row = try rows.next() {
                 let items: String = row["items"]
-                let digest = Data(SHA256.digest(Array(items.utf8)))
+                let digest = Data(ContentDigest.sha256(Array(items.utf8)))
                 try content.execute(arguments: [digest, items])
                 try list.execute(arguments: [
                     row["pk"], row["id"], row["subject_kind"], row["subject_id"], row["mode"], row["answered_by"], row["model_version"], row["request_id"],

@@ -24,5 +24,5 @@ public enum APIKeySecret {
     }
 
     /// The hex SHA-256 of a key, as stored.
-    public static func hash(_ secret: String) -> String { SHA256.hex(Array(secret.utf8)) }
+    public static func hash(_ secret: String) -> String { ContentDigest.sha256Hex(Array(secret.utf8)) }
 }

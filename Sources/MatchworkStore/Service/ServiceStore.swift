@@ -241,7 +241,7 @@ public struct EncodedServedItems: Sendable, Hashable {
             for (item, breakdown) in zip(items, breakdowns) { $0.write(item, breakdown: breakdown) }
         }
         json = String(decoding: writer.bytes, as: UTF8.self)
-        digest = SHA256.digest(writer.bytes)
+        digest = ContentDigest.sha256(writer.bytes)
     }
 
     public static func == (a: Self, b: Self) -> Bool { a.digest == b.digest }
