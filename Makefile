@@ -17,7 +17,9 @@ release: deps
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(MATCHWORK) $(DESTDIR)$(PREFIX)/bin/matchwork
-	@echo "Installed $(DESTDIR)$(PREFIX)/bin/matchwork"
+	install -d $(DESTDIR)$(PREFIX)/share/matchwork
+	install -m 644 Sources/MatchworkServer/Resources/openapi.json $(DESTDIR)$(PREFIX)/share/matchwork/openapi.json
+	@echo "Installed $(DESTDIR)$(PREFIX)/bin/matchwork and $(DESTDIR)$(PREFIX)/share/matchwork/openapi.json (the API document serve reads)"
 
 ## Generates the cleaning marketplace into the embedded store, prints its statistics, trains
 ## the default models (ALS, BPR, item-kNN, MF and the neural hybrid with its bid head) into the

@@ -76,6 +76,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // The API's OpenAPI document, read once at start (see OpenAPIDocument).
+            resources: [.copy("Resources/openapi.json")],
             swiftSettings: strictSettings),
         .executableTarget(
             name: "matchwork",

@@ -50,6 +50,8 @@ public struct MatchworkService: Sendable {
     public static func open(
         configuration: ServerConfiguration, store: any ServiceStore, registry: ModelRegistry, metrics: PrometheusCollectorRegistry, logger: Logger
     ) async throws -> MatchworkService {
+        // The document answers 405s and /api/v1/openapi.json: without it the service does not start.
+        _ = try OpenAPIDocument.loaded.get()
         let scenario = try await store.scenario()
         var engineConfiguration = EngineConfiguration()
         if !configuration.ensembleWeights.isEmpty {

@@ -1,6 +1,6 @@
 import Foundation
 import HummingbirdTesting
-import MatchworkServer
+@testable import MatchworkServer
 import Testing
 
 @Suite("OpenAPI document")
@@ -34,5 +34,37 @@ struct OpenAPITests {
                 }
             }
         }
+    }
+
+    @Test("the document is read from the build's resources or an install's share/matchwork, and its absence is said plainly")
+    func documentLocations() throws {
+        let root = NSTemporaryDirectory() + "matchwork-openapi-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let bin = root + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        let executable = URL(fileURLWithPath: bin + "/matchwork")
+        // Nothing installed: a failure naming every place looked at.
+        guard case .failure(let missing) = OpenAPIDocument.load(executable: executable) else {
+            Issue.record("a missing document was found")
+            return
+        }
+        #expect(missing.message.contains("The API document openapi.json was not found (looked in \(root)/share/matchwork/openapi.json)"), "\(missing.message)")
+        #expect(missing.message.contains("reinstall with `make install`"))
+        // As `make install` lays it out.
+        try FileManager.default.createDirectory(atPath: root + "/share/matchwork", withIntermediateDirectories: true)
+        let document = try #require(try? OpenAPIDocument.loaded.get())
+        try Data(document).write(to: URL(fileURLWithPath: root + "/share/matchwork/openapi.json"))
+        #expect(try OpenAPIDocument.load(executable: executable).get() == document)
+        // As the build lays it out, beside the executable: found first.
+        try FileManager.default.createDirectory(atPath: bin + "/Matchwork_MatchworkServer.resources", withIntermediateDirectories: true)
+        try Data("{\"openapi\": \"3.1.0\"}".utf8).write(to: URL(fileURLWithPath: bin + "/Matchwork_MatchworkServer.resources/openapi.json"))
+        #expect(try OpenAPIDocument.load(executable: executable).get() == Array("{\"openapi\": \"3.1.0\"}".utf8))
+        // A damaged file is refused, not served.
+        try Data("not json".utf8).write(to: URL(fileURLWithPath: bin + "/Matchwork_MatchworkServer.resources/openapi.json"))
+        guard case .failure(let damaged) = OpenAPIDocument.load(executable: executable) else {
+            Issue.record("a damaged document was accepted")
+            return
+        }
+        #expect(damaged.message == "The API document '\(bin)/Matchwork_MatchworkServer.resources/openapi.json' is not a JSON object; reinstall Matchwork (make install) to restore it.")
     }
 }
