@@ -92,8 +92,8 @@ struct ServedCommand: AsyncParsableCommand {
             do {
                 while true {
                     let lists = try await store.prunableServedLines(page, before: cutoff, through: through)
-                    try handle.write(contentsOf: lists.lines)
-                    count += lists.count
+                    try handle.write(contentsOf: Array(lists.items.joined()))
+                    count += lists.items.count
                     terminal.progress("writing \(grouped(count)) served lists…")
                     guard let next = lists.next else { break }
                     page.after = next

@@ -123,11 +123,11 @@ struct ServedListStoreTests {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         let lines = try await store.prunableServedLines(PageRequest(limit: 1), before: cutoff, through: counts.through)
-        #expect(lines.count == 1 && lines.next == pages[0].next)
-        #expect(String(decoding: lines.lines, as: UTF8.self) == String(decoding: try encoder.encode(pages[0].items[0]), as: UTF8.self) + "\n")
+        #expect(lines.items.count == 1 && lines.next == pages[0].next)
+        #expect(String(decoding: lines.items.joined(), as: UTF8.self) == String(decoding: try encoder.encode(pages[0].items[0]), as: UTF8.self) + "\n")
         let all = try await store.prunableServedLines(PageRequest(limit: 10), before: cutoff, through: counts.through)
-        #expect(all.count == 2 && all.next == nil)
-        #expect(String(decoding: all.lines, as: UTF8.self) == (try (pages[0].items + second.items).map { String(decoding: try encoder.encode($0), as: UTF8.self) + "\n" }).joined())
+        #expect(all.items.count == 2 && all.next == nil)
+        #expect(String(decoding: all.items.joined(), as: UTF8.self) == (try (pages[0].items + second.items).map { String(decoding: try encoder.encode($0), as: UTF8.self) + "\n" }).joined())
         // Up to the first list's cursor, only the first list goes.
         #expect(try await store.pruneServed(before: cutoff, through: pages[0].next, limit: 10) == 1)
         #expect(try await store.servedList(id: "old-1") == nil)

@@ -173,51 +173,45 @@ extension SQLiteStore: ServiceStore {
         NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.recommendation_id = l.id) AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.recommendation_id = l.id)
         """
 
+    /// The served lists a prune deletes, after the page cursor and up to `through` (the page
+    /// adds its order and limit).
+    static let prunableSQL = """
+        SELECT l.*, c.items FROM served_lists l JOIN served_contents c ON c.digest = l.content
+        WHERE l.pk > ? AND l.pk <= ? AND l.served_at < ? AND \(unreferenced)
+        """
+
     public func prunableServed(_ page: PageRequest, before time: Timestamp, through: Int64?) async throws(StoreError) -> Page<ServedList> {
         try await run("served lists") { db in
-            try Self.page(
-                db,
-                sql: "SELECT l.*, c.items FROM served_lists l JOIN served_contents c ON c.digest = l.content WHERE l.pk > ? AND l.pk <= ? AND l.served_at < ? AND \(Self.unreferenced)",
-                arguments: [page.after ?? 0, through ?? Int64.max, time.secondsSinceEpoch], limit: page.limit, decode: Self.served)
+            try Self.page(db, sql: Self.prunableSQL, arguments: [page.after ?? 0, through ?? Int64.max, time.secondsSinceEpoch], limit: page.limit, decode: Self.served)
         }
     }
 
-    /// The lists ``prunableServed(_:before:through:)`` pages through, as JSON Lines: one object
-    /// per list as the API writes it (snake_case, sorted keys, `served_at` in Unix seconds), the
-    /// items as stored, not decoded and written again. Returns the lines, how many, and the next
-    /// page's cursor.
-    public func prunableServedLines(_ page: PageRequest, before time: Timestamp, through: Int64?) async throws(StoreError) -> (lines: [UInt8], count: Int, next: Int64?) {
+    /// The lists ``prunableServed(_:before:through:)`` pages through, each as one line of JSON
+    /// (newline included) as the API writes it (snake_case, sorted keys, `served_at` in Unix
+    /// seconds), the items as stored, not decoded and written again.
+    public func prunableServedLines(_ page: PageRequest, before time: Timestamp, through: Int64?) async throws(StoreError) -> Page<[UInt8]> {
         try await run("served lists") { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT l.*, c.items FROM served_lists l JOIN served_contents c ON c.digest = l.content
-                    WHERE l.pk > ? AND l.pk <= ? AND l.served_at < ? AND \(Self.unreferenced) ORDER BY l.pk LIMIT ?
-                    """, arguments: [page.after ?? 0, through ?? Int64.max, time.secondsSinceEpoch, page.limit + 1])
-            var out: [UInt8] = []
-            out.reserveCapacity(rows.prefix(page.limit).reduce(0) { $0 + (($1["items"] as String?)?.utf8.count ?? 0) + 400 })
-            for row in rows.prefix(page.limit) {
-                var json = JSONWriter(capacity: 0)
-                let answered: String = row["answered_by"]
-                let kind: String = row["subject_kind"], subject: String = row["subject_id"]
-                let items: String = row["items"]
-                json.object { o in
-                    o.key("answered_by"); o.strings(answered.isEmpty ? [] : answered.split(separator: ",").map(String.init))
-                    o.key("id"); o.string(row["id"] as String)
-                    o.key("items"); o.raw(Array(items.utf8))
-                    if let key: String = row["key_id"] { o.key("key_id"); o.string(key) }
-                    o.key("mode"); o.string(row["mode"] as String)
-                    if let version: String = row["model_version"] { o.key("model_version"); o.string(version) }
-                    if let request: String = row["request_id"] { o.key("request_id"); o.string(request) }
-                    o.key("served_at"); o.integer(Int(row["served_at"] as Int64))
-                    o.key("subject"); o.write(kind == "person" ? RecommendationSubject.person(PersonID(subject)) : .opportunity(OpportunityID(subject)))
-                }
-                out.append(contentsOf: json.bytes)
-                out.append(0x0A)
-            }
-            let next: Int64? = rows.count > page.limit ? rows[page.limit - 1]["pk"] : nil
-            return (out, min(rows.count, page.limit), next)
+            try Self.page(db, sql: Self.prunableSQL, arguments: [page.after ?? 0, through ?? Int64.max, time.secondsSinceEpoch], limit: page.limit, decode: Self.servedLine)
         }
+    }
+
+    static func servedLine(_ row: Row) -> [UInt8] {
+        let answered: String = row["answered_by"]
+        let kind: String = row["subject_kind"], subject: String = row["subject_id"]
+        let items: String = row["items"]
+        var json = JSONWriter(capacity: items.utf8.count + 400)
+        json.object { o in
+            o.key("answered_by"); o.strings(answered.isEmpty ? [] : answered.split(separator: ",").map(String.init))
+            o.key("id"); o.string(row["id"] as String)
+            o.key("items"); o.raw(Array(items.utf8))
+            if let key: String = row["key_id"] { o.key("key_id"); o.string(key) }
+            o.key("mode"); o.string(row["mode"] as String)
+            if let version: String = row["model_version"] { o.key("model_version"); o.string(version) }
+            if let request: String = row["request_id"] { o.key("request_id"); o.string(request) }
+            o.key("served_at"); o.integer(Int(row["served_at"] as Int64))
+            o.key("subject"); o.write(kind == "person" ? RecommendationSubject.person(PersonID(subject)) : .opportunity(OpportunityID(subject)))
+        }
+        return json.bytes + [0x0A]
     }
 
     public func pruneServed(before time: Timestamp, through: Int64?, limit: Int) async throws(StoreError) -> Int {
