@@ -166,7 +166,7 @@ public struct EnsembleWeights: Sendable, Hashable, Codable {
         case .neighbourhood: neighbourhood
         case .collaborative: collaborative
         case .popularity: popularity
-        case .ensemble, .neural: 0
+        default: 0
         }
     }
 
@@ -185,11 +185,12 @@ public struct EnsembleWeights: Sendable, Hashable, Codable {
             case .neighbourhood: weights.neighbourhood = value
             case .collaborative: weights.collaborative = value
             case .popularity: weights.popularity = value
-            case .ensemble:
-                throw MatchworkError(.invalidConfiguration, "\(field): 'ensemble' cannot weigh itself; use rule_based, similarity, neighbourhood, collaborative, popularity.", field: field)
             case .neural:
                 try EnsembleConfiguration.checkLearnedShare(value, field: field)
                 weights.learnedShare = value
+            case let other:
+                let names = Self.components.map(\.rawValue).joined(separator: ", ")
+                throw MatchworkError(.invalidConfiguration, "\(field): '\(other)' cannot weigh \(other == .ensemble ? "itself" : "in an ensemble"); use \(names).", field: field)
             }
         }
         try weights.validate(field: field)

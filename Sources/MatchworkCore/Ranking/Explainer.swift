@@ -3,7 +3,8 @@ import RealModule
 /// Plain-words reasons and assumptions for one result, ordered by how many points the
 /// underlying component contributed.
 extension QueryState {
-    func explain(candidate c: DenseIndex, breakdown: [ScorePart], blend: Blend) -> (reasons: [String], assumptions: [String]) {
+    func explain(candidate i: Int, breakdown: [ScorePart], blend: Blend) -> (reasons: [String], assumptions: [String]) {
+        let c = candidates[i]
         let (p, o) = pair(c)
         let words = engine.features.words
         let person = snapshot.people[Int(p)], opportunity = snapshot.opportunities[Int(o)]
@@ -104,26 +105,9 @@ extension QueryState {
                 add("popularity", "\(applicants) \(applicants == 1 ? words.person : words.people) applied so far")
             }
         }
-        if let similarity = points[RecommendationMode.similarity.rawValue], similarity > 0,
-            let value = breakdown.first(where: { $0.component == RecommendationMode.similarity.rawValue })?.value, value >= 0.5
-        {
-            if forPerson {
-                add("similarity", summary.historyCount > 0 ? "Close to what you took before" : "Close to your stated preferences")
-            } else {
-                add("similarity", index.summaries[Int(p)].historyCount > 0 ? "Took \(words.opportunities) like this one" : "Preferences match this \(words.opportunity)")
-            }
-        }
-        if let learned = points[RecommendationMode.collaborative.rawValue], learned > 0,
-            let value = breakdown.first(where: { $0.component == RecommendationMode.collaborative.rawValue })?.value, value >= 0.3
-        {
-            add("collaborative", forPerson
-                ? "\(words.people.capitalisedFirst) with your history took this"
-                : "Their history is like that of the \(words.people) who wanted this \(words.opportunity)")
-        }
-        if let learned = breakdown.first(where: { $0.component == RecommendationMode.neural.rawValue }), learned.points > 0, learned.value >= 0.5 {
-            let collaborative = learned.parts.first { $0.component == "neural_collaborative" }?.points ?? 0
-            let share = learned.points > 0 ? Self.whole(100 * collaborative / learned.points) : 0
-            add("neural", "Among the trained model's best matches (\(Self.whole(100 * learned.value))% of the top score)" + (share > 0 ? ", \(share)% of it from past hires between similar \(words.people) and \(words.clients)" : ", from the pair's features alone"))
+        // What each scorer's part of the score supports, in the blend's order.
+        for (component, part) in zip(blend.components, breakdown) {
+            for text in component.scorer.reasons(self, candidate: i, part: part) { add(part.component, text) }
         }
         reasons.sort { $0.0 > $1.0 }
         var seen = Set<String>()

@@ -4,16 +4,19 @@ import Synchronization
 /// result.
 ///
 /// The pipeline: candidates → hard filters (``HardFilter``, before any top-k cut) → scoring
-/// (rule-based, similarity, neighbourhood, collaborative, popularity, or their ensemble) → re-ranking
-/// (anti-congestion, at most N per client, maximal marginal relevance) → explanations.
+/// by the registered scorers (``Scorers``: rule-based, similarity, neighbourhood,
+/// collaborative, popularity, neural), one with its fallbacks or their ensemble
+/// (``EnsemblePlan``) → re-ranking (`Rerank/`: anti-congestion, at most N per client, maximal
+/// marginal relevance) → breakdowns and explanations.
 ///
-/// Fallback order, when a component cannot score (no history, no vectors, no activity):
+/// Fallback order, when a scorer cannot score (no history, no vectors, no activity), as
+/// registered in ``Scorers/registered``:
 /// - `neighbourhood` → `similarity` → `popularity` → `recency`;
 /// - `collaborative` → `similarity` → `popularity` → `recency`;
 /// - `similarity` → `popularity` → `recency`;
-/// - `rule_based` → `popularity` → `recency`;
 /// - `popularity` → `recency`;
 /// - `neural` → `rule_based` (no trained model, or one trained for another scenario);
+/// - `rule_based` always answers (a missing fact counts as neutral);
 /// - `ensemble` blends the components that answer (weights renormalised), else `recency`,
 ///   and gives the trained model its learned share when there is one.
 /// `recency` (latest activity first) always answers, so the list is never empty while an
@@ -101,8 +104,9 @@ public struct RecommendationEngine: Sendable {
 
     /// Recommends for several subjects at once, sharing the matrix products: the trained
     /// model scores every pair of every query that needs it in one pass per kind of list
-    /// (``neuralScores(_:)``), and the collaborative factors of all the candidates meet all the
-    /// subjects' folded-in factors in one product. Lists are then re-ranked one after the other
+    /// (``NeuralScorer``), and the collaborative factors of all the candidates meet all the
+    /// subjects' folded-in factors in one product (``CollaborativeScorer``): every scorer that
+    /// ``Scorer/scoresTogether`` scores the batch's queries that use it at once. Lists are then re-ranked one after the other
     /// (in request order, each seeing the exposures `ledger` recorded for the earlier ones), so
     /// each result is the one ``recommend(_:ledger:)`` gives alone, up to float rounding.
     ///
@@ -120,21 +124,16 @@ public struct RecommendationEngine: Sendable {
             } catch { results[i] = .failure(error) }
         }
         if ranked.count > 1 {
-            let neural = ranked.filter { uses(.neural, requests[$0.position].mode, $0.query.target) }.map(\.query)
-            if neural.count > 1 { for (query, scores) in zip(neural, neuralScores(neural)) { query.neural = scores } }
-            let collaborative = ranked.filter { uses(.collaborative, requests[$0.position].mode, $0.query.target) }.map(\.query)
-            if collaborative.count > 1 { for (query, scores) in zip(collaborative, collaborativeScores(collaborative)) { query.collaborative = scores } }
+            // The scorers that share work across queries score theirs together.
+            for registration in Scorers.registered where registration.scorer.scoresTogether {
+                let scorer = registration.scorer
+                let queries = ranked.filter { uses(scorer.mode, requests[$0.position].mode, $0.query.target) }.map(\.query)
+                guard queries.count > 1 else { continue }
+                for (query, result) in zip(queries, scorer.score(together: queries)) { query.setValues(result, of: scorer) }
+            }
         }
         for (i, query, tally) in ranked { results[i] = .success(finish(query, requests[i], tally: tally, ledger: ledger)) }
         return results.map { $0! }
-    }
-
-    /// Whether a request in `mode` for a list of `target` needs `component` (before fallbacks).
-    func uses(_ component: RecommendationMode, _ mode: RecommendationMode, _ target: RankingTarget) -> Bool {
-        if mode == component { return true }
-        guard mode == .ensemble else { return false }
-        if component == .neural { return ensemble.learnedShare(for: target) > 0 }
-        return ensemble[target].all.contains { $0.0 == component && $0.1 > 0 }
     }
 
     /// Scores, re-ranks and explains one query.
@@ -152,7 +151,7 @@ public struct RecommendationEngine: Sendable {
         for (k, i) in chosen.enumerated() {
             let c = candidates[i]
             let breakdown = query.breakdown(candidate: i, blend: blend)
-            let explanation = request.explain ? query.explain(candidate: c, breakdown: breakdown, blend: blend) : (reasons: [], assumptions: [])
+            let explanation = request.explain ? query.explain(candidate: i, breakdown: breakdown, blend: blend) : (reasons: [], assumptions: [])
             let id = forPerson ? snapshot.opportunities[Int(c)].id.rawValue : snapshot.people[Int(c)].id.rawValue
             let title = forPerson ? snapshot.opportunities[Int(c)].title : snapshot.people[Int(c)].name
             items.append(RecommendedItem(
@@ -189,29 +188,6 @@ public struct RecommendationEngine: Sendable {
             let s = index.bidMarket?.clamp(raw, offer: offer) ?? raw
             return BidSuggestion(minimum: max(0, s.minimum).roundedTo(2), optimal: max(0, s.optimal).roundedTo(2), maximum: max(0, s.maximum).roundedTo(2))
         }
-    }
-
-    /// Re-ranks blended scores: anti-congestion on the leading pool, then the client cap and
-    /// maximal marginal relevance. Returns the chosen candidate positions and each candidate's
-    /// anti-congestion multiplier (already applied to `scores`).
-    func rerank(_ query: QueryState, scores: inout [Double], count: Int, ledger: ExposureLedger?) -> (chosen: [Int], adjustments: [Double]) {
-        let candidates = query.candidates
-        let poolSize = min(candidates.count, max(count * 5, count + 50))
-        var pool = Self.top(poolSize, of: scores) { [scores] a, b in (scores[a], candidates[b]) > (scores[b], candidates[a]) }
-        var adjustments = [Double](repeating: 1, count: candidates.count)
-        for i in pool {
-            let pressure = query.pressure(candidates[i], ledger: ledger)
-            adjustments[i] = configuration.antiCongestion.multiplier(pressure: pressure)
-            scores[i] *= adjustments[i]
-        }
-        let adjusted = scores
-        pool.sort { (adjusted[$0], candidates[$1]) > (adjusted[$1], candidates[$0]) }
-        let chosen = query.diversify(pool: pool, scores: adjusted, count: count) {
-            // The candidates outside the pool, best first, only when the pool runs out.
-            let inPool = Set(pool)
-            return candidates.indices.filter { !inPool.contains($0) }.sorted { (adjusted[$0], candidates[$1]) > (adjusted[$1], candidates[$0]) }
-        }
-        return (chosen, adjustments)
     }
 
     /// Refuses category filters on facets or values the scenario does not know: such a filter
@@ -270,17 +246,6 @@ public struct RecommendationEngine: Sendable {
     }
 
 
-
-    /// The positions of the `k` best scores, best first (ties: `better` decides), by a bounded
-    /// heap rather than a sort of every candidate.
-    static func top(_ k: Int, of scores: [Double], by better: (Int, Int) -> Bool) -> [Int] {
-        guard k < scores.count else { return scores.indices.sorted(by: better) }
-        var heap = MinHeap(capacity: k)
-        for (i, score) in scores.enumerated() { heap.offer((score, DenseIndex(i))) }
-        // The heap breaks ties by position; candidates are in ascending index order, so that
-        // agrees with `better`, and the final sort applies it exactly.
-        return heap.items.map { Int($0.other) }.sorted(by: better)
-    }
 
     /// Recommends for many subjects on `parallelism` concurrent workers, each taking the next
     /// few requests as it finishes. Results come back in request order; a failing request

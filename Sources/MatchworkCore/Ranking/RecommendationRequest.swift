@@ -32,34 +32,6 @@ public enum RecommendationSubject: Sendable, Hashable, Codable {
     }
 }
 
-/// Which scorer ranks the candidates.
-public enum RecommendationMode: String, Sendable, Hashable, Codable, CaseIterable {
-    /// Weighted rules that explain themselves (quality, reliability, fit…).
-    case ruleBased = "rule_based"
-    /// Cosine similarity between preference and opportunity vectors.
-    case similarity
-    /// Votes of similar people (or of people who took similar opportunities).
-    case neighbourhood
-    /// Latent factors learned from who took what (implicit ALS), with the subject's current
-    /// history folded in.
-    case collaborative
-    /// Recent interest, then recency.
-    case popularity
-    /// The trained neural hybrid (collaborative and content parts, learned blend), from the
-    /// model registry; the rule-based scorer answers when no trained model is usable.
-    case neural
-    /// A weighted blend of the above, over the components that can answer.
-    case ensemble
-
-    public static func parse(_ text: String, field: String = "mode") throws(MatchworkError) -> RecommendationMode {
-        let normalised = text == "rule-based" ? "rule_based" : text == "neighborhood" ? "neighbourhood" : text
-        guard let mode = RecommendationMode(rawValue: normalised) else {
-            throw MatchworkError(.unknownVocabulary, "\(field) '\(text)' is not a recommendation mode; use one of \(allCases.map(\.rawValue).joined(separator: ", ")).", field: field)
-        }
-        return mode
-    }
-}
-
 /// Which people are ranked for an opportunity.
 public enum CandidatePool: String, Sendable, Hashable, Codable, CaseIterable {
     /// Every person who takes opportunities in this marketplace.
@@ -130,6 +102,8 @@ public struct RecommendationRequest: Sendable, Hashable, Codable {
     public var explain: Bool
 
     public static let maximumCount = 1000
+    /// How many results when a request does not say.
+    public static let defaultCount = 10
 
     public init(
         _ subject: RecommendationSubject, count: Int = 10, filters: RecommendationFilters = RecommendationFilters(),

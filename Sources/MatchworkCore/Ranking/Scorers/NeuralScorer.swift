@@ -1,5 +1,50 @@
 import Synchronization
 
+extension RecommendationMode {
+    /// The trained neural hybrid (collaborative and content parts, learned blend), from the
+    /// model registry; the rule-based scorer answers when no trained model is usable.
+    public static let neural = RecommendationMode(declaring: "neural")
+}
+
+/// The trained model's scores of the candidates (``RecommendationEngine/neuralScores(_:)``):
+/// each pair's probability of a hire, scaled so that the best candidate scores 1, split into
+/// the model's collaborative and content parts by their shares of the logit.
+struct NeuralScorer: Scorer {
+    var mode: RecommendationMode { .neural }
+    var scoresTogether: Bool { true }
+
+    func score(_ query: QueryState) -> Result<ScorerValues, Fallback> { score(together: [query])[0] }
+
+    func score(together queries: [QueryState]) -> [Result<ScorerValues, Fallback>] {
+        guard let engine = queries.first?.engine else { return [] }
+        return engine.neuralScores(queries).map { result in
+            result.map { ScorerValues(values: $0.values, split: [("neural_collaborative", $0.collaborativeShare), ("neural_content", $0.collaborativeShare.map { 1 - $0 })]) }
+        }
+    }
+
+    /// "Among the trained model's best matches" when the candidate scores at least half the best.
+    func reasons(_ query: QueryState, candidate i: Int, part: ScorePart) -> [String] {
+        guard part.points > 0, part.value >= 0.5 else { return [] }
+        let words = query.engine.features.words
+        let collaborative = part.parts.first { $0.component == "neural_collaborative" }?.points ?? 0
+        let share = part.points > 0 ? QueryState.whole(100 * collaborative / part.points) : 0
+        return ["Among the trained model's best matches (\(QueryState.whole(100 * part.value))% of the top score)"
+            + (share > 0 ? ", \(share)% of it from past hires between similar \(words.people) and \(words.clients)" : ", from the pair's features alone")]
+    }
+}
+
+/// The trained model's scores of one query's candidates: each pair's probability of a hire,
+/// `σ(s)`, scaled so that the best candidate scores 1 (as the collaborative component is), and
+/// the share of the collaborative part in it, `|α c| / (|α c| + |(1 − α) t|)` (0 for a cold
+/// pair, scored from content alone).
+struct NeuralScores {
+    var values: [Double]
+    var probabilities: [Double]
+    var collaborativeShare: [Double]
+    var alpha: Double
+    var version: String?
+}
+
 /// The trained model's ranking scores for many queries at once.
 ///
 /// The first layer of each of the hybrid's two MLPs is linear in its input, so it splits by
@@ -34,8 +79,8 @@ extension RecommendationEngine {
 
     /// Each query's neural scores (or why it has none), scoring all the queries of one kind of
     /// list in one pass.
-    func neuralScores(_ queries: [QueryState]) -> [Result<QueryState.NeuralScores, Fallback>] {
-        var results = [Result<QueryState.NeuralScores, Fallback>?](repeating: nil, count: queries.count)
+    func neuralScores(_ queries: [QueryState]) -> [Result<NeuralScores, Fallback>] {
+        var results = [Result<NeuralScores, Fallback>?](repeating: nil, count: queries.count)
         let groups = Dictionary(grouping: queries.indices) { queries[$0].target }
         for (target, members) in groups {
             switch neuralModel(for: target) {
@@ -48,7 +93,7 @@ extension RecommendationEngine {
         return results.map { $0! }
     }
 
-    private func neuralScores(_ model: NeuralHybridModel, target: RankingTarget, encoder: PairFeatureEncoder, queries: [QueryState]) -> [Result<QueryState.NeuralScores, Fallback>] {
+    private func neuralScores(_ model: NeuralHybridModel, target: RankingTarget, encoder: PairFeatureEncoder, queries: [QueryState]) -> [Result<NeuralScores, Fallback>] {
         let hc = model.collaborative.sizes[1], ht = model.content.sizes[1]
         let total = queries.reduce(0) { $0 + $1.candidates.count }
         let pairPositions = encoder.positions(of: .pair), dp = pairPositions.count
@@ -117,7 +162,7 @@ extension RecommendationEngine {
 
         let alpha = model.alpha, shift = model.outputShift, scale = model.outputScale
         let coldIsZero = model.configuration.parts == .collaborative
-        var results: [Result<QueryState.NeuralScores, Fallback>] = []
+        var results: [Result<NeuralScores, Fallback>] = []
         start = 0
         for query in queries {
             let n = query.candidates.count
@@ -140,7 +185,7 @@ extension RecommendationEngine {
                 results.append(.failure(Fallback(component: RecommendationMode.neural.rawValue, reason: "the trained model gives every candidate a zero score")))
                 continue
             }
-            results.append(.success(QueryState.NeuralScores(
+            results.append(.success(NeuralScores(
                 values: values.map { $0 / top }, probabilities: values, collaborativeShare: shares, alpha: Double(alpha), version: learned?.version)))
         }
         return results
@@ -231,57 +276,6 @@ extension RecommendationEngine {
             }
         }
         return rows
-    }
-}
-
-extension RecommendationEngine {
-    /// Each query's collaborative scores (or why it has none). The queries of each direction
-    /// share one product: the factors of every candidate of any of them, times every subject's
-    /// folded-in factors.
-    func collaborativeScores(_ queries: [QueryState]) -> [Result<[Double], Fallback>] {
-        let model: CollaborativeIndex
-        do { model = try collaborativeIndex() } catch {
-            return queries.map { _ in .failure(Fallback(component: RecommendationMode.collaborative.rawValue, reason: error.message)) }
-        }
-        var results = [Result<[Double], Fallback>?](repeating: nil, count: queries.count)
-        var subjects: [[Float]?] = []
-        for (i, query) in queries.enumerated() {
-            switch query.collaborativeSubject(model) {
-            case .success(let x): subjects.append(x)
-            case .failure(let f):
-                subjects.append(nil)
-                results[i] = .failure(f)
-            }
-        }
-        let f = model.factors
-        for forPerson in [true, false] {
-            let members = queries.indices.filter { queries[$0].forPerson == forPerson && subjects[$0] != nil }
-            guard !members.isEmpty else { continue }
-            let factors = forPerson ? model.opportunityFactors : model.personFactors
-            if members.count == 1 {
-                let query = queries[members[0]]
-                results[members[0]] = query.collaborativeResult(model.scores(of: query.candidates, rows: factors, against: subjects[members[0]]!))
-                continue
-            }
-            // The candidates of all the queries, each once, gathered into one matrix.
-            var slot = [Int32](repeating: -1, count: factors.count / max(1, f))
-            var union: [DenseIndex] = []
-            for i in members { for c in queries[i].candidates where slot[Int(c)] < 0 { slot[Int(c)] = Int32(union.count); union.append(c) } }
-            var rows = [Float](repeating: 0, count: union.count * f)
-            for (r, c) in union.enumerated() { for d in 0..<f { rows[r * f + d] = factors[Int(c) * f + d] } }
-            let q = members.count
-            var x = [Float](repeating: 0, count: q * f)
-            for (k, i) in members.enumerated() { for d in 0..<f { x[k * f + d] = subjects[i]![d] } }
-            // S = rows · xᵀ: one column per query.
-            var s = [Float](repeating: 0, count: union.count * q)
-            rows.withUnsafeBufferPointer { a in
-                x.withUnsafeBufferPointer { b in s.withUnsafeMutableBufferPointer { LinearAlgebra.gemm(a, b, transposeB: true, into: $0, m: union.count, n: q, k: f) } }
-            }
-            for (k, i) in members.enumerated() {
-                results[i] = queries[i].collaborativeResult(queries[i].candidates.map { Double(s[Int(slot[Int($0)]) * q + k]) })
-            }
-        }
-        return results.map { $0! }
     }
 }
 

@@ -22,21 +22,14 @@ extension RecommendationEngine {
         let query = QueryState(engine: self, subject: subject, forPerson: forPerson, candidates: candidates, pool: request.pool)
         var values: [[Double]?] = []
         for component in EnsembleWeights.components {
-            switch component {
-            case .ruleBased: values.append(query.ruleValues())
-            case .similarity: values.append(try? query.similarityValues().get())
-            case .neighbourhood: values.append(try? query.neighbourhoodValues().get())
-            case .collaborative: values.append(try? query.collaborativeValues().get())
-            case .popularity: values.append(try? query.popularityValues().get())
-            case .ensemble, .neural: continue
-            }
+            values.append(try? query.values(of: component).get().values)
         }
         var marked = Set<Int>()
         for (i, c) in candidates.enumerated() {
             let id = forPerson ? snapshot.opportunities[Int(c)].id.rawValue : snapshot.people[Int(c)].id.rawValue
             if relevant.contains(id) { marked.insert(i) }
         }
-        let neural = learned == nil ? nil : try? query.neuralValues().get()
+        let neural = learned == nil ? nil : try? query.values(of: .neural).get().values
         return ComponentSample(query: query, values: values, neural: neural, relevant: marked, relevantCount: relevant.count)
     }
 }

@@ -145,7 +145,7 @@ public enum NeuralTraining {
                     if request.pool == .applicants || others.count <= configuration.negatives {
                         positions += others
                     } else {
-                        let rules = query.ruleValues()
+                        let rules = RuleBasedScorer().values(query)
                         let best = others.sorted { (rules[$0], $1) > (rules[$1], $0) }
                         let top = configuration.negatives / 2
                         positions += best.prefix(top)
