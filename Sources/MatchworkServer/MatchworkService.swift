@@ -111,22 +111,44 @@ public struct MatchworkService: Sendable {
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: ErrorMiddleware())
-        addHealthRoutes(to: router)
+        HealthController(store: store, host: host, recorder: recorder, cache: cache, metrics: metrics).addRoutes(to: router)
         let api = router.group("api/v1")
         api.get("openapi.json") { _, _ in OpenAPIDocument.response() }
         let authenticated = api.group().add(middleware: APIKeyAuthenticator(keys: keys, limiter: limiter))
-        addCatalogueRoutes(to: authenticated)
-        addEventRoutes(to: authenticated)
-        addRecommendationRoutes(to: authenticated)
-        addTrackingRoutes(to: authenticated)
-        addModelRoutes(to: authenticated)
-        addKeyRoutes(to: authenticated)
+        let maxBodyBytes = configuration.maxBodyBytes
+        CatalogueController(store: store, host: host, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
+        EventsController(store: store, host: host, metrics: metrics, maxBodyBytes: maxBodyBytes, eventClock: configuration.eventClock).addRoutes(to: authenticated)
+        recommendations.addRoutes(to: authenticated)
+        TrackingController(
+            store: store, host: host, recorder: recorder, metrics: metrics, maxBodyBytes: maxBodyBytes, eventClock: configuration.eventClock,
+            servedListRetention: configuration.servedListRetention
+        ).addRoutes(to: authenticated)
+        ModelsController(
+            store: store, host: host, registry: registry, engineConfiguration: engineConfiguration, training: training, retrainer: retrainer, metrics: metrics,
+            maxBodyBytes: maxBodyBytes
+        ).addRoutes(to: authenticated)
+        KeysController(store: store, keys: keys, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
         return router
     }
 
-    /// Runs CPU-bound work on the scoring threads, off the request path.
-    func score<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await pool.runIfActive(body)
+    /// The recommendation routes, also answering lists to tests (``RecommendationsController/lists(for:)``).
+    var recommendations: RecommendationsController {
+        RecommendationsController(
+            host: host, lists: lists, recorder: recorder, pool: pool, metrics: metrics, maxBodyBytes: configuration.maxBodyBytes,
+            freshWait: .milliseconds(Int64((configuration.freshWait * 1000).rounded())), defaultMode: configuration.recommendationMode)
+    }
+
+    /// A list as the engine answered it, rendered once (see ``RenderedList``).
+    typealias RenderedList = MatchworkServer.RenderedList
+
+    /// The lists for `requests` from the serving engine (``RecommendationsController/lists(for:)``).
+    func lists(for requests: [RecommendationRequest]) async -> [Result<(list: RenderedList, cached: Bool, stale: Bool), any Error>] {
+        await recommendations.lists(for: requests)
+    }
+
+    /// Creates a key: its secret (to show once) and its stored record (``KeysController/createKey(store:role:name:rateLimit:)``).
+    public static func createKey(store: any ServiceStore, role: APIRole, name: String?, rateLimit: Int?) async throws -> (secret: String, record: APIKeyRecord) {
+        try await KeysController.createKey(store: store, role: role, name: name, rateLimit: rateLimit)
     }
 
     /// Writes the served lists still waiting and stops the scoring and training threads: what a
@@ -140,11 +162,6 @@ public struct MatchworkService: Sendable {
         return written
     }
 
-    /// Records a committed write about `subjects`: their cached lists become unreachable and the
-    /// engine rebuilds.
-    func committed(_ subjects: [SubjectKey]) async {
-        await host.noteWrite(subjects)
-    }
 }
 
 /// The router, answering HEAD wherever it answers GET (RFC 9110 §9.3.2): a HEAD request is

@@ -93,45 +93,29 @@ struct RecommendCommand: AsyncParsableCommand {
         }
     }
 
+    /// The request the options describe, checked as the API checks its members (``RequestDraft``).
     func makeRequest() throws(MatchworkError) -> RecommendationRequest {
-        let subject = try SubjectArguments.subject(person: person, opportunity: opportunity)
-        var filters = RecommendationFilters(maxDistanceKm: maxDistance, prerequisites: try PrerequisitePolicy.parse(prerequisites, field: "--prerequisites"))
-        for text in self.filters {
+        var draft = RequestDraft()
+        draft.person = person
+        draft.opportunity = opportunity
+        draft.count = count
+        draft.mode = mode
+        draft.pool = pool
+        draft.maxDistanceKm = maxDistance
+        for text in filters {
             let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty else {
                 throw MatchworkError(.invalidValue, "--filter '\(text)' is not FACET=VALUES; write for example --filter service=emergency|surgery.", field: "--filter")
             }
-            let values = parts[1].split(separator: "|").map(String.init)
-            for v in values { try Token.validate(v, field: "--filter \(parts[0])") }
-            filters.facets[FacetName(parts[0]), default: []] += values
+            draft.facets.append((parts[0], parts[1].split(separator: "|").map(String.init)))
         }
-        if startsAfter != nil || startsBefore != nil {
-            let low = try startsAfter.map { (t) throws(MatchworkError) in try Timestamp.parse(t, field: "--starts-after") } ?? Timestamp(secondsSinceEpoch: Int64.min / 2)
-            let high = try startsBefore.map { (t) throws(MatchworkError) in try Timestamp.parse(t, field: "--starts-before") } ?? Timestamp(secondsSinceEpoch: Int64.max / 2)
-            guard low <= high else {
-                throw MatchworkError(.invalidValue, "--starts-after \(low) is later than --starts-before \(high); swap them.", field: "--starts-after")
-            }
-            filters.startsBetween = low...high
-        }
-        if minPrice != nil || maxPrice != nil {
-            let low = minPrice ?? 0, high = maxPrice ?? Double.greatestFiniteMagnitude
-            guard low <= high else {
-                throw MatchworkError(.invalidValue, "--min-price \(low) is above --max-price \(high); swap them.", field: "--min-price")
-            }
-            filters.priceRange = low...high
-        }
-        for id in excluded {
-            if person != nil { filters.excludedOpportunities.insert(try OpportunityID.validated(id, field: "--exclude")) } else { filters.excludedPeople.insert(try PersonID.validated(id, field: "--exclude")) }
-        }
-        guard let pool = CandidatePool(rawValue: pool) else {
-            throw MatchworkError(.invalidValue, "--pool '\(pool)' is not a candidate pool; use everyone or applicants.", field: "--pool")
-        }
-        if pool == .applicants, person != nil {
-            throw MatchworkError(.invalidValue, "--pool applicants ranks the applicants of an opportunity; use it with --opportunity.", field: "--pool")
-        }
-        let request = RecommendationRequest(subject, count: count, filters: filters, mode: try RecommendationMode.parse(mode, field: "--mode"), pool: pool, explain: true)
-        try request.validate()
-        return request
+        draft.startsAfter = try startsAfter.map { (t) throws(MatchworkError) in try Timestamp.parse(t, field: "--starts-after") }
+        draft.startsBefore = try startsBefore.map { (t) throws(MatchworkError) in try Timestamp.parse(t, field: "--starts-before") }
+        draft.minPrice = minPrice
+        draft.maxPrice = maxPrice
+        draft.prerequisites = prerequisites
+        draft.exclude = excluded
+        return try draft.build(names: .commandLine)
     }
 
     static func render(_ r: Recommendations, engine: RecommendationEngine, explain: Bool) -> String {

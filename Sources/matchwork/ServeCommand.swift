@@ -82,7 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw MatchworkError(.invalidConfiguration, "Config file '\(path)' cannot be read; check the path and its permissions.", field: "--config")
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+        guard let object = JSONReader.parse(data)?.members else {
             throw MatchworkError(.invalidConfiguration, "Config file '\(path)' is not a JSON object of settings such as {\"port\": 8080}.", field: "--config")
         }
         let name = (path as NSString).lastPathComponent
@@ -92,12 +92,21 @@ struct ServeCommand: AsyncParsableCommand {
         for key in object.keys.sorted() {
             let value = object[key]!
             let text: String
+            func scalar(_ value: JSONValue) -> String? {
+                switch value {
+                case .string(let s): s
+                case .bool(let b): b ? "true" : "false"
+                case .integer, .number: value.kind == .integer ? String(Int64(value.double!)) : "\(value.double!)"
+                case .null, .array, .object: nil
+                }
+            }
             switch value {
-            case let s as String: text = s
-            case let a as [Any]: text = a.map { "\($0)" }.joined(separator: " ")
-            case let n as NSNumber: text = JSONKind.of(n) == .integer ? String(n.int64Value) : "\(n.doubleValue)"
+            case .array(let items) where items.allSatisfy({ scalar($0) != nil }): text = items.compactMap(scalar).joined(separator: " ")
             default:
-                throw MatchworkError(.invalidConfiguration, "\(name): \(key) must be a string or a number.", field: "\(name): \(key)")
+                guard let single = scalar(value) else {
+                    throw MatchworkError(.invalidConfiguration, "\(name): \(key) must be a string or a number.", field: "\(name): \(key)")
+                }
+                text = single
             }
             try configuration.apply(key, text, source: "\(name): \(key)")
         }

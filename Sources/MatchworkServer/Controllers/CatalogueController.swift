@@ -3,7 +3,12 @@ import Hummingbird
 import MatchworkCore
 import MatchworkStore
 
-extension MatchworkService {
+/// `/people` and `/opportunities`: the catalogue's records, one or many at a time.
+struct CatalogueController: Sendable {
+    let store: any ServiceStore
+    let host: EngineHost
+    let maxBodyBytes: Int
+
     /// At most this many records or events in one request.
     static let maximumBatch = 10_000
 
@@ -13,7 +18,7 @@ extension MatchworkService {
         var unchanged: Int
     }
 
-    func addCatalogueRoutes(to api: RouterGroup<MatchworkRequestContext>) {
+    func addRoutes(to api: RouterGroup<MatchworkRequestContext>) {
         let reads = api.group().add(middleware: RequireRole(role: .read))
         let writes = api.group().add(middleware: RequireRole(role: .write))
 
@@ -74,8 +79,8 @@ extension MatchworkService {
         let noun: String
         let id: @Sendable (String) throws -> ID
         let fetch: @Sendable (ID) async throws -> Record?
-        let object: @Sendable (Record) -> [String: Any]
-        let decode: @Sendable ([String: Any], String?) throws -> Record
+        let object: @Sendable (Record) -> [String: JSONValue]
+        let decode: @Sendable ([String: JSONValue], String?) throws -> Record
         let batch: @Sendable (Record) -> RecordBatch
         let delete: @Sendable (ID) async throws -> DeleteOutcome
         let subject: @Sendable (ID) -> SubjectKey
@@ -101,17 +106,17 @@ extension MatchworkService {
             guard let record = try await kind.fetch(id) else {
                 throw APIError.notFound("No \(kind.noun) '\(id)' to change; create it with POST /api/v1/\(kind.collection).", field: "id")
             }
-            let merged = try Self.merge(try await JSONInput.read(request, limit: configuration.maxBodyBytes), into: kind.object(record), id: id.description)
+            let merged = try Self.merge(try await JSONInput.read(request, limit: maxBodyBytes), into: kind.object(record), id: id.description)
             let updated = try kind.decode(merged, nil)
             _ = try await store.write(kind.batch(updated), progress: nil)
-            await committed([kind.subject(id)])
+            await host.noteWrite([kind.subject(id)])
             return Reply.json { kind.write(updated, &$0) }
         }
         writes.delete(path) { request, context in
             try QueryFields.none(request)
             let id = try kind.id(try context.pathParameter("id"))
             try Self.check(try await kind.delete(id), what: "\(kind.noun) '\(id)'")
-            await committed([kind.subject(id)])
+            await host.noteWrite([kind.subject(id)])
             return Response(status: .noContent)
         }
     }
@@ -119,42 +124,42 @@ extension MatchworkService {
     /// Creates or replaces one record (the body is the record: 201 when new, 200 otherwise, with
     /// the record) or many (`{"<bulkKey>": [...]}`, up to 10,000: 200 with counts). All or nothing.
     private func upsert<Record>(
-        _ request: Request, bulkKey: String, decode: ([String: Any], String?) throws -> Record, batch: ([Record]) -> RecordBatch,
+        _ request: Request, bulkKey: String, decode: ([String: JSONValue], String?) throws -> Record, batch: ([Record]) -> RecordBatch,
         subject: (Record) -> SubjectKey, counts: (WriteCounts) -> (Int, Int, Int), write: (Record, inout [UInt8]) -> Void
     ) async throws -> Response {
-        let body = try await JSONInput.read(request, limit: configuration.maxBodyBytes)
-        guard let object = body as? [String: Any] else {
+        let body = try await JSONInput.read(request, limit: maxBodyBytes)
+        guard let object = body.members else {
             throw APIError(.badRequest, code: "invalid_type", "The body must be a JSON object: one record, or {\"\(bulkKey)\": [...]} for many.")
         }
         if let items = try JSONInput.bulk(object, key: bulkKey, limit: Self.maximumBatch) {
             let records = try items.map { item throws in try decode(item.fields, item.path) }
             let written: WriteCounts
             do { written = try await store.write(batch(records), progress: nil) } catch { throw APIError(error, batch: bulkKey) }
-            await committed(records.map(subject))
+            await host.noteWrite(records.map(subject))
             let (inserted, updated, unchanged) = counts(written)
             return try Reply.encode(WriteSummary(inserted: inserted, updated: updated, unchanged: unchanged))
         }
         let record = try decode(object, nil)
         let written: WriteCounts
         do { written = try await store.write(batch([record]), progress: nil) } catch { throw APIError(error) }
-        await committed([subject(record)])
+        await host.noteWrite([subject(record)])
         return Reply.json(status: counts(written).0 == 1 ? .created : .ok) { write(record, &$0) }
     }
 
     /// A JSON merge patch (RFC 7396) of a record: members replace, `null` removes; the id stays.
-    static func merge(_ patch: Any, into record: [String: Any], id: String) throws -> [String: Any] {
-        guard let patch = patch as? [String: Any] else {
+    static func merge(_ patch: JSONValue, into record: [String: JSONValue], id: String) throws -> [String: JSONValue] {
+        guard let patch = patch.members else {
             throw APIError(.badRequest, code: "invalid_type", "The body must be a JSON object of the fields to change (null removes a field).")
         }
         var merged = record
         for (key, value) in patch {
             if key == "id" {
-                guard let text = value as? String, text == id else {
+                guard case .string(let text) = value, text == id else {
                     throw APIError.unprocessable("id cannot change; it is '\(id)'. Create a new record instead.", field: "id")
                 }
                 continue
             }
-            if value is NSNull { merged[key] = nil } else { merged[key] = value }
+            if case .null = value { merged[key] = nil } else { merged[key] = value }
         }
         return merged
     }

@@ -2,7 +2,14 @@ import Hummingbird
 import MatchworkCore
 import MatchworkStore
 
-extension MatchworkService {
+/// `/events`: the durable ingestion path, retractions and the event log.
+struct EventsController: Sendable {
+    let store: any ServiceStore
+    let host: EngineHost
+    let metrics: ServiceMetrics
+    let maxBodyBytes: Int
+    let eventClock: EventClock
+
     struct EventSummary: Encodable {
         /// Events stored by this request.
         var inserted: Int
@@ -24,23 +31,23 @@ extension MatchworkService {
         }
     }
 
-    func addEventRoutes(to api: RouterGroup<MatchworkRequestContext>) {
+    func addRoutes(to api: RouterGroup<MatchworkRequestContext>) {
         // The durable ingestion path: the answer comes after the transaction has committed.
         api.group().add(middleware: RequireRole(role: .write)).post("events") { request, _ in
             try QueryFields.none(request)
-            let body = try await JSONInput.read(request, limit: configuration.maxBodyBytes)
-            guard let object = body as? [String: Any] else {
-                throw APIError(.badRequest, code: "invalid_type", "The body must be a JSON object: one event, or {\"events\": [...]} for up to \(Self.maximumBatch).")
+            let body = try await JSONInput.read(request, limit: maxBodyBytes)
+            guard let object = body.members else {
+                throw APIError(.badRequest, code: "invalid_type", "The body must be a JSON object: one event, or {\"events\": [...]} for up to \(CatalogueController.maximumBatch).")
             }
             let checked: [(event: Interaction, path: String?)]
-            if let items = try JSONInput.bulk(object, key: "events", limit: Self.maximumBatch) {
+            if let items = try JSONInput.bulk(object, key: "events", limit: CatalogueController.maximumBatch) {
                 checked = try items.map { item throws in (try RecordJSON.interaction(item.fields, path: item.path), item.path) }
             } else {
                 checked = [(try RecordJSON.interaction(object), nil)]
             }
             let now = Timestamp.now
             for (event, path) in checked {
-                do { try configuration.eventClock.check(event, now: now, field: path.map { "\($0).timestamp" } ?? "timestamp") } catch let error as MatchworkError { throw APIError(error) }
+                do { try eventClock.check(event, now: now, field: path.map { "\($0).timestamp" } ?? "timestamp") } catch let error as MatchworkError { throw APIError(error) }
                 if event.type == .retract {
                     throw APIError.unprocessable(
                         "\(path.map { "\($0): " } ?? "")retract events are appended by DELETE /api/v1/events/{event_id} (admin role), which checks the event exists; send that instead.",
@@ -58,7 +65,7 @@ extension MatchworkService {
                     subjects.insert(.person(event.person.rawValue))
                     subjects.insert(.opportunity(event.opportunity.rawValue))
                 }
-                await committed(Array(subjects))
+                await host.noteWrite(Array(subjects))
             }
             return try Reply.encode(
                 EventSummary(inserted: written.interactionsInserted, duplicate: written.interactionsDuplicate),
@@ -82,7 +89,7 @@ extension MatchworkService {
                 return Self.retractionReply(event, at: time, appended: false)
             case .retracted(let event, let retraction):
                 metrics.eventsIngested.increment()
-                await committed([.person(event.person.rawValue), .opportunity(event.opportunity.rawValue)])
+                await host.noteWrite([.person(event.person.rawValue), .opportunity(event.opportunity.rawValue)])
                 return Self.retractionReply(event, at: retraction.timestamp, appended: true)
             }
         }

@@ -1,8 +1,17 @@
 import Foundation
 import Hummingbird
 import MatchworkCore
+import MatchworkStore
 
-extension MatchworkService {
+/// `/health/live`, `/health/ready` and `/metrics`: whether the process, the store and the engine
+/// answer, and the service's figures.
+struct HealthController: Sendable {
+    let store: any ServiceStore
+    let host: EngineHost
+    let recorder: ServedListRecorder
+    let cache: ResultCache
+    let metrics: ServiceMetrics
+
     struct Health: Encodable {
         var status: String
         var store: String?
@@ -20,7 +29,7 @@ extension MatchworkService {
         var answering: String
     }
 
-    func addHealthRoutes(to router: Router<MatchworkRequestContext>) {
+    func addRoutes(to router: Router<MatchworkRequestContext>) {
         router.get("health/live") { _, _ in try Reply.encode(Health(status: "live")) }
         router.get("health/ready") { _, _ in
             do {
@@ -40,7 +49,7 @@ extension MatchworkService {
                     Health(status: "not_ready", store: "open", reason: "The engine has not been built yet; see the log for why, then add data or retrain."),
                     status: .serviceUnavailable)
             }
-            return try Reply.encode(Health(status: "ready", store: "open", engine: summary(state)))
+            return try Reply.encode(Health(status: "ready", store: "open", engine: EngineSummary(state)))
         }
         router.get("metrics") { _, _ in
             let text = metrics.exposition(cache: cache.statistics, cacheBytes: cache.bytes, modelKey: await host.state?.modelKey)
@@ -49,8 +58,11 @@ extension MatchworkService {
         }
     }
 
-    func summary(_ state: EngineHost.State) -> EngineSummary {
-        EngineSummary(
+}
+
+extension HealthController.EngineSummary {
+    init(_ state: EngineHost.State) {
+        self.init(
             generation: state.generation, builtAt: ISO8601DateFormatter().string(from: state.builtAt), people: state.engine.snapshot.people.count,
             opportunities: state.engine.snapshot.opportunities.count, models: state.models.versions,
             answering: state.models.learned != nil ? "trained models (\(state.modelKey))" : "the rule-based scorer and the engine's own components")

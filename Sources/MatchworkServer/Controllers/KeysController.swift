@@ -1,9 +1,14 @@
 import Foundation
 import Hummingbird
 import MatchworkCore
-public import MatchworkStore
+import MatchworkStore
 
-extension MatchworkService {
+/// `/keys` (admin role): creating, listing and revoking API keys.
+struct KeysController: Sendable {
+    let store: any ServiceStore
+    let keys: KeyCache
+    let maxBodyBytes: Int
+
     struct CreatedKey: Encodable {
         /// The secret, shown this once: only its hash is stored.
         var key: String
@@ -14,7 +19,7 @@ extension MatchworkService {
         var items: [APIKeyRecord]
     }
 
-    func addKeyRoutes(to api: RouterGroup<MatchworkRequestContext>) {
+    func addRoutes(to api: RouterGroup<MatchworkRequestContext>) {
         let admin = api.group().add(middleware: RequireRole(role: .admin))
         admin.get("keys") { request, _ in
             try QueryFields.none(request)
@@ -22,7 +27,7 @@ extension MatchworkService {
         }
         admin.post("keys") { request, _ in
             try QueryFields.none(request)
-            var fields = try await JSONInput.object(request, limit: configuration.maxBodyBytes)
+            var fields = try await JSONInput.object(request, limit: maxBodyBytes)
             let roleText = try fields.string("role", required: "give read, write or admin")
             let name = try fields.string("name")
             let rateLimit = try fields.integer("rate_limit", in: 1...1_000_000)
@@ -49,7 +54,7 @@ extension MatchworkService {
     }
 
     /// Creates a key: its secret (to show once) and its stored record.
-    public static func createKey(store: any ServiceStore, role: APIRole, name: String?, rateLimit: Int?) async throws -> (secret: String, record: APIKeyRecord) {
+    static func createKey(store: any ServiceStore, role: APIRole, name: String?, rateLimit: Int?) async throws -> (secret: String, record: APIKeyRecord) {
         if let name, name.unicodeScalars.count > 200 || name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             throw MatchworkError(.invalidValue, "name is \(name.unicodeScalars.count) characters or holds a control character; give one line of at most 200 characters.", field: "name")
         }

@@ -4,11 +4,22 @@ import MatchworkCore
 import MatchworkStore
 import NIOPosix
 
-extension MatchworkService {
+/// `/models/status` and `/models/retrain`: the registry's models, what serves, and retraining
+/// in the background.
+struct ModelsController: Sendable {
+    let store: any ServiceStore
+    let host: EngineHost
+    let registry: ModelRegistry
+    let engineConfiguration: EngineConfiguration
+    let training: NIOThreadPool
+    let retrainer: Retrainer
+    let metrics: ServiceMetrics
+    let maxBodyBytes: Int
+
     struct ModelsStatus: Encodable {
         /// The versions serving now, by kind.
         var serving: [String: String]
-        var engine: EngineSummary?
+        var engine: HealthController.EngineSummary?
         var models: [ModelEntry]
         var retrain: Retrainer.Status
     }
@@ -31,7 +42,7 @@ extension MatchworkService {
         var retrain: Retrainer.Status
     }
 
-    func addModelRoutes(to api: RouterGroup<MatchworkRequestContext>) {
+    func addRoutes(to api: RouterGroup<MatchworkRequestContext>) {
         api.group().add(middleware: RequireRole(role: .read)).get("models/status") { request, _ in
             try QueryFields.none(request)
             // The retrain's status first: it says succeeded only once its engine is current, so
@@ -46,13 +57,13 @@ extension MatchworkService {
                     hyperParameters: entry.metadata?.hyperParameters, metrics: entry.metadata?.metrics)
             }
             return try Reply.encode(
-                ModelsStatus(serving: state?.models.versions ?? [:], engine: state.map(summary), models: entries, retrain: retrain))
+                ModelsStatus(serving: state?.models.versions ?? [:], engine: state.map(HealthController.EngineSummary.init), models: entries, retrain: retrain))
         }
         api.group().add(middleware: RequireRole(role: .admin)).post("models/retrain") { request, _ in
             try QueryFields.none(request)
             var kinds = ["neural", "als"]
             if request.headers[.contentLength].map({ $0 != "0" }) ?? false || request.headers[.transferEncoding] != nil {
-                var fields = try await JSONInput.object(request, limit: configuration.maxBodyBytes)
+                var fields = try await JSONInput.object(request, limit: maxBodyBytes)
                 if let names = try fields.strings("models") {
                     for (i, name) in names.enumerated() where !RegistryModel.kinds.contains(name) {
                         throw APIError.unprocessable(

@@ -2,56 +2,22 @@ import Foundation
 import Hummingbird
 import MatchworkCore
 import MatchworkStore
+import NIOPosix
 
-extension MatchworkService {
+/// `/recommendations/generate`, `/recommendations/batch` and the similar routes: lists from the
+/// cache or the engine, each recorded as served.
+struct RecommendationsController: Sendable {
+    let host: EngineHost
+    let lists: ListSource
+    let recorder: ServedListRecorder
+    let pool: NIOThreadPool
+    let metrics: ServiceMetrics
+    let maxBodyBytes: Int
+    let freshWait: Duration
+    let defaultMode: RecommendationMode
+
     /// At most this many subjects in one batch request.
     static let maximumBatchSubjects = 100
-    /// Items in a list when a request gives no `count`.
-    static let defaultCount = 10
-
-    /// A list as the engine answered it, with its items as served and as JSON, rendered once and
-    /// cached together so that a cache hit writes bytes instead of encoding again.
-    struct RenderedList: Sendable {
-        let result: Recommendations
-        /// The items as recorded with each served list.
-        let served: EncodedServedItems
-        /// The `items` member of the answer.
-        let itemsJSON: [UInt8]
-
-        init(_ result: Recommendations, explain: Bool) {
-            self.result = result
-            var served: [ServedItem] = []
-            served.reserveCapacity(result.items.count)
-            // Each breakdown is written once, for the answer and for the served list.
-            let breakdowns = result.items.map { JSONWriter.breakdown($0.breakdown) }
-            var json = JSONWriter(capacity: breakdowns.reduce(2) { $0 + $1.count + 256 })
-            json.array {
-                for (rank, item) in result.items.enumerated() {
-                    served.append(ServedItem(id: item.id, rank: rank + 1, score: item.score, breakdown: item.breakdown))
-                    $0.object { o in
-                        o.key("adjustment"); o.number(item.adjustment)
-                        if explain { o.key("assumptions"); o.strings(item.assumptions) }
-                        o.key("breakdown"); o.raw(breakdowns[rank])
-                        o.key("id"); o.string(item.id)
-                        o.key("rank"); o.integer(rank + 1)
-                        if explain { o.key("reasons"); o.strings(item.reasons) }
-                        o.key("score"); o.number(item.score)
-                        if let bid = item.suggestedBid {
-                            o.key("suggested_bid")
-                            o.object { b in
-                                b.key("maximum"); b.number(bid.maximum)
-                                b.key("minimum"); b.number(bid.minimum)
-                                b.key("optimal"); b.number(bid.optimal)
-                            }
-                        }
-                        if let title = item.title { o.key("title"); o.string(title) }
-                    }
-                }
-            }
-            self.served = EncodedServedItems(served, breakdowns: breakdowns)
-            itemsJSON = json.bytes
-        }
-    }
 
     /// One answered recommendation: the list, the id it was recorded under, whether the
     /// cache answered, and whether the engine predates a write about the subject.
@@ -99,11 +65,11 @@ extension MatchworkService {
         var stale: Bool
     }
 
-    func addRecommendationRoutes(to api: RouterGroup<MatchworkRequestContext>) {
+    func addRoutes(to api: RouterGroup<MatchworkRequestContext>) {
         let reads = api.group().add(middleware: RequireRole(role: .read))
         reads.post("recommendations/generate") { request, context in
             try QueryFields.none(request)
-            var fields = try await JSONInput.object(request, limit: configuration.maxBodyBytes)
+            var fields = try await JSONInput.object(request, limit: maxBodyBytes)
             let parsed = try recommendationRequest(&fields, path: nil)
             try fields.finish()
             let answer = try await generate(parsed, context: context)
@@ -113,7 +79,7 @@ extension MatchworkService {
         }
         reads.post("recommendations/batch") { request, context in
             try QueryFields.none(request)
-            var fields = try await JSONInput.object(request, limit: configuration.maxBodyBytes)
+            var fields = try await JSONInput.object(request, limit: maxBodyBytes)
             guard let items = try fields.array("requests") else { throw fields.missing("requests", "send {\"requests\": [{\"person_id\": …}, …]}") }
             try fields.finish()
             guard !items.isEmpty, items.count <= Self.maximumBatchSubjects else {
@@ -166,68 +132,34 @@ extension MatchworkService {
     }
 
     /// Reads a recommendation request: exactly one of `person_id` and `opportunity_id`, then
-    /// `count`, `mode`, `explain`, `pool` and `filters`.
+    /// `count`, `mode`, `explain`, `pool` and `filters`. The members' types are checked here;
+    /// their values by ``RequestDraft``, as the command line's options are.
     func recommendationRequest(_ fields: inout JSONFields, path: String?) throws -> RecommendationRequest {
-        let person = try fields.string("person_id"), opportunity = try fields.string("opportunity_id")
-        let subject: RecommendationSubject
-        switch (person, opportunity) {
-        case (let p?, nil): subject = .person(try PersonID.validated(p, field: fields.name("person_id")))
-        case (nil, let o?): subject = .opportunity(try OpportunityID.validated(o, field: fields.name("opportunity_id")))
-        case (nil, nil): throw fields.missing("person_id", "give person_id (opportunities for a person) or opportunity_id (people for an opportunity)")
-        case (_?, _?):
-            throw APIError.unprocessable("Give person_id or opportunity_id, not both.", field: fields.name("opportunity_id"))
-        }
-        let count = try fields.integer("count", in: 1...RecommendationRequest.maximumCount) ?? Self.defaultCount
-        let mode = try fields.string("mode").map { (text) throws(MatchworkError) in try RecommendationMode.parse(text, field: fields.name("mode")) }
-            ?? configuration.recommendationMode
-        let explain = try fields.bool("explain") ?? false
-        var pool = CandidatePool.everyone
-        if let text = try fields.string("pool") {
-            guard let value = CandidatePool(rawValue: text) else {
-                throw APIError.unprocessable("pool '\(text)' is not a candidate pool; use everyone or applicants.", field: fields.name("pool"))
-            }
-            if value == .applicants, person != nil {
-                throw APIError.unprocessable("pool applicants ranks an opportunity's applicants; use it with opportunity_id.", field: fields.name("pool"))
-            }
-            pool = value
-        }
-        var filters = RecommendationFilters()
+        let any = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude
+        var draft = RequestDraft()
+        draft.person = try fields.string("person_id")
+        draft.opportunity = try fields.string("opportunity_id")
+        draft.count = try fields.integer("count", in: Int.min...Int.max)
+        draft.mode = try fields.string("mode")
+        draft.explain = try fields.bool("explain") ?? false
+        draft.pool = try fields.string("pool")
         if var f = try fields.object("filters") {
-            filters.maxDistanceKm = try f.number("max_distance", in: 0.001...20_040)
+            draft.maxDistanceKm = try f.number("max_distance", in: any)
             if var facets = try f.object("facets") {
                 for key in facets.object.keys.sorted() {
                     guard let values = try facets.strings(key) else { continue }
-                    guard !values.isEmpty else {
-                        throw APIError.unprocessable("\(facets.name(key)) lists no values; give at least one or drop the filter.", field: facets.name(key))
-                    }
-                    for value in values { try Token.validate(value, field: facets.name(key)) }
-                    filters.facets[FacetName(key), default: []] += values
+                    draft.facets.append((key, values))
                 }
             }
-            let after = try f.timestamp("starts_after"), before = try f.timestamp("starts_before")
-            if after != nil || before != nil {
-                let low = after ?? Timestamp(secondsSinceEpoch: Int64.min / 2), high = before ?? Timestamp(secondsSinceEpoch: Int64.max / 2)
-                guard low <= high else { throw APIError.unprocessable("starts_after \(low) is later than starts_before \(high); swap them.", field: f.name("starts_after")) }
-                filters.startsBetween = low...high
-            }
-            let minPrice = try f.number("min_price", in: 0...1e12), maxPrice = try f.number("max_price", in: 0...1e12)
-            if minPrice != nil || maxPrice != nil {
-                let low = minPrice ?? 0, high = maxPrice ?? 1e12
-                guard low <= high else { throw APIError.unprocessable("min_price \(low) is above max_price \(high); swap them.", field: f.name("min_price")) }
-                filters.priceRange = low...high
-            }
-            if let policy = try f.string("prerequisites") { filters.prerequisites = try PrerequisitePolicy.parse(policy, field: f.name("prerequisites")) }
-            for (i, id) in (try f.strings("exclude") ?? []).enumerated() {
-                let field = "\(f.name("exclude"))[\(i)]"
-                if person != nil { filters.excludedOpportunities.insert(try OpportunityID.validated(id, field: field)) } else {
-                    filters.excludedPeople.insert(try PersonID.validated(id, field: field))
-                }
-            }
+            draft.startsAfter = try f.timestamp("starts_after")
+            draft.startsBefore = try f.timestamp("starts_before")
+            draft.minPrice = try f.number("min_price", in: any)
+            draft.maxPrice = try f.number("max_price", in: any)
+            draft.prerequisites = try f.string("prerequisites")
+            draft.exclude = try f.strings("exclude") ?? []
             try f.finish()
         }
-        let request = RecommendationRequest(subject, count: count, filters: filters, mode: mode, pool: pool, explain: explain)
-        do { try request.validate() } catch { throw APIError(error, prefix: path) }
-        return request
+        do { return try draft.build(names: .api(path: path), defaultMode: defaultMode) } catch { throw APIError(error) }
     }
 
     /// Answers one request from the cache or the engine and records the served list.
@@ -247,7 +179,7 @@ extension MatchworkService {
                 results.append(.failure(error))
                 continue
             }
-            if cache.isEnabled { (cached ? metrics.cacheHits : metrics.cacheMisses).increment() }
+            if lists.cache.isEnabled { (cached ? metrics.cacheHits : metrics.cacheMisses).increment() }
             if stale { metrics.staleAnswers.increment() }
             let id = "rec-" + RecommendationIDs.next()
             let result = list.result
@@ -278,14 +210,12 @@ extension MatchworkService {
                 engines.append(.failure(error))
             }
         }
-        let found = await lists.lists(for: requests, answeredBy: engines, counting: true)
+        let found = await self.lists.lists(for: requests, answeredBy: engines, counting: true)
         return zip(found, engines).map { found, engine in
             found.map { ($0.list, $0.cached, (try? engine.get().stale) ?? false) }
         }
     }
 
-    /// How long a request about a subject just written waits for the build that includes it.
-    var freshWait: Duration { .milliseconds(Int64((configuration.freshWait * 1000).rounded())) }
 
     private func similar(_ subject: RecommendationSubject, request: Request) async throws -> Response {
         var query = try QueryFields(request)
@@ -294,62 +224,7 @@ extension MatchworkService {
         try query.finish()
         let (state, _, stale) = try await host.current(for: SubjectKey(subject), patience: freshWait)
         if stale { metrics.staleAnswers.increment() }
-        let result = try await score { try state.engine.similar(to: subject, count: count, includeClosed: includeClosed) }
+        let result = try await pool.runIfActive { try state.engine.similar(to: subject, count: count, includeClosed: includeClosed) }
         return try Reply.encode(SimilarResponse(subject: result.subject, items: result.items, notice: result.notice, stale: stale))
-    }
-}
-
-/// Recommendation lists from the cache, or scored on the scoring threads.
-struct ListSource: Sendable {
-    /// The engine answering a request, the subject's write count, and whether the engine
-    /// predates a write about the subject.
-    typealias Engine = (state: EngineHost.State, writes: UInt64, stale: Bool)
-
-    let cache: ResultCache
-    let batcher: ScoringBatcher
-
-    /// The lists for `requests`, in order, each answered by its engine (or failing with its
-    /// error), and whether it was scored for this call (`cached` false) or found: in the cache,
-    /// or being scored for an identical request, which it then awaits. The misses one engine
-    /// answers are queued together, so that they are scored in shared batches rather than one
-    /// after the other. `counting` false (warming) leaves the cache's hit ratio alone. Nothing is
-    /// recorded as served.
-    func lists(
-        for requests: [RecommendationRequest], answeredBy engines: [Result<Engine, any Error>], counting: Bool
-    ) async -> [Result<(list: MatchworkService.RenderedList, cached: Bool), any Error>] {
-        precondition(requests.count == engines.count, "one engine per request")
-        var found = [Result<(list: MatchworkService.RenderedList, cached: Bool), any Error>?](repeating: nil, count: requests.count)
-        var scoring: [(index: Int, key: ResultCache.Key, flight: ResultCache.Flight, state: EngineHost.State)] = []
-        var joining: [(index: Int, flight: ResultCache.Flight)] = []
-        for (index, (request, engine)) in zip(requests, engines).enumerated() {
-            switch engine {
-            case .failure(let error): found[index] = .failure(error)
-            case .success(let (state, writes, stale)):
-                // A stale engine's lists are kept apart: once a build with the write serves,
-                // no request reaches them.
-                let modelKey = stale ? "\(state.modelKey)|stale@\(state.generation)" : state.modelKey
-                let key = ResultCache.Key(request: request, modelKey: modelKey, subjectWrites: writes)
-                switch cache.lookup(key, counting: counting) {
-                case .hit(let list): found[index] = .success((list, true))
-                case .score(let flight): scoring.append((index, key, flight, state))
-                case .join(let flight): joining.append((index, flight))
-                }
-            }
-        }
-        // Every flight started above is finished before this call awaits any other's, so two
-        // calls that each joined the other's flight cannot wait for each other.
-        while let state = scoring.first?.state {
-            let group = scoring.filter { $0.state === state }
-            scoring.removeAll { $0.state === state }
-            let answers = await batcher.answer(group.map { requests[$0.index] }, with: state)
-            for (miss, answer) in zip(group, answers) {
-                cache.finish(miss.key, miss.flight, with: answer)
-                found[miss.index] = answer.map { ($0, false) }
-            }
-        }
-        for (index, flight) in joining {
-            found[index] = await flight.outcome().map { ($0, true) }
-        }
-        return found.map { $0! }
     }
 }

@@ -3,7 +3,16 @@ import Hummingbird
 import MatchworkCore
 import MatchworkStore
 
-extension MatchworkService {
+/// `/recommendations/{id}/outcome`, `/feedback` and the served lists: what became of what was served.
+struct TrackingController: Sendable {
+    let store: any ServiceStore
+    let host: EngineHost
+    let recorder: ServedListRecorder
+    let metrics: ServiceMetrics
+    let maxBodyBytes: Int
+    let eventClock: EventClock
+    let servedListRetention: Double
+
     /// Outcomes of a served item and the events they record.
     static let outcomeEvents: [String: InteractionType] = [
         "viewed": .view, "applied": .apply, "bid_placed": .bid, "contacted": .shortlist, "accepted": .hire, "hired": .hire, "completed": .complete,
@@ -27,14 +36,14 @@ extension MatchworkService {
         var feedback: [FeedbackRecord]
     }
 
-    func addTrackingRoutes(to api: RouterGroup<MatchworkRequestContext>) {
+    func addRoutes(to api: RouterGroup<MatchworkRequestContext>) {
         let reads = api.group().add(middleware: RequireRole(role: .read))
         let writes = api.group().add(middleware: RequireRole(role: .write))
 
         writes.post("recommendations/:id/outcome") { request, context in
             try QueryFields.none(request)
             let listID = try context.pathParameter("id")
-            var fields = try await JSONInput.object(request, limit: configuration.maxBodyBytes)
+            var fields = try await JSONInput.object(request, limit: maxBodyBytes)
             let itemID = try fields.string("item_id", required: "name the recommended item (an id from the list's items)")
             let outcome = try fields.string("outcome", required: "give one of \(Self.outcomeEvents.keys.sorted().joined(separator: ", "))")
             let value = try fields.number("value", in: 0...1e12)
@@ -61,13 +70,13 @@ extension MatchworkService {
             do { recorded = try await store.recordOutcome(record, event: event) } catch let error as StoreError { throw APIError(error) }
             if recorded {
                 metrics.eventsIngested.increment()
-                await committed([.person(person.rawValue), .opportunity(opportunity.rawValue)])
+                await host.noteWrite([.person(person.rawValue), .opportunity(opportunity.rawValue)])
             }
             return try Reply.encode(OutcomeResponse(recorded: recorded, eventId: id, outcome: record), status: recorded ? .created : .ok)
         }
         writes.post("feedback") { request, _ in
             try QueryFields.none(request)
-            var fields = try await JSONInput.object(request, limit: configuration.maxBodyBytes)
+            var fields = try await JSONInput.object(request, limit: maxBodyBytes)
             let person = try PersonID.validated(try fields.string("person_id", required: "name the person the feedback is about"), field: "person_id")
             let opportunity = try OpportunityID.validated(try fields.string("opportunity_id", required: "name the opportunity the feedback is about"), field: "opportunity_id")
             let reason = try FeedbackReason.parse(try fields.string("reason", required: "give one of \(FeedbackReason.allCases.map(\.rawValue).joined(separator: ", "))"))
@@ -87,7 +96,7 @@ extension MatchworkService {
             do { recorded = try await store.recordFeedback(record, event: event) } catch let error as StoreError { throw APIError(error) }
             if recorded {
                 metrics.eventsIngested.increment()
-                await committed([.person(person.rawValue), .opportunity(opportunity.rawValue)])
+                await host.noteWrite([.person(person.rawValue), .opportunity(opportunity.rawValue)])
             }
             return try Reply.encode(FeedbackResponse(recorded: recorded, eventId: id, feedback: record), status: recorded ? .created : .ok)
         }
@@ -144,7 +153,7 @@ extension MatchworkService {
             error.headers[.retryAfter] = "30"
             throw error
         }
-        let retention = configuration.servedListRetention > 0 ? "; lists are kept \(ServedListRetention.describe(configuration.servedListRetention)) (served_list_retention) unless an outcome or feedback refers to them" : ""
+        let retention = servedListRetention > 0 ? "; lists are kept \(ServedListRetention.describe(servedListRetention)) (served_list_retention) unless an outcome or feedback refers to them" : ""
         throw APIError.notFound(
             "No recommendation '\(id)' is stored; use the recommendation_id of a list the service returned (a list answered just before the service was killed may not have been stored\(retention)).",
             field: field)
@@ -154,7 +163,7 @@ extension MatchworkService {
     /// ahead of the clock than `max_event_skew` is refused.
     func timestamp(_ fields: inout JSONFields) throws -> Timestamp {
         guard let time = try fields.timestamp("timestamp") else { return .now }
-        do { try configuration.eventClock.check(time, field: "timestamp") } catch { throw APIError(error) }
+        do { try eventClock.check(time, field: "timestamp") } catch { throw APIError(error) }
         return time
     }
 

@@ -75,7 +75,7 @@ struct CacheWarming: Sendable {
         for subject in served {
             guard requests.count < limit else { break }
             guard let mode = RecommendationMode(rawValue: subject.mode) else { continue }
-            let request = RecommendationRequest(subject.subject, count: MatchworkService.defaultCount, mode: mode, explain: false)
+            let request = RecommendationRequest(subject.subject, count: RecommendationRequest.defaultCount, mode: mode, explain: false)
             if seen.insert(request).inserted { requests.append(request) }
         }
         guard let snapshot = active, requests.count < limit else { return requests }
@@ -84,7 +84,7 @@ struct CacheWarming: Sendable {
         for (p, _) in takers {
             guard requests.count < limit else { break }
             let request = RecommendationRequest(
-                .person(snapshot.people[Int(p)].id), count: MatchworkService.defaultCount, mode: defaultMode, explain: false)
+                .person(snapshot.people[Int(p)].id), count: RecommendationRequest.defaultCount, mode: defaultMode, explain: false)
             if seen.insert(request).inserted { requests.append(request) }
         }
         return requests

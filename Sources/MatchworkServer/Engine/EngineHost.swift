@@ -24,7 +24,8 @@ enum SubjectKey: Hashable, Sendable {
 /// written since the last build waits for the next build (up to the service's `fresh_wait`), so
 /// that a caller reads its own writes; other requests are answered by the last build while the
 /// next one runs. After a write the engine rebuilds at most every `refreshInterval` seconds, and
-/// never sooner after the last build ended than that build took.
+/// never sooner after the last build ended than that build took: ``RebuildSchedule`` decides
+/// when, and the host carries it out (tasks, timers, waiting requests).
 actor EngineHost {
     /// One built engine and what it was built from (a class: every request takes one).
     final class State: Sendable {
@@ -35,19 +36,26 @@ actor EngineHost {
         /// The serving models' versions, `als-000002,neural-000003`, or empty.
         let modelKey: String
         let models: ServingModels
+        /// When it was built (wall time, for `/health/ready`).
         let builtAt: Date
-        let seconds: Double
-        /// How long the build took (`seconds`), to time the next builds by.
-        var buildDuration: Duration { .milliseconds(Int64(seconds * 1000)) }
+        /// How long the build took, to time the next builds by.
+        let buildDuration: Duration
+        var seconds: Double { buildDuration.inSeconds }
 
-        init(engine: RecommendationEngine, generation: Int, builtThrough: UInt64, modelKey: String, models: ServingModels, builtAt: Date, seconds: Double) {
+        init(engine: RecommendationEngine, generation: Int, builtThrough: UInt64, modelKey: String, models: ServingModels, builtAt: Date, buildDuration: Duration) {
             self.engine = engine
             self.generation = generation
             self.builtThrough = builtThrough
             self.modelKey = modelKey
             self.models = models
             self.builtAt = builtAt
-            self.seconds = seconds
+            self.buildDuration = buildDuration
+        }
+
+        convenience init(engine: RecommendationEngine, generation: Int, builtThrough: UInt64, modelKey: String, models: ServingModels, builtAt: Date, seconds: Double) {
+            self.init(
+                engine: engine, generation: generation, builtThrough: builtThrough, modelKey: modelKey, models: models, builtAt: builtAt,
+                buildDuration: .milliseconds(Int64((seconds * 1000).rounded())))
         }
     }
 
@@ -55,35 +63,33 @@ actor EngineHost {
     let registry: ModelRegistry
     let configuration: EngineConfiguration
     let pool: NIOThreadPool
-    let refreshInterval: Double
     let logger: Logger
+    /// The time the schedule runs on, and sleeps its timers on.
+    private let clock: ElapsedClock
 
     private(set) var state: State?
     /// Runs on a build that brings other models than the serving engine's (the first build
     /// included), before it serves, with the subjects' write counts: the cache's warming.
     private var preparation: (@Sendable (State, [SubjectKey: UInt64]) async -> Void)?
-    private var writes: UInt64 = 0
-    private var subjectWrites: [SubjectKey: UInt64] = [:]
+    /// When to build (see ``RebuildSchedule``).
+    private var schedule: RebuildSchedule
     private var building: Task<State, any Error>?
-    private var scheduled: Task<Void, Never>?
-    private var generation = 0
     /// Requests waiting for a build through a write count (see ``current(for:patience:)``).
     private var waiters: [Int: (needed: UInt64, continuation: CheckedContinuation<Void, Never>)] = [:]
     private var nextWaiter = 0
-    /// When the build under way started, and the write count it includes.
-    private var buildStarted: ContinuousClock.Instant?
-    private var buildingThrough: UInt64 = 0
-    /// When the last build ended, and the build waiting for its turn (see ``startBuild()``).
-    private var lastBuildEnded: ContinuousClock.Instant?
-    private var deferred: Task<Void, Never>?
 
-    init(store: any ServiceStore, registry: ModelRegistry, configuration: EngineConfiguration, pool: NIOThreadPool, refreshInterval: Double, logger: Logger) {
+    /// - Parameter clock: the time rebuilds are scheduled by (the continuous clock; a test's own).
+    init(
+        store: any ServiceStore, registry: ModelRegistry, configuration: EngineConfiguration, pool: NIOThreadPool, refreshInterval: Double, logger: Logger,
+        clock: any Clock<Duration> = ContinuousClock()
+    ) {
         self.store = store
         self.registry = registry
         self.configuration = configuration
         self.pool = pool
-        self.refreshInterval = refreshInterval
         self.logger = logger
+        self.clock = ElapsedClock(clock)
+        schedule = RebuildSchedule(refreshInterval: .seconds(refreshInterval))
     }
 
     /// Sets what runs on a build with other models before it serves (see `preparation`).
@@ -98,7 +104,7 @@ actor EngineHost {
     /// `patience` for a build that includes the write (starting one if none runs), and past
     /// it answers with the serving engine, stale. With no engine yet it waits for the first.
     func current(for subject: SubjectKey?, patience: Duration) async throws -> (state: State, writes: UInt64, stale: Bool) {
-        let needed = subject.flatMap { subjectWrites[$0] } ?? 0
+        let needed = subject.map { schedule.writeCount(of: $0) } ?? 0
         if let state, state.builtThrough >= needed { return (state, needed, false) }
         guard state != nil else {
             while true {
@@ -106,60 +112,38 @@ actor EngineHost {
                 _ = try await rebuild()
             }
         }
-        startBuild()
+        perform(schedule.buildSoon(at: clock.now()))
         // A build expected to take longer than `patience` (judging by the last one) is not
         // waited for: the answer would be stale all the same, only later.
-        if patience > .zero, expectedWait(through: needed) <= patience { await wait(through: needed, atMost: patience) }
+        if patience > .zero, schedule.expectedWait(through: needed, at: clock.now()) <= patience { await wait(through: needed, atMost: patience) }
         let state = self.state!
         return (state, needed, state.builtThrough < needed)
     }
 
-    /// How long until a build through `needed` should serve, judging by the serving engine's
-    /// build time: the rest of the build under way, plus a whole build when that one started
-    /// before the write (and so cannot include it).
-    private func expectedWait(through needed: UInt64) -> Duration {
-        guard let state else { return .zero }
-        let build = state.buildDuration
-        guard building != nil || deferred == nil, let buildStarted else { return max(.zero, spacing()) + build }
-        let remaining = max(.zero, build - (ContinuousClock.now - buildStarted))
-        return buildingThrough >= needed ? remaining : remaining + build
-    }
-
-    /// Starts a build unless one runs or is due; its failure is logged (the serving engine
-    /// stays). Builds are spaced by the last one's duration, so that writes arriving all the
-    /// time leave the scoring threads at least half of one thread's time.
-    private func startBuild() {
-        guard building == nil, deferred == nil else { return }
-        let wait = spacing()
-        guard wait <= .zero else {
-            deferred = Task { [weak self] in
-                try? await Task.sleep(for: wait)
-                await self?.runDeferred()
+    /// Does what the schedule says: builds (failures logged; the serving engine stays), or sets
+    /// a timer that reports back.
+    private func perform(_ action: RebuildSchedule.Action) {
+        switch action {
+        case .none: break
+        case .build: Task { await self.rebuildLogged() }
+        case .wake(let delay, let timer):
+            Task { [weak self, clock] in
+                try? await clock.sleep(delay)
+                await self?.fired(timer)
             }
-            return
         }
-        buildStarted = .now
-        buildingThrough = writes
-        Task { await self.rebuildLogged() }
     }
 
-    private func runDeferred() async {
-        deferred = nil
-        startBuild()
-    }
-
-    /// How long before the next build may start: the last build's duration after it ended.
-    private func spacing() -> Duration {
-        guard let state, let lastBuildEnded else { return .zero }
-        return state.buildDuration - (ContinuousClock.now - lastBuildEnded)
+    private func fired(_ timer: RebuildSchedule.Timer) {
+        perform(schedule.fired(timer, at: clock.now()))
     }
 
     /// Suspends until a build through `needed` is installed, a build fails, or `patience` passes.
     private func wait(through needed: UInt64, atMost patience: Duration) async {
         let id = nextWaiter
         nextWaiter += 1
-        let timeout = Task { [weak self] in
-            try? await Task.sleep(for: patience)
+        let timeout = Task { [weak self, clock] in
+            try? await clock.sleep(patience)
             await self?.resumeWaiter(id)
         }
         await withCheckedContinuation { continuation in waiters[id] = (needed, continuation) }
@@ -171,23 +155,11 @@ actor EngineHost {
     }
 
     /// The subject's write count.
-    func writeCount(of subject: SubjectKey) -> UInt64 { subjectWrites[subject] ?? 0 }
+    func writeCount(of subject: SubjectKey) -> UInt64 { schedule.writeCount(of: subject) }
 
     /// Records a committed write touching `subjects`, and schedules a rebuild.
     func noteWrite(_ subjects: [SubjectKey]) {
-        writes += 1
-        for subject in subjects { subjectWrites[subject] = writes }
-        guard scheduled == nil else { return }
-        let delay = max(.seconds(refreshInterval), spacing())
-        scheduled = Task { [weak self] in
-            try? await Task.sleep(for: delay)
-            await self?.runScheduled()
-        }
-    }
-
-    private func runScheduled() async {
-        scheduled = nil
-        await rebuildLogged()
+        perform(schedule.wrote(subjects, at: clock.now()))
     }
 
     private func rebuildLogged() async {
@@ -201,8 +173,7 @@ actor EngineHost {
     /// join it), and makes it current.
     @discardableResult
     func refresh() async throws -> State {
-        writes += 1
-        let needed = writes
+        let needed = schedule.countWrite()
         while true {
             if let state, state.builtThrough >= needed { return state }
             _ = try await rebuild()
@@ -221,14 +192,11 @@ actor EngineHost {
     @discardableResult
     func rebuild() async throws -> State {
         if let building { return try await building.value }
-        let through = writes
-        generation += 1
-        buildStarted = .now
-        buildingThrough = through
+        let started = clock.now()
+        let (generation, through) = schedule.buildStarted(at: started)
         // The task runs on this actor (it uses `self`), giving it up while it awaits the store
         // and the thread pool, so `install` happens before the task's value is seen.
-        let task = Task { [store, registry, configuration, pool, generation] in
-            let started = Date()
+        let task = Task { [store, registry, configuration, pool, clock] in
             do {
                 let snapshot = try await store.snapshot(now: nil)
                 let state = try await pool.runIfActive {
@@ -237,11 +205,11 @@ actor EngineHost {
                         snapshot: snapshot, configuration: models.configure(configuration), collaborativeCache: models.collaborative?.cache, learnedModel: models.learned)
                     return State(
                         engine: engine, generation: generation, builtThrough: through, modelKey: models.versionKey, models: models, builtAt: Date(),
-                        seconds: Date().timeIntervalSince(started))
+                        buildDuration: clock.now() - started)
                 }
                 if let preparation = self.preparation, self.state?.modelKey != state.modelKey {
                     // The engine serving now keeps answering meanwhile.
-                    await preparation(state, self.subjectWrites)
+                    await preparation(state, self.schedule.subjectWrites)
                 }
                 self.install(state)
                 return state
@@ -256,8 +224,9 @@ actor EngineHost {
 
     /// Makes a finished build current (unless a newer one already is) and logs it.
     private func install(_ built: State) {
-        if building != nil, generation == built.generation { building = nil }
-        lastBuildEnded = .now
+        if building != nil, schedule.building == built.generation { building = nil }
+        let installs = state.map { $0.generation < built.generation } ?? true
+        schedule.buildEnded(built.generation, at: clock.now(), serving: installs ? built.buildDuration : nil)
         for note in built.models.notes { logger.notice("\(note)") }
         logger.info(
             "Engine built",
@@ -266,16 +235,16 @@ actor EngineHost {
                 "opportunities": "\(built.engine.snapshot.opportunities.count)", "models": "\(built.modelKey.isEmpty ? "none" : built.modelKey)",
                 "seconds": "\(String(format: "%.2f", built.seconds))",
             ])
-        if let state, state.generation > built.generation { return }
+        guard installs else { return }
         state = built
         for (id, waiter) in waiters where waiter.needed <= built.builtThrough { resumeWaiter(id) }
         // Writes that arrived during this build: the requests waiting for them need another.
-        if !waiters.isEmpty, building == nil { startBuild() }
+        if !waiters.isEmpty, building == nil { perform(schedule.buildSoon(at: clock.now())) }
     }
 
     private func buildFailed(_ failed: Int) {
-        if generation == failed { building = nil }
-        lastBuildEnded = .now
+        if schedule.building == failed { building = nil }
+        schedule.buildEnded(failed, at: clock.now(), serving: nil)
         // Waiting longer would not help: the waiting requests are answered by the serving engine.
         for id in Array(waiters.keys) { resumeWaiter(id) }
     }

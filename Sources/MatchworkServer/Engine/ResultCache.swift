@@ -22,7 +22,7 @@ final class ResultCache: Sendable {
     }
 
     private struct Entry {
-        let value: MatchworkService.RenderedList
+        let value: RenderedList
         let expires: Double
         let cost: Int
         /// When it was stored or last found (a count of lookups and stores).
@@ -41,7 +41,7 @@ final class ResultCache: Sendable {
 
     /// One list being scored, and the callers waiting for it.
     final class Flight: Sendable {
-        typealias Outcome = Result<MatchworkService.RenderedList, any Error>
+        typealias Outcome = Result<RenderedList, any Error>
         private enum State {
             case scoring([CheckedContinuation<Outcome, Never>])
             case done(Outcome)
@@ -77,7 +77,7 @@ final class ResultCache: Sendable {
     /// What a lookup found.
     enum Lookup {
         /// A list still fresh.
-        case hit(MatchworkService.RenderedList)
+        case hit(RenderedList)
         /// Nothing: score the list and hand it to ``finish(_:_:with:)``, which every caller
         /// that joined meanwhile awaits (so it must be called, with the list or the error).
         case score(Flight)
@@ -99,7 +99,7 @@ final class ResultCache: Sendable {
     /// What a list is counted as holding, in bytes: its answer's and its record's JSON, the
     /// values both were written from (about as large again), and a fixed part for the key and
     /// the entry.
-    static func cost(of list: MatchworkService.RenderedList) -> Int {
+    static func cost(of list: RenderedList) -> Int {
         2 * (list.itemsJSON.count + list.served.json.utf8.count) + 512
     }
 
@@ -156,7 +156,7 @@ final class ResultCache: Sendable {
         }
     }
 
-    func store(_ value: MatchworkService.RenderedList, for key: Key) {
+    func store(_ value: RenderedList, for key: Key) {
         guard isEnabled else { return }
         let now = Self.now()
         let cost = Self.cost(of: value)

@@ -14,21 +14,21 @@ final class ScoringBatcher: Sendable {
     private struct Pending: Sendable {
         let request: RecommendationRequest
         let state: EngineHost.State
-        let deliver: @Sendable (Result<MatchworkService.RenderedList, any Error>) -> Void
+        let deliver: @Sendable (Result<RenderedList, any Error>) -> Void
     }
 
     /// The answers to several requests queued together, handed back all at once.
     private final class Collector: Sendable {
-        private let state: Mutex<(results: [Result<MatchworkService.RenderedList, any Error>?], missing: Int)>
-        private let continuation: CheckedContinuation<[Result<MatchworkService.RenderedList, any Error>], Never>
+        private let state: Mutex<(results: [Result<RenderedList, any Error>?], missing: Int)>
+        private let continuation: CheckedContinuation<[Result<RenderedList, any Error>], Never>
 
-        init(count: Int, _ continuation: CheckedContinuation<[Result<MatchworkService.RenderedList, any Error>], Never>) {
+        init(count: Int, _ continuation: CheckedContinuation<[Result<RenderedList, any Error>], Never>) {
             state = Mutex((Array(repeating: nil, count: count), count))
             self.continuation = continuation
         }
 
-        func deliver(_ result: Result<MatchworkService.RenderedList, any Error>, at index: Int) {
-            let done = state.withLock { state -> [Result<MatchworkService.RenderedList, any Error>]? in
+        func deliver(_ result: Result<RenderedList, any Error>, at index: Int) {
+            let done = state.withLock { state -> [Result<RenderedList, any Error>]? in
                 state.results[index] = result
                 state.missing -= 1
                 return state.missing == 0 ? state.results.map { $0! } : nil
@@ -61,13 +61,13 @@ final class ScoringBatcher: Sendable {
     var queuedCount: Int { queue.withLock { $0.pending.count } }
 
     /// The rendered list for `request` from `state`'s engine.
-    func answer(_ request: RecommendationRequest, with state: EngineHost.State) async throws -> MatchworkService.RenderedList {
+    func answer(_ request: RecommendationRequest, with state: EngineHost.State) async throws -> RenderedList {
         try await answer([request], with: state)[0].get()
     }
 
     /// The rendered lists for `requests` from `state`'s engine, in order: queued together, in
     /// order, so that they are scored in as few batches as the batch size allows.
-    func answer(_ requests: [RecommendationRequest], with state: EngineHost.State) async -> [Result<MatchworkService.RenderedList, any Error>] {
+    func answer(_ requests: [RecommendationRequest], with state: EngineHost.State) async -> [Result<RenderedList, any Error>] {
         guard !requests.isEmpty else { return [] }
         return await withCheckedContinuation { continuation in
             let collector = Collector(count: requests.count, continuation)
@@ -107,7 +107,7 @@ final class ScoringBatcher: Sendable {
             onBatch(batch.count)
             let results = first.state.engine.recommend(together: batch.map(\.request))
             for (pending, result) in zip(batch, results) {
-                pending.deliver(result.map { MatchworkService.RenderedList($0, explain: pending.request.explain) }.mapError { $0 })
+                pending.deliver(result.map { RenderedList($0, explain: pending.request.explain) }.mapError { $0 })
             }
         }
     }

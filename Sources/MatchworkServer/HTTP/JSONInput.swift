@@ -7,7 +7,7 @@ import NIOCore
 /// Reads a request body as JSON: 413 above the size limit, 415 when sent as another media type,
 /// 400 when it is not JSON or names a member twice.
 enum JSONInput {
-    static func read(_ request: Request, limit: Int) async throws -> Any {
+    static func read(_ request: Request, limit: Int) async throws -> JSONValue {
         var request = request
         let buffer: ByteBuffer
         do {
@@ -31,11 +31,10 @@ enum JSONInput {
                 .unsupportedMediaType, code: "unsupported_media_type",
                 "The request body is sent as '\(type.prefix(100))', not JSON; send it with Content-Type: application/json (curl: -H 'Content-Type: application/json').")
         }
-        let parsed: Any
-        do {
-            parsed = try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView), options: [.fragmentsAllowed])
-        } catch {
-            throw APIError(.badRequest, code: "malformed_json", "The request body is not valid JSON; send a JSON object with Content-Type: application/json.")
+        guard let parsed = JSONReader.parse(buffer.readableBytesView) else {
+            throw APIError(
+                .badRequest, code: "malformed_json",
+                "The request body is not valid JSON (in UTF-8, nested at most \(JSONReader.maximumDepth) levels); send a JSON object with Content-Type: application/json.")
         }
         if let member = JSONDuplicates.firstDuplicate(in: buffer.readableBytesView) {
             throw APIError(.badRequest, code: "duplicate_member", "The request body names \(member) twice; send each member once.", field: member)
@@ -51,22 +50,22 @@ enum JSONInput {
 
     /// The objects of a bulk body `{"<key>": [{…}, …]}` (1 to `limit` of them), each with its
     /// path (`events[3]`) for errors; `nil` when the body has no such member (one record).
-    static func bulk(_ object: [String: Any], key: String, limit: Int) throws(APIError) -> [(fields: [String: Any], path: String)]? {
+    static func bulk(_ object: [String: JSONValue], key: String, limit: Int) throws(APIError) -> [(fields: [String: JSONValue], path: String)]? {
         guard let list = object[key] else { return nil }
         guard object.count == 1 else {
             let extra = object.keys.sorted().first { $0 != key }!
             throw APIError(.badRequest, code: "unknown_field", "\(extra) is not a known field beside \(key); send {\"\(key)\": [...]} alone.", field: extra)
         }
-        guard let items = list as? [Any] else { throw APIError(.badRequest, code: "invalid_type", "\(key) must be an array of objects.", field: key) }
+        guard case .array(let items) = list else { throw APIError(.badRequest, code: "invalid_type", "\(key) must be an array of objects.", field: key) }
         guard !items.isEmpty, items.count <= limit else {
             throw APIError.unprocessable("\(key) holds \(items.count) records; send 1 to \(limit) per request.", field: key)
         }
-        var out: [(fields: [String: Any], path: String)] = []
+        var out: [(fields: [String: JSONValue], path: String)] = []
         out.reserveCapacity(items.count)
         for (i, item) in items.enumerated() {
             let path = "\(key)[\(i)]"
-            guard let fields = item as? [String: Any] else {
-                throw APIError(.badRequest, code: "invalid_type", "\(path) is \(JSONKind.describe(JSONKind.of(item))), but it must be an object.", field: path)
+            guard let fields = item.members else {
+                throw APIError(.badRequest, code: "invalid_type", "\(path) is \(JSONKind.describe(item.kind)), but it must be an object.", field: path)
             }
             out.append((fields, path))
         }
@@ -82,14 +81,14 @@ enum JSONInput {
 /// A JSON object read member by member, strictly: each accessor checks the member's type and
 /// range and names it on failure, and ``finish()`` refuses members no accessor asked for.
 struct JSONFields {
-    let object: [String: Any]
+    let object: [String: JSONValue]
     let path: String?
     private var asked: Set<String> = []
 
-    init(_ value: Any, path: String?) throws(APIError) {
-        guard let object = value as? [String: Any] else {
+    init(_ value: JSONValue, path: String?) throws(APIError) {
+        guard let object = value.members else {
             throw APIError(
-                .badRequest, code: "invalid_type", "\(path ?? "The body") is \(JSONKind.describe(JSONKind.of(value))), but it must be a JSON object.", field: path)
+                .badRequest, code: "invalid_type", "\(path ?? "The body") is \(JSONKind.describe(value.kind)), but it must be a JSON object.", field: path)
         }
         self.object = object
         self.path = path
@@ -97,14 +96,14 @@ struct JSONFields {
 
     func name(_ key: String) -> String { path.map { "\($0).\(key)" } ?? key }
 
-    private mutating func value(_ key: String) -> Any? {
+    private mutating func value(_ key: String) -> JSONValue? {
         asked.insert(key)
-        guard let value = object[key], !(value is NSNull) else { return nil }
+        guard let value = object[key], value.kind != .null else { return nil }
         return value
     }
 
-    private func wrongType(_ key: String, _ value: Any, _ expected: String) -> APIError {
-        APIError(.badRequest, code: "invalid_type", "\(name(key)) is \(JSONKind.describe(JSONKind.of(value))), but it must be \(expected).", field: name(key))
+    private func wrongType(_ key: String, _ value: JSONValue, _ expected: String) -> APIError {
+        APIError(.badRequest, code: "invalid_type", "\(name(key)) is \(JSONKind.describe(value.kind)), but it must be \(expected).", field: name(key))
     }
 
     func missing(_ key: String, _ hint: String) -> APIError {
@@ -113,7 +112,7 @@ struct JSONFields {
 
     mutating func string(_ key: String) throws(APIError) -> String? {
         guard let value = value(key) else { return nil }
-        guard JSONKind.of(value) == .string, let text = value as? String else { throw wrongType(key, value, "a string") }
+        guard case .string(let text) = value else { throw wrongType(key, value, "a string") }
         return text
     }
 
@@ -124,21 +123,18 @@ struct JSONFields {
 
     mutating func integer(_ key: String, in range: ClosedRange<Int>) throws(APIError) -> Int? {
         guard let value = value(key) else { return nil }
-        guard JSONKind.of(value) == .integer, let number = value as? NSNumber else { throw wrongType(key, value, "an integer") }
-        let n = number.doubleValue
+        guard value.kind == .integer, let n = value.double else { throw wrongType(key, value, "an integer") }
         guard n >= Double(range.lowerBound), n <= Double(range.upperBound) else {
-            throw APIError.unprocessable("\(name(key)) is \(number), outside \(range.lowerBound)...\(range.upperBound).", field: name(key))
+            throw APIError.unprocessable("\(name(key)) is \(value.numberText), outside \(range.lowerBound)...\(range.upperBound).", field: name(key))
         }
         return Int(n)
     }
 
     mutating func number(_ key: String, in range: ClosedRange<Double>) throws(APIError) -> Double? {
         guard let value = value(key) else { return nil }
-        let kind = JSONKind.of(value)
-        guard kind == .number || kind == .integer, let number = value as? NSNumber else { throw wrongType(key, value, "a number") }
-        let n = number.doubleValue
+        guard let n = value.double else { throw wrongType(key, value, "a number") }
         guard n.isFinite, range.contains(n) else {
-            throw APIError.unprocessable("\(name(key)) is \(number), outside \(range.lowerBound)...\(range.upperBound).", field: name(key))
+            throw APIError.unprocessable("\(name(key)) is \(value.numberText), outside \(range.lowerBound)...\(range.upperBound).", field: name(key))
         }
         return n
     }
@@ -146,15 +142,15 @@ struct JSONFields {
     /// An ISO 8601 date or time, or whole seconds since 1970.
     mutating func timestamp(_ key: String) throws -> Timestamp? {
         guard let value = value(key) else { return nil }
-        switch JSONKind.of(value) {
-        case .integer:
-            let seconds = (value as! NSNumber).int64Value
+        switch (value.kind, value) {
+        case (.integer, _):
+            let seconds = Int64(value.double!)
             guard (0..<4_102_444_800).contains(seconds) else {
                 throw APIError.unprocessable("\(name(key)) is \(seconds) seconds since 1970, outside 1970 to 2099.", field: name(key))
             }
             return Timestamp(secondsSinceEpoch: seconds)
-        case .string:
-            let time = try Timestamp.parse(value as! String, field: name(key))
+        case (_, .string(let text)):
+            let time = try Timestamp.parse(text, field: name(key))
             guard (0..<4_102_444_800).contains(time.secondsSinceEpoch) else {
                 throw APIError.unprocessable("\(name(key)) is \(time), outside 1970 to 2099.", field: name(key))
             }
@@ -165,19 +161,19 @@ struct JSONFields {
 
     mutating func bool(_ key: String) throws(APIError) -> Bool? {
         guard let value = value(key) else { return nil }
-        guard JSONKind.of(value) == .boolean, let flag = value as? Bool ?? (value as? NSNumber)?.boolValue else { throw wrongType(key, value, "true or false") }
+        guard case .bool(let flag) = value else { throw wrongType(key, value, "true or false") }
         return flag
     }
 
     mutating func object(_ key: String) throws(APIError) -> JSONFields? {
         guard let value = value(key) else { return nil }
-        guard JSONKind.of(value) == .object else { throw wrongType(key, value, "an object") }
+        guard value.kind == .object else { throw wrongType(key, value, "an object") }
         return try JSONFields(value, path: name(key))
     }
 
-    mutating func array(_ key: String) throws(APIError) -> [Any]? {
+    mutating func array(_ key: String) throws(APIError) -> [JSONValue]? {
         guard let value = value(key) else { return nil }
-        guard let items = value as? [Any] else { throw wrongType(key, value, "an array") }
+        guard case .array(let items) = value else { throw wrongType(key, value, "an array") }
         return items
     }
 
@@ -185,8 +181,8 @@ struct JSONFields {
         guard let items = try array(key) else { return nil }
         var out: [String] = []
         for (i, item) in items.enumerated() {
-            guard JSONKind.of(item) == .string, let text = item as? String else {
-                throw APIError(.badRequest, code: "invalid_type", "\(name(key))[\(i)] is \(JSONKind.describe(JSONKind.of(item))), but it must be a string.", field: "\(name(key))[\(i)]")
+            guard case .string(let text) = item else {
+                throw APIError(.badRequest, code: "invalid_type", "\(name(key))[\(i)] is \(JSONKind.describe(item.kind)), but it must be a string.", field: "\(name(key))[\(i)]")
             }
             out.append(text)
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import MatchworkCore
+import MatchworkStore
 
 /// The OpenAPI 3.1 document of the API, served at `/api/v1/openapi.json`.
 ///
@@ -49,7 +50,7 @@ enum OpenAPIDocument {
         let places = candidates(executable: executable)
         for place in places {
             guard let data = FileManager.default.contents(atPath: place.path) else { continue }
-            guard (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
+            guard JSONReader.parse(data)?.members != nil else {
                 return .failure(MatchworkError(.invalidConfiguration, "The API document '\(place.path)' is not a JSON object; reinstall Matchwork (make install) to restore it."))
             }
             return .success(Array(data))
@@ -62,13 +63,12 @@ enum OpenAPIDocument {
 
     /// The documented paths, as segments (`nil` for a `{parameter}`), with their methods.
     static let routes: [(segments: [String?], methods: [String])] = {
-        guard let document = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
-            let paths = document["paths"] as? [String: [String: Any]]
-        else { return [] }
+        guard let paths = JSONReader.parse(json)?.members?["paths"]?.members else { return [] }
         let verbs = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
         return paths.keys.sorted().map { path in
             let segments = path.split(separator: "/").map { $0.hasPrefix("{") ? nil : String($0) }
-            return (segments, verbs.filter { paths[path]![$0] != nil }.map { $0.uppercased() })
+            let operations = paths[path]!.members ?? [:]
+            return (segments, verbs.filter { operations[$0] != nil }.map { $0.uppercased() })
         }
     }()
 

@@ -1,29 +1,50 @@
-/// A strict, allocation-light JSON parser into ``JSONValue``, for the JSON columns the store
-/// reads back on every snapshot (profiles and event details: 100,000 opportunities and tens of
-/// thousands of events on a large marketplace, where `JSONDecoder` took a fifth of the time).
+/// A strict, allocation-light JSON parser into ``JSONValue``: request bodies, JSON Lines
+/// imports, config files, and the JSON columns the store reads back on every snapshot (profiles
+/// and event details: 100,000 opportunities and tens of thousands of events on a large
+/// marketplace, where `JSONDecoder` took a fifth of the time).
 ///
-/// It accepts RFC 8259 JSON without booleans (the columns never hold any) and returns `nil` for
-/// anything else, so that callers fall back to `JSONDecoder` and its error messages. Integers
-/// that fit in 64 bits become ``JSONValue/integer(_:)``, other numbers ``JSONValue/number(_:)``.
-struct JSONReader {
+/// It accepts RFC 8259 JSON in UTF-8 nested at most ``maximumDepth`` deep (without booleans for
+/// the store's columns, which never hold any) and returns `nil` for anything else (the callers
+/// say what they expected). Integers that fit in 64 bits become
+/// ``JSONValue/integer(_:)``, other numbers ``JSONValue/number(_:)``; a number beyond `Double`'s
+/// range is refused. Repeated member names are kept (``JSONDuplicates`` finds them).
+public struct JSONReader {
     /// Nesting deeper than this is refused (the columns nest three levels).
-    static let maximumDepth = 64
+    public static let maximumDepth = 64
 
-    /// The value of `text`, or `nil` when it is not JSON this reader accepts.
+    /// The value of a JSON column the store wrote, or `nil` when it is not JSON this reader
+    /// accepts; booleans are refused, as the columns never hold any (the caller then falls back to
+    /// `JSONDecoder` and its error messages).
     static func parse(_ text: String) -> JSONValue? {
         var text = text
-        return text.withUTF8 { bytes in
-            var reader = JSONReader(bytes: bytes)
-            guard let value = reader.value(depth: 0) else { return nil }
-            reader.skipSpace()
-            return reader.position == bytes.count ? value : nil
-        }
+        // A String is valid UTF-8 already.
+        return text.withUTF8 { parse(bytes: $0, checkingUTF8: false, booleans: false) }
+    }
+
+    /// The value of UTF-8 `bytes`, or `nil` when they are not JSON this reader accepts (invalid
+    /// UTF-8 included).
+    public static func parse(_ bytes: some Collection<UInt8>) -> JSONValue? {
+        let parsed = bytes.withContiguousStorageIfAvailable { parse(bytes: $0, checkingUTF8: true, booleans: true) }
+        return parsed ?? Array(bytes).withUnsafeBufferPointer { parse(bytes: $0, checkingUTF8: true, booleans: true) }
+    }
+
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>, checkingUTF8: Bool, booleans: Bool) -> JSONValue? {
+        // Strings are decoded without checks below: the whole text is checked once here.
+        if checkingUTF8, String(validating: bytes, as: UTF8.self) == nil { return nil }
+        var reader = JSONReader(bytes: bytes, booleans: booleans)
+        guard let value = reader.value(depth: 0) else { return nil }
+        reader.skipSpace()
+        return reader.position == bytes.count ? value : nil
     }
 
     private let bytes: UnsafeBufferPointer<UInt8>
+    private let booleans: Bool
     private var position = 0
 
-    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    private init(bytes: UnsafeBufferPointer<UInt8>, booleans: Bool) {
+        self.bytes = bytes
+        self.booleans = booleans
+    }
 
     private mutating func skipSpace() {
         while position < bytes.count {
@@ -42,6 +63,8 @@ struct JSONReader {
         case UInt8(ascii: "["): return array(depth: depth)
         case UInt8(ascii: "\""): return string().map(JSONValue.string)
         case UInt8(ascii: "n"): return literal("null") ? .null : nil
+        case UInt8(ascii: "t") where booleans: return literal("true") ? .bool(true) : nil
+        case UInt8(ascii: "f") where booleans: return literal("false") ? .bool(false) : nil
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return number()
         default: return nil
         }
@@ -209,16 +232,5 @@ struct JSONReader {
         let start = position
         while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
         return position - start
-    }
-}
-
-extension JSONValue {
-    /// The number as a `Double`, for either kind of number.
-    var double: Double? {
-        switch self {
-        case .number(let value): value
-        case .integer(let value): Double(value)
-        default: nil
-        }
     }
 }

@@ -1,12 +1,16 @@
-internal import Foundation
-
-/// A JSON value with ordered object keys, for deterministic JSON Lines output.
-enum JSONValue {
+/// A JSON value with ordered object keys: what every JSON input is read into (request bodies,
+/// JSON Lines imports, config files, the store's JSON columns, by ``JSONReader``) and what the
+/// JSON Lines export and the store's columns are written from, deterministically.
+public enum JSONValue: Sendable {
     case string(String)
+    /// A number with a fraction or an exponent, or an integer beyond 64 bits.
     case number(Double)
+    /// A number written without a fraction or exponent that fits in 64 bits.
     case integer(Int64)
+    case bool(Bool)
     case null
     case array([JSONValue])
+    /// Members in the order written.
     case object([(String, JSONValue)])
 
     func write(into out: inout [UInt8]) {
@@ -14,6 +18,7 @@ enum JSONValue {
         case .string(let s): JSONValue.writeString(s, into: &out)
         case .number(let d): out.append(contentsOf: FieldText.format(d).utf8)
         case .integer(let i): out.append(contentsOf: String(i).utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .null: out.append(contentsOf: "null".utf8)
         case .array(let items):
             out.append(UInt8(ascii: "["))
@@ -60,23 +65,61 @@ enum JSONValue {
     }
 
     /// Converts a parsed JSON value to the CSV text form of the same field, so that one decoder
-    /// serves both formats: objects become `key=value;…`, arrays `a|b` inside objects and
-    /// `a;b` at the top.
-    static func text(of any: Any, nested: Bool = false) -> String? {
-        switch any {
-        case is NSNull: return nil
-        case let s as String: return s
-        case let n as NSNumber:
-            if String(cString: n.objCType) == "c" { return n.boolValue ? "true" : "false" }
-            return FieldText.format(n.doubleValue)
-        case let a as [Any]:
-            return a.compactMap { text(of: $0, nested: true) }.joined(separator: nested ? "|" : ";")
-        case let d as [String: Any]:
-            return d.keys.sorted().map { key in
-                guard let value = text(of: d[key]!, nested: true) else { return key }
+    /// serves both formats: objects become `key=value;…` (keys sorted), arrays `a|b` inside
+    /// objects and `a;b` at the top.
+    static func text(of value: JSONValue, nested: Bool = false) -> String? {
+        switch value {
+        case .null: return nil
+        case .string(let s): return s
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let d): return FieldText.format(d)
+        case .integer(let i): return FieldText.format(Double(i))
+        case .array(let items):
+            return items.compactMap { text(of: $0, nested: true) }.joined(separator: nested ? "|" : ";")
+        case .object(let members):
+            return members.sorted { $0.0 < $1.0 }.map { key, member in
+                guard let value = text(of: member, nested: true) else { return key }
                 return "\(key)=\(value)"
             }.joined(separator: ";")
-        default: return "\(any)"
+        }
+    }
+
+    /// The members of an object by name (the last of a repeated name; inputs refuse repeats
+    /// first, see ``JSONDuplicates``), or `nil` for another kind of value.
+    public var members: [String: JSONValue]? {
+        guard case .object(let members) = self else { return nil }
+        return Dictionary(members, uniquingKeysWith: { $1 })
+    }
+
+    /// The value's JSON type, as messages name it. A number with no fraction below 9×10¹⁵ in
+    /// magnitude counts as an integer however it is written (`5.0` is an integer).
+    public var kind: JSONKind {
+        switch self {
+        case .null: .null
+        case .bool: .boolean
+        case .string: .string
+        case .array: .array
+        case .object: .object
+        case .integer(let i): abs(Double(i)) < 9e15 ? .integer : .number
+        case .number(let d): d.rounded() == d && abs(d) < 9e15 ? .integer : .number
+        }
+    }
+
+    /// The number as a `Double`, for either kind of number.
+    public var double: Double? {
+        switch self {
+        case .number(let value): value
+        case .integer(let value): Double(value)
+        default: nil
+        }
+    }
+
+    /// The number as it reads in a message: integers without a fraction.
+    public var numberText: String {
+        switch self {
+        case .integer(let i): return String(i)
+        case .number(let d): return d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
+        default: return ""
         }
     }
 }

@@ -1,11 +1,10 @@
-internal import Foundation
 public import MatchworkCore
 
 /// People, opportunities and events as JSON objects: the same members as a JSON Lines export
 /// (`matchwork export --format jsonl`), read with the same checks as an import.
 ///
-/// Reading takes an object parsed by `JSONSerialization`; `path` (for example `people[3]`)
-/// prefixes the field an error names.
+/// Reading takes an object parsed by ``JSONReader`` (its members by name); `path` (for example
+/// `people[3]`) prefixes the field an error names.
 public enum RecordJSON {
     static let personKinds: [String: [JSONKind]] = [
         "id": [.string], "role": [.string], "name": [.string], "latitude": [.number], "longitude": [.number], "capacity": [.integer],
@@ -32,15 +31,15 @@ public enum RecordJSON {
     /// The members an event object may have.
     public static var interactionFields: [String] { InteractionFormat.columns }
 
-    public static func person(_ object: [String: Any], path: String? = nil) throws(MatchworkError) -> Person {
+    public static func person(_ object: [String: JSONValue], path: String? = nil) throws(MatchworkError) -> Person {
         try decode(PersonFormat.self, object, kinds: personKinds, path: path)
     }
 
-    public static func opportunity(_ object: [String: Any], path: String? = nil) throws(MatchworkError) -> Opportunity {
+    public static func opportunity(_ object: [String: JSONValue], path: String? = nil) throws(MatchworkError) -> Opportunity {
         try decode(OpportunityFormat.self, object, kinds: opportunityKinds, path: path)
     }
 
-    public static func interaction(_ object: [String: Any], path: String? = nil) throws(MatchworkError) -> Interaction {
+    public static func interaction(_ object: [String: JSONValue], path: String? = nil) throws(MatchworkError) -> Interaction {
         try decode(InteractionFormat.self, object, kinds: interactionKinds, path: path)
     }
 
@@ -52,27 +51,16 @@ public enum RecordJSON {
     public static func write(_ interaction: Interaction, into out: inout [UInt8]) { JSONValue.object(InteractionFormat.json(interaction)).write(into: &out) }
 
     /// A person as a parsed JSON object (for merging a patch into it).
-    public static func object(_ person: Person) -> [String: Any] { foundation(.object(PersonFormat.json(person))) as! [String: Any] }
+    public static func object(_ person: Person) -> [String: JSONValue] { Dictionary(PersonFormat.json(person), uniquingKeysWith: { $1 }) }
     /// An opportunity as a parsed JSON object (for merging a patch into it).
-    public static func object(_ opportunity: Opportunity) -> [String: Any] { foundation(.object(OpportunityFormat.json(opportunity))) as! [String: Any] }
+    public static func object(_ opportunity: Opportunity) -> [String: JSONValue] { Dictionary(OpportunityFormat.json(opportunity), uniquingKeysWith: { $1 }) }
 
     /// Appends `text` as a JSON string literal.
     public static func writeString(_ text: String, into out: inout [UInt8]) { JSONValue.writeString(text, into: &out) }
 
-    private static func foundation(_ value: JSONValue) -> Any {
-        switch value {
-        case .string(let s): s
-        case .number(let d): NSNumber(value: d)
-        case .integer(let i): NSNumber(value: i)
-        case .null: NSNull()
-        case .array(let items): items.map(foundation)
-        case .object(let pairs): Dictionary(pairs.map { ($0.0, foundation($0.1)) }, uniquingKeysWith: { $1 })
-        }
-    }
-
     static func name(_ path: String?, _ field: String) -> String { path.map { "\($0).\(field)" } ?? field }
 
-    private static func decode<F: RecordFormat>(_ format: F.Type, _ object: [String: Any], kinds: [String: [JSONKind]], path: String?) throws(MatchworkError) -> F.Record {
+    private static func decode<F: RecordFormat>(_ format: F.Type, _ object: [String: JSONValue], kinds: [String: [JSONKind]], path: String?) throws(MatchworkError) -> F.Record {
         var values = [String?](repeating: nil, count: F.columns.count)
         for key in object.keys.sorted() {
             guard let allowed = kinds[key] else {
@@ -80,8 +68,8 @@ public enum RecordJSON {
                     .unknownField, "\(name(path, key)) is not a known field; the fields are \(F.columns.joined(separator: ", ")).", field: name(path, key))
             }
             let value = object[key]!
-            if value is NSNull { continue }
-            let kind: JSONKind = JSONKind.of(value)
+            let kind = value.kind
+            if kind == .null { continue }
             guard allowed.contains(where: { $0 == kind || ($0 == .number && kind == .integer) }) else {
                 throw MatchworkError(
                     .invalidType, "\(name(path, key)) is \(JSONKind.describe(kind)), but it must be \(allowed.map { JSONKind.describe($0) }.joined(separator: " or ")).",
@@ -103,24 +91,9 @@ public enum RecordJSON {
     }
 }
 
-/// The JSON type of a value parsed by `JSONSerialization`.
+/// The JSON type of a value (``JSONValue/kind``), as messages name it.
 public enum JSONKind: String, Sendable {
     case null, boolean, string, number, integer, object, array
-
-    public static func of(_ value: Any) -> JSONKind {
-        switch value {
-        case is NSNull: return .null
-        case is String: return .string
-        case is [Any]: return .array
-        case is [String: Any]: return .object
-        case let b as NSNumber:
-            if type(of: value) == Bool.self || String(cString: b.objCType) == "c" || String(cString: b.objCType) == "B" { return .boolean }
-            let d = b.doubleValue
-            return d.rounded() == d && abs(d) < 9e15 ? .integer : .number
-        case is Bool: return .boolean
-        default: return .string
-        }
-    }
 
     public static func describe(_ kind: JSONKind) -> String {
         switch kind {

@@ -175,7 +175,7 @@ struct RecordFile: Sendable {
             defer { start = end + 1 }
             let slice = bytes[start..<end]
             if slice.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(slice)) as? [String: Any] else {
+            guard let object = JSONReader.parse(slice)?.members else {
                 rejected.append(RejectedRow(file: file, line: line, column: nil, value: nil, reason: "the line is not a JSON object; write one {…} object per line"))
                 continue
             }

@@ -1,0 +1,94 @@
+@testable import MatchworkServer
+import Testing
+
+/// The rebuild schedule's rules, on made-up times: no clock, no sleeping.
+@Suite("Rebuild schedule: when the engine rebuilds after writes")
+struct RebuildScheduleTests {
+    static func s(_ seconds: Double) -> Duration { .milliseconds(Int64(seconds * 1000)) }
+
+    /// A schedule whose first build (generation 1) started at 0 and served after `took` seconds.
+    static func served(took: Double, refresh: Double = 1) -> RebuildSchedule {
+        var schedule = RebuildSchedule(refreshInterval: s(refresh))
+        let (generation, through) = schedule.buildStarted(at: .zero)
+        #expect(generation == 1 && through == 0)
+        schedule.buildEnded(generation, at: s(took), serving: s(took))
+        return schedule
+    }
+
+    @Test("The first write sets the refresh timer; later writes join it; when it fires, the engine builds")
+    func writesJoinOneRefresh() {
+        var schedule = Self.served(took: 0.2)
+        #expect(schedule.wrote([.person("cleaner-1")], at: Self.s(10)) == .wake(after: Self.s(1), .refresh))
+        #expect(schedule.wrote([.person("cleaner-2"), .opportunity("job-1")], at: Self.s(10.5)) == .none)
+        #expect(schedule.writeCount(of: .person("cleaner-1")) == 1)
+        #expect(schedule.writeCount(of: .opportunity("job-1")) == 2)
+        #expect(schedule.writeCount(of: .person("cleaner-9")) == 0)
+        #expect(schedule.fired(.refresh, at: Self.s(11)) == .build)
+        // The timer is free again: the next write sets it anew.
+        #expect(schedule.wrote([.person("cleaner-1")], at: Self.s(12)) == .wake(after: Self.s(1), .refresh))
+    }
+
+    @Test("No build starts sooner after the last one ended than that build took")
+    func buildsAreSpaced() {
+        // A build took 5 s and ended at 5 s: until 10 s, builds wait.
+        var schedule = Self.served(took: 5)
+        #expect(schedule.spacing(at: Self.s(6)) == Self.s(4))
+        #expect(schedule.wrote([.person("a")], at: Self.s(6)) == .wake(after: Self.s(4), .refresh), "the refresh waits out the spacing when longer")
+        #expect(schedule.buildSoon(at: Self.s(7)) == .wake(after: Self.s(3), .deferred))
+        #expect(schedule.buildSoon(at: Self.s(8)) == .none, "a deferred build is not deferred twice")
+        #expect(schedule.fired(.deferred, at: Self.s(10)) == .build)
+        // Past the spacing, a build starts at once.
+        var later = Self.served(took: 5)
+        #expect(later.buildSoon(at: Self.s(11)) == .build)
+    }
+
+    @Test("While a build runs, asking for one does nothing; the expected wait counts the rest of it, plus a whole build when it cannot include the write")
+    func expectedWait() {
+        var schedule = Self.served(took: 2)
+        #expect(schedule.wrote([.person("a")], at: Self.s(10)) != .none)
+        let (generation, through) = schedule.buildStarted(at: Self.s(11))
+        #expect(generation == 2 && through == 1)
+        #expect(schedule.buildSoon(at: Self.s(11.5)) == .none)
+        // The build under way includes write 1: half a second of its 2 s are gone.
+        #expect(schedule.expectedWait(through: 1, at: Self.s(11.5)) == Self.s(1.5))
+        // Write 2 came after it started: the next build must include it.
+        _ = schedule.wrote([.person("b")], at: Self.s(11.6))
+        #expect(schedule.expectedWait(through: 2, at: Self.s(11.6)) == Self.s(1.4) + Self.s(2))
+        // Once it ended (serving, having taken 1 s), spacing follows that build's duration.
+        schedule.buildEnded(generation, at: Self.s(12), serving: Self.s(1))
+        #expect(schedule.building == nil)
+        #expect(schedule.spacing(at: Self.s(12.25)) == Self.s(0.75))
+    }
+
+    @Test("Before any engine serves, nothing is waited for and nothing is spaced")
+    func beforeTheFirstBuild() {
+        var schedule = RebuildSchedule(refreshInterval: Self.s(1))
+        #expect(schedule.expectedWait(through: 5, at: Self.s(3)) == .zero)
+        #expect(schedule.spacing(at: Self.s(3)) == .zero)
+        #expect(schedule.buildSoon(at: Self.s(3)) == .build)
+    }
+
+    @Test("A failed or superseded build ends without changing the spacing of the serving engine")
+    func failedBuilds() {
+        var schedule = Self.served(took: 4)
+        let (second, _) = schedule.buildStarted(at: Self.s(10))
+        schedule.buildEnded(second, at: Self.s(11), serving: nil)
+        #expect(schedule.building == nil)
+        // Spaced by the serving build's 4 s after the failed one ended.
+        #expect(schedule.spacing(at: Self.s(12)) == Self.s(3))
+        // A build that ends after a newer one started leaves the newer one under way.
+        let (third, _) = schedule.buildStarted(at: Self.s(20))
+        let (fourth, _) = schedule.buildStarted(at: Self.s(21))
+        schedule.buildEnded(third, at: Self.s(22), serving: nil)
+        #expect(schedule.building == fourth)
+    }
+
+    @Test("A model saved counts as a write the next build must include")
+    func countedWrites() {
+        var schedule = RebuildSchedule(refreshInterval: Self.s(1))
+        _ = schedule.wrote([.person("a")], at: .zero)
+        #expect(schedule.countWrite() == 2)
+        let (_, through) = schedule.buildStarted(at: Self.s(1))
+        #expect(through == 2)
+    }
+}
