@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        // Heap, for the engine's top-k cuts and neighbour searches (already resolved through
+        // Hummingbird).
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         // The HTTP service: Hummingbird 2 without its swift-configuration trait (we read our own
         // configuration), hummingbird-auth for API-key authentication, swift-log, and
         // swift-metrics exported by swift-prometheus.
@@ -45,6 +48,7 @@ let package = Package(
             name: "MatchworkCore",
             dependencies: [
                 .product(name: "RealModule", package: "swift-numerics"),
+                .product(name: "HeapModule", package: "swift-collections"),
                 .target(name: "COpenBLAS", condition: .when(platforms: [.linux])),
             ],
             swiftSettings: strictSettings,

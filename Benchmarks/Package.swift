@@ -2,7 +2,8 @@
 // Benchmarks live in their own package so that benchmark-only code never slows the main build.
 // Run from this directory: swift package --disable-sandbox benchmark (latency, allocations,
 // memory), swift run -c release BatchThroughput (batch throughput on both cores) and
-// swift run -c release ServedListRecording (the served-list encoding and digest).
+// swift run -c release ServedListRecording (the served-list encoding and digest) and
+// swift run -c release TopK (the engine's bounded heap against swift-collections' Heap).
 import Foundation
 import PackageDescription
 
@@ -15,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         .executableTarget(
@@ -41,4 +43,9 @@ let package = Package(
                 .product(name: "MatchworkStore", package: main),
             ],
             path: "Throughput/ServedListRecording"),
+        // The engine's bounded heap (linked from MatchworkCore) against swift-collections' Heap.
+        .executableTarget(
+            name: "TopK",
+            dependencies: [.product(name: "HeapModule", package: "swift-collections")],
+            path: "Throughput/TopK"),
     ])

@@ -168,7 +168,8 @@ public struct KNNBaselineModel: RatingModel {
         }
         guard top.items.count >= configuration.minimumNeighbours else { return base }
         var weighted: Float = 0, total: Float = 0
-        for neighbour in top.items {
+        // Summed most similar first, whatever order the heap keeps them in.
+        for neighbour in top.items.sorted(by: { ($0.weight, $1.other) > ($1.weight, $0.other) }) {
             let s = Float(neighbour.weight)
             weighted += s * rowResiduals[Int(neighbour.other)]
             total += s
