@@ -310,7 +310,10 @@ public enum NeuralTrainer {
         var byGroup: [Int32: [Int]] = [:]
         for i in groups.indices { byGroup[groups[i], default: []].append(i) }
         var precision = 0.0, recall = 0.0, ndcg = 0.0, hits = 0.0, lists = 0
-        for (_, members) in byGroup {
+        // In group order: summed in hash order, the metrics (and so early stopping, and the
+        // model kept) changed in their last digits from one process to the next.
+        for group in byGroup.keys.sorted() {
+            let members = byGroup[group]!
             let positives = members.count { targets[$0] > 0.5 }
             guard positives > 0 else { continue }
             lists += 1
