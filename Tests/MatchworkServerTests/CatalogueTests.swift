@@ -69,15 +69,17 @@ struct CatalogueTests {
     @Test(
         "bad records are refused with the field at fault, and a refused bulk write stores nothing",
         arguments: [
-            (#"{"people":[{"id":"a1","role":"worker"},{"id":"a2","role":"worker","latitude":95,"longitude":2}]}"#, 422, "people[1].latitude"),
-            (#"{"people":[{"id":"a1","role":"worker"},{"id":"a2","role":"worker","colour":"red"}]}"#, 400, "people[1].colour"),
-            (#"{"people":[{"id":"a1","role":"worker","capacity":"two"}]}"#, 400, "people[0].capacity"),
-            (#"{"people":[{"id":"a1"}]}"#, 400, "people[0].role"),
-            (#"{"people":[]}"#, 422, "people"),
-            (#"{"people":{"id":"a1"}}"#, 400, "people"),
-            (#"{"id":"a1","role":"manager"}"#, 422, "role"),
+            (#"{"people":[{"id":"a1","role":"worker"},{"id":"a2","role":"worker","latitude":95,"longitude":2}]}"#, 422, "people[1].latitude",
+             "people[1]: latitude 95.0 is outside -90...90; give decimal degrees, for example 48.8566."),
+            (#"{"people":[{"id":"a1","role":"worker"},{"id":"a2","role":"worker","colour":"red"}]}"#, 400, "people[1].colour",
+             "people[1].colour is not a known field; the fields are id, role, name, latitude, longitude, capacity, facets, skills, certifications, attributes, availability."),
+            (#"{"people":[{"id":"a1","role":"worker","capacity":"two"}]}"#, 400, "people[0].capacity", "people[0].capacity is a string, but it must be an integer."),
+            (#"{"people":[{"id":"a1"}]}"#, 400, "people[0].role", "people[0].role is missing; every record needs id and role."),
+            (#"{"people":[]}"#, 422, "people", "people holds 0 records; send 1 to 10000 per request."),
+            (#"{"people":{"id":"a1"}}"#, 400, "people", "people must be an array of objects."),
+            (#"{"id":"a1","role":"manager"}"#, 422, "role", "role 'manager' is not a role; use one of worker, learner, client."),
         ])
-    func refusedPeople(body: String, status: Int, field: String) async throws {
+    func refusedPeople(body: String, status: Int, field: String, message: String) async throws {
         let fixture = try await ServiceFixture.make()
         let before = try await fixture.store.counts()
         try await fixture.test { client in
@@ -85,6 +87,7 @@ struct CatalogueTests {
             #expect(Int(response.status.code) == status)
             #expect(response.object["field"] as? String == field)
             #expect((response.object["message"] as? String)?.isEmpty == false)
+            #expect(response.object["message"] as? String == message)
         }
         #expect(try await fixture.store.counts() == before)
     }

@@ -76,26 +76,28 @@ struct RecommendationRouteTests {
     }
 
     @Test(
-        "invalid requests name the field",
+        "invalid requests name the field and say what to do, in exact words",
         arguments: [
-            (#"{"count":3}"#, 400, "person_id"),
-            (#"{"person_id":"a","opportunity_id":"b"}"#, 422, "opportunity_id"),
-            (#"{"person_id":"nobody"}"#, 404, "person_id"),
-            (#"{"person_id":"cleaner-1","count":0}"#, 422, "count"),
-            (#"{"person_id":"cleaner-1","count":2.5}"#, 400, "count"),
-            (#"{"person_id":"cleaner-1","mode":"magic"}"#, 422, "mode"),
-            (#"{"person_id":"cleaner-1","explain":"yes"}"#, 400, "explain"),
-            (#"{"person_id":"cleaner-1","filters":{"max_distance":-4}}"#, 422, "filters.max_distance"),
-            (#"{"person_id":"cleaner-1","filters":{"radius":4}}"#, 400, "filters.radius"),
-            (#"{"person_id":"cleaner-1","filters":{"min_price":50,"max_price":10}}"#, 422, "filters.min_price"),
-            (#"{"person_id":"cleaner-1","pool":"applicants"}"#, 422, "pool"),
+            (#"{"count":3}"#, 400, "person_id", "person_id is missing; give person_id (opportunities for a person) or opportunity_id (people for an opportunity)."),
+            (#"{"person_id":"a","opportunity_id":"b"}"#, 422, "opportunity_id", "Give person_id or opportunity_id, not both."),
+            (#"{"person_id":"nobody"}"#, 404, "person_id", "person 'nobody' is not in the marketplace; check the id, or import the person first."),
+            (#"{"person_id":"cleaner-1","count":0}"#, 422, "count", "count 0 must be between 1 and 1000."),
+            (#"{"person_id":"cleaner-1","count":2.5}"#, 400, "count", "count is a number, but it must be an integer."),
+            (#"{"person_id":"cleaner-1","mode":"magic"}"#, 422, "mode", "mode 'magic' is not a recommendation mode; use one of rule_based, similarity, neighbourhood, collaborative, popularity, neural, ensemble."),
+            (#"{"person_id":"cleaner-1","explain":"yes"}"#, 400, "explain", "explain is a string, but it must be true or false."),
+            (#"{"person_id":"cleaner-1","filters":{"max_distance":-4}}"#, 422, "filters.max_distance", "max distance -4.0 km must be a positive number of kilometres, at most 20040."),
+            (#"{"person_id":"cleaner-1","filters":{"radius":4}}"#, 400, "filters.radius", "filters.radius is not a known field; the fields are exclude, facets, max_distance, max_price, min_price, prerequisites, starts_after, starts_before."),
+            (#"{"person_id":"cleaner-1","filters":{"min_price":50,"max_price":10}}"#, 422, "filters.min_price", "filters.min_price 50.0 is above filters.max_price 10.0; swap them."),
+            (#"{"person_id":"cleaner-1","filters":{"max_price":2e12}}"#, 422, "filters.max_price", "filters.max_price 2000000000000.0 must be between 0 and 1000000000000 (10¹²)."),
+            (#"{"person_id":"cleaner-1","pool":"applicants"}"#, 422, "pool", "pool applicants ranks an opportunity's applicants; use it with opportunity_id."),
         ])
-    func invalid(body: String, status: Int, field: String) async throws {
+    func invalid(body: String, status: Int, field: String, message: String) async throws {
         let fixture = try await ServiceFixture.make()
         try await fixture.test { client in
             let response = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: body)
             #expect(Int(response.status.code) == status)
             #expect(response.object["field"] as? String == field)
+            #expect(response.object["message"] as? String == message)
         }
     }
 

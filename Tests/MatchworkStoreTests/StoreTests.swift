@@ -3,29 +3,11 @@ import MatchworkCore
 import MatchworkStore
 import Testing
 
+/// The embedded store's own guarantees (its schema's triggers and references, its files); what
+/// every store does is in ``StoreConformanceTests``.
 @Suite("Embedded store")
 struct StoreTests {
     static let t0 = Timestamp(secondsSinceEpoch: 1_700_000_000)
-
-    @Test func aFailingBatchWritesNothing() async throws {
-        let dir = TemporaryDirectory()
-        let store = try dir.store()
-        // Given a batch whose last event refers to an unknown opportunity,
-        let batch = RecordBatch(
-            people: [try Person(id: "p1", role: .worker)],
-            opportunities: [try Opportunity(id: "o1", kind: .job)],
-            interactions: [
-                try Interaction(person: "p1", opportunity: "o1", type: .view, timestamp: Self.t0),
-                try Interaction(person: "p1", opportunity: "nope", type: .view, timestamp: Self.t0),
-            ])
-        // when it is written, it fails,
-        await #expect(throws: StoreError.self) { try await store.write(batch, progress: nil) }
-        // then none of it is stored.
-        let counts = try await store.counts()
-        #expect(counts.people == 0)
-        #expect(counts.opportunities == 0)
-        #expect(counts.interactions == 0)
-    }
 
     @Test func anOpportunityWithAnUnknownClientWritesNothing() async throws {
         let dir = TemporaryDirectory()
@@ -58,15 +40,6 @@ struct StoreTests {
         let db = try GRDBProbe(path: store.path)
         #expect(throws: (any Error).self) { try db.execute("UPDATE interactions SET type = 'hire'") }
         #expect(throws: (any Error).self) { try db.execute("DELETE FROM interactions") }
-    }
-
-    @Test func theScenarioCannotBeSwitched() async throws {
-        let dir = TemporaryDirectory()
-        let store = try dir.store()
-        try await store.setScenario(.missions)
-        try await store.setScenario(.missions)
-        await #expect(throws: StoreError.self) { try await store.setScenario(.cleaning) }
-        #expect(try await store.scenario() == .missions)
     }
 
     @Test func scenarioVocabularyIsEnforcedOnImport() async throws {

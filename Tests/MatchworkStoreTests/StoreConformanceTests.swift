@@ -1,0 +1,223 @@
+import Foundation
+import MatchworkCore
+import MatchworkStore
+import Testing
+
+/// A kind of store the conformance suite runs on: how to open an empty one. The embedded SQLite
+/// store now; a PostgreSQL store joins by adding a case.
+enum StoreUnderTest: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite
+
+    var testDescription: String { rawValue }
+
+    /// An empty store in `directory`.
+    func open(in directory: TemporaryDirectory) throws -> any ServiceStore {
+        switch self {
+        case .sqlite: try directory.store()
+        }
+    }
+}
+
+/// What every ``Store`` and ``ServiceStore`` does, written against the protocols alone (no SQL,
+/// no file): each test runs on every ``StoreUnderTest``. Store-specific checks (SQLite's
+/// triggers, migrations, files) stay in their own suites.
+@Suite("Store conformance: what every Store and ServiceStore does")
+struct StoreConformanceTests {
+    static let t0 = Timestamp(secondsSinceEpoch: 1_700_000_000)
+
+    /// Given: two workers, a client and two jobs of that client, and three events on the first job.
+    static func given(_ store: any ServiceStore) async throws {
+        _ = try await store.write(
+            RecordBatch(
+                people: [try Person(id: "w1", role: .worker), try Person(id: "w2", role: .worker), try Person(id: "c1", role: .client)],
+                opportunities: [try Opportunity(id: "o1", kind: .job, client: "c1"), try Opportunity(id: "o2", kind: .job, client: "c1")],
+                interactions: [
+                    try Interaction(eventID: "e1", person: "w1", opportunity: "o1", type: .view, timestamp: t0),
+                    try Interaction(eventID: "e2", person: "w1", opportunity: "o1", type: .apply, timestamp: t0.adding(seconds: 60)),
+                    try Interaction(eventID: "e3", person: "w2", opportunity: "o1", type: .view, timestamp: t0.adding(seconds: 120)),
+                ]),
+            progress: nil)
+    }
+
+    @Test("A batch that fails anywhere writes nothing", arguments: StoreUnderTest.allCases)
+    func aFailingBatchWritesNothing(_ kind: StoreUnderTest) async throws {
+        let dir = TemporaryDirectory()
+        let store = try kind.open(in: dir)
+        // Given a batch whose last event refers to an unknown opportunity,
+        let batch = RecordBatch(
+            people: [try Person(id: "p1", role: .worker)],
+            opportunities: [try Opportunity(id: "o1", kind: .job)],
+            interactions: [
+                try Interaction(person: "p1", opportunity: "o1", type: .view, timestamp: Self.t0),
+                try Interaction(person: "p1", opportunity: "nope", type: .view, timestamp: Self.t0),
+            ])
+        // when it is written, it fails,
+        await #expect(throws: StoreError.self) { try await store.write(batch, progress: nil) }
+        // then none of it is stored.
+        let counts = try await store.counts()
+        #expect(counts.people == 0)
+        #expect(counts.opportunities == 0)
+        #expect(counts.interactions == 0)
+    }
+
+    @Test("An opportunity naming an unknown client writes nothing", arguments: StoreUnderTest.allCases)
+    func anUnknownClientWritesNothing(_ kind: StoreUnderTest) async throws {
+        let dir = TemporaryDirectory()
+        let store = try kind.open(in: dir)
+        // Given a batch with a job whose client does not exist, when it is written, it fails,
+        let batch = RecordBatch(people: [try Person(id: "p1", role: .worker)], opportunities: [try Opportunity(id: "o1", kind: .job, client: "nobody")])
+        await #expect(throws: StoreError.self) { try await store.write(batch, progress: nil) }
+        // then the person in it is not stored either.
+        #expect(try await store.counts().people == 0)
+    }
+
+    @Test("Events are kept once per event id, in the order written", arguments: StoreUnderTest.allCases)
+    func eventsAreDeduplicated(_ kind: StoreUnderTest) async throws {
+        let dir = TemporaryDirectory()
+        let store = try kind.open(in: dir)
+        try await Self.given(store)
+        // When an event id is sent again with another type,
+        let again = try Interaction(eventID: "e1", person: "w1", opportunity: "o1", type: .hire, timestamp: Self.t0)
+        let counts = try await store.write(RecordBatch(interactions: [again]), progress: nil)
+        // then it counts as a duplicate and the first one stays.
+        #expect(counts.interactionsInserted == 0 && counts.interactionsDuplicate == 1)
+        #expect(try await store.interactions().map(\.eventID) == ["e1", "e2", "e3"])
+        #expect(try await store.interactions().map(\.type) == [.view, .apply, .view])
+    }
+
+    @Test("A record written again is updated or left unchanged, and says which", arguments: StoreUnderTest.allCases)
+    func upsertsCount(_ kind: StoreUnderTest) async throws {
+        let dir = TemporaryDirectory()
+        let store = try kind.open(in: dir)
+        try await Self.given(store)
+        // When one worker is sent unchanged and the other with a name,
+        let counts = try await store.write(
+            RecordBatch(people: [try Person(id: "w1", role: .worker), try Person(id: "w2", role: .worker, name: "Worker Two")]), progress: nil)
+        // then one is unchanged, one updated, and the lookups read the new values.
+        #expect(counts.peopleInserted == 0 && counts.peopleUpdated == 1 && counts.peopleUnchanged == 1)
+        #expect(try await store.person("w2")?.name == "Worker Two")
+        #expect(try await store.person("ghost") == nil)
+        #expect(try await store.opportunity("o2")?.client == "c1")
+    }
+
+    @Test("The scenario is set once: the same again is accepted, another is refused", arguments: StoreUnderTest.allCases)
+    func theScenarioCannotBeSwitched(_ kind: StoreUnderTest) async throws {
+        let dir = TemporaryDirectory()
+        let store = try kind.open(in: dir)
+        try await store.setScenario(.missions)
+        try await store.setScenario(.missions)
+        await #expect(throws: StoreError.self) { try await store.setScenario(.cleaning) }
+        #expect(try await store.scenario() == .missions)
+    }
+
+    @Test("Metadata and ground truth read back what was saved", arguments: StoreUnderTest.allCases)
+    func metadataRoundTrips(_ kind: StoreUnderTest) async throws {
+        let dir = TemporaryDirectory()
+        let store = try kind.open(in: dir)
+        #expect(try await store.metadata("seed") == nil)
+        try await store.setMetadata("seed", "42")
+        try await store.setMetadata("seed", "43")
+        #expect(try await store.metadata("seed") == "43")
+        try await store.saveGroundTruth(#"{"hires": 3}"#, for: .cleaning)
+        #expect(try await store.groundTruth(for: .cleaning) == #"{"hires": 3}"#)
+        #expect(try await store.groundTruth(for: .missions) == nil)
+    }
+
+    @Test("A retraction is appended once; the snapshot leaves the retracted event out", arguments: StoreUnderTest.allCases)
+    func retractions(_ kind: StoreUnderTest) async throws {
+        let dir = TemporaryDirectory()
+        let store = try kind.open(in: dir)
+        try await Self.given(store)
+        let at = Self.t0.adding(seconds: 3600)
+        // When the application is retracted,
+        guard case .retracted(let target, let retraction) = try await store.retract(eventID: "e2", at: at) else {
+            Issue.record("the first retraction must append")
+            return
+        }
+        // then the log holds the retraction after the others,
+        #expect(target.eventID == "e2" && retraction.retracts == "e2" && retraction.timestamp == at)
+        #expect(try await store.interactions().last == retraction)
+        // a second one changes nothing, an unknown event cannot be retracted,
+        #expect(try await store.retract(eventID: "e2", at: at.adding(seconds: 1)) == .alreadyRetracted(target, at: at))
+        #expect(try await store.retract(eventID: "nothing", at: at) == .notFound)
+        // and the snapshot no longer sees the application.
+        let snapshot = try await store.snapshot()
+        let w1 = try snapshot.index(of: PersonID("w1"))
+        #expect(snapshot.activity.workers[Int(w1)].applications == 0)
+        #expect(try await store.counts().interactionsByType["retract"] == 1)
+        // A retraction with an id of its own (imported) is not retracted in turn.
+        let imported = try Interaction(eventID: "r1", person: "w2", opportunity: "o1", type: .retract, timestamp: at, retracts: "e3")
+        _ = try await store.write(RecordBatch(interactions: [imported]), progress: nil)
+        #expect(try await store.retract(eventID: "r1", at: at) == .isRetraction(imported))
+    }
+
+    @Test("Pages follow their cursor to the end, with filters", arguments: StoreUnderTest.allCases)
+    func pages(_ kind: StoreUnderTest) async throws {
+        let dir = TemporaryDirectory()
+        let store = try kind.open(in: dir)
+        try await Self.given(store)
+        // When people are read two at a time,
+        let first = try await store.people(PageRequest(limit: 2), role: nil)
+        let second = try await store.people(PageRequest(limit: 2, after: first.next), role: nil)
+        // then the pages hold each person once and the last has no cursor.
+        #expect((first.items + second.items).map(\.id.rawValue).sorted() == ["c1", "w1", "w2"])
+        #expect(first.items.count == 2 && first.next != nil && second.next == nil)
+        #expect(try await store.people(PageRequest(), role: .client).items.map(\.id) == ["c1"])
+        #expect(try await store.opportunities(PageRequest(), filter: OpportunityFilter(client: "c1")).items.count == 2)
+        #expect(try await store.opportunities(PageRequest(), filter: OpportunityFilter(client: "w1")).items.isEmpty)
+        #expect(try await store.interactions(PageRequest(), person: "w2", opportunity: nil).items.map(\.eventID) == ["e3"])
+        #expect(try await store.interactions(PageRequest(), person: nil, opportunity: "o1").items.count == 3)
+    }
+
+    @Test("A delete removes an unreferenced record and refuses a referenced one, saying by what", arguments: StoreUnderTest.allCases)
+    func deletes(_ kind: StoreUnderTest) async throws {
+        let dir = TemporaryDirectory()
+        let store = try kind.open(in: dir)
+        try await Self.given(store)
+        #expect(try await store.deleteOpportunity("o2") == .deleted)
+        #expect(try await store.deleteOpportunity("o2") == .notFound)
+        #expect(try await store.deleteOpportunity("o1") == .referenced(events: 3, opportunities: 0))
+        #expect(try await store.deletePerson("c1") == .referenced(events: 0, opportunities: 1))
+        #expect(try await store.deletePerson("w2") == .referenced(events: 1, opportunities: 0))
+        #expect(try await store.counts().opportunities == 1)
+    }
+
+    @Test("Keys: created, found by hash while active, listed; revoked at the first revocation's time", arguments: StoreUnderTest.allCases)
+    func keys(_ kind: StoreUnderTest) async throws {
+        let dir = TemporaryDirectory()
+        let store = try kind.open(in: dir)
+        let record = APIKeyRecord(id: "key-1", role: .write, name: "ingest", rateLimit: 50, createdAt: Self.t0)
+        try await store.createKey(record, hash: "hash-1")
+        #expect(try await store.activeKey(hash: "hash-1") == record)
+        #expect(try await store.activeKey(hash: "hash-2") == nil)
+        #expect(try await store.keys() == [record])
+        #expect(try await store.revokeKey(id: "key-1", at: Self.t0.adding(seconds: 5)))
+        // Revoking again finds the key and keeps the first time; an unknown id is not found.
+        #expect(try await store.revokeKey(id: "key-1", at: Self.t0.adding(seconds: 6)))
+        #expect(try await !store.revokeKey(id: "key-9", at: Self.t0.adding(seconds: 6)))
+        #expect(try await store.activeKey(hash: "hash-1") == nil)
+        #expect(try await store.keys().first?.revokedAt == Self.t0.adding(seconds: 5))
+    }
+
+    @Test("Served lists read back as recorded, by id and by subject", arguments: StoreUnderTest.allCases)
+    func servedLists(_ kind: StoreUnderTest) async throws {
+        let dir = TemporaryDirectory()
+        let store = try kind.open(in: dir)
+        try await Self.given(store)
+        func list(_ id: String, _ subject: RecommendationSubject, at seconds: Int64) -> ServedList {
+            ServedList(
+                id: id, subject: subject, mode: "ensemble", answeredBy: ["rule_based", "similarity"], modelVersion: "als-000001", requestID: "r-\(id)",
+                keyID: "key-1", servedAt: Self.t0.adding(seconds: seconds),
+                items: [ServedItem(id: "o1", rank: 1, score: 71.5, breakdown: [ScorePart(component: "rule_based", value: 0.715, weight: 1)])])
+        }
+        let lists = [list("rec-1", .person("w1"), at: 0), list("rec-2", .person("w2"), at: 1), list("rec-3", .person("w1"), at: 2)]
+        // When lists are recorded (one of them twice),
+        try await store.recordServed(lists)
+        try await store.recordServed([lists[0]])
+        // then each reads back whole, and a subject's lists are its own.
+        #expect(try await store.servedList(id: "rec-2") == lists[1])
+        #expect(try await store.servedList(id: "rec-9") == nil)
+        #expect(try await store.servedLists(PageRequest(), subject: .person("w1")).items.map(\.id).sorted() == ["rec-1", "rec-3"])
+        #expect(try await store.servedLists(PageRequest(), subject: nil).items.count == 3)
+    }
+}
