@@ -4,6 +4,8 @@
 # ALS at 64 factors and the neural model at its default 64-wide embeddings.
 #
 # Usage: bash Benchmarks/Service/run.sh [WORKDIR]   (needs wrk: apt-get install wrk)
+#        BIN=OTHER/matchwork bash Benchmarks/Service/run.sh [WORKDIR]   (another build, with its
+#        resources beside it: the same parts, on the same store, to compare two builds)
 #
 # It reports, each on its own line:
 # - cache hits: 200 cleaners asked again and again after one warm-up pass (every answer from
@@ -26,8 +28,8 @@ port=${PORT:-8181}
 duration=${DURATION:-30s}
 mkdir -p "$work"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-swift build -c release --product matchwork >/dev/null
-bin=$PWD/.build/release/matchwork
+if [ -z "${BIN:-}" ]; then swift build -c release --product matchwork >/dev/null; fi
+bin=${BIN:-$PWD/.build/release/matchwork}
 script=$PWD/Benchmarks/Service/generate.lua
 built=$work/built.sqlite
 models=$built.models
