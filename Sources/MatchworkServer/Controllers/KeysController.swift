@@ -25,19 +25,7 @@ struct KeysController: Sendable {
             try QueryFields.none(request)
             return try Reply.encode(KeyList(items: try await store.keys()))
         }
-        admin.post("keys") { request, _ in
-            try QueryFields.none(request)
-            var fields = try await JSONInput.object(request, limit: maxBodyBytes)
-            let roleText = try fields.string("role", required: "give read, write or admin")
-            let name = try fields.string("name")
-            let rateLimit = try fields.integer("rate_limit", in: 1...1_000_000)
-            try fields.finish()
-            guard let role = APIRole(rawValue: roleText) else {
-                throw APIError.unprocessable("role '\(roleText)' is not a role; use read, write or admin.", field: "role")
-            }
-            let created = try await Self.createKey(store: store, role: role, name: name, rateLimit: rateLimit)
-            return try Reply.encode(CreatedKey(key: created.secret, record: created.record), status: .created)
-        }
+        admin.post("keys") { request, _ in try await create(request) }
         admin.delete("keys/:id") { request, context in
             try QueryFields.none(request)
             let id = try context.pathParameter("id")
@@ -51,6 +39,21 @@ struct KeysController: Sendable {
             keys.forgetAll()
             return Response(status: .noContent)
         }
+    }
+
+    /// `POST /keys`: a new key, its secret shown this once.
+    func create(_ request: Request) async throws -> Response {
+        try QueryFields.none(request)
+        var fields = try await JSONInput.object(request, limit: maxBodyBytes)
+        let roleText = try fields.string("role", required: "give read, write or admin")
+        let name = try fields.string("name")
+        let rateLimit = try fields.integer("rate_limit", in: 1...1_000_000)
+        try fields.finish()
+        guard let role = APIRole(rawValue: roleText) else {
+            throw APIError.unprocessable("role '\(roleText)' is not a role; use read, write or admin.", field: "role")
+        }
+        let created = try await Self.createKey(store: store, role: role, name: name, rateLimit: rateLimit)
+        return try Reply.encode(CreatedKey(key: created.secret, record: created.record), status: .created)
     }
 
     /// Creates a key: its secret (to show once) and its stored record.

@@ -73,6 +73,7 @@ enum JSONInput {
     }
 
     /// The body as one JSON object.
+    @inline(never)
     static func object(_ request: Request, limit: Int) async throws -> JSONFields {
         try JSONFields(try await read(request, limit: limit), path: nil)
     }
@@ -80,12 +81,15 @@ enum JSONInput {
 
 /// A JSON object read member by member, strictly: each accessor checks the member's type and
 /// range and names it on failure, and ``finish()`` refuses members no accessor asked for.
+///
+/// The accessors are `@inline(never)`: inlined into the async routes, they made Swift 6.3's
+/// release build crash (signal 11 in LLVM, splitting the routes' coroutines).
 struct JSONFields {
     let object: [String: JSONValue]
     let path: String?
     private var asked: Set<String> = []
 
-    init(_ value: JSONValue, path: String?) throws(APIError) {
+    @inline(never) init(_ value: JSONValue, path: String?) throws(APIError) {
         guard let object = value.members else {
             throw APIError(
                 .badRequest, code: "invalid_type", "\(path ?? "The body") is \(JSONKind.describe(value.kind)), but it must be a JSON object.", field: path)
@@ -94,34 +98,34 @@ struct JSONFields {
         self.path = path
     }
 
-    func name(_ key: String) -> String { path.map { "\($0).\(key)" } ?? key }
+    @inline(never) func name(_ key: String) -> String { path.map { "\($0).\(key)" } ?? key }
 
-    private mutating func value(_ key: String) -> JSONValue? {
+    @inline(never) private mutating func value(_ key: String) -> JSONValue? {
         asked.insert(key)
         guard let value = object[key], value.kind != .null else { return nil }
         return value
     }
 
-    private func wrongType(_ key: String, _ value: JSONValue, _ expected: String) -> APIError {
+    @inline(never) private func wrongType(_ key: String, _ value: JSONValue, _ expected: String) -> APIError {
         APIError(.badRequest, code: "invalid_type", "\(name(key)) is \(JSONKind.describe(value.kind)), but it must be \(expected).", field: name(key))
     }
 
-    func missing(_ key: String, _ hint: String) -> APIError {
+    @inline(never) func missing(_ key: String, _ hint: String) -> APIError {
         APIError(.badRequest, code: "missing_value", "\(name(key)) is missing; \(hint).", field: name(key))
     }
 
-    mutating func string(_ key: String) throws(APIError) -> String? {
+    @inline(never) mutating func string(_ key: String) throws(APIError) -> String? {
         guard let value = value(key) else { return nil }
         guard case .string(let text) = value else { throw wrongType(key, value, "a string") }
         return text
     }
 
-    mutating func string(_ key: String, required hint: String) throws(APIError) -> String {
+    @inline(never) mutating func string(_ key: String, required hint: String) throws(APIError) -> String {
         guard let text = try string(key) else { throw missing(key, hint) }
         return text
     }
 
-    mutating func integer(_ key: String, in range: ClosedRange<Int>) throws(APIError) -> Int? {
+    @inline(never) mutating func integer(_ key: String, in range: ClosedRange<Int>) throws(APIError) -> Int? {
         guard let value = value(key) else { return nil }
         guard value.kind == .integer, let n = value.double else { throw wrongType(key, value, "an integer") }
         guard n >= Double(range.lowerBound), n <= Double(range.upperBound) else {
@@ -130,7 +134,7 @@ struct JSONFields {
         return Int(n)
     }
 
-    mutating func number(_ key: String, in range: ClosedRange<Double>) throws(APIError) -> Double? {
+    @inline(never) mutating func number(_ key: String, in range: ClosedRange<Double>) throws(APIError) -> Double? {
         guard let value = value(key) else { return nil }
         guard let n = value.double else { throw wrongType(key, value, "a number") }
         guard n.isFinite, range.contains(n) else {
@@ -140,7 +144,7 @@ struct JSONFields {
     }
 
     /// An ISO 8601 date or time, or whole seconds since 1970.
-    mutating func timestamp(_ key: String) throws -> Timestamp? {
+    @inline(never) mutating func timestamp(_ key: String) throws -> Timestamp? {
         guard let value = value(key) else { return nil }
         switch (value.kind, value) {
         case (.integer, _):
@@ -159,25 +163,25 @@ struct JSONFields {
         }
     }
 
-    mutating func bool(_ key: String) throws(APIError) -> Bool? {
+    @inline(never) mutating func bool(_ key: String) throws(APIError) -> Bool? {
         guard let value = value(key) else { return nil }
         guard case .bool(let flag) = value else { throw wrongType(key, value, "true or false") }
         return flag
     }
 
-    mutating func object(_ key: String) throws(APIError) -> JSONFields? {
+    @inline(never) mutating func object(_ key: String) throws(APIError) -> JSONFields? {
         guard let value = value(key) else { return nil }
         guard value.kind == .object else { throw wrongType(key, value, "an object") }
         return try JSONFields(value, path: name(key))
     }
 
-    mutating func array(_ key: String) throws(APIError) -> [JSONValue]? {
+    @inline(never) mutating func array(_ key: String) throws(APIError) -> [JSONValue]? {
         guard let value = value(key) else { return nil }
         guard case .array(let items) = value else { throw wrongType(key, value, "an array") }
         return items
     }
 
-    mutating func strings(_ key: String) throws(APIError) -> [String]? {
+    @inline(never) mutating func strings(_ key: String) throws(APIError) -> [String]? {
         guard let items = try array(key) else { return nil }
         var out: [String] = []
         for (i, item) in items.enumerated() {
@@ -190,7 +194,7 @@ struct JSONFields {
     }
 
     /// Refuses members that no accessor read.
-    func finish() throws(APIError) {
+    @inline(never) func finish() throws(APIError) {
         if let extra = object.keys.sorted().first(where: { !asked.contains($0) }) {
             throw APIError(
                 .badRequest, code: "unknown_field", "\(name(extra)) is not a known field; the fields are \(asked.sorted().joined(separator: ", ")).", field: name(extra))
