@@ -1,4 +1,10 @@
+import Foundation
+import Logging
+import MatchworkCore
 @testable import MatchworkServer
+import MatchworkStore
+import NIOPosix
+import Synchronization
 import Testing
 
 /// The rebuild schedule's rules, on made-up times: no clock, no sleeping.
@@ -90,5 +96,88 @@ struct RebuildScheduleTests {
         #expect(schedule.countWrite() == 2)
         let (_, through) = schedule.buildStarted(at: Self.s(1))
         #expect(through == 2)
+    }
+}
+
+/// A clock that moves only when told to (``advance(by:)``): sleepers wake when their deadline is
+/// reached, and a cancelled sleep ends at once with `CancellationError`.
+final class ManualClock: Clock, Sendable {
+    struct Instant: InstantProtocol {
+        var offset: Duration
+        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        func duration(to other: Instant) -> Duration { other.offset - offset }
+        static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
+    }
+
+    private struct State {
+        var now = Instant(offset: .zero)
+        var next = 0
+        var sleepers: [Int: (deadline: Instant, continuation: CheckedContinuation<Void, any Error>)] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    var now: Instant { state.withLock { $0.now } }
+    var minimumResolution: Duration { .zero }
+    /// How many sleeps wait for the clock to move.
+    var sleeping: Int { state.withLock { $0.sleepers.count } }
+
+    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+        let id = state.withLock { s -> Int in
+            s.next += 1
+            return s.next
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let resumeNow = state.withLock { s -> Bool in
+                    if deadline <= s.now || Task.isCancelled { return true }
+                    s.sleepers[id] = (deadline, continuation)
+                    return false
+                }
+                if resumeNow { Task.isCancelled ? continuation.resume(throwing: CancellationError()) : continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.sleepers.removeValue(forKey: id) }?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Moves the clock on, waking the sleepers whose deadline has come.
+    func advance(by duration: Duration) {
+        let due = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
+            s.now = s.now.advanced(by: duration)
+            let ready = s.sleepers.filter { $0.value.deadline <= s.now }
+            for id in ready.keys { s.sleepers.removeValue(forKey: id) }
+            return ready.values.map(\.continuation)
+        }
+        for continuation in due { continuation.resume() }
+    }
+}
+
+@Suite("Engine host on a manual clock")
+struct EngineHostClockTests {
+    @Test("A write rebuilds the engine once the refresh interval has passed on the host's clock, not before")
+    func refreshFollowsTheClock() async throws {
+        let fixture = try await ServiceFixture.make()
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        let clock = ManualClock()
+        let host = EngineHost(
+            store: fixture.store, registry: ModelRegistry(directory: NSTemporaryDirectory() + "matchwork-clock-\(UUID().uuidString)"),
+            configuration: EngineConfiguration(), pool: pool, refreshInterval: 60, logger: Logger(label: "test"), clock: clock)
+        let first = try await host.rebuild()
+        #expect(first.generation == 1)
+        // Given a write, the refresh timer sleeps on the host's clock;
+        await host.noteWrite([.person(fixture.worker)])
+        await waitUntil("the refresh timer to sleep") { clock.sleeping == 1 }
+        // 59 s later nothing has been built,
+        clock.advance(by: .seconds(59))
+        #expect(clock.sleeping == 1)
+        #expect(await host.state?.generation == 1)
+        // and at 60 s the engine rebuilds with the write.
+        clock.advance(by: .seconds(1))
+        await waitUntil("the rebuild after the write") { await host.state?.generation == 2 }
+        #expect(await host.state?.builtThrough == 1)
+        try await pool.shutdownGracefully()
+        await fixture.service.close()
     }
 }
