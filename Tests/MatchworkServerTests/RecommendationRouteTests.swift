@@ -90,6 +90,7 @@ struct RecommendationRouteTests {
             (#"{"person_id":"cleaner-1","filters":{"min_price":50,"max_price":10}}"#, 422, "filters.min_price", "filters.min_price 50.0 is above filters.max_price 10.0; swap them."),
             (#"{"person_id":"cleaner-1","filters":{"max_price":2e12}}"#, 422, "filters.max_price", "filters.max_price 2000000000000.0 must be between 0 and 1000000000000 (10¹²)."),
             (#"{"person_id":"cleaner-1","pool":"applicants"}"#, 422, "pool", "pool applicants ranks an opportunity's applicants; use it with opportunity_id."),
+            (#"{"person_id":"cleaner-1","filters":{"facets":{"service":null}}}"#, 422, "filters.facets.service", "filters.facets.service lists no values; give at least one or drop the filter."),
         ])
     func invalid(body: String, status: Int, field: String, message: String) async throws {
         let fixture = try await ServiceFixture.make()

@@ -146,10 +146,8 @@ struct RecommendationsController: Sendable {
         if var f = try fields.object("filters") {
             draft.maxDistanceKm = try f.number("max_distance", in: any)
             if var facets = try f.object("facets") {
-                for key in facets.object.keys.sorted() {
-                    guard let values = try facets.strings(key) else { continue }
-                    draft.facets.append((key, values))
-                }
+                // A facet given null lists no values: refused as an empty list is.
+                for key in facets.object.keys.sorted() { draft.facets.append((key, try facets.strings(key) ?? [])) }
             }
             draft.startsAfter = try f.timestamp("starts_after")
             draft.startsBefore = try f.timestamp("starts_before")
