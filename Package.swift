@@ -90,7 +90,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
-        .testTarget(name: "MatchworkCoreTests", dependencies: ["MatchworkCore"], swiftSettings: strictSettings),
+        // Golden files are read by path from the source tree, not bundled.
+        .testTarget(name: "MatchworkCoreTests", dependencies: ["MatchworkCore"], exclude: ["Golden"], swiftSettings: strictSettings),
         .testTarget(
             name: "MatchworkStoreTests",
             dependencies: ["MatchworkStore", "MatchworkSynth", .product(name: "GRDB", package: "GRDB.swift")],
@@ -109,7 +110,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "MatchworkCLITests", dependencies: ["MatchworkStore", "matchwork"],
+            name: "MatchworkCLITests", dependencies: ["MatchworkStore", "matchwork"], exclude: ["Golden"],
             swiftSettings: strictSettings),
     ]
 )

@@ -1,6 +1,7 @@
 """Forecasting peers on a forecast file (series_id,date,value), the same holdout as
 `matchwork forecast --holdout`: statsforecast AutoETS and AutoTheta, statsmodels Holt-Winters
-(additive trend, multiplicative season, fitted by least squares), on one thread.
+(additive trend, multiplicative season, fitted by least squares), on one thread; with
+--peers autoets-fresh-bounds also AutoETS's search with a fresh copy of the bounds per model.
 
     Benchmarks/peers/.venv-forecast/bin/python Benchmarks/peers/forecast_peers.py FILE \
         --horizon 12 --season 12 --out peers.json
@@ -76,6 +77,27 @@ def main():
         out = forecast_ets(fit, h=h, level=[80, 95])
         return out, fit["method"]
 
+    def autoets_fresh_bounds(y):
+        # AutoETS's search with each model fitted on its own copy of the bounds. ets_f passes one
+        # `upper` array to every candidate and initparam lowers upper[beta] to each start alpha
+        # in place, so after the first seasonal model every later one has beta <= 0.0168 (m = 12).
+        from statsforecast.ets import ets_f, forecast_ets
+        best = None
+        for e in "AM":
+            for t in "NA":
+                for s in "NAM":
+                    for d in ([True, False] if t != "N" else [False]):
+                        if e == "A" and s == "M":
+                            continue
+                        try:
+                            fit = ets_f(y, m=m, model=e + t + s, damped=d)
+                        except Exception:
+                            continue
+                        if not np.isnan(fit["aicc"]) and (best is None or fit["aicc"] < best["aicc"]):
+                            best = fit
+                            best["method"] = f"ETS({e},{t}{'d' if d else ''},{s})"
+        return forecast_ets(best, h=h, level=[80, 95]), best["method"]
+
     def autotheta(y):
         out = AutoTheta(season_length=m).forecast(y, h=h, level=[80, 95])
         return out, "AutoTheta"
@@ -87,7 +109,7 @@ def main():
             fit = ExponentialSmoothing(y, trend="add", seasonal=seasonal, seasonal_periods=m).fit()
         return {"mean": fit.forecast(h)}, f"Holt-Winters ({seasonal})"
 
-    runners = {"autoets": autoets_named, "autotheta": autotheta, "holtwinters": holtwinters}
+    runners = {"autoets": autoets_named, "autoets-fresh-bounds": autoets_fresh_bounds, "autotheta": autotheta, "holtwinters": holtwinters}
     results = {}
     for peer in args.peers.split(","):
         run = runners[peer]
