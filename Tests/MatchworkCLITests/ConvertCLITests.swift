@@ -21,7 +21,7 @@ struct ConvertCLITests {
 
         let unknown = try dir.cli.run(["convert", "movielens", "--out", "m.csv"])
         #expect(unknown.status == 1)
-        #expect(unknown.stderr == "error: dataset 'movielens' is not one Matchwork converts; use oulad, stackexchange or store.\n")
+        #expect(unknown.stderr == "error: dataset 'movielens' is not one Matchwork converts; use oulad, stackexchange, store or labour.\n")
     }
 
     @Test("Turns a store's events into interaction files: hires per client, reviews per job")
