@@ -133,7 +133,7 @@ public struct ETSFit: Sendable {
             var out = [Double](repeating: 0, count: h)
             for k in 0..<h {
                 var sum = 0.0
-                for j in 1..<max(1, k + 1) where j <= k { sum += c2[j] * theta[k - j] }
+                if k > 0 { for j in 1...k { sum += c2[j] * theta[k - j] } }
                 theta[k] = mean[k] * mean[k] + recentSigma2 * sum
                 out[k] = (1 + recentSigma2) * theta[k] - mean[k] * mean[k]
             }

@@ -121,7 +121,8 @@ public enum Forecaster {
                 lower: interval.lower.enumerated().map { fit.reseasonalise($1, step: $0) },
                 upper: interval.upper.enumerated().map { fit.reseasonalise($1, step: $0) })
         }
-        return SeriesForecast(model: fit.description, reason: nil, mean: fit.forecast(horizon: h), intervals: intervals)
+        let mean = base.enumerated().map { fit.reseasonalise($1, step: $0) }
+        return SeriesForecast(model: fit.description, reason: nil, mean: mean, intervals: intervals)
     }
 
     static func holtWinters(_ y: [Double], _ settings: ForecastSettings) -> SeriesForecast {
