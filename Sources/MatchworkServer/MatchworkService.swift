@@ -33,6 +33,9 @@ public struct MatchworkService: Sendable {
     let training: NIOThreadPool
     let metrics: ServiceMetrics
     let retrainer: Retrainer
+    /// Demand trends, refitted on their own thread when an engine brings changed demand.
+    let trends: TrendKeeper
+    let trendPool: NIOThreadPool
     let logger: Logger
 
     /// Lists from the cache or the scoring threads.
@@ -63,6 +66,9 @@ public struct MatchworkService: Sendable {
         pool.start()
         let training = NIOThreadPool(numberOfThreads: 1)
         training.start()
+        let trendPool = NIOThreadPool(numberOfThreads: 1)
+        trendPool.start()
+        let trends = TrendKeeper(pool: trendPool, logger: logger)
         let host = EngineHost(
             store: store, registry: registry, configuration: engineConfiguration, pool: pool, refreshInterval: configuration.refreshInterval, logger: logger)
         let serviceMetrics = ServiceMetrics(registry: metrics)
@@ -74,7 +80,8 @@ public struct MatchworkService: Sendable {
             configuration: configuration, store: store, registry: registry, engineConfiguration: engineConfiguration, host: host,
             cache: ResultCache(ttl: configuration.cacheTTL, capacity: configuration.cacheCapacity, memoryBudget: configuration.cacheMemory), recorder: ServedListRecorder(store: store, logger: logger, maximumBacklog: configuration.servedListBacklog),
             keys: KeyCache(store: store), limiter: RateLimiter(defaultLimit: configuration.rateLimit), pool: pool, batcher: batcher, training: training,
-            metrics: serviceMetrics, retrainer: Retrainer(logger: logger), logger: logger)
+            metrics: serviceMetrics, retrainer: Retrainer(logger: logger), trends: trends, trendPool: trendPool, logger: logger)
+        await host.onInstall { state in trends.engineInstalled(state) }
         let warming = service.warming
         await host.prepareSwitches { state, writes in
             await warming.run(for: state, subjectWrites: writes)
@@ -124,9 +131,10 @@ public struct MatchworkService: Sendable {
             servedListRetention: configuration.servedListRetention
         ).addRoutes(to: authenticated)
         ModelsController(
-            store: store, host: host, registry: registry, engineConfiguration: engineConfiguration, training: training, retrainer: retrainer, metrics: metrics,
-            maxBodyBytes: maxBodyBytes
+            store: store, host: host, registry: registry, engineConfiguration: engineConfiguration, training: training, retrainer: retrainer, trends: trends,
+            metrics: metrics, maxBodyBytes: maxBodyBytes
         ).addRoutes(to: authenticated)
+        TrendsController(host: host, keeper: trends, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
         KeysController(store: store, keys: keys, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
         return router
     }
@@ -159,6 +167,7 @@ public struct MatchworkService: Sendable {
         let written = await recorder.flush()
         try? await pool.shutdownGracefully()
         try? await training.shutdownGracefully()
+        try? await trendPool.shutdownGracefully()
         return written
     }
 

@@ -63,18 +63,30 @@ struct ForecastCommand: AsyncParsableCommand {
         guard season >= 1, season <= 1_000 else {
             throw MatchworkError(.invalidValue, "--season \(season) is out of range; give the season length (12 for monthly data, 1 for none), 1 to 1000.", field: "--season")
         }
-        guard let chosen = ForecastMethod(rawValue: method) else {
-            throw MatchworkError(.invalidValue, "--method '\(method)' is not a forecasting method; use one of \(ForecastMethod.allCases.map(\.rawValue).joined(separator: ", ")).", field: "--method")
+        let chosen = try Self.method(method)
+        let levels = try Self.levels(level)
+        return ForecastSettings(horizon: horizon, period: season, method: chosen, levels: levels)
+    }
+
+    /// A `--method` value.
+    static func method(_ text: String) throws(MatchworkError) -> ForecastMethod {
+        guard let chosen = ForecastMethod(rawValue: text) else {
+            throw MatchworkError(.invalidValue, "--method '\(text)' is not a forecasting method; use one of \(ForecastMethod.allCases.map(\.rawValue).joined(separator: ", ")).", field: "--method")
         }
+        return chosen
+    }
+
+    /// A `--level` value: percentages, comma-separated, each strictly between 0 and 100.
+    static func levels(_ text: String) throws(MatchworkError) -> [Double] {
         var levels: [Double] = []
-        for part in level.split(separator: ",", omittingEmptySubsequences: false) {
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let text = part.trimmingCharacters(in: .whitespaces)
             guard let value = Double(text), value > 0, value < 100 else {
                 throw MatchworkError(.invalidValue, "--level '\(text)' is not a percentage between 0 and 100 (exclusive); write for example --level 80,95.", field: "--level")
             }
             if !levels.contains(value) { levels.append(value) }
         }
-        return ForecastSettings(horizon: horizon, period: season, method: chosen, levels: levels)
+        return levels
     }
 
     struct Result: Sendable {

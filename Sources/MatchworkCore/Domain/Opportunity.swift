@@ -57,7 +57,8 @@ public struct TimeWindow: Hashable, Sendable, Codable {
 /// `required` facets must be matched by a person; `preferred` ones count in scoring.
 /// `requiredCertifications` must be valid at the window's start. Courses list the skills they
 /// `teach` (with the level reached) and their `prerequisites`; their hours are the `hours`
-/// attribute.
+/// attribute. Other kinds list the `skills` they ask for, with the level asked (a job posting's
+/// requirements): demand series by skill count them.
 public struct Opportunity: Hashable, Sendable, Codable, Identifiable {
     public let id: OpportunityID
     public var kind: OpportunityKind
@@ -75,6 +76,8 @@ public struct Opportunity: Hashable, Sendable, Codable, Identifiable {
     public var status: OpportunityStatus
     public var teaches: [SkillLevel]
     public var prerequisites: [SkillLevel]
+    /// The skills asked for, with the level (O*NET's 0-7); never on a course.
+    public var skills: [SkillLevel]
 
     public init(
         id: OpportunityID,
@@ -90,7 +93,8 @@ public struct Opportunity: Hashable, Sendable, Codable, Identifiable {
         slots: Int = 1,
         status: OpportunityStatus = .open,
         teaches: [SkillLevel] = [],
-        prerequisites: [SkillLevel] = []
+        prerequisites: [SkillLevel] = [],
+        skills: [SkillLevel] = []
     ) throws(MatchworkError) {
         _ = try ExternalIdentifier.validate(id.rawValue, field: "id")
         if let client { _ = try ExternalIdentifier.validate(client.rawValue, field: "client_id") }
@@ -103,6 +107,9 @@ public struct Opportunity: Hashable, Sendable, Codable, Identifiable {
         for name in requiredCertifications { try Token.validate(name, field: "certifications") }
         if kind != .course, !(teaches.isEmpty && prerequisites.isEmpty) {
             throw .invalid("teaches", "opportunity '\(id)' is a \(kind.rawValue) but lists taught skills or prerequisites; only courses teach skills.")
+        }
+        if kind == .course, !skills.isEmpty {
+            throw .invalid("skills", "opportunity '\(id)' is a course but lists the skills it asks for; a course lists what it teaches and its prerequisites instead.")
         }
         self.id = id
         self.kind = kind
@@ -118,5 +125,6 @@ public struct Opportunity: Hashable, Sendable, Codable, Identifiable {
         self.status = status
         self.teaches = try SkillLevel.canonical(teaches, field: "teaches")
         self.prerequisites = try SkillLevel.canonical(prerequisites, field: "prerequisites")
+        self.skills = try SkillLevel.canonical(skills, field: "skills")
     }
 }

@@ -32,6 +32,23 @@ public struct SeriesForecast: Sendable {
     public var reason: String?
     public var mean: [Double]
     public var intervals: [Interval]
+    /// The sum over the horizon and its intervals (the steps' errors are correlated, so these
+    /// are not sums of the steps' bounds).
+    public var total: Total
+
+    /// The sum of a forecast's steps, with central intervals.
+    public struct Total: Sendable, Hashable {
+        public struct Interval: Sendable, Hashable {
+            public var level: Double
+            public var lower: Double
+            public var upper: Double
+        }
+
+        public var mean: Double
+        public var intervals: [Interval]
+
+        public func interval(at level: Double) -> Interval? { intervals.first { $0.level == level } }
+    }
 
     public func interval(at level: Double) -> Interval? { intervals.first { $0.level == level } }
 }
@@ -100,13 +117,22 @@ public enum Forecaster {
         let h = settings.horizon
         let mean = fit.forecast(horizon: h)
         let intervals: [SeriesForecast.Interval]
+        // The total's distribution comes from sample paths for every class (their sums); the
+        // steps' bounds are closed-form where the class has them.
+        let paths = fit.simulate(horizon: h, paths: settings.simulationPaths, seed: settings.seed)
         if let variances = fit.analyticVariances(horizon: h, mean: mean), variances.allSatisfy({ $0.isFinite && $0 >= 0 }) {
             intervals = Quantiles.normal(mean: mean, variances: variances, levels: settings.levels)
         } else {
-            let paths = fit.simulate(horizon: h, paths: settings.simulationPaths, seed: settings.seed)
             intervals = Quantiles.empirical(paths: paths, count: settings.simulationPaths, horizon: h, levels: settings.levels)
         }
-        return SeriesForecast(model: fit.model.description, reason: nil, mean: mean, intervals: intervals)
+        let sums = (0..<settings.simulationPaths).map { p in (0..<h).reduce(0.0) { $0 + paths[p * h + $1] } }.filter(\.isFinite).sorted()
+        let total = SeriesForecast.Total(
+            mean: mean.reduce(0, +),
+            intervals: settings.levels.map { level in
+                let q = (1 - level / 100) / 2
+                return SeriesForecast.Total.Interval(level: level, lower: Quantiles.quantile(sums, q), upper: Quantiles.quantile(sums, 1 - q))
+            })
+        return SeriesForecast(model: fit.model.description, reason: nil, mean: mean, intervals: intervals, total: total)
     }
 
     static func thetaForecast(_ fit: ThetaFit, _ settings: ForecastSettings) -> SeriesForecast {
@@ -122,7 +148,12 @@ public enum Forecaster {
                 upper: interval.upper.enumerated().map { fit.reseasonalise($1, step: $0) })
         }
         let mean = base.enumerated().map { fit.reseasonalise($1, step: $0) }
-        return SeriesForecast(model: fit.description, reason: nil, mean: mean, intervals: intervals)
+        // Each step's error is scaled by its seasonal index when re-seasonalised (1 when the
+        // adjustment is additive): w_i = s(1) − s(0).
+        let weights = (0..<h).map { fit.reseasonalise(1, step: $0) - fit.reseasonalise(0, step: $0) }
+        let total = Quantiles.linearTotal(
+            mean: mean, sigma2: fit.sigma * fit.sigma, coefficient: { _ in fit.alpha }, weights: weights, levels: settings.levels)
+        return SeriesForecast(model: fit.description, reason: nil, mean: mean, intervals: intervals, total: total)
     }
 
     static func holtWinters(_ y: [Double], _ settings: ForecastSettings) -> SeriesForecast {
@@ -164,7 +195,16 @@ public enum Forecaster {
         }
         let names = members.map(\.model)
         let model = "combination of " + names.dropLast().joined(separator: ", ") + " and " + names.last!
-        return SeriesForecast(model: model, reason: nil, mean: average(\.mean), intervals: intervals)
+        let count = Double(members.count)
+        let total = SeriesForecast.Total(
+            mean: members.reduce(0) { $0 + $1.total.mean } / count,
+            intervals: settings.levels.indices.map { index in
+                SeriesForecast.Total.Interval(
+                    level: settings.levels[index],
+                    lower: members.reduce(0) { $0 + $1.total.intervals[index].lower } / count,
+                    upper: members.reduce(0) { $0 + $1.total.intervals[index].upper } / count)
+            })
+        return SeriesForecast(model: model, reason: nil, mean: average(\.mean), intervals: intervals, total: total)
     }
 
     // MARK: Baselines and fallbacks
@@ -178,7 +218,11 @@ public enum Forecaster {
         for t in m..<n { sum += (y[t] - y[t - m]) * (y[t] - y[t - m]) }
         let sigma2 = n > m ? sum / Double(n - m) : 0
         let variances = (0..<h).map { sigma2 * Double($0 / m + 1) }
-        return SeriesForecast(model: model, reason: reason, mean: mean, intervals: Quantiles.normal(mean: mean, variances: variances, levels: settings.levels))
+        // e_{n+h} = Σ_k ε_{n+h−km}: the coefficients are 1 at multiples of m.
+        let total = Quantiles.linearTotal(
+            mean: mean, sigma2: sigma2, coefficient: { $0 % m == 0 ? 1 : 0 }, weights: [Double](repeating: 1, count: h), levels: settings.levels)
+        return SeriesForecast(
+            model: model, reason: reason, mean: mean, intervals: Quantiles.normal(mean: mean, variances: variances, levels: settings.levels), total: total)
     }
 
     /// Naive: every step repeats the last value, variance σ² h from the one-step differences.
@@ -216,15 +260,54 @@ public enum Forecaster {
                 lower: (0..<h).map { max(0, f + lo * Double($0 + 1).squareRoot()) },
                 upper: (0..<h).map { max(0, f + hi * Double($0 + 1).squareRoot()) })
         }
-        return SeriesForecast(model: "TSB (intermittent demand)", reason: reason, mean: mean, intervals: intervals)
+        // The steps' √h widening is a random walk's; the sum of h such steps has the spread of
+        // √(Σ_{r=1}^{h} r²) one-step errors.
+        let spread = (1...h).reduce(0.0) { $0 + Double($1 * $1) }.squareRoot()
+        let total = SeriesForecast.Total(
+            mean: f * Double(h),
+            intervals: settings.levels.map { level in
+                let lo = Quantiles.quantile(sorted, (1 - level / 100) / 2), hi = Quantiles.quantile(sorted, 1 - (1 - level / 100) / 2)
+                return SeriesForecast.Total.Interval(level: level, lower: max(0, f * Double(h) + lo * spread), upper: max(0, f * Double(h) + hi * spread))
+            })
+        return SeriesForecast(model: "TSB (intermittent demand)", reason: reason, mean: mean, intervals: intervals, total: total)
     }
 }
 
 /// Interval bounds from a normal approximation or from sample paths.
 enum Quantiles {
+    /// The normal quantile of a central interval at `level` percent; a level so close to 100
+    /// that 0.5 + level/200 rounds to 1 takes the largest probability below 1 instead.
+    static func z(_ level: Double) -> Double {
+        NormalDistribution.quantile(Swift.min(Swift.max(0.5 + level / 200, 0.5), 1 - 0x1p-53))
+    }
+
+    /// The total Σ_i w_i y_{n+i} of a linear innovations model, whose step-i error is
+    /// e_i = Σ_{j=0}^{i−1} c_j ε_{n+i−j} (c_0 = 1): Σ_i w_i e_i = Σ_k ε_{n+k} Σ_{i≥k} w_i c_{i−k}, so
+    /// Var = σ² Σ_{k=1}^{h} (Σ_{i=k}^{h} w_i c_{i−k})², and the bounds are normal around Σ mean.
+    static func linearTotal(
+        mean: [Double], sigma2: Double, coefficient: (Int) -> Double, weights: [Double], levels: [Double]
+    ) -> SeriesForecast.Total {
+        let h = mean.count
+        let c = (0..<h).map { $0 == 0 ? 1 : coefficient($0) }
+        var variance = 0.0
+        for k in 0..<h {
+            var loading = 0.0
+            for i in k..<h { loading += weights[i] * c[i - k] }
+            variance += loading * loading
+        }
+        let sd = (max(sigma2, 0) * variance).squareRoot()
+        let sum = mean.reduce(0, +)
+        return SeriesForecast.Total(
+            mean: sum,
+            intervals: levels.map { level in
+                let z = Quantiles.z(level)
+                return SeriesForecast.Total.Interval(level: level, lower: sum - z * sd, upper: sum + z * sd)
+            })
+    }
+
     static func normal(mean: [Double], variances: [Double], levels: [Double]) -> [SeriesForecast.Interval] {
         levels.map { level in
-            let z = NormalDistribution.quantile(0.5 + level / 200)
+            let z = Quantiles.z(level)
             return SeriesForecast.Interval(
                 level: level,
                 lower: zip(mean, variances).map { $0 - z * max($1, 0).squareRoot() },

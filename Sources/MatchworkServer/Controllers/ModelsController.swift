@@ -13,6 +13,7 @@ struct ModelsController: Sendable {
     let engineConfiguration: EngineConfiguration
     let training: NIOThreadPool
     let retrainer: Retrainer
+    let trends: TrendKeeper
     let metrics: ServiceMetrics
     let maxBodyBytes: Int
 
@@ -22,6 +23,8 @@ struct ModelsController: Sendable {
         var engine: HealthController.EngineSummary?
         var models: [ModelEntry]
         var retrain: Retrainer.Status
+        /// When the demand trends were fitted, and on what.
+        var trends: TrendKeeper.Status
     }
 
     struct ModelEntry: Encodable {
@@ -57,7 +60,9 @@ struct ModelsController: Sendable {
                     hyperParameters: entry.metadata?.hyperParameters, metrics: entry.metadata?.metrics)
             }
             return try Reply.encode(
-                ModelsStatus(serving: state?.models.versions ?? [:], engine: state.map(HealthController.EngineSummary.init), models: entries, retrain: retrain))
+                ModelsStatus(
+                    serving: state?.models.versions ?? [:], engine: state.map(HealthController.EngineSummary.init), models: entries, retrain: retrain,
+                    trends: await trends.status))
         }
         api.group().add(middleware: RequireRole(role: .admin)).post("models/retrain") { request, _ in
             try QueryFields.none(request)

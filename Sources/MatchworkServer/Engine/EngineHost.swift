@@ -71,6 +71,8 @@ actor EngineHost {
     /// Runs on a build that brings other models than the serving engine's (the first build
     /// included), before it serves, with the subjects' write counts: the cache's warming.
     private var preparation: (@Sendable (State, [SubjectKey: UInt64]) async -> Void)?
+    /// Told of every engine that starts serving (the demand trends refit from it).
+    private var installed: (@Sendable (State) -> Void)?
     /// When to build (see ``RebuildSchedule``).
     private var schedule: RebuildSchedule
     private var building: Task<State, any Error>?
@@ -95,6 +97,12 @@ actor EngineHost {
     /// Sets what runs on a build with other models before it serves (see `preparation`).
     func prepareSwitches(with body: @escaping @Sendable (State, [SubjectKey: UInt64]) async -> Void) {
         preparation = body
+    }
+
+    /// Sets what is told of each engine as it starts serving (see `installed`).
+    func onInstall(_ body: @escaping @Sendable (State) -> Void) {
+        installed = body
+        if let state { body(state) }
     }
 
     /// The engine to answer about `subject` with, the subject's write count (part of cache
@@ -237,6 +245,7 @@ actor EngineHost {
             ])
         guard installs else { return }
         state = built
+        installed?(built)
         for (id, waiter) in waiters where waiter.needed <= built.builtThrough { resumeWaiter(id) }
         // Writes that arrived during this build: the requests waiting for them need another.
         if !waiters.isEmpty, building == nil { perform(schedule.buildSoon(at: clock.now())) }

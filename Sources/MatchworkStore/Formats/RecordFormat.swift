@@ -96,9 +96,9 @@ enum PersonFormat: RecordFormat {
     }
 }
 
-/// Opportunities: `id,kind,client_id,title,latitude,longitude,starts_at,ends_at,slots,status,required,preferred,certifications,attributes,teaches,prerequisites`.
+/// Opportunities: `id,kind,client_id,title,latitude,longitude,starts_at,ends_at,slots,status,required,preferred,certifications,attributes,teaches,prerequisites,skills`.
 enum OpportunityFormat: RecordFormat {
-    static let columns = ["id", "kind", "client_id", "title", "latitude", "longitude", "starts_at", "ends_at", "slots", "status", "required", "preferred", "certifications", "attributes", "teaches", "prerequisites"]
+    static let columns = ["id", "kind", "client_id", "title", "latitude", "longitude", "starts_at", "ends_at", "slots", "status", "required", "preferred", "certifications", "attributes", "teaches", "prerequisites", "skills"]
     static let requiredColumns = ["id", "kind"]
 
     static func decode(_ row: RecordRow) throws(MatchworkError) -> Opportunity {
@@ -126,7 +126,8 @@ enum OpportunityFormat: RecordFormat {
             slots: try optional(row, "slots").map { (t) throws(MatchworkError) in try FieldText.integer(t, field: "slots") } ?? 1,
             status: try optional(row, "status").map { (t) throws(MatchworkError) in try OpportunityStatus.parse(t) } ?? .open,
             teaches: try optional(row, "teaches").map { (t) throws(MatchworkError) in try FieldText.skills(t, field: "teaches") } ?? [],
-            prerequisites: try optional(row, "prerequisites").map { (t) throws(MatchworkError) in try FieldText.skills(t, field: "prerequisites") } ?? [])
+            prerequisites: try optional(row, "prerequisites").map { (t) throws(MatchworkError) in try FieldText.skills(t, field: "prerequisites") } ?? [],
+            skills: try optional(row, "skills").map { (t) throws(MatchworkError) in try FieldText.skills(t, field: "skills") } ?? [])
     }
 
     static func encode(_ o: Opportunity) -> [String] {
@@ -135,7 +136,7 @@ enum OpportunityFormat: RecordFormat {
          o.window.map { FieldText.format($0.start) } ?? "", o.window.map { FieldText.format($0.end) } ?? "",
          String(o.slots), o.status.rawValue, FieldText.format(o.required), FieldText.format(o.preferred),
          o.requiredCertifications.joined(separator: ";"), FieldText.format(o.attributes),
-         FieldText.format(o.teaches), FieldText.format(o.prerequisites)]
+         FieldText.format(o.teaches), FieldText.format(o.prerequisites), FieldText.format(o.skills)]
     }
 
     static func json(_ o: Opportunity) -> [(String, JSONValue)] {
@@ -151,6 +152,7 @@ enum OpportunityFormat: RecordFormat {
         if !o.attributes.isEmpty { out.append(("attributes", attributesJSON(o.attributes))) }
         if !o.teaches.isEmpty { out.append(("teaches", skillsJSON(o.teaches))) }
         if !o.prerequisites.isEmpty { out.append(("prerequisites", skillsJSON(o.prerequisites))) }
+        if !o.skills.isEmpty { out.append(("skills", skillsJSON(o.skills))) }
         return out
     }
 }

@@ -16,7 +16,7 @@ public enum RecordJSON {
         "id": [.string], "kind": [.string], "client_id": [.string], "title": [.string], "latitude": [.number], "longitude": [.number],
         "starts_at": [.string, .integer], "ends_at": [.string, .integer], "slots": [.integer], "status": [.string],
         "required": [.object, .string], "preferred": [.object, .string], "certifications": [.array, .string],
-        "attributes": [.object, .string], "teaches": [.object, .string], "prerequisites": [.object, .string],
+        "attributes": [.object, .string], "teaches": [.object, .string], "prerequisites": [.object, .string], "skills": [.object, .string],
     ]
 
     static let interactionKinds: [String: [JSONKind]] = [

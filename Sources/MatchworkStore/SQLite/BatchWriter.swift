@@ -68,7 +68,7 @@ struct BatchWriter {
                     field: "client_id", record: n)
             }
             let wasNew = try known.pk(o.id.rawValue) == nil
-            let profile = try RowCoding.json(OpportunityProfile(required: o.required, preferred: o.preferred, certifications: o.requiredCertifications, attributes: o.attributes, teaches: o.teaches, prerequisites: o.prerequisites))
+            let profile = try RowCoding.json(OpportunityProfile(required: o.required, preferred: o.preferred, certifications: o.requiredCertifications, attributes: o.attributes, teaches: o.teaches, prerequisites: o.prerequisites, skills: o.skills.isEmpty ? nil : o.skills))
             try statement.execute(arguments: [
                 o.id.rawValue, o.kind.rawValue, o.client?.rawValue, o.title, o.location?.latitude, o.location?.longitude,
                 o.window?.start.secondsSinceEpoch, o.window?.end.secondsSinceEpoch, o.slots, o.status.rawValue, profile,

@@ -33,13 +33,22 @@ enum ProfileColumns {
     }
 
     static func opportunity(_ text: String) -> OpportunityProfile? {
-        guard let members = members(JSONReader.parse(text), ["attributes", "certifications", "preferred", "prerequisites", "required", "teaches"]),
+        // Rows of opportunities that ask for no skills have no `skills` member.
+        let parsed = JSONReader.parse(text)
+        var asked: [SkillLevel]?
+        var found = members(parsed, ["attributes", "certifications", "preferred", "prerequisites", "required", "teaches"])
+        if found == nil, let seven = members(parsed, ["attributes", "certifications", "preferred", "prerequisites", "required", "skills", "teaches"]) {
+            guard let list = skills(seven[5]) else { return nil }
+            asked = list
+            found = Array(seven[0..<5]) + [seven[6]]
+        }
+        guard let members = found,
             let attributes = attributes(members[0]), let certifications = strings(members[1]), let preferred = facets(members[2]),
             let prerequisites = skills(members[3]), let required = facets(members[4]), let teaches = skills(members[5])
         else { return nil }
         return OpportunityProfile(
             required: required, preferred: preferred, certifications: certifications, attributes: attributes, teaches: teaches,
-            prerequisites: prerequisites)
+            prerequisites: prerequisites, skills: asked)
     }
 
     static func details(_ text: String) -> InteractionDetails? {

@@ -19,6 +19,8 @@ struct OpportunityProfile: Codable {
     var attributes: Attributes
     var teaches: [SkillLevel]
     var prerequisites: [SkillLevel]
+    /// The skills asked for; absent (not written) when empty, as in rows written before it existed.
+    var skills: [SkillLevel]?
 }
 
 /// Type-specific details of an event, stored as one JSON column when present.
@@ -73,7 +75,8 @@ enum RowCoding {
             client: (row["client_id"] as String?).map { PersonID($0) }, title: row["title"],
             required: profile.required, preferred: profile.preferred, requiredCertifications: profile.certifications,
             attributes: profile.attributes, location: try location(row), window: window, slots: row["slots"],
-            status: try OpportunityStatus.parse(row["status"]), teaches: profile.teaches, prerequisites: profile.prerequisites)
+            status: try OpportunityStatus.parse(row["status"]), teaches: profile.teaches, prerequisites: profile.prerequisites,
+            skills: profile.skills ?? [])
     }
 
     /// Maps primary keys to external ids for one table.

@@ -3,7 +3,8 @@ import RealModule
 
 /// The learning marketplace: learners with current skills and a target occupation enroll in
 /// courses that teach skills up to a level, then complete, drop out, pass or fail; employers post
-/// jobs per occupation over time with a trend and a yearly seasonality.
+/// jobs per occupation over time with a trend and a yearly seasonality, each asking for its
+/// occupation's skills at about their O*NET levels.
 ///
 /// Occupations and their skill requirements are real O*NET data (keep its attribution with
 /// anything exported). A learner's gap is the required level minus their current level, per
@@ -34,6 +35,8 @@ public struct LearningMarketplace: Sendable {
     public func generate() throws(MatchworkError) -> Marketplace {
         var rng = SeededGenerator(seed: seed)
         var catalogRNG = rng.fork(), peopleRNG = rng.fork(), eventRNG = rng.fork(), postingRNG = rng.fork()
+        // Its own stream, so that adding posting requirements left every other draw as it was.
+        var askRNG = rng.fork()
         var truth = GroundTruth(scenario: .learning, seed: seed, scale: size.scale)
 
         // Occupations in play, with demand parameters.
@@ -143,7 +146,9 @@ public struct LearningMarketplace: Sendable {
             }
         }
 
-        // Job postings per occupation and month: base × trend × seasonality, Poisson counts.
+        // Job postings per occupation and month: base × trend × seasonality, Poisson counts. A
+        // posting asks for each of its occupation's O*NET skills with probability 0.85, at the
+        // O*NET level give or take an employer's own (normal, sd 0.4).
         var postingCount = 0
         for (o, occupation) in occupations.enumerated() {
             let d = demand[o]
@@ -156,12 +161,16 @@ public struct LearningMarketplace: Sendable {
                 let monthStart = Timestamp(year: y, month: m, day: 1).secondsSinceEpoch
                 for _ in 0..<postingRNG.poisson(mean: mean) {
                     postingCount += 1
+                    var asked: [SkillLevel] = []
+                    for s in occupation.skills where askRNG.chance(0.85) {
+                        asked.append(try SkillLevel(skill: s.skill, level: (s.level + askRNG.normal(sd: 0.4)).clamped(0, SkillLevel.maximumLevel).rounded(places: 1)))
+                    }
                     let posted = monthStart + Int64(postingRNG.int(0...27)) * Timeline.day + Int64(postingRNG.int(8...18)) * Timeline.hour
                     opportunities.append(try Opportunity(
                         id: OpportunityID("posting-\(postingCount)"), kind: .posting, title: occupation.title,
                         required: try Facets([.occupation: [occupation.code]]),
                         window: try TimeWindow(start: Timestamp(secondsSinceEpoch: posted), end: Timestamp(secondsSinceEpoch: posted + 30 * Timeline.day)),
-                        slots: 1, status: posted + 30 * Timeline.day < Timeline.end ? .closed : .open))
+                        slots: 1, status: posted + 30 * Timeline.day < Timeline.end ? .closed : .open, skills: asked))
                 }
             }
         }
