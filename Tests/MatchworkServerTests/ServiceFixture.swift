@@ -57,14 +57,14 @@ struct ServiceFixture {
     /// `metrics`: a registry of the test's own, for a test that reads the service's counts (the
     /// shared one also holds Hummingbird's request metrics, and every other service's counts).
     static func make(
-        small: Bool = false, logger serviceLogger: Logger? = nil, metrics: PrometheusCollectorRegistry = sharedMetrics,
+        small: Bool = false, learning: Bool = false, logger serviceLogger: Logger? = nil, metrics: PrometheusCollectorRegistry = sharedMetrics,
         configure: (inout ServerConfiguration) -> Void = { _ in }, keeping keep: (Interaction) -> Bool = { _ in true }
     ) async throws -> ServiceFixture {
         let directory = NSTemporaryDirectory() + "matchwork-service-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: directory + "/store.sqlite")
-        let marketplace = try small ? smallMarketplaceResult.get() : Self.marketplace
-        try await store.setScenario(.cleaning)
+        let marketplace = try learning ? learningMarketplaceResult.get() : small ? smallMarketplaceResult.get() : Self.marketplace
+        try await store.setScenario(learning ? .learning : .cleaning)
         _ = try await store.write(
             RecordBatch(people: marketplace.people, opportunities: marketplace.opportunities, interactions: marketplace.interactions.filter(keep)), progress: nil)
         var configuration = ServerConfiguration()
@@ -90,6 +90,11 @@ struct ServiceFixture {
     static let marketplaceResult = Result { try CleaningMarketplace(seed: 7, size: .tiny).generate() }
     static var marketplace: Marketplace { get throws { try marketplaceResult.get() } }
     static let smallMarketplaceResult = Result { try CleaningMarketplace(seed: 7, size: .small).generate() }
+    /// The tiny learning marketplace (real O*NET occupations; postings asking for skills).
+    static let learningMarketplaceResult = Result {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return try MarketplaceGenerator.generate(.learning, seed: 5, size: .tiny, onetDirectory: root.appendingPathComponent("shared/data/onet").path)
+    }
 
     /// Runs `body` against the router; requests log through `logger` when one is given.
     func test(logger: Logger? = nil, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {

@@ -83,6 +83,8 @@ actor TrendKeeper {
             guard newest == state.generation else { return }
         }
         let previous = book?.fingerprint
+        // The task runs on this actor and installs its book itself, before its value is seen:
+        // whoever awaits the fit finds the book in place.
         let task = Task<Book?, any Error> { [pool] in
             let started = ContinuousClock.now
             let demand = try await pool.runIfActive { DemandBook(state.engine.snapshot.opportunities) }
@@ -95,25 +97,29 @@ actor TrendKeeper {
                 }
                 return out
             }
-            return Book(
+            let fitted = Book(
                 demand: demand, fingerprint: fingerprint, trends: trends, fittedAt: Date(), seconds: started.duration(to: .now).inSeconds, generation: state.generation)
+            self.install(fitted)
+            return fitted
         }
         fitting = task
         do {
-            if let fitted = try await task.value {
-                book = fitted
-                extra = [:]
-                logger.info(
-                    "Demand trends fitted",
-                    metadata: [
-                        "series": "\(fitted.trends.count)", "opportunities": "\(fitted.demand.dated)", "months": "\(fitted.demand.monthCount)",
-                        "seconds": "\(String(format: "%.2f", fitted.seconds))", "generation": "\(fitted.generation)",
-                    ])
-            }
+            _ = try await task.value
         } catch {
             logger.error("Fitting the demand trends failed; the previous trends keep answering", metadata: ["error": "\(error)"])
         }
         if fitting == task { fitting = nil }
+    }
+
+    private func install(_ fitted: Book) {
+        book = fitted
+        extra = [:]
+        logger.info(
+            "Demand trends fitted",
+            metadata: [
+                "series": "\(fitted.trends.count)", "opportunities": "\(fitted.demand.dated)", "months": "\(fitted.demand.monthCount)",
+                "seconds": "\(String(format: "%.2f", fitted.seconds))", "generation": "\(fitted.generation)",
+            ])
     }
 
     /// The last fitted book; the first request waits for the first fit (from `state`).
