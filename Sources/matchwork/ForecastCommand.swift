@@ -12,7 +12,7 @@ struct ForecastCommand: AsyncParsableCommand {
             panel); dates are ISO 8601 days or integers, every period present (0 where nothing \
             happened). auto (the default) is combination: the mean of auto-ETS and Holt-Winters; \
             ets selects an ETS model by AICc; theta the best of four Theta \
-            models; holt-winters and snaive are baselines. Short series fall back to naive, \
+            models; holt-winters and snaive are baselines; count-trend is a log-linear trend for counts (the default of matchwork trends). Short series fall back to naive, \
             intermittent ones (many zeros) to TSB, and the answer names the model and why. \
             With --holdout each series' last H points are held out and scored by sMAPE and MASE \
             (../shared/PROTOCOL.md, "Forecasts"), and the intervals' coverage is reported.
@@ -27,7 +27,7 @@ struct ForecastCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Season length M (12 for monthly data, 1 for none).", valueName: "M"))
     var season: Int
 
-    @Option(help: ArgumentHelp("auto, ets, theta, combination, holt-winters or snaive.", valueName: "METHOD"))
+    @Option(help: ArgumentHelp("auto, ets, theta, combination, holt-winters, snaive or count-trend.", valueName: "METHOD"))
     var method = "auto"
 
     @Option(help: ArgumentHelp("Interval levels in percent, comma-separated.", valueName: "LEVELS"))

@@ -25,8 +25,8 @@ struct TrendOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Interval levels in percent, comma-separated.", valueName: "LEVELS"))
     var level = "80,95"
 
-    @Option(help: ArgumentHelp("auto, ets, theta, combination, holt-winters or snaive (forecast --help).", valueName: "METHOD"))
-    var method = "auto"
+    @Option(help: ArgumentHelp("count-trend (the default: a log-linear trend for counts), auto, ets, theta, combination, holt-winters or snaive (forecast --help).", valueName: "METHOD"))
+    var method = "count-trend"
 
     func settings() throws(MatchworkError) -> TrendSettings {
         guard TrendSettings.horizons.contains(horizon) else {

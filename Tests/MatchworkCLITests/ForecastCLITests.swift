@@ -72,7 +72,7 @@ struct ForecastCLITests {
     @Test(arguments: [
         (["--horizon", "0", "--season", "12"], "error: --horizon 0 is out of range; give the number of steps to forecast, 1 to 10000.\n"),
         (["--horizon", "3", "--season", "0"], "error: --season 0 is out of range; give the season length (12 for monthly data, 1 for none), 1 to 1000.\n"),
-        (["--horizon", "3", "--season", "12", "--method", "prophet"], "error: --method 'prophet' is not a forecasting method; use one of auto, ets, theta, combination, holt-winters, snaive.\n"),
+        (["--horizon", "3", "--season", "12", "--method", "prophet"], "error: --method 'prophet' is not a forecasting method; use one of auto, ets, theta, combination, holt-winters, snaive, count-trend.\n"),
         (["--horizon", "3", "--season", "12", "--level", "80,100"], "error: --level '100' is not a percentage between 0 and 100 (exclusive); write for example --level 80,95.\n"),
         (["--horizon", "30", "--season", "12", "--holdout"], "error: series 'series' has 10 points; --holdout with --horizon 30 needs more than 30 (lower --horizon or drop the series).\n"),
     ])

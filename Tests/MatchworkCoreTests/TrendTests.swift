@@ -98,6 +98,39 @@ struct TrendTests {
         #expect(Quantiles.linearTotal(mean: [1], sigma2: 1, coefficient: { _ in 1 }, weights: [1], levels: [99.99999999999999]).intervals[0].upper.isFinite)
     }
 
+    @Test("the count trend recovers an exact log-linear series with a yearly harmonic and forecasts it")
+    func countTrend() throws {
+        let truth = { (t: Int) in Foundation.exp(2 + 0.02 * Double(t) + 0.3 * Foundation.sin(2 * Double.pi * Double(t) / 12)) }
+        let y = (0..<36).map(truth)
+        let fit = try #require(CountTrend.fit(y, period: 12))
+        #expect(fit.harmonics == 1 && fit.dispersion == 1)
+        // The slope is per season of 12 (u = (t − 17.5)/12): 0.02 × 12.
+        #expect(abs(fit.coefficients[1] - 0.24) < 1e-8 && abs(fit.coefficients[2] - 0.3) < 1e-8 && abs(fit.coefficients[3]) < 1e-8)
+        let forecast = fit.forecast(horizon: 12)
+        for h in 0..<12 { #expect(abs(forecast[h] / truth(36 + h) - 1) < 1e-8) }
+        // Too short, negative or all-zero series do not fit.
+        #expect(CountTrend.fit([1, 2, 3], period: 12) == nil && CountTrend.fit([1, -2, 3, 4, 5, 6], period: 1) == nil && CountTrend.fit([0, 0, 0, 0, 0], period: 1) == nil)
+        #expect(CountTrend.invert([4, 2, 2, 3], 2).map { $0.map { ($0 * 8).rounded() } } == [3, -2, -2, 4])
+        // Poisson counts: the 80% interval of the total holds the truth's total in most of 200 draws.
+        var random = SeededGenerator(seed: 3)
+        var inside = 0
+        for _ in 0..<200 {
+            let counts = (0..<48).map { t in Double(poisson(truth(t), &random)) }
+            let answer = try #require(CountTrend.fit(Array(counts.prefix(36)), period: 12)).seriesForecast(ForecastSettings(horizon: 12, period: 12, method: .countTrend, levels: [80]))
+            let actual = counts.suffix(12).reduce(0, +)
+            if answer.total.intervals[0].lower <= actual && actual <= answer.total.intervals[0].upper { inside += 1 }
+        }
+        #expect((140...180).contains(inside), "\(inside) of 200")
+    }
+
+    func poisson(_ mean: Double, _ random: inout SeededGenerator) -> Int {
+        // Knuth's product of uniforms (the means here are below 40).
+        let limit = Foundation.exp(-mean)
+        var k = 0, product = random.unit()
+        while product > limit { k += 1; product *= random.unit() }
+        return k
+    }
+
     @Test("ETS's simulated total agrees with the closed form of its class-1 model")
     func simulatedTotal() throws {
         var random = SeededGenerator(seed: 5)

@@ -88,7 +88,11 @@ struct TrendRouteTests {
             let fallingKeys = (falling.object["items"] as? [[String: Any]])?.compactMap { $0["key"] as? String }
             #expect(fallingKeys == Array(keys.reversed()))
             let chosen = try await client.call(.post, "/api/v1/trends/analyze", key: fixture.read, json: #"{"skills":["\#(keys[2])","\#(keys[0])","\#(keys[2])"],"horizon":6,"level":[50]}"#)
-            #expect((chosen.object["items"] as? [[String: Any]])?.compactMap { $0["key"] as? String } == [keys[0], keys[2]], "\(chosen.text)")
+            // Each skill once, ranked by its 6-month growth.
+            let picked = try #require(chosen.object["items"] as? [[String: Any]])
+            #expect(Set(picked.compactMap { $0["key"] as? String }) == [keys[0], keys[2]] && picked.count == 2, "\(chosen.text)")
+            let sixMonth = picked.compactMap { ($0["growth"] as? [String: Any])?["mean"] as? Double }
+            #expect(sixMonth == sixMonth.sorted(by: >) && (picked[0]["forecast"] as? [Any])?.count == 6)
             #expect(chosen.object["horizon"] as? Int == 6)
             let occupations = try await client.call(.post, "/api/v1/trends/analyze", key: fixture.read, json: #"{"by":"occupation","limit":3}"#)
             let items = try #require(occupations.object["items"] as? [[String: Any]])
@@ -97,7 +101,7 @@ struct TrendRouteTests {
             let status = try await client.call(.get, "/api/v1/models/status", key: fixture.read)
             let trends = try #require(status.object["trends"] as? [String: Any])
             #expect(trends["series"] as? Int == total && trends["fitted_at"] is String && (trends["months"] as? [String])?.count == 2)
-            #expect(trends["method"] as? String == "auto" && trends["horizon"] as? Int == 12)
+            #expect(trends["method"] as? String == "count-trend" && trends["horizon"] as? Int == 12)
         }
     }
 

@@ -15,6 +15,9 @@ public enum ForecastMethod: String, Sendable, Hashable, CaseIterable {
     case holtWinters = "holt-winters"
     /// Each step repeats the value one season earlier.
     case snaive
+    /// A log-linear trend with seasonal harmonics for counts (quasi-Poisson regression): the
+    /// default of demand trends.
+    case countTrend = "count-trend"
 }
 
 /// A forecast: point values, intervals, and the model that produced them and why.
@@ -108,6 +111,14 @@ public enum Forecaster {
             return holtWinters(y, settings)
         case .combination, .auto:
             return combination(y, settings)
+        case .countTrend:
+            guard y.allSatisfy({ $0 >= 0 }) else {
+                var answer = combination(y, settings)
+                answer.reason = "the series has negative values, so it is not counts; the default method answered"
+                return answer
+            }
+            guard let fit = CountTrend.fit(y, period: m) else { return naive(y, settings, reason: "no count trend fits \(y.count) points") }
+            return fit.seriesForecast(settings)
         }
     }
 
