@@ -78,6 +78,9 @@ public struct CountTrendFit: Sendable {
 }
 
 public enum CountTrend {
+    /// Points fitted at least (the forecaster fits the last max(4m, window)).
+    public static let window = 24
+
     /// Fits the model to `y` (values ≥ 0, not all 0); nil when there are too few points for its
     /// parameters (n < p + 3) or the values do not qualify.
     public static func fit(_ y: [Double], period: Int) -> CountTrendFit? {

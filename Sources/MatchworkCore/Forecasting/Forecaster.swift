@@ -117,7 +117,10 @@ public enum Forecaster {
                 answer.reason = "the series has negative values, so it is not counts; the default method answered"
                 return answer
             }
-            guard let fit = CountTrend.fit(y, period: m) else { return naive(y, settings, reason: "no count trend fits \(y.count) points") }
+            // The rate of the recent past: at most the last four seasons (48 months) are fitted,
+            // so that an old change of pace does not bend today's trend.
+            let recent = Array(y.suffix(Swift.max(4 * m, CountTrend.window)))
+            guard let fit = CountTrend.fit(recent, period: m) else { return naive(y, settings, reason: "no count trend fits \(y.count) points") }
             return fit.seriesForecast(settings)
         }
     }
