@@ -174,6 +174,16 @@ struct GeneratorTests {
             for p in course.prerequisites { #expect(p.level < course.teaches.first { $0.skill == p.skill }!.level) }
         }
         #expect(m.opportunities.contains { $0.kind == .posting })
+        // Postings ask for their occupation's O*NET skills, most of them, near the O*NET level.
+        let required = Dictionary(uniqueKeysWithValues: catalog.occupations.map { ($0.code, Dictionary(uniqueKeysWithValues: $0.skills.map { ($0.skill, $0.level) })) })
+        var asked = 0, possible = 0
+        for posting in m.opportunities where posting.kind == .posting {
+            let levels = try #require(posting.required.values[.occupation]?.first.flatMap { required[$0] })
+            possible += levels.count
+            asked += posting.skills.count
+            for s in posting.skills { #expect(abs(s.level - levels[s.skill]!) < 2.5, "\(posting.id) \(s)") }
+        }
+        #expect(abs(Double(asked) / Double(possible) - 0.85) < 0.03, "\(asked) of \(possible)")
     }
 
     @Test func sizesScaleAndAreValidated() throws {
