@@ -123,6 +123,31 @@ struct TrendTests {
         #expect((140...180).contains(inside), "\(inside) of 200")
     }
 
+    @Test("the count trend equals statsmodels' quasi-Poisson GLM on fixed overdispersed counts")
+    func countTrendParity() throws {
+        struct Golden: Decodable {
+            struct Case: Decodable {
+                var y: [Double]
+                var period: Int
+                var horizon: Int
+                var coefficients: [Double]
+                var dispersion: Double
+                var covariance: [Double]
+                var forecast: [Double]
+            }
+            var cases: [Case]
+        }
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/count-trend-parity.json")
+        let golden = try JSONDecoder().decode(Golden.self, from: Data(contentsOf: url))
+        for c in golden.cases {
+            let fit = try #require(CountTrend.fit(c.y, period: c.period))
+            for (ours, theirs) in zip(fit.coefficients, c.coefficients) { #expect(abs(ours - theirs) < 1e-9, "\(ours) vs \(theirs)") }
+            #expect(abs(fit.dispersion / c.dispersion - 1) < 1e-9)
+            for (ours, theirs) in zip(fit.covariance, c.covariance) { #expect(abs(ours - theirs) < 1e-9 * Swift.max(1, abs(theirs) * 1e3), "\(ours) vs \(theirs)") }
+            for (ours, theirs) in zip(fit.forecast(horizon: c.horizon), c.forecast) { #expect(abs(ours / theirs - 1) < 1e-9) }
+        }
+    }
+
     func poisson(_ mean: Double, _ random: inout SeededGenerator) -> Int {
         // Knuth's product of uniforms (the means here are below 40).
         let limit = Foundation.exp(-mean)

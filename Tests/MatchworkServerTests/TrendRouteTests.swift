@@ -80,6 +80,8 @@ struct TrendRouteTests {
                 keys += items.compactMap { $0["key"] as? String }
                 growths += items.compactMap { ($0["growth"] as? [String: Any])?["mean"] as? Double }
                 total = page.object["total"] as? Int ?? -1
+                // Always there; null on the last page.
+                #expect(page.object.keys.contains("next_cursor"))
                 cursor = page.object["next_cursor"] as? String
             } while cursor != nil
             #expect(total >= 10 && keys.count == total && Set(keys).count == total)

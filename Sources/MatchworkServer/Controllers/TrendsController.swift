@@ -36,6 +36,22 @@ struct TrendsController: Sendable {
         var months: [String]
         var opportunities: Int
         var fittedAt: String
+
+        private enum CodingKeys: String, CodingKey { case items, nextCursor, total, by, order, horizon, months, opportunities, fittedAt }
+
+        /// `next_cursor` is always there: null on the last page.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(items, forKey: .items)
+            if let nextCursor { try c.encode(nextCursor, forKey: .nextCursor) } else { try c.encodeNil(forKey: .nextCursor) }
+            try c.encode(total, forKey: .total)
+            try c.encode(by, forKey: .by)
+            try c.encode(order, forKey: .order)
+            try c.encode(horizon, forKey: .horizon)
+            try c.encode(months, forKey: .months)
+            try c.encode(opportunities, forKey: .opportunities)
+            try c.encode(fittedAt, forKey: .fittedAt)
+        }
     }
 
     func addRoutes(to api: RouterGroup<MatchworkRequestContext>) {
