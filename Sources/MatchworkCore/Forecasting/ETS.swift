@@ -144,8 +144,23 @@ public struct ETSFit: Sendable {
     /// Sample paths of the fitted model for steps 1…h (normal innovations with variance σ²),
     /// `paths × h` row-major.
     public func simulate(horizon h: Int, paths: Int, seed: UInt64) -> [Double] {
-        var random = SeededGenerator(seed: seed)
         var out = [Double](repeating: 0, count: paths * h)
+        walk(horizon: h, paths: paths, seed: seed) { p, i, y in out[p * h + i] = y }
+        return out
+    }
+
+    /// The sums over steps 1…h of `paths` sample paths (the same paths as ``simulate``), in
+    /// O(paths) memory.
+    public func simulatedTotals(horizon h: Int, paths: Int, seed: UInt64) -> [Double] {
+        var out = [Double](repeating: 0, count: paths)
+        walk(horizon: h, paths: paths, seed: seed) { p, _, y in out[p] += y }
+        return out
+    }
+
+    /// Runs the model forward `paths` times from its final state, handing each simulated value
+    /// to `body(path, step, y)`.
+    private func walk(horizon h: Int, paths: Int, seed: UInt64, _ body: (Int, Int, Double) -> Void) {
+        var random = SeededGenerator(seed: seed)
         let sigma = recentSigma2.squareRoot()
         var ring = seasons
         for p in 0..<paths {
@@ -160,10 +175,9 @@ public struct ETSFit: Sendable {
                 ETSRecursion.update(&step, y: y, model: model, alpha: alpha, beta: beta, gamma: gamma)
                 l = step.level; b = step.slope
                 if model.hasSeason { ring[k] = step.season }
-                out[p * h + i] = y
+                body(p, i, y)
             }
         }
-        return out
     }
 }
 

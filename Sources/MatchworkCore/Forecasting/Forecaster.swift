@@ -131,15 +131,18 @@ public enum Forecaster {
         let h = settings.horizon
         let mean = fit.forecast(horizon: h)
         let intervals: [SeriesForecast.Interval]
+        let sums: [Double]
         // The total's distribution comes from sample paths for every class (their sums); the
-        // steps' bounds are closed-form where the class has them.
-        let paths = fit.simulate(horizon: h, paths: settings.simulationPaths, seed: settings.seed)
+        // steps' bounds are closed-form where the class has them, and only then are the paths
+        // not kept (a long horizon would hold paths × h values).
         if let variances = fit.analyticVariances(horizon: h, mean: mean), variances.allSatisfy({ $0.isFinite && $0 >= 0 }) {
             intervals = Quantiles.normal(mean: mean, variances: variances, levels: settings.levels)
+            sums = fit.simulatedTotals(horizon: h, paths: settings.simulationPaths, seed: settings.seed).filter(\.isFinite).sorted()
         } else {
+            let paths = fit.simulate(horizon: h, paths: settings.simulationPaths, seed: settings.seed)
             intervals = Quantiles.empirical(paths: paths, count: settings.simulationPaths, horizon: h, levels: settings.levels)
+            sums = (0..<settings.simulationPaths).map { p in (0..<h).reduce(0.0) { $0 + paths[p * h + $1] } }.filter(\.isFinite).sorted()
         }
-        let sums = (0..<settings.simulationPaths).map { p in (0..<h).reduce(0.0) { $0 + paths[p * h + $1] } }.filter(\.isFinite).sorted()
         let total = SeriesForecast.Total(
             mean: mean.reduce(0, +),
             intervals: settings.levels.map { level in
