@@ -101,29 +101,22 @@ struct ForecastCommand: AsyncParsableCommand {
 
     /// Fits and forecasts every series (the last H points held out with `holdout`).
     static func forecast(_ panel: [ForecastFile.Series], settings: ForecastSettings, holdout: Bool, threads: Int) -> [Result] {
-        final class Slots: @unchecked Sendable { var items: [Result?] ; init(_ n: Int) { items = Array(repeating: nil, count: n) } }
-        let slots = Slots(panel.count)
-        let workers = min(threads, panel.count)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for index in stride(from: worker, to: panel.count, by: workers) {
-                let series = panel[index]
-                let fitted = holdout ? Array(series.values.dropLast(settings.horizon)) : series.values
-                let clock = ContinuousClock()
-                let started = clock.now
-                let forecast = Forecaster.forecast(fitted, settings)
-                var result = Result(series: series, forecast: forecast, seconds: started.duration(to: clock.now).inSeconds)
-                if holdout {
-                    let actual = Array(series.values.suffix(settings.horizon))
-                    result.smape = ForecastAccuracy.smape(actual: actual, forecast: forecast.mean)
-                    result.mase = ForecastAccuracy.mase(actual: actual, forecast: forecast.mean, insample: fitted, period: settings.period)
-                    for interval in forecast.intervals {
-                        result.inside[interval.level] = (0..<actual.count).count { interval.lower[$0] <= actual[$0] && actual[$0] <= interval.upper[$0] }
-                    }
+        parallelMap(panel, threads: threads) { series in
+            let fitted = holdout ? Array(series.values.dropLast(settings.horizon)) : series.values
+            let clock = ContinuousClock()
+            let started = clock.now
+            let forecast = Forecaster.forecast(fitted, settings)
+            var result = Result(series: series, forecast: forecast, seconds: started.duration(to: clock.now).inSeconds)
+            if holdout {
+                let actual = Array(series.values.suffix(settings.horizon))
+                result.smape = ForecastAccuracy.smape(actual: actual, forecast: forecast.mean)
+                result.mase = ForecastAccuracy.mase(actual: actual, forecast: forecast.mean, insample: fitted, period: settings.period)
+                for interval in forecast.intervals {
+                    result.inside[interval.level] = (0..<actual.count).count { interval.lower[$0] <= actual[$0] && actual[$0] <= interval.upper[$0] }
                 }
-                slots.items[index] = result
             }
+            return result
         }
-        return slots.items.map { $0! }
     }
 
     struct Summary {
@@ -210,4 +203,21 @@ struct ForecastCommand: AsyncParsableCommand {
         if abs(value) >= 100 { return grouped(Int(value.rounded())) }
         return String(format: "%.2f", value)
     }
+}
+
+/// `transform` of every item on up to `threads` threads (item i on thread i mod threads), in
+/// the items' order.
+func parallelMap<T: Sendable, R: Sendable>(_ items: [T], threads: Int, _ transform: @Sendable (T) -> R) -> [R] {
+    let slots = ParallelSlots<R>(items.count)
+    let workers = max(1, min(threads, items.count))
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        for index in stride(from: worker, to: items.count, by: workers) { slots.items[index] = transform(items[index]) }
+    }
+    return slots.items.map { $0! }
+}
+
+/// The results of ``parallelMap``: each thread writes only its own indices.
+private final class ParallelSlots<R>: @unchecked Sendable {
+    var items: [R?]
+    init(_ n: Int) { items = Array(repeating: nil, count: n) }
 }

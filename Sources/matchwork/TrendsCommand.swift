@@ -204,15 +204,7 @@ struct TrendsAnalyzeCommand: AsyncParsableCommand {
 
     /// The trends of `keys`, forecast on `threads` threads, ranked.
     static func analyze(_ book: DemandBook, keys: [DemandKey], settings: TrendSettings, threads: Int) -> [DemandTrend] {
-        final class Slots: @unchecked Sendable { var items: [DemandTrend?]; init(_ n: Int) { items = Array(repeating: nil, count: n) } }
-        let slots = Slots(keys.count)
-        let workers = max(1, min(threads, keys.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for index in stride(from: worker, to: keys.count, by: workers) {
-                slots.items[index] = book.series(keys[index]).map { Trends.trend($0, in: book, settings: settings) }
-            }
-        }
-        return Trends.rank(slots.items.compactMap { $0 })
+        Trends.rank(parallelMap(keys, threads: threads) { key in book.series(key).map { Trends.trend($0, in: book, settings: settings) } }.compactMap { $0 })
     }
 }
 

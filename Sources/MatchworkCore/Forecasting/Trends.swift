@@ -26,11 +26,8 @@ public struct DemandTrend: Sendable {
     /// Growth of the mean monthly demand over the horizon against the last 12 months, as a
     /// fraction (0.14 is 14% up), with intervals.
     public struct Growth: Sendable, Hashable {
-        public struct Interval: Sendable, Hashable {
-            public var level: Double
-            public var lower: Double
-            public var upper: Double
-        }
+        /// A central interval of the growth at `level` percent (the total's shape).
+        public typealias Interval = SeriesForecast.Total.Interval
 
         public var mean: Double
         public var intervals: [Interval]
