@@ -10,10 +10,12 @@ public enum ETS {
     /// damping φ in [0.8, 0.98].
     static let smoothingBounds = (lower: 1e-4, upper: 0.9999)
     static let dampingBounds = (lower: 0.8, upper: 0.98)
-    /// How hard the optimiser looks: `standard` starts from the usual values (as forecast::ets);
-    /// `thorough` first scans a grid of smoothing parameters with the heuristic initial states
-    /// (as statsmodels' Holt-Winters does) and restarts the simplex until it stops improving.
-    public enum Search: Sendable { case standard, thorough }
+    /// Where the optimiser starts: `standard` from the usual values (as forecast::ets); `grid`
+    /// from the best of a grid of smoothing parameters with the heuristic initial states (as
+    /// statsmodels' Holt-Winters does). Either way one simplex run follows: on the 148 BLS
+    /// series, restarting the simplex after it converged lowered Holt-Winters' in-sample error
+    /// and raised its forecast error (sMAPE 1.223 → 1.243 with four restarts), at 2.4× the time.
+    public enum Search: Sendable { case standard, grid }
 
     /// Whether `model` may be fitted to `y` with season length `m`: multiplicative parts need
     /// positive data, a season needs 1 < m ≤ 24 and two full cycles.
@@ -56,10 +58,10 @@ public enum ETS {
         var ring = [Double](repeating: 0, count: max(m, 1))
         let result = y.withUnsafeBufferPointer { yb in
             ring.withUnsafeMutableBufferPointer { rb in
-                if search == .thorough {
+                if search == .grid {
                     start = objective.gridStart(start, y: yb, ring: rb)
                 }
-                return NelderMead(restarts: search == .thorough ? 4 : 0).minimise(from: start, lower: lower, upper: upper) { x in
+                return NelderMead().minimise(from: start, lower: lower, upper: upper) { x in
                     objective.value(x, y: yb, ring: rb)
                 }
             }
@@ -260,6 +262,7 @@ public enum ETS {
             guard ok else { return nil }
             level = point[smoothing]
             slope = model.hasTrend ? point[smoothing + 1] : 0
+            let initial = (level: level, slope: slope, seasons: model.hasSeason ? ring : [0])
             let (sse, logSum) = y.withUnsafeBufferPointer { yb in
                 ring.withUnsafeMutableBufferPointer { rb in
                     errors.withUnsafeMutableBufferPointer { eb in
@@ -286,7 +289,8 @@ public enum ETS {
                 model: model, period: period, alpha: p.alpha, beta: p.beta, gamma: p.gamma, phi: p.phi,
                 likelihoodTerm: lik, aic: aic, aicc: aicc, bic: bic, sigma2: sigma2, recentSigma2: recentSigma2, parameterCount: count + 1,
                 observations: y.count, residuals: errors, level: level, slope: slope,
-                seasons: model.hasSeason ? ring : [0])
+                seasons: model.hasSeason ? ring : [0],
+                initialLevel: initial.level, initialSlope: initial.slope, initialSeasons: initial.seasons)
         }
     }
 }

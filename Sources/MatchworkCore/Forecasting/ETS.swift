@@ -77,6 +77,10 @@ public struct ETSFit: Sendable {
     /// Seasonal states by the step that uses them: step t (0-based from the first fitted
     /// observation) reads `seasons[t % period]`.
     var seasons: [Double]
+    /// The state before the first observation, in the same layout.
+    var initialLevel: Double
+    var initialSlope: Double
+    var initialSeasons: [Double]
 
     /// Point forecasts for steps 1…h: ŷ_{n+h} = (ℓ_n + φ_h b_n) ⊕ s_{n+h−m(k+1)}, φ_h = φ + … + φ^h.
     public func forecast(horizon h: Int) -> [Double] {
@@ -91,6 +95,45 @@ public struct ETSFit: Sendable {
                 f = model.season == .additive ? f + s : f * s
             }
             out[i] = f
+        }
+        return out
+    }
+
+    /// The point forecasts the fitted model made of its own data: for each origin o (0 < o,
+    /// o + h ≤ n), the forecasts of y[o], …, y[o+h−1] from the state after y[0..<o], as
+    /// ``forecast(horizon:)`` makes them from the final state. Row-major origins × h. The
+    /// parameters are the ones fitted to all of `y`, so these errors are in-sample.
+    public func rollingForecasts(_ y: [Double], origins: [Int], horizon h: Int) -> [Double] {
+        precondition(origins.allSatisfy { $0 > 0 && $0 + h <= y.count }, "origins must leave h points after them")
+        var out = [Double](repeating: 0, count: origins.count * h)
+        var ring = initialSeasons
+        var step = ETSRecursion.Step(level: initialLevel, slope: initialSlope, season: 0)
+        var next = 0
+        let sorted = origins.enumerated().sorted { $0.element < $1.element }
+        for t in 0..<y.count {
+            while next < sorted.count && sorted[next].element == t {
+                // ŷ_{t+i} = (ℓ + φ_{i+1} b) ⊕ s_{t+i−m(k+1)}: the ring holds the last index of
+                // every phase, as at the end of the series.
+                var phiSum = 0.0, phiPower = 1.0
+                let row = sorted[next].offset * h
+                for i in 0..<h {
+                    phiPower *= model.trend == .damped ? phi : 1
+                    phiSum += phiPower
+                    var f = model.hasTrend ? step.level + phiSum * step.slope : step.level
+                    if model.hasSeason {
+                        let s = ring[(t + i) % period]
+                        f = model.season == .additive ? f + s : f * s
+                    }
+                    out[row + i] = f
+                }
+                next += 1
+            }
+            if next == sorted.count { break }
+            let k = t % period
+            step.season = model.hasSeason ? ring[k] : 0
+            _ = ETSRecursion.predict(&step, model: model, phi: phi)
+            ETSRecursion.update(&step, y: y[t], model: model, alpha: alpha, beta: beta, gamma: gamma)
+            if model.hasSeason { ring[k] = step.season }
         }
         return out
     }
@@ -238,11 +281,10 @@ enum ETSRecursion {
         }
     }
 
-    /// Runs the recursion over `y` from the initial state, leaving the final state in
-    /// `level`, `slope` and `ring`; returns Σe² and Σ log|ŷ|, and writes the errors when
-    /// `errors` is given.
-    @inline(__always)
-    static func run(
+    /// The plain loop the specialised kernels of ``run`` are tested against: runs the
+    /// recursion over `y` from the initial state, leaving the final state in `level`, `slope`
+    /// and `ring`; returns Σe² and Σ log|ŷ|, and writes the errors when `errors` is given.
+    static func reference(
         _ y: UnsafeBufferPointer<Double>, model: ETSModel, period m: Int,
         alpha: Double, beta: Double, gamma: Double, phi: Double,
         level: inout Double, slope: inout Double, ring: UnsafeMutableBufferPointer<Double>,

@@ -12,10 +12,6 @@ struct NelderMead {
     var zeroStep = 1e-4
     var tolerance = 1e-4
     var maxIterations = 1_000
-    /// Fresh simplices built around the best point after convergence; each restart runs while
-    /// it still improves the value by more than `tolerance` (the usual remedy for the
-    /// simplex's collapse in many dimensions).
-    var restarts = 0
 
     struct Result {
         var point: [Double]
@@ -26,22 +22,6 @@ struct NelderMead {
     /// Minimises `objective` from `start`; `objective` reads its point from the buffer it gets
     /// (no allocation per evaluation).
     func minimise(
-        from start: [Double], lower: [Double], upper: [Double],
-        _ objective: (UnsafeBufferPointer<Double>) -> Double
-    ) -> Result {
-        var result = search(from: start, lower: lower, upper: upper, objective)
-        var round = 0
-        while round < restarts {
-            round += 1
-            let next = search(from: result.point, lower: lower, upper: upper, objective)
-            let improved = next.value < result.value - tolerance
-            if next.value < result.value { result = Result(point: next.point, value: next.value, iterations: result.iterations + next.iterations) }
-            if !improved { break }
-        }
-        return result
-    }
-
-    private func search(
         from start: [Double], lower: [Double], upper: [Double],
         _ objective: (UnsafeBufferPointer<Double>) -> Double
     ) -> Result {
