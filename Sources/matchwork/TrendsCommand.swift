@@ -14,7 +14,7 @@ struct TrendsCommand: AsyncParsableCommand {
             Months without any are zeros. Growth is the forecast's mean monthly demand over the \
             horizon against the last 12 months' (docs/trends.md).
             """,
-        subcommands: [TrendsForecastCommand.self, TrendsAnalyzeCommand.self])
+        subcommands: [TrendsForecastCommand.self, TrendsAnalyzeCommand.self, TrendsExportCommand.self])
 }
 
 /// The options both trend commands take.
@@ -44,6 +44,27 @@ enum TrendArguments {
             throw MatchworkError(.invalidValue, "\(field) '\(text)' is not NAME=VALUE; write for example \(field) service=deep_clean.", field: field)
         }
         return (FacetName(parts[0]), parts[1])
+    }
+
+    /// The series `--by` (and `--skills`) name: every skill asked for, every value of a facet,
+    /// or the listed skills.
+    static func keys(_ book: DemandBook, by: String, skills: String?) throws(MatchworkError) -> [DemandKey] {
+        if let skills {
+            guard by == "skill" else { throw MatchworkError(.invalidValue, "--skills lists skills, so --by must be skill (it is '\(by)').", field: "--by") }
+            let names = skills.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !names.isEmpty else { throw MatchworkError(.invalidValue, "--skills '\(skills)' names no skill; write for example --skills programming,writing.", field: "--skills") }
+            return try names.map { (name) throws(MatchworkError) in try book.resolve(.skill(name), field: "--skills").key }
+        }
+        let keys = by == "skill" ? book.keys(skills: true) : book.keys(skills: false, facet: FacetName(by))
+        guard !keys.isEmpty else {
+            throw MatchworkError(
+                .invalidValue,
+                by == "skill"
+                    ? "no dated \(book.noun.dropLast()) asks for a skill (\(describe(book))); give them skills, or use --by occupation or another facet."
+                    : "--by '\(by)': no dated \(book.noun.dropLast()) requires a value of \(by) (\(describe(book))); use skill, occupation or a facet the \(book.noun) require.",
+                field: "--by")
+        }
+        return keys
     }
 
     static func describe(_ book: DemandBook) -> String {
@@ -158,23 +179,7 @@ struct TrendsAnalyzeCommand: AsyncParsableCommand {
             }
             let store = try options.openForReading()
             let book = DemandBook(try await store.opportunities())
-            let keys: [DemandKey]
-            if let skills {
-                guard by == "skill" else { throw MatchworkError(.invalidValue, "--skills lists skills, so --by must be skill (it is '\(by)').", field: "--by") }
-                let names = skills.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                guard !names.isEmpty else { throw MatchworkError(.invalidValue, "--skills '\(skills)' names no skill; write for example --skills programming,writing.", field: "--skills") }
-                keys = try names.map { (name) throws(MatchworkError) in try book.resolve(.skill(name), field: "--skills").key }
-            } else {
-                keys = by == "skill" ? book.keys(skills: true) : book.keys(skills: false, facet: FacetName(by))
-                guard !keys.isEmpty else {
-                    throw MatchworkError(
-                        .invalidValue,
-                        by == "skill"
-                            ? "no dated \(book.noun.dropLast()) asks for a skill (\(TrendArguments.describe(book))); give them skills, or use --by occupation or another facet."
-                            : "--by '\(by)': no dated \(book.noun.dropLast()) requires a value of \(by) (\(TrendArguments.describe(book))); use skill, occupation or a facet the \(book.noun) require.",
-                        field: "--by")
-                }
-            }
+            let keys = try TrendArguments.keys(book, by: by, skills: skills)
             let trends = Self.analyze(book, keys: keys, settings: settings, threads: max(1, threads))
             if json {
                 struct Answer: Encodable {
@@ -205,6 +210,44 @@ struct TrendsAnalyzeCommand: AsyncParsableCommand {
     /// The trends of `keys`, forecast on `threads` threads, ranked.
     static func analyze(_ book: DemandBook, keys: [DemandKey], settings: TrendSettings, threads: Int) -> [DemandTrend] {
         Trends.rank(parallelMap(keys, threads: threads) { key in book.series(key).map { Trends.trend($0, in: book, settings: settings) } }.compactMap { $0 })
+    }
+}
+
+struct TrendsExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the store's monthly demand series as a forecast file (series_id,date,value), for matchwork forecast or another tool.")
+
+    @OptionGroup var options: StoreOptions
+
+    @Option(help: ArgumentHelp("skill (default), occupation, or any facet name (service, specialty).", valueName: "KIND"))
+    var by = "skill"
+
+    @Option(help: ArgumentHelp("Only these skills, comma-separated (default: every skill asked for).", valueName: "SKILLS"))
+    var skills: String?
+
+    @Option(help: ArgumentHelp("The file to write.", valueName: "FILE"))
+    var out: String
+
+    func run() async throws {
+        try await reportingErrors {
+            let store = try options.openForReading()
+            let book = DemandBook(try await store.opportunities())
+            let keys = try TrendArguments.keys(book, by: by, skills: skills)
+            let dates = book.months.map { "\($0)-01" }
+            let panel = keys.compactMap { key in
+                book.series(key).map { ForecastFile.Series(id: key.description, dates: dates, values: $0.values) }
+            }
+            try ForecastFile.write(panel, to: out)
+            var attribution = ""
+            if let text = try await store.metadata("attribution") {
+                try Exporter.writeAtomically(Array(text.utf8), to: out + ".ATTRIBUTION.md")
+                attribution = "; attribution in \(out).ATTRIBUTION.md"
+            }
+            if !options.quiet {
+                print("\(out): \(panel.count) series of \(TrendArguments.describe(book)) (forecast with --season 12\(attribution))")
+            }
+        }
     }
 }
 

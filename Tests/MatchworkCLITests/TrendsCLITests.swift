@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `matchwork trends forecast` and `trends analyze` on a learning store and on imported
+/// `matchwork trends forecast`, `trends analyze` and `trends export` on a learning store and on imported
 /// postings (issue 23).
 @Suite("matchwork trends")
 struct TrendsCLITests {
@@ -54,6 +54,11 @@ struct TrendsCLITests {
         #expect(rows[1] == "Fastest rising:" && rows[4] == "Lowest growth:" && rows.count == 7, "\(top.stdout)")
         let occupations = try dir.cli.run(["trends", "analyze", "--store", "l.sqlite", "--by", "occupation", "--top", "1"])
         #expect(occupations.status == 0 && occupations.stdout.contains("values of occupation from "), "\(occupations.stderr)")
+        // Export keeps the O*NET attribution beside the series.
+        let exported = try dir.cli.run(["trends", "export", "--store", "l.sqlite", "--out", "skills.csv"])
+        #expect(exported.status == 0 && exported.stdout.contains("; attribution in skills.csv.ATTRIBUTION.md)"), "\(exported.stdout)\(exported.stderr)")
+        #expect(dir.read("skills.csv.ATTRIBUTION.md").contains("O*NET"))
+        #expect(dir.read("skills.csv").split(separator: "\n").count == 1 + trends.count * months.count)
     }
 
     /// `2025-11` → `2025-12`.
@@ -111,6 +116,21 @@ struct TrendsCLITests {
         #expect(trend["recent_opportunities"] as? Int == (13...24).reduce(0) { $0 + 10 + $1 })
         let occupation = try dir.cli.run(["trends", "forecast", "--store", "s.sqlite", "--occupation", "15-1252.00"])
         #expect(occupation.stdout.hasPrefix("occupation 15-1252.00: demand up "), "\(occupation.stdout)\(occupation.stderr)")
+        // The series as a forecast file: programming adds 4 or 5 per posting, the occupation counts.
+        let series = try dir.cli.run(["trends", "export", "--store", "s.sqlite", "--skills", "programming", "--out", "p.csv"])
+        #expect(series.status == 0 && series.stdout == "p.csv: 1 series of 542 postings over 24 months (2024-01 to 2025-12) (forecast with --season 12)\n", "\(series.stdout)\(series.stderr)")
+        let expected = (1...24).map { month in
+            let n = 10 + month
+            return String(format: "programming,%04d-%02d-01,%d", 2024 + (month - 1) / 12, (month - 1) % 12 + 1, 4 * ((n + 1) / 2) + 5 * (n / 2))
+        }
+        #expect(dir.read("p.csv") == (["series_id,date,value"] + expected).joined(separator: "\n") + "\n")
+        let occupations = try dir.cli.run(["trends", "export", "--store", "s.sqlite", "--by", "occupation", "--out", "o.csv"])
+        #expect(occupations.status == 0, "\(occupations.stderr)")
+        #expect(dir.read("o.csv").split(separator: "\n")[1] == "occupation=15-1252.00,2024-01-01,11")
+        let forecast = try dir.cli.run(["forecast", "--input", "o.csv", "--horizon", "3", "--season", "12", "--holdout"])
+        #expect(forecast.status == 0 && forecast.stdout.contains("mean sMAPE "), "\(forecast.stderr)")
+        let noFacet = try dir.cli.run(["trends", "export", "--store", "s.sqlite", "--by", "service", "--out", "x.csv"])
+        #expect(noFacet.status == 1 && noFacet.stderr.hasPrefix("error: --by 'service': no dated posting requires a value of service ("), "\(noFacet.stderr)")
         let exported = try dir.cli.run(["export", "--store", "s.sqlite", "--out", "out"])
         #expect(exported.status == 0 && dir.read("out/opportunities.csv").contains("programming=4;writing=2"))
 

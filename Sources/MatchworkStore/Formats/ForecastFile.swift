@@ -9,6 +9,12 @@ public enum ForecastFile {
         public var id: String
         public var dates: [String]
         public var values: [Double]
+
+        public init(id: String, dates: [String], values: [Double]) {
+            self.id = id
+            self.dates = dates
+            self.values = values
+        }
     }
 
     /// The id a one-series file's series gets.
