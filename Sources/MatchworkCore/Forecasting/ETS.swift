@@ -85,18 +85,25 @@ public struct ETSFit: Sendable {
     /// Point forecasts for steps 1…h: ŷ_{n+h} = (ℓ_n + φ_h b_n) ⊕ s_{n+h−m(k+1)}, φ_h = φ + … + φ^h.
     public func forecast(horizon h: Int) -> [Double] {
         var out = [Double](repeating: 0, count: h)
+        out.withUnsafeMutableBufferPointer { project(level: level, slope: slope, seasons: seasons, step: observations, into: $0) }
+        return out
+    }
+
+    /// Writes the forecasts of steps t, t+1, … from the state (ℓ, b, ring) held before step t
+    /// into `out`: (ℓ + φ_{i+1} b) ⊕ ring[(t + i) mod m], the ring holding each phase's latest
+    /// index.
+    private func project(level: Double, slope: Double, seasons: [Double], step t: Int, into out: UnsafeMutableBufferPointer<Double>) {
         var phiSum = 0.0, phiPower = 1.0
-        for i in 0..<h {
+        for i in 0..<out.count {
             phiPower *= model.trend == .damped ? phi : 1
             phiSum += phiPower
             var f = model.hasTrend ? level + phiSum * slope : level
             if model.hasSeason {
-                let s = seasons[(observations + i) % period]
+                let s = seasons[(t + i) % period]
                 f = model.season == .additive ? f + s : f * s
             }
             out[i] = f
         }
-        return out
     }
 
     /// The point forecasts the fitted model made of its own data: for each origin o (0 < o,
@@ -112,19 +119,9 @@ public struct ETSFit: Sendable {
         let sorted = origins.enumerated().sorted { $0.element < $1.element }
         for t in 0..<y.count {
             while next < sorted.count && sorted[next].element == t {
-                // ŷ_{t+i} = (ℓ + φ_{i+1} b) ⊕ s_{t+i−m(k+1)}: the ring holds the last index of
-                // every phase, as at the end of the series.
-                var phiSum = 0.0, phiPower = 1.0
                 let row = sorted[next].offset * h
-                for i in 0..<h {
-                    phiPower *= model.trend == .damped ? phi : 1
-                    phiSum += phiPower
-                    var f = model.hasTrend ? step.level + phiSum * step.slope : step.level
-                    if model.hasSeason {
-                        let s = ring[(t + i) % period]
-                        f = model.season == .additive ? f + s : f * s
-                    }
-                    out[row + i] = f
+                out.withUnsafeMutableBufferPointer { buffer in
+                    project(level: step.level, slope: step.slope, seasons: ring, step: t, into: UnsafeMutableBufferPointer(rebasing: buffer[row..<(row + h)]))
                 }
                 next += 1
             }
