@@ -87,7 +87,10 @@ struct ConvertCommand: AsyncParsableCommand {
             throw StoreError(.notFound, "There is no store at '\(store)'; run `matchwork generate` first, or pass --store.")
         }
         let opened = try SQLiteStore(path: store)
-        let table = try RatingTable.fromInteractions(Interaction.standing(try await opened.interactions()), opportunities: try await opened.opportunities(), signal: signal, item: key)
+        // Only what the scenario recommends: a learner's hires on job postings are not course outcomes.
+        let kinds = ScenarioFeatures.forScenario(try await opened.scenario()).recommendedKinds
+        let table = try RatingTable.fromInteractions(
+            Interaction.standing(try await opened.interactions()), opportunities: try await opened.opportunities(), signal: signal, item: key, kinds: kinds)
         try RatingFile.write(table, rows: Array(0..<table.count), to: out)
         print("\(out): \(grouped(table.count)) interactions of \(grouped(table.userIDs.count)) people and \(grouped(table.itemIDs.count)) \(key == .client ? "clients" : "opportunities")")
     }

@@ -1,19 +1,28 @@
 /// A skill held, required or taught, at a level on a 0 to 7 scale (O*NET's level scale:
-/// 0 = none, 7 = expert).
+/// 0 = none, 7 = expert), and for a requirement optionally how important it is to the job
+/// (O*NET's importance scale, 1 = not important to 5 = extremely important).
 public struct SkillLevel: Hashable, Sendable, Codable {
     /// The highest level on the scale.
     public static let maximumLevel = 7.0
+    /// O*NET's importance scale.
+    public static let importanceRange = 1.0...5.0
 
     public let skill: String
     public let level: Double
+    /// How important the skill is to a job that asks for it (1-5); `nil` when not stated.
+    public let importance: Double?
 
-    public init(skill: String, level: Double, field: String = "skills") throws(MatchworkError) {
+    public init(skill: String, level: Double, importance: Double? = nil, field: String = "skills") throws(MatchworkError) {
         try Token.validate(skill, field: field)
         guard level.isFinite, (0...SkillLevel.maximumLevel).contains(level) else {
             throw .invalid(field, "\(field): level \(level) of skill '\(skill)' is outside 0...7; use O*NET's level scale (0 none, 7 expert).")
         }
+        if let importance, !(importance.isFinite && Self.importanceRange.contains(importance)) {
+            throw .invalid(field, "\(field): importance \(importance) of skill '\(skill)' is outside 1...5; use O*NET's importance scale (1 not important, 5 extremely important) or leave it out.")
+        }
         self.skill = skill
         self.level = level
+        self.importance = importance
     }
 
     /// Sorts by skill name and rejects a skill listed twice.

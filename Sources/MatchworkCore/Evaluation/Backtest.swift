@@ -3,7 +3,8 @@ import RealModule
 /// Replays a marketplace's latest outcomes against recommendations made just before them.
 ///
 /// Protocol:
-/// 1. Outcomes are `hire` events (`enroll` when the marketplace has no hires). The cut time
+/// 1. Outcomes are `hire` events (`enroll` when the marketplace has no hires) on the kinds of
+///    opportunity recommended (courses to learners, not the postings they were hired on). The cut time
 ///    `T` is the time of the outcome at `1 − holdoutShare` of them in time order (default: the
 ///    latest 20% are held out).
 /// 2. Test outcomes are those in `[T, T + horizon)`. The candidates are the opportunities
@@ -105,8 +106,11 @@ public enum Backtest {
             throw MatchworkError(.invalidConfiguration, "holdout share \(holdoutShare) must be between 0 and 1 (exclusive).", field: "holdout")
         }
         let interactions = Interaction.standing(interactions)
-        let outcomeType: InteractionType = interactions.contains { $0.type == .hire } ? .hire : .enroll
-        let outcomes = interactions.filter { $0.type == outcomeType }.sorted { ($0.timestamp, $0.person, $0.opportunity) < ($1.timestamp, $1.person, $1.opportunity) }
+        // Outcomes on what is recommended: a learner's hire on a job posting is not a course's outcome.
+        let recommended = ScenarioFeatures.forScenario(scenario).recommendedKinds
+        let recommendable = Set(opportunities.lazy.filter { recommended?.contains($0.kind) ?? true }.map(\.id))
+        let outcomeType: InteractionType = interactions.contains { $0.type == .hire && recommendable.contains($0.opportunity) } ? .hire : .enroll
+        let outcomes = interactions.filter { $0.type == outcomeType && recommendable.contains($0.opportunity) }.sorted { ($0.timestamp, $0.person, $0.opportunity) < ($1.timestamp, $1.person, $1.opportunity) }
         guard outcomes.count >= 10 else {
             throw MatchworkError(.invalidValue, "the marketplace has \(outcomes.count) \(outcomeType.rawValue) events; a backtest needs at least 10 outcomes to hold out.", field: "interactions")
         }

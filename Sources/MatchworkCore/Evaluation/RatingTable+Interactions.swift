@@ -21,14 +21,19 @@ extension RatingTable {
     /// An interaction file's rows from a marketplace's events: one row per (person, item) pair,
     /// stamped with the pair's latest event, in order of first appearance.
     ///
+    /// - Parameter kinds: the opportunity kinds whose events count (`nil`: all); a learning
+    ///   marketplace's hires on job postings are not course outcomes.
     /// - Throws: when no event gives a row, naming the signal.
-    public static func fromInteractions(_ interactions: [Interaction], opportunities: [Opportunity], signal: Signal, item key: ItemKey) throws(MatchworkError) -> RatingTable {
+    public static func fromInteractions(
+        _ interactions: [Interaction], opportunities: [Opportunity], signal: Signal, item key: ItemKey, kinds: [OpportunityKind]? = nil
+    ) throws(MatchworkError) -> RatingTable {
         var clients: [OpportunityID: PersonID] = [:]
         if key == .client { for o in opportunities { if let c = o.client { clients[o.id] = c } } }
+        let excluded: Set<OpportunityID> = kinds.map { kinds in Set(opportunities.lazy.filter { !kinds.contains($0.kind) }.map(\.id)) } ?? []
         struct Pair: Hashable { var user: String, item: String }
         var order: [Pair] = []
         var totals: [Pair: (sum: Double, count: Int, latest: Int64)] = [:]
-        for event in interactions {
+        for event in interactions where !excluded.contains(event.opportunity) {
             let value: Double
             switch (signal, event.type) {
             case (.positive, .hire), (.positive, .complete), (.positive, .enroll), (.positive, .pass): value = 1

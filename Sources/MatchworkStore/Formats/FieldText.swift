@@ -5,7 +5,7 @@ public import MatchworkCore
 /// | field | text form |
 /// |---|---|
 /// | facets | `service=emergency|intensive_care;rhythm=night` |
-/// | skills, teaches, prerequisites | `active_listening=4;writing=3.5` |
+/// | skills, teaches, prerequisites | `active_listening=4;writing=3.5` (a level 0-7; a requirement may add its importance 1-5: `programming=4.5@4.2`) |
 /// | certifications | `basic_life_support=2027-05-01;trauma_care` (no date: never expires) |
 /// | attributes, sub_scores | `hourly_rate=25;years_experience=4` |
 /// | availability | `mon 08:00-18:00;sat 09:00-13:00` |
@@ -90,14 +90,19 @@ public enum FieldText {
     public static func skills(_ text: String, field: String) throws(MatchworkError) -> [SkillLevel] {
         var list: [SkillLevel] = []
         for entry in entries(text) {
-            let (name, level) = try pair(entry, field: field, example: "active_listening=4;writing=3.5")
-            list.append(try SkillLevel(skill: name, level: try number(level, field: field), field: field))
+            let (name, value) = try pair(entry, field: field, example: "active_listening=4;writing=3.5")
+            if let at = value.firstIndex(of: "@") {
+                let level = String(value[..<at]), importance = String(value[value.index(after: at)...])
+                list.append(try SkillLevel(skill: name, level: try number(level, field: field), importance: try number(importance, field: field), field: field))
+            } else {
+                list.append(try SkillLevel(skill: name, level: try number(value, field: field), field: field))
+            }
         }
         return list
     }
 
     public static func format(_ skills: [SkillLevel]) -> String {
-        skills.map { "\($0.skill)=\(format($0.level))" }.joined(separator: ";")
+        skills.map { s in s.importance.map { "\(s.skill)=\(format(s.level))@\(format($0))" } ?? "\(s.skill)=\(format(s.level))" }.joined(separator: ";")
     }
 
     public static func certifications(_ text: String, field: String) throws(MatchworkError) -> [Certification] {

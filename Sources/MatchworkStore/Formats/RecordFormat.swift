@@ -50,7 +50,10 @@ private func facetsJSON(_ f: Facets) -> JSONValue {
     .object(f.names.map { ($0.rawValue, .array(f[$0].map(JSONValue.string))) })
 }
 
-private func skillsJSON(_ s: [SkillLevel]) -> JSONValue { .object(s.map { ($0.skill, .number($0.level)) }) }
+/// A level alone is a number; a level with its importance is the text form `"4.5@4.2"`.
+private func skillsJSON(_ s: [SkillLevel]) -> JSONValue {
+    .object(s.map { skill in (skill.skill, skill.importance.map { .string("\(FieldText.format(skill.level))@\(FieldText.format($0))") } ?? .number(skill.level)) })
+}
 
 private func attributesJSON(_ a: Attributes) -> JSONValue { .object(a.keys.map { ($0, .number(a[$0]!)) }) }
 

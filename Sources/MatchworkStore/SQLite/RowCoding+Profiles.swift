@@ -121,10 +121,15 @@ enum ProfileColumns {
         var out: [SkillLevel] = []
         out.reserveCapacity(items.count)
         for item in items {
-            guard let members = members(item, ["level", "skill"]), let level = members[0].double, case .string(let skill) = members[1],
-                let parsed = try? SkillLevel(skill: skill, level: level)
-            else { return nil }
-            out.append(parsed)
+            if let members = members(item, ["level", "skill"]), let level = members[0].double, case .string(let skill) = members[1],
+                let parsed = try? SkillLevel(skill: skill, level: level) {
+                out.append(parsed)
+            } else if let members = members(item, ["importance", "level", "skill"]), let importance = members[0].double, let level = members[1].double,
+                case .string(let skill) = members[2], let parsed = try? SkillLevel(skill: skill, level: level, importance: importance) {
+                out.append(parsed)
+            } else {
+                return nil
+            }
         }
         return out
     }

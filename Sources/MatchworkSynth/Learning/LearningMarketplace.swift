@@ -9,7 +9,13 @@ import RealModule
 /// Occupations and their skill requirements are real O*NET data (keep its attribution with
 /// anything exported). A learner's gap is the required level minus their current level, per
 /// skill of the target occupation. Learners enroll in courses by how much of their gap a course
-/// closes; passing depends on ability, prerequisites met and the course's level.
+/// closes; passing depends on ability, prerequisites met and the course's level. After their
+/// courses most learners look for work: they view postings open in the following weeks (mostly of
+/// their target occupation), save some, apply to more of those whose asks they meet, and are hired
+/// with the probability of ``HireModel`` given how far their skills then fall short of the
+/// posting's asks (its parameters are kept in the ground truth). Postings ask for their
+/// occupation's skills with O*NET's importance. Events after the end of the timeline are left
+/// out: the marketplace is observed at its end, with some learners still on a course.
 public struct LearningMarketplace: Sendable {
     public let seed: UInt64
     public let size: MarketplaceSize
@@ -37,6 +43,8 @@ public struct LearningMarketplace: Sendable {
         var catalogRNG = rng.fork(), peopleRNG = rng.fork(), eventRNG = rng.fork(), postingRNG = rng.fork()
         // Its own stream, so that adding posting requirements left every other draw as it was.
         var askRNG = rng.fork()
+        // And the job search's, added after the rest.
+        var searchRNG = rng.fork()
         var truth = GroundTruth(scenario: .learning, seed: seed, scale: size.scale)
 
         // Occupations in play, with demand parameters.
@@ -77,6 +85,8 @@ public struct LearningMarketplace: Sendable {
         var log = EventLog(prefix: "le")
         let learnerCount = size.scaled(4000, minimum: 40)
         let growth = demand.map { max(0.2, 1 + $0.trend * 20) * $0.base }
+        var seekers: [Seeker] = []
+        seekers.reserveCapacity(learnerCount)
         for l in 0..<learnerCount {
             let id = PersonID("learner-\(l + 1)")
             let targetIndex = peopleRNG.weightedIndex(growth)
@@ -112,6 +122,7 @@ public struct LearningMarketplace: Sendable {
             }
             let ranked = candidates.indices.sorted { (scored[$0], -$0) > (scored[$1], -$1) }.map { candidates[$0] }
             var time = Timeline.start + Int64(eventRNG.unit() * Double(Timeline.end - Timeline.start - 60 * Timeline.day))
+            var seeker = Seeker(id: id, target: targetIndex, stated: current, ability: ability, motivation: motivation, passes: [], lastActive: time)
             let enrollments = max(1, Int((motivation * 5).rounded()))
             // Browsing: a few views of courses that were not chosen.
             for _ in 0..<eventRNG.int(0...4) {
@@ -136,7 +147,10 @@ public struct LearningMarketplace: Sendable {
                 let passLogit = 1.2 * ability + 1.5 * course.quality - 0.35 * (course.difficulty - 3.5) + (prerequisitesMet ? 0.8 : -1.2)
                 let passed = eventRNG.chance(1 / (1 + Double.exp(-passLogit)))
                 log.add(id, course.id, passed ? .pass : .fail, at: time + duration + 3600)
-                if passed { for t in course.teaches { current[t.skill] = max(current[t.skill] ?? 0, t.level) } }
+                if passed {
+                    for t in course.teaches { current[t.skill] = max(current[t.skill] ?? 0, t.level) }
+                    seeker.passes.append((time + duration + 3600, course.teaches))
+                }
                 if eventRNG.chance(0.5) {
                     let overall = (4 + 5 * course.quality + eventRNG.normal(sd: 0.7) + (passed ? 0.5 : -0.8)).clamped(0, 10).rounded(places: 1)
                     let scores = ["content", "difficulty", "instructor"].map { Interaction.SubScore(name: $0, value: (overall + eventRNG.uniform(-1.2, 1.2)).clamped(0, 10).rounded(places: 1)) }
@@ -144,12 +158,15 @@ public struct LearningMarketplace: Sendable {
                 }
                 time += duration / 2
             }
+            seeker.lastActive = time
+            seekers.append(seeker)
         }
 
         // Job postings per occupation and month: base × trend × seasonality, Poisson counts. A
         // posting asks for each of its occupation's O*NET skills with probability 0.85, at the
         // O*NET level give or take an employer's own (normal, sd 0.4).
         var postingCount = 0
+        var postingsByOccupation = [[(index: Int, start: Int64, asked: [SkillLevel])]](repeating: [], count: occupations.count)
         for (o, occupation) in occupations.enumerated() {
             let d = demand[o]
             truth.opportunityLatent["occupation:\(occupation.code)"] = ["base": d.base.rounded(places: 4), "trend": d.trend.rounded(places: 5), "season_amplitude": d.seasonAmplitude.rounded(places: 4), "phase": d.phase.rounded(places: 4)]
@@ -163,9 +180,10 @@ public struct LearningMarketplace: Sendable {
                     postingCount += 1
                     var asked: [SkillLevel] = []
                     for s in occupation.skills where askRNG.chance(0.85) {
-                        asked.append(try SkillLevel(skill: s.skill, level: (s.level + askRNG.normal(sd: 0.4)).clamped(0, SkillLevel.maximumLevel).rounded(places: 1)))
+                        asked.append(try SkillLevel(skill: s.skill, level: (s.level + askRNG.normal(sd: 0.4)).clamped(0, SkillLevel.maximumLevel).rounded(places: 1), importance: s.importance))
                     }
                     let posted = monthStart + Int64(postingRNG.int(0...27)) * Timeline.day + Int64(postingRNG.int(8...18)) * Timeline.hour
+                    postingsByOccupation[o].append((opportunities.count, posted, asked))
                     opportunities.append(try Opportunity(
                         id: OpportunityID("posting-\(postingCount)"), kind: .posting, title: occupation.title,
                         required: try Facets([.occupation: [occupation.code]]),
@@ -174,7 +192,75 @@ public struct LearningMarketplace: Sendable {
                 }
             }
         }
+
+        try searchJobs(seekers, occupations: occupations, postings: postingsByOccupation, opportunities: opportunities, log: &log, truth: &truth, rng: &searchRNG)
+        // The marketplace is observed at the end of the timeline: later completions, results and
+        // hires have not happened yet (those learners are still on their courses).
+        log.removeAll(after: Timeline.end)
         return Marketplace(scenario: .learning, people: people, opportunities: opportunities, interactions: try log.interactions(), groundTruth: truth, attribution: catalog.attribution)
+    }
+
+    /// A learner as the job search sees them: their stated skills, the courses they passed and when.
+    private struct Seeker {
+        let id: PersonID
+        let target: Int
+        let stated: [String: Double]
+        let ability: Double
+        let motivation: Double
+        var passes: [(time: Int64, teaches: [SkillLevel])]
+        var lastActive: Int64
+
+        /// Levels held at `time`: stated, raised by the courses passed by then.
+        func levels(at time: Int64) -> [String: Double] {
+            var levels = stated
+            for pass in passes where pass.time <= time {
+                for t in pass.teaches { levels[t.skill] = max(levels[t.skill] ?? 0, t.level) }
+            }
+            return levels
+        }
+    }
+
+    /// Job search: after their courses, most learners look through the postings open in the
+    /// following weeks, mostly of their target occupation and some of others; they save some and
+    /// apply to more of those whose asks they meet; the employer hires an applicant with the
+    /// probability of ``HireModel/standard`` (its parameters are kept in the ground truth), while
+    /// the posting is unfilled.
+    private func searchJobs(
+        _ seekers: [Seeker], occupations: [OccupationCatalog.Occupation], postings: [[(index: Int, start: Int64, asked: [SkillLevel])]],
+        opportunities: [Opportunity], log: inout EventLog, truth: inout GroundTruth, rng: inout SeededGenerator
+    ) throws(MatchworkError) {
+        let model = HireModel.standard
+        truth.opportunityLatent[HireModel.truthKey] = model.latent
+        let open = 30 * Timeline.day
+        var filled = Set<Int>()
+        for seeker in seekers where rng.chance(0.3 + 0.6 * seeker.motivation) {
+            let searchStart = min(seeker.lastActive + Int64(rng.exponential(mean: 14 * Double(Timeline.day))), Timeline.end - 3 * Timeline.day)
+            let searchEnd = searchStart + 45 * Timeline.day
+            func openings(_ o: Int) -> [(index: Int, start: Int64, asked: [SkillLevel])] {
+                postings[o].filter { $0.start + open > searchStart && $0.start < searchEnd }
+            }
+            var candidates = openings(seeker.target)
+            for _ in 0..<rng.int(1...2) {
+                let other = rng.int(0...(occupations.count - 1))
+                if other != seeker.target { candidates += rng.shuffled(openings(other)).prefix(3) }
+            }
+            for posting in rng.shuffled(candidates).prefix(rng.int(3...10)) {
+                let id = opportunities[posting.index].id
+                var time = max(posting.start, searchStart) + Int64(rng.uniform(0, 5) * Double(Timeline.day))
+                time = min(time, posting.start + open - Timeline.hour)
+                log.add(seeker.id, id, .view, at: time)
+                let levels = seeker.levels(at: time)
+                let met = posting.asked.isEmpty ? 1 : Double(posting.asked.filter { (levels[$0.skill] ?? 0) >= $0.level }.count) / Double(posting.asked.count)
+                if rng.chance(0.25) { log.add(seeker.id, id, .shortlist, at: time + 600) }
+                guard rng.chance(0.2 + 0.5 * met) else { continue }
+                log.add(seeker.id, id, .apply, at: time + Timeline.hour)
+                let shortfall = HireModel.shortfall(asked: posting.asked) { levels[$0] ?? 0 }
+                if rng.chance(model.probability(shortfall: shortfall, ability: seeker.ability)), !filled.contains(posting.index) {
+                    filled.insert(posting.index)
+                    log.add(seeker.id, id, .hire, at: time + Timeline.hour + Int64(rng.uniform(2, 14) * Double(Timeline.day)))
+                }
+            }
+        }
     }
 }
 

@@ -11,7 +11,7 @@ public struct OccupationCatalog: Sendable {
     public struct Occupation: Sendable, Hashable {
         public let code: String
         public let title: String
-        /// Required skills with levels, sorted by skill.
+        /// Required skills with O*NET's level and importance, sorted by skill.
         public let skills: [SkillLevel]
     }
 
@@ -70,7 +70,9 @@ public struct OccupationCatalog: Sendable {
         for code in ratings.keys.sorted() {
             guard let title = titles[code] else { continue }
             let required = try ratings[code]!.filter { $0.value.0 >= importanceThreshold }.sorted { $0.key < $1.key }.map { (entry) throws(MatchworkError) in
-                try SkillLevel(skill: entry.key, level: min(SkillLevel.maximumLevel, entry.value.1.rounded(places: 2)))
+                try SkillLevel(
+                    skill: entry.key, level: min(SkillLevel.maximumLevel, entry.value.1.rounded(places: 2)),
+                    importance: entry.value.0.rounded(places: 2).clamped(SkillLevel.importanceRange.lowerBound, SkillLevel.importanceRange.upperBound))
             }
             if !required.isEmpty { occupations.append(Occupation(code: code, title: title, skills: required)) }
         }

@@ -23,6 +23,9 @@ struct EventLog {
 
     var count: Int { pending.count }
 
+    /// Leaves out the events after `time`: they have not happened when the marketplace is observed.
+    mutating func removeAll(after time: Int64) { pending.removeAll { $0.time > time } }
+
     /// The events in time order (ties in generation order), with ids `<prefix>-e<n>`.
     func interactions() throws(MatchworkError) -> [Interaction] {
         let ordered = pending.sorted { ($0.time, $0.sequence) < ($1.time, $1.sequence) }

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import MatchworkCore
+import MatchworkStore
+
+struct SkillGapsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "skill-gaps",
+        abstract: "A learner's skill gaps against a target occupation's postings, weighted by importance and demand; or a cohort's.",
+        discussion: """
+            The level asked per skill is the importance-weighted mean of what the target's postings \
+            of the last year ask; the learner's level is the one stated, raised by courses passed. \
+            A gap's weight is gap × importance × demand, where demand is the open postings asking \
+            for the skill against the average skill's, times one plus its forecast growth over the \
+            next 12 months (docs/skill-gaps.md).
+            """,
+        subcommands: [SkillGapsAnalyzeCommand.self],
+        defaultSubcommand: SkillGapsAnalyzeCommand.self)
+}
+
+/// How a request names a target.
+enum SkillTargetArguments {
+    static func target(occupation: String?, postings: String?) throws(MatchworkError) -> SkillTarget? {
+        if let occupation {
+            let code = occupation.trimmingCharacters(in: .whitespaces)
+            guard !code.isEmpty else { throw MatchworkError(.invalidValue, "--target is empty; give an O*NET-SOC code such as 15-1252.00.", field: "--target") }
+            return .occupation(code)
+        }
+        if let postings {
+            let ids = try postings.split(separator: ",").map { (id) throws(MatchworkError) in
+                try OpportunityID.validated(id.trimmingCharacters(in: .whitespaces), field: "--target-postings")
+            }
+            guard !ids.isEmpty else { throw MatchworkError(.invalidValue, "--target-postings '\(postings)' names no posting; write ids separated by commas.", field: "--target-postings") }
+            return .postings(ids)
+        }
+        return nil
+    }
+
+    static func number(_ x: Double) -> String {
+        let r = (x * 100).rounded() / 100
+        return r == r.rounded() ? String(Int(r)) : String(format: "%.2f", r).replacingOccurrences(of: #"0$"#, with: "", options: .regularExpression)
+    }
+}
+
+struct SkillGapsAnalyzeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "A learner's gaps (--person), or a cohort's (--cohort all | occupation=CODE | FACET=VALUE,... | near=LAT:LON:KM).")
+
+    @OptionGroup var options: StoreOptions
+
+    @Option(help: ArgumentHelp("The learner.", valueName: "ID"))
+    var person: String?
+
+    @Option(help: ArgumentHelp("The target occupation (O*NET-SOC code; default: the learner's stated one, else that of the postings they applied to, saved or viewed).", valueName: "CODE"))
+    var target: String?
+
+    @Option(name: .customLong("target-postings"), help: ArgumentHelp("Or these postings as the target, comma-separated.", valueName: "IDS"))
+    var targetPostings: String?
+
+    @Option(help: ArgumentHelp("A cohort instead of one learner: all, occupation=CODE, FACET=VALUE (comma-separated, all must hold) or near=LAT:LON:KM.", valueName: "FILTER"))
+    var cohort: String?
+
+    @Option(help: ArgumentHelp("Career moves to list for a learner, or skills for a cohort (0-100).", valueName: "N"))
+    var top: Int?
+
+    @Option(help: ArgumentHelp("The reference time (default: the latest stored event).", valueName: "TIME"))
+    var at: String?
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard (person == nil) != (cohort == nil) else { throw ValidationError("Give exactly one of --person ID or --cohort FILTER.") }
+        if cohort != nil, target != nil || targetPostings != nil { throw ValidationError("--target applies to one learner; a cohort's learners are measured against their own targets.") }
+        if target != nil, targetPostings != nil { throw ValidationError("Give --target or --target-postings, not both.") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            if let top, !(0...100).contains(top) {
+                throw MatchworkError(.invalidValue, "--top \(top) is out of range; give 0 to 100.", field: "--top")
+            }
+            let filter = try cohort.map { (text) throws(MatchworkError) in try CohortFilter.parse(text, field: "--cohort") }
+            let person = try person.map { (id) throws(MatchworkError) in try PersonID.validated(id, field: "--person") }
+            let target = try SkillTargetArguments.target(occupation: target, postings: targetPostings)
+            let store = try options.openForReading()
+            let now = try at.map { (text) throws(MatchworkError) in try Timestamp.parse(text, field: "--at") }
+            let market = SkillMarket(snapshot: try await store.snapshot(now: now))
+            if let filter {
+                let analysis = market.cohort(filter, top: top ?? 20)
+                if json { return print(String(decoding: try CLIJSON.encoder().encode(analysis), as: UTF8.self)) }
+                print(analysis.summary)
+                if analysis.skills.isEmpty { return print("no learner of the cohort has a gap") }
+                print("skills by demand-weighted gap (learners short, mean gap; supply holding the asked level against open postings; courses teaching it):")
+                for (i, s) in analysis.skills.enumerated() { print("\(String(i + 1).leftPadded(4)). \(s.reason)") }
+                return
+            }
+            let analysis = try market.analyze(person: person!, target: target, nearest: top ?? SkillMarket.nearestTargetCount)
+            if json { return print(String(decoding: try CLIJSON.encoder().encode(analysis), as: UTF8.self)) }
+            Self.printText(analysis)
+        }
+    }
+
+    static func printText(_ a: SkillGapAnalysis) {
+        let code = a.target.code.map { " (\($0))" } ?? ""
+        print("\(a.person) → \(a.target.title)\(code), \(a.target.chosenBy); \(grouped(a.target.postings)) postings in the last year, \(grouped(a.target.openPostings)) open")
+        print(a.summary)
+        if !a.gaps.isEmpty {
+            print("gaps, heaviest first (weight = gap × importance × demand):")
+            for (i, g) in a.gaps.enumerated() {
+                print("\(String(i + 1).leftPadded(4)). \(g.reason) [weight \(SkillTargetArguments.number(g.weight))]")
+            }
+        }
+        if !a.met.isEmpty {
+            print("meets: " + a.met.map { "\($0.label) \(SkillTargetArguments.number($0.held)) (asked \(SkillTargetArguments.number($0.asked)))" }.joined(separator: ", "))
+        }
+        if !a.readiness.examples.isEmpty { print("ready for, for example: " + a.readiness.examples.map(\.rawValue).joined(separator: ", ")) }
+        if !a.nearestTargets.isEmpty {
+            print("nearest targets (importance-weighted levels short):")
+            for move in a.nearestTargets { print("      \(move.summary)") }
+        }
+    }
+}
+
