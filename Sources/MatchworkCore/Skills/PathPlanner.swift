@@ -334,7 +334,7 @@ public enum PathPlanner {
                 let met = unmet.filter { course.teaches($0, atLeast: state.goals[$0]) }.count
                 guard met > 0 else { continue }
                 var extra = 0.0
-                for p in course.prerequisites where max(state.levels[p.skill], 0) < p.level && state.goals[p.skill] < p.level {
+                for p in course.prerequisites where state.levels[p.skill] < p.level {
                     extra += cheapestFor(p.skill, p.level, state)
                 }
                 let score = Double(met) / max(1e-9, course.cost + extra)
