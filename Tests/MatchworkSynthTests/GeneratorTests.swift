@@ -186,6 +186,52 @@ struct GeneratorTests {
         #expect(abs(Double(asked) / Double(possible) - 0.85) < 0.03, "\(asked) of \(possible)")
     }
 
+    @Test("Learners look for work after their courses and are hired more often the closer their skills are to the posting's asks")
+    func learningJobSearchHiresBySkillFit() throws {
+        let catalog = try OccupationCatalog.load(directory: onetDirectory)
+        let m = try LearningMarketplace(seed: 11, size: .small, catalog: catalog).generate()
+        let model = try #require(HireModel(truth: m.groundTruth))
+        #expect(model == .standard)
+        let byID = Dictionary(uniqueKeysWithValues: m.opportunities.map { ($0.id, $0) })
+        // Postings carry O*NET's importance; the truth keeps the true requirements.
+        for posting in m.opportunities where posting.kind == .posting {
+            for s in posting.skills { #expect(s.importance != nil && SkillLevel.importanceRange.contains(s.importance!)) }
+        }
+        let code = try #require(m.people.first?.facets[.occupation].first)
+        #expect(m.groundTruth.opportunityLatent["requirements:\(code)"]?.isEmpty == false)
+        // Nothing after the end of the timeline; hires only follow an application, at most one per posting.
+        let end = try #require(m.interactions.map(\.timestamp).max())
+        #expect(m.interactions.allSatisfy { $0.timestamp <= end })
+        var applied = Set<String>(), hiredOn: [OpportunityID: Int] = [:]
+        // Skill levels at each application: stated, raised by the passes before it.
+        var levels = Dictionary(uniqueKeysWithValues: m.people.map { p in (p.id, Dictionary(uniqueKeysWithValues: p.skills.map { ($0.skill, $0.level) })) })
+        var shortfalls: [(Double, Bool)] = [], pending: [String: Double] = [:]
+        for e in m.interactions {
+            let o = try #require(byID[e.opportunity])
+            switch e.type {
+            case .pass: for t in o.teaches { levels[e.person]![t.skill] = max(levels[e.person]![t.skill] ?? 0, t.level) }
+            case .apply:
+                #expect(o.kind == .posting)
+                applied.insert(e.person.rawValue + "|" + e.opportunity.rawValue)
+                let held = levels[e.person]!
+                pending[e.person.rawValue + "|" + e.opportunity.rawValue] = HireModel.shortfall(asked: o.skills) { held[$0] ?? 0 }
+            case .hire:
+                #expect(applied.contains(e.person.rawValue + "|" + e.opportunity.rawValue))
+                hiredOn[e.opportunity, default: 0] += 1
+            default: break
+            }
+        }
+        #expect(hiredOn.values.allSatisfy { $0 == 1 })
+        let hired = Set(m.interactions.filter { $0.type == .hire }.map { $0.person.rawValue + "|" + $0.opportunity.rawValue })
+        for (pair, shortfall) in pending { shortfalls.append((shortfall, hired.contains(pair))) }
+        #expect(shortfalls.count >= 300, "\(shortfalls.count) applications")
+        let sorted = shortfalls.sorted { $0.0 < $1.0 }
+        let third = sorted.count / 3
+        func rate(_ part: ArraySlice<(Double, Bool)>) -> Double { Double(part.filter(\.1).count) / Double(part.count) }
+        let close = rate(sorted.prefix(third)), far = rate(sorted.suffix(third))
+        #expect(close > far + 0.15, "hire rate \(close) for the closest third, \(far) for the farthest")
+    }
+
     @Test func sizesScaleAndAreValidated() throws {
         #expect(try MarketplaceSize.parse("large").scale == 20)
         #expect(try MarketplaceSize.parse("2.5").scale == 2.5)

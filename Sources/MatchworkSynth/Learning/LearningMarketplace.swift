@@ -169,6 +169,9 @@ public struct LearningMarketplace: Sendable {
         var postingsByOccupation = [[(index: Int, start: Int64, asked: [SkillLevel])]](repeating: [], count: occupations.count)
         for (o, occupation) in occupations.enumerated() {
             let d = demand[o]
+            // The true requirements, which postings ask with noise: what skill gaps are checked against.
+            truth.opportunityLatent["requirements:\(occupation.code)"] = Dictionary(uniqueKeysWithValues: occupation.skills.map { ($0.skill, $0.level) })
+            truth.opportunityLatent["importance:\(occupation.code)"] = Dictionary(uniqueKeysWithValues: occupation.skills.map { ($0.skill, $0.importance ?? 3) })
             truth.opportunityLatent["occupation:\(occupation.code)"] = ["base": d.base.rounded(places: 4), "trend": d.trend.rounded(places: 5), "season_amplitude": d.seasonAmplitude.rounded(places: 4), "phase": d.phase.rounded(places: 4)]
             for month in 0..<Self.postingMonths {
                 let season = 1 + d.seasonAmplitude * Double.sin(2 * Double.pi * Double(month) / 12 + d.phase)
