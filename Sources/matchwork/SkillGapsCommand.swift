@@ -14,7 +14,7 @@ struct SkillGapsCommand: AsyncParsableCommand {
             for the skill against the average skill's, times one plus its forecast growth over the \
             next 12 months (docs/skill-gaps.md).
             """,
-        subcommands: [SkillGapsAnalyzeCommand.self],
+        subcommands: [SkillGapsAnalyzeCommand.self, SkillGapsPredictCommand.self],
         defaultSubcommand: SkillGapsAnalyzeCommand.self)
 }
 
@@ -123,3 +123,90 @@ struct SkillGapsAnalyzeCommand: AsyncParsableCommand {
     }
 }
 
+
+struct SkillGapsPredictCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "What raising skills, passing courses or following the learning path would do: postings opened, match and rank, and P(hired | applied).",
+        discussion: """
+            The probability of being hired comes from a logistic model fitted on the store's \
+            applications to postings and their hires, with how the applicant's skills then met the \
+            posting's asks as features. These are associations learned from the marketplace, not \
+            guarantees (docs/skill-gaps.md).
+            """)
+
+    @OptionGroup var options: StoreOptions
+
+    @Option(help: ArgumentHelp("The learner.", valueName: "ID"))
+    var person: String
+
+    @Option(help: ArgumentHelp("The target occupation (default: the learner's).", valueName: "CODE"))
+    var target: String?
+
+    @Option(name: .customLong("target-postings"), help: ArgumentHelp("Or these postings as the target, comma-separated.", valueName: "IDS"))
+    var targetPostings: String?
+
+    @Option(name: .customLong("skill"), help: ArgumentHelp("A skill raised to a level (repeatable): programming=4.", valueName: "NAME=LEVEL"))
+    var skills: [String] = []
+
+    @Option(name: .customLong("course"), help: ArgumentHelp("A course supposed passed (repeatable).", valueName: "ID"))
+    var courses: [String] = []
+
+    @Flag(help: "Suppose the learner follows their whole learning path (matchwork path).")
+    var path = false
+
+    @Option(help: ArgumentHelp("The reference time (default: the latest stored event).", valueName: "TIME"))
+    var at: String?
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard !skills.isEmpty || !courses.isEmpty || path else { throw ValidationError("Give a change: --skill NAME=LEVEL, --course ID or --path.") }
+        if target != nil, targetPostings != nil { throw ValidationError("Give --target or --target-postings, not both.") }
+    }
+
+    static func changes(skills: [String], courses: [String], path: Bool) throws(MatchworkError) -> [SkillChange] {
+        var changes: [SkillChange] = []
+        for text in skills {
+            let parts = text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, let level = Double(parts[1]) else {
+                throw MatchworkError(.invalidValue, "--skill '\(text)' is not NAME=LEVEL; write for example --skill programming=4.", field: "--skill")
+            }
+            changes.append(.skill(parts[0], level: level))
+        }
+        for id in courses { changes.append(.course(try OpportunityID.validated(id, field: "--course"))) }
+        if path { changes.append(.path) }
+        return changes
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let person = try PersonID.validated(person, field: "--person")
+            let target = try SkillTargetArguments.target(occupation: target, postings: targetPostings)
+            let changes = try Self.changes(skills: skills, courses: courses, path: path)
+            let store = try options.openForReading()
+            let now = try at.map { (text) throws(MatchworkError) in try Timestamp.parse(text, field: "--at") }
+            let market = SkillMarket(snapshot: try await store.snapshot(now: now))
+            let model = try HireProbabilityModel.fit(HireProbabilityModel.examples(market))
+            let impact = try market.impact(person: person, target: target, changes: changes, model: model)
+            if json { return print(String(decoding: try CLIJSON.encoder().encode(impact), as: UTF8.self)) }
+            let n = SkillTargetArguments.number
+            print("\(impact.person) → \(impact.target.title)\(impact.target.code.map { " (\($0))" } ?? "")")
+            print(impact.summary)
+            for w in impact.warnings { print("warning: \(w)") }
+            if !impact.skillsChanged.isEmpty {
+                print("skills: " + impact.skillsChanged.map { "\($0.label) \(n($0.from)) → \(n($0.to))" }.joined(separator: ", "))
+            }
+            print("the target's \(impact.postingsBasis == "open" ? "open" : "last year's") postings (\(impact.postingsConsidered)), best after the change first:")
+            for row in impact.postings {
+                var line = "      \(row.posting): P(hired | applied) \(Int((100 * row.hireProbabilityBefore).rounded()))% → \(Int((100 * row.hireProbabilityAfter).rounded()))%"
+                line += ", match \(Int(row.matchBefore.rounded())) → \(Int(row.matchAfter.rounded()))"
+                if let b = row.rankBefore, let a = row.rankAfter { line += ", rank \(b) → \(a)" }
+                if row.readyAfter != row.readyBefore { line += ", now ready" }
+                print(line)
+            }
+            print(impact.notice)
+        }
+    }
+}
