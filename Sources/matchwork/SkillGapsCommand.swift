@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MatchworkCore
 import MatchworkStore
+import MatchworkSynth
 
 struct SkillGapsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,7 +15,7 @@ struct SkillGapsCommand: AsyncParsableCommand {
             for the skill against the average skill's, times one plus its forecast growth over the \
             next 12 months (docs/skill-gaps.md).
             """,
-        subcommands: [SkillGapsAnalyzeCommand.self, SkillGapsPredictCommand.self],
+        subcommands: [SkillGapsAnalyzeCommand.self, SkillGapsPredictCommand.self, SkillGapsEvaluateCommand.self],
         defaultSubcommand: SkillGapsAnalyzeCommand.self)
 }
 
@@ -207,6 +208,59 @@ struct SkillGapsPredictCommand: AsyncParsableCommand {
                 print(line)
             }
             print(impact.notice)
+        }
+    }
+}
+
+struct SkillGapsEvaluateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "On a generated learning store: gaps, the hire model, predicted impacts and paths against the generator's hidden ground truth.")
+
+    @OptionGroup var options: StoreOptions
+
+    @Option(help: ArgumentHelp("Learners sampled for the impact and path measurements (1-100000).", valueName: "N"))
+    var learners = 400
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func run() async throws {
+        try await reportingErrors {
+            guard (1...100_000).contains(learners) else {
+                throw MatchworkError(.invalidValue, "--learners \(learners) is out of range; give 1 to 100000.", field: "--learners")
+            }
+            let store = try options.openForReading()
+            guard let scenario = try await store.scenario(), scenario == .learning, let document = try await store.groundTruth(for: .learning),
+                let truth = try? JSONDecoder().decode(GroundTruth.self, from: Data(document.utf8))
+            else {
+                throw MatchworkError(.invalidValue, "'\(options.store)' holds no generated learning marketplace with its ground truth; run matchwork generate learning first.", field: "--store")
+            }
+            let started = monotonicSeconds()
+            let market = SkillMarket(snapshot: try await store.snapshot())
+            let report = try SkillEvaluation.run(market, truth: truth, learners: learners)
+            if json { return print(String(decoding: try CLIJSON.encoder().encode(report), as: UTF8.self)) }
+            func f(_ x: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", x) }
+            let g = report.gaps
+            print("gaps, \(g.learners) learners, top 5 against the true top 5 (gap × importance on O*NET's requirements):")
+            print("  by weight (gap × importance × demand): precision \(f(g.byWeight.precision)), recall \(f(g.byWeight.recall))")
+            print("  by gap × importance:                   precision \(f(g.byGapTimesImportance.precision)), recall \(f(g.byGapTimesImportance.recall))")
+            print("  ignoring courses passed (baseline):    precision \(f(g.ignoringCourses.precision)), recall \(f(g.ignoringCourses.recall))")
+            print("  levels asked against O*NET's: mean absolute error \(f(g.levelError))")
+            let h = report.hires
+            print("hire model, trained on the first \(grouped(h.trainApplications)) applications, tested on the last \(grouped(h.model.examples)) (\(grouped(h.model.positives)) hired):")
+            print("  model: AUC \(f(h.model.auc)), log loss \(f(h.model.logLoss)), Brier \(f(h.model.brier)), ECE \(f(h.model.expectedCalibrationError))")
+            print("  truth (the generator's model, true ability): AUC \(f(h.truth.auc)), log loss \(f(h.truth.logLoss)), Brier \(f(h.truth.brier))")
+            print("  base rate: log loss \(f(h.baseRateLogLoss)), Brier \(f(h.baseRateBrier))")
+            print("  reliability: " + h.model.reliability.map { "\(f($0.meanProbability, 2))→\(f($0.observedRate, 2)) (\($0.count))" }.joined(separator: ", "))
+            for i in report.impact {
+                print("impact of the \(i.change), \(i.learners) learners: predicted change of P(hired | applied) \(f(i.meanPredicted)), true \(f(i.meanTrue)); MAE \(f(i.meanAbsoluteError)), correlation \(f(i.correlation))")
+            }
+            let p = report.paths
+            print("paths: \(p.planned) planned, \(p.proven) proven optimal, \(p.valid) valid (every prerequisite holds, no course twice, levels reached)")
+            print("  greedy against the optimum: \(f(p.greedyRatio)) × its cost on average, equal in \(f(100 * p.greedyOptimalShare, 1))%")
+            print("  courses learners passed: \(f(p.actualHours, 1)) h on average; the optimal path to the same levels \(f(p.plannedHours, 1)) h (mean ratio \(f(p.meanRatio)), \(p.learners) learners)")
+            Terminal.writeError("evaluated in \(f(monotonicSeconds() - started, 1)) s\n")
         }
     }
 }

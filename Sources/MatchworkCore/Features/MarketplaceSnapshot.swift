@@ -222,7 +222,7 @@ public struct MarketplaceSnapshot: Sendable {
     }
 
     /// The events of person `p`, oldest first.
-    func events(ofPerson p: DenseIndex) -> ArraySlice<Event> {
+    public func events(ofPerson p: DenseIndex) -> ArraySlice<Event> {
         personEvents[personOffsets[Int(p)]..<personOffsets[Int(p) + 1]]
     }
 

@@ -112,6 +112,25 @@ public struct LearningPath: Sendable, Hashable, Codable {
 }
 
 extension SkillMarket {
+    /// The courses of `among` that can help raise `skills`: those teaching one of them above the
+    /// level held, then, repeatedly, those teaching a skill a chosen course needs; sorted.
+    public func candidateCourses(raising skills: [String], held: LearnerSkills, among: [DenseIndex]) -> [DenseIndex] {
+        var candidates: [DenseIndex] = [], taken = Set<DenseIndex>(), known = Set(skills)
+        var frontier = Set(skills)
+        while !frontier.isEmpty {
+            var next = Set<String>()
+            for c in among where !taken.contains(c) {
+                let course = snapshot.opportunities[Int(c)]
+                guard course.teaches.contains(where: { frontier.contains($0.skill) && $0.level > held.level($0.skill) }) else { continue }
+                taken.insert(c)
+                candidates.append(c)
+                for pre in course.prerequisites where known.insert(pre.skill).inserted { next.insert(pre.skill) }
+            }
+            frontier = next
+        }
+        return candidates.sorted()
+    }
+
     /// Plans the courses that close a learner's gaps against a target, from their current skills
     /// (courses they passed count, and are not offered again; courses they are enrolled in are).
     ///
@@ -137,21 +156,8 @@ extension SkillMarket {
             return skillNames.count - 1
         }
         for gap in analysis.gaps { _ = index(gap.skill) }
-        // Courses that raise a relevant skill; their prerequisites' skills become relevant too.
-        var candidates: [DenseIndex] = [], taken = Set<DenseIndex>()
-        var frontier = Set(skillNames)
-        while !frontier.isEmpty {
-            var next = Set<String>()
-            for c in courses where !passed.contains(c) && !taken.contains(c) {
-                let course = snapshot.opportunities[Int(c)]
-                guard course.teaches.contains(where: { frontier.contains($0.skill) && $0.level > held.level($0.skill) }) else { continue }
-                taken.insert(c)
-                candidates.append(c)
-                for pre in course.prerequisites where skillIndex[pre.skill] == nil { _ = index(pre.skill); next.insert(pre.skill) }
-            }
-            frontier = next
-        }
-        candidates.sort()
+        let candidates = candidateCourses(raising: skillNames, held: held, among: courses.filter { !passed.contains($0) })
+        for c in candidates { for pre in snapshot.opportunities[Int(c)].prerequisites { _ = index(pre.skill) } }
         func cost(_ c: DenseIndex) -> Double {
             let o = snapshot.opportunities[Int(c)]
             let hours = o.attributes["hours"] ?? 0

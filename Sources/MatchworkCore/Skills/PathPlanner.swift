@@ -13,7 +13,7 @@
 /// meeting `g` and `y` a feasible dual of the covering LP: each goal's cheapest share
 /// `min_{c meets g} cost(c) / m(c)` (with `m(c)` the unmet goals `c` meets), then raised by the
 /// slack its courses have left. Courses dominated by one no dearer that teaches at least as much and needs no
-/// more are skipped, and so are sets reached twice. When the budget of nodes runs out, the best
+/// more are skipped, and so are sets reached twice (by a 64-bit hash of the set). When the budget of nodes runs out, the best
 /// set found so far (never worse than ``greedy(_:)``, its starting point) is returned with the
 /// root's lower bound, so the answer states how far from the optimum it can be.
 public enum PathPlanner {
@@ -131,6 +131,7 @@ public enum PathPlanner {
         mutating func add(_ c: Int, _ problem: Problem) {
             chosen[c] = true
             list.append(c)
+            hash ^= Self.word(c)
             cost += problem.courses[c].cost
             for t in problem.courses[c].teaches { levels[t.skill] = max(levels[t.skill], t.level) }
             for p in problem.courses[c].prerequisites { goals[p.skill] = max(goals[p.skill], p.level) }
@@ -138,10 +139,15 @@ public enum PathPlanner {
 
         func unmet() -> [Int] { levels.indices.filter { levels[$0] < goals[$0] } }
 
-        var key: [UInt64] {
-            var words = [UInt64](repeating: 0, count: (chosen.count + 63) / 64)
-            for c in list { words[c / 64] |= 1 << UInt64(c % 64) }
-            return words
+        /// The set's Zobrist hash: the XOR of a fixed random word per chosen course.
+        private(set) var hash: UInt64 = 0
+
+        static func word(_ c: Int) -> UInt64 {
+            // SplitMix64 of the index.
+            var z = UInt64(c) &+ 0x9E37_79B9_7F4A_7C15
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
         }
     }
 
@@ -205,40 +211,37 @@ public enum PathPlanner {
         /// cheapest share.)
         func lowerBound(_ state: State, _ problem: Problem, scratch covers: inout [Int]) -> Double? {
             let unmet = state.unmet()
-            guard !unmet.isEmpty else { return 0 }
+            return lowerBound(unmet.map { Array(options($0, state)) }, problem, scratch: &covers)
+        }
+
+        /// The bound from each unmet goal's options (cheapest first).
+        func lowerBound(_ options: [[Int]], _ problem: Problem, scratch covers: inout [Int]) -> Double? {
+            guard !options.isEmpty else { return 0 }
             var largest = 0.0
-            for g in unmet {
-                var any = false
-                for c in options(g, state) {
-                    if !any { largest = max(largest, problem.courses[c].cost) }
-                    any = true
-                    covers[c] += 1
-                }
-                guard any else {
-                    for g in unmet { for c in options(g, state) { covers[c] = 0 } }
-                    return nil
-                }
+            for opts in options {
+                guard let first = opts.first else { return nil }
+                largest = max(largest, problem.courses[first].cost)
+                for c in opts { covers[c] += 1 }
             }
             // y_g = the cheapest share is a feasible dual of the covering LP (Σ_{g ∈ c} y_g ≤ cost(c)
             // for every course); raising each y_g by the least slack left on its courses keeps it
-            // feasible, and Σ y_g stays a lower bound.
-            var y = [Double](repeating: 0, count: unmet.count)
-            for (i, g) in unmet.enumerated() {
+            // feasible, and Σ y_g stays a lower bound. `covers` holds m(c), then the slack.
+            var y = [Double](repeating: 0, count: options.count)
+            for (i, opts) in options.enumerated() {
                 var least = Double.infinity
-                for c in options(g, state) { least = min(least, problem.courses[c].cost / Double(covers[c])) }
+                for c in opts { least = min(least, problem.courses[c].cost / Double(covers[c])) }
                 y[i] = least
             }
             var slack = [Double](repeating: 0, count: problem.courses.count)
-            for g in unmet { for c in options(g, state) { slack[c] = problem.courses[c].cost } }
-            for (i, g) in unmet.enumerated() { for c in options(g, state) { slack[c] -= y[i] } }
-            for (i, g) in unmet.enumerated() {
+            for opts in options { for c in opts { slack[c] = problem.courses[c].cost; covers[c] = 0 } }
+            for (i, opts) in options.enumerated() { for c in opts { slack[c] -= y[i] } }
+            for (i, opts) in options.enumerated() {
                 var least = Double.infinity
-                for c in options(g, state) { least = min(least, slack[c]) }
+                for c in opts { least = min(least, slack[c]) }
                 let raise = max(0, least)
                 y[i] += raise
-                for c in options(g, state) { slack[c] -= raise }
+                for c in opts { slack[c] -= raise }
             }
-            for g in unmet { for c in options(g, state) { covers[c] = 0 } }
             return max(largest, y.reduce(0, +))
         }
     }
@@ -257,15 +260,16 @@ public enum PathPlanner {
         var covers = [Int](repeating: 0, count: problem.courses.count)
         let rootBound = index.lowerBound(root, problem, scratch: &covers) ?? 0
         var nodes = 0, exhausted = false
-        var seen = Set<[UInt64]>()
+        var seen = Set<UInt64>()
 
         func visit(_ state: inout State) {
             guard !exhausted else { return }
             nodes += 1
             if nodes > nodeBudget { exhausted = true; return }
-            guard seen.insert(state.key).inserted else { return }
-            guard let bound = index.lowerBound(state, problem, scratch: &covers), state.cost + bound < bestCost - 1e-9 else { return }
+            guard seen.insert(state.hash).inserted else { return }
             let unmet = state.unmet()
+            let options = unmet.map { Array(index.options($0, state)) }
+            guard let bound = index.lowerBound(options, problem, scratch: &covers), state.cost + bound < bestCost - 1e-9 else { return }
             if unmet.isEmpty {
                 if let order = order(state.list, in: problem) {
                     best = order
@@ -297,12 +301,8 @@ public enum PathPlanner {
                 return
             }
             // The most constrained unmet goal.
-            var branch: [Int]?
-            for g in unmet {
-                let opts = Array(index.options(g, state))
-                if branch == nil || opts.count < branch!.count { branch = opts }
-            }
-            for c in branch ?? [] {
+            let branch = options.min { $0.count < $1.count } ?? []
+            for c in branch {
                 var next = state
                 next.add(c, problem)
                 visit(&next)

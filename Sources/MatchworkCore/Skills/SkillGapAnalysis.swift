@@ -190,7 +190,7 @@ extension SkillMarket {
     }
 
     /// Gaps against `requirements`, ranked by weight.
-    func rankedGaps(_ skills: LearnerSkills, _ requirements: [Requirement], title: String) -> [SkillGapAnalysis.SkillGap] {
+    public func rankedGaps(_ skills: LearnerSkills, _ requirements: [Requirement], title: String) -> [SkillGapAnalysis.SkillGap] {
         var gaps: [SkillGapAnalysis.SkillGap] = []
         for r in requirements {
             let held = skills.level(r.skill)

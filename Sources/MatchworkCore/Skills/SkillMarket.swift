@@ -180,7 +180,7 @@ public struct SkillMarket: Sendable {
     }
 
     /// The postings of a target: an occupation's recent postings, or the ones named.
-    func postings(of target: SkillTarget) -> [DenseIndex] {
+    public func postings(of target: SkillTarget) -> [DenseIndex] {
         switch target {
         case .occupation(let code): postingsByOccupation[code] ?? []
         case .postings(let ids): ids.compactMap { snapshot.opportunityIndex.index(of: $0) }
