@@ -32,18 +32,22 @@ trap cleanup EXIT
 
 "$bin" generate cleaning --size tiny --store "$store" --quiet
 key=$("$bin" keys create --store "$store" --role admin --name schemathesis 2>/dev/null)
-# Port 0: the system picks a free port, which the "Serving" line names once it is bound.
-"$bin" serve --store "$store" --port 0 --log-level info > "$work/serve.log" 2>&1 &
-server=$!
-port=
-for _ in $(seq 120); do
-  port=$(grep -o 'address=http://127.0.0.1:[0-9]*' "$work/serve.log" | head -1 | cut -d: -f3 || true)
-  [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break
-  kill -0 "$server" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }
+# Starts the service over $1, logging to $2; sets server and port. Port 0: the system picks a
+# free port, which the "Serving" line names once it is bound.
+start_server() {
+  "$bin" serve --store "$1" --port 0 --log-level info > "$2" 2>&1 &
+  server=$!
   port=
-  sleep 1
-done
-[ -n "$port" ] || { echo "the service was not ready within 120 s:" >&2; cat "$work/serve.log" >&2; exit 1; }
+  for _ in $(seq 120); do
+    port=$(grep -o 'address=http://127.0.0.1:[0-9]*' "$2" | head -1 | cut -d: -f3 || true)
+    [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break
+    kill -0 "$server" 2>/dev/null || { cat "$2" >&2; exit 1; }
+    port=
+    sleep 1
+  done
+  [ -n "$port" ] || { echo "the service was not ready within 120 s:" >&2; cat "$2" >&2; exit 1; }
+}
+start_server "$store" "$work/serve.log"
 
 base="http://127.0.0.1:$port/api/v1"
 api() { curl -sf -H "X-API-Key: $key" -H "Content-Type: application/json" "$@"; }
@@ -126,4 +130,62 @@ if grep -q ' error ' "$work/serve.log"; then
   status=1
 fi
 "$bin" stats --store "$store" >/dev/null || { echo "the store cannot be read after the run" >&2; status=1; }
+
+# The skill routes answer learners: a second pass over the tiny learning marketplace, its
+# learners, courses and postings in dictionaries, so the answers' schemas are checked too.
+learning=$work/learning.sqlite
+"$bin" generate learning --size tiny --seed 5 --store "$learning" --onet ../shared/data/onet --quiet
+key=$("$bin" keys create --store "$learning" --role read --name schemathesis 2>/dev/null)
+start_server "$learning" "$work/serve-learning.log"
+base="http://127.0.0.1:$port/api/v1"
+learners=$(api "$base/people?role=learner&limit=1000" | ids)
+courses=$(api "$base/opportunities?kind=course&limit=1000" | ids)
+postings=$(api "$base/opportunities?kind=posting&status=open&limit=1000" | ids)
+[ -n "$learners" ] && [ -n "$courses" ] && [ -n "$postings" ] || { echo "could not read the learning store's learners, courses and postings through the API" >&2; exit 1; }
+skill_settings=$work/schemathesis-skills.toml
+{
+  cat scripts/schemathesis.toml
+  cat <<TOML
+
+[dictionaries.learners]
+values = $(quoted $learners)
+
+[dictionaries.courses]
+values = $(quoted $courses)
+
+[dictionaries.postings]
+values = $(quoted $postings)
+
+[[operations]]
+include-name = "POST /api/v1/skill-gaps/analyze"
+parameters = { "body.person_id" = { dictionary = "learners", probability = 0.9 }, "body.target_postings[*]" = { dictionary = "postings", probability = 0.9 } }
+
+[[operations]]
+include-name = "POST /api/v1/skill-gaps/predict"
+parameters = { "body.person_id" = { dictionary = "learners", probability = 0.9 }, "body.courses[*]" = { dictionary = "courses", probability = 0.9 } }
+
+[[operations]]
+include-name = "POST /api/v1/learning-paths/generate"
+parameters = { "body.person_id" = { dictionary = "learners", probability = 0.9 } }
+TOML
+} > "$skill_settings"
+"$venv/bin/schemathesis" --config-file "$skill_settings" run "http://127.0.0.1:$port/api/v1/openapi.json" \
+  --header "X-API-Key: $key" \
+  --checks all \
+  --max-examples "$examples" \
+  --seed 20261202 \
+  --generation-database none \
+  --workers 1 \
+  --no-color \
+  --include-path-regex '/(skill-gaps|learning-paths)/' \
+  --report junit --report-dir "$work/report-skills" \
+  "$@" || status=$?
+kill -TERM "$server"
+wait "$server" || { echo "the service over the learning store did not stop cleanly" >&2; status=1; }
+server=
+if grep -q ' error ' "$work/serve-learning.log"; then
+  echo "the service over the learning store logged errors:" >&2
+  grep ' error ' "$work/serve-learning.log" | head -20 >&2
+  status=1
+fi
 exit $status

@@ -36,6 +36,9 @@ public struct MatchworkService: Sendable {
     /// Demand trends, refitted on their own thread when an engine brings changed demand.
     let trends: TrendKeeper
     let trendPool: NIOThreadPool
+    /// Skill gaps, impacts and paths, computed on their own thread.
+    let skills: SkillKeeper
+    let skillPool: NIOThreadPool
     let logger: Logger
 
     /// Lists from the cache or the scoring threads.
@@ -69,6 +72,9 @@ public struct MatchworkService: Sendable {
         let trendPool = NIOThreadPool(numberOfThreads: 1)
         trendPool.start()
         let trends = TrendKeeper(pool: trendPool, logger: logger)
+        let skillPool = NIOThreadPool(numberOfThreads: 1)
+        skillPool.start()
+        let skills = SkillKeeper(pool: skillPool, trends: trends, logger: logger)
         let host = EngineHost(
             store: store, registry: registry, configuration: engineConfiguration, pool: pool, refreshInterval: configuration.refreshInterval, logger: logger)
         let serviceMetrics = ServiceMetrics(registry: metrics)
@@ -80,7 +86,7 @@ public struct MatchworkService: Sendable {
             configuration: configuration, store: store, registry: registry, engineConfiguration: engineConfiguration, host: host,
             cache: ResultCache(ttl: configuration.cacheTTL, capacity: configuration.cacheCapacity, memoryBudget: configuration.cacheMemory), recorder: ServedListRecorder(store: store, logger: logger, maximumBacklog: configuration.servedListBacklog),
             keys: KeyCache(store: store), limiter: RateLimiter(defaultLimit: configuration.rateLimit), pool: pool, batcher: batcher, training: training,
-            metrics: serviceMetrics, retrainer: Retrainer(logger: logger), trends: trends, trendPool: trendPool, logger: logger)
+            metrics: serviceMetrics, retrainer: Retrainer(logger: logger), trends: trends, trendPool: trendPool, skills: skills, skillPool: skillPool, logger: logger)
         await host.onInstall { state in trends.engineInstalled(state) }
         let warming = service.warming
         await host.prepareSwitches { state, writes in
@@ -135,6 +141,8 @@ public struct MatchworkService: Sendable {
             metrics: metrics, maxBodyBytes: maxBodyBytes
         ).addRoutes(to: authenticated)
         TrendsController(host: host, keeper: trends, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
+        SkillsController(host: host, keeper: skills, maxBodyBytes: maxBodyBytes, freshWait: .milliseconds(Int64((configuration.freshWait * 1000).rounded())))
+            .addRoutes(to: authenticated)
         KeysController(store: store, keys: keys, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
         return router
     }
@@ -168,6 +176,7 @@ public struct MatchworkService: Sendable {
         try? await pool.shutdownGracefully()
         try? await training.shutdownGracefully()
         try? await trendPool.shutdownGracefully()
+        try? await skillPool.shutdownGracefully()
         return written
     }
 

@@ -50,7 +50,7 @@ public struct LearningPath: Sendable, Hashable, Codable {
     public var readyBefore: Int
     public var readyAfter: Int
     public var summary: String
-    public var at: Timestamp
+    public var at: String
 
     public struct Step: Sendable, Hashable, Codable {
         public var position: Int
@@ -276,6 +276,6 @@ extension SkillMarket {
         }
         return LearningPath(
             person: person, target: analysis.target, objective: settings.objective, steps: steps, totalHours: totalHours, totalPrice: totalPrice,
-            expectedHours: expected, unclosed: unclosed, optimality: optimality, readyBefore: readyBefore, readyAfter: ready.count, summary: summary, at: now)
+            expectedHours: expected, unclosed: unclosed, optimality: optimality, readyBefore: readyBefore, readyAfter: ready.count, summary: summary, at: now.iso8601)
     }
 }

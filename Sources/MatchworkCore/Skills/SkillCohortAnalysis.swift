@@ -15,7 +15,7 @@ public struct SkillCohortAnalysis: Sendable, Hashable, Codable {
     public var withoutTarget: Int
     public var skills: [CohortSkill]
     public var summary: String
-    public var at: Timestamp
+    public var at: String
 
     public struct CohortSkill: Sendable, Hashable, Codable {
         public var skill: String
@@ -150,6 +150,6 @@ extension SkillMarket {
         var summary = "\(members.count) learner\(members.count == 1 ? "" : "s") in cohort \(filter)"
         summary += withoutTarget > 0 ? " (\(withoutTarget) without a target left out)" : ""
         if let first = shown.first { summary += "; the largest demand-weighted gap is \(first.label), \(first.learnersWithGap) learners short" }
-        return SkillCohortAnalysis(cohort: filter.description, learners: members.count, analyzed: analyzed, withoutTarget: withoutTarget, skills: shown, summary: summary, at: now)
+        return SkillCohortAnalysis(cohort: filter.description, learners: members.count, analyzed: analyzed, withoutTarget: withoutTarget, skills: shown, summary: summary, at: now.iso8601)
     }
 }

@@ -18,7 +18,7 @@ public struct SkillGapAnalysis: Sendable, Hashable, Codable {
     /// One line: "Software Developers: 4 gaps, the largest Programming (2 of 4.5); ready for 37 open postings".
     public var summary: String
     /// The reference time.
-    public var at: Timestamp
+    public var at: String
 
     public struct TargetSummary: Sendable, Hashable, Codable {
         /// `occupation` or `postings`.
@@ -134,7 +134,7 @@ extension SkillMarket {
         guard !weights.isEmpty else {
             let stated = person.facets[.occupation]
             throw MatchworkError(
-                .missingValue,
+                .invalidValue,
                 stated.isEmpty
                     ? "learner '\(person.id)' states no target occupation and has not applied to, saved or viewed a posting; give a target (an O*NET-SOC code)."
                     : "learner '\(person.id)' aims at \(stated.joined(separator: ", ")), which no posting of the last year requires, and has not applied to, saved or viewed a posting; give another target.",
@@ -186,7 +186,7 @@ extension SkillMarket {
             target: .init(kind: code == nil ? "postings" : "occupation", code: code, title: title, chosenBy: chosenBy, postings: postings.count, openPostings: open.count),
             gaps: gaps, met: met,
             readiness: .init(readyFor: ready.count, readyForTarget: readyTarget.count, targetOpen: open.count, examples: Array(examples), summary: readiness),
-            nearestTargets: careerMoves(skills, excluding: code, count: nearest), summary: summary, at: now)
+            nearestTargets: careerMoves(skills, excluding: code, count: nearest), summary: summary, at: now.iso8601)
     }
 
     /// Gaps against `requirements`, ranked by weight.

@@ -33,7 +33,7 @@ public struct SkillImpact: Sendable, Hashable, Codable {
     public var summary: String
     /// "These are associations learned from …, not guarantees."
     public var notice: String
-    public var at: Timestamp
+    public var at: String
 
     public struct Side: Sendable, Hashable, Codable {
         /// Open postings (any target) whose every ask is met, and of them the target's.
@@ -177,6 +177,6 @@ extension SkillMarket {
             postingsConsidered: considered.count, postingsBasis: targetOpen.isEmpty ? "recent" : "open", before: before, after: after,
             hireProbabilityChange: delta, postings: Array(rows.prefix(10)),
             model: .init(applications: model.applications, hireRate: model.hireRate, features: HireProbabilityModel.featureNames),
-            summary: summary, notice: notice, at: now)
+            summary: summary, notice: notice, at: now.iso8601)
     }
 }
