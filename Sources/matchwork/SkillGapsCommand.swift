@@ -259,7 +259,8 @@ struct SkillGapsEvaluateCommand: AsyncParsableCommand {
             let p = report.paths
             print("paths: \(p.planned) planned, \(p.proven) proven optimal, \(p.valid) valid (every prerequisite holds, no course twice, levels reached)")
             print("  greedy against the optimum: \(f(p.greedyRatio)) × its cost on average, equal in \(f(100 * p.greedyOptimalShare, 1))%")
-            print("  courses learners passed: \(f(p.actualHours, 1)) h on average; the optimal path to the same levels \(f(p.plannedHours, 1)) h (mean ratio \(f(p.meanRatio)), \(p.learners) learners)")
+            print("  courses learners passed, \(p.learners) learners: \(f(p.actualHours, 1)) h on average; the optimal path to the same levels \(f(p.plannedHours, 1)) h (mean ratio \(f(p.meanRatio))), \(f(p.unconstrainedHours, 1)) h ignoring prerequisites as the learners could (ratio \(f(p.unconstrainedRatio)))")
+            print("  the \(p.prerequisiteKeepers) who met every prerequisite: \(f(p.keepersActualHours, 1)) h passed against \(f(p.keepersPlannedHours, 1)) h on the optimal path")
             Terminal.writeError("evaluated in \(f(monotonicSeconds() - started, 1)) s\n")
         }
     }

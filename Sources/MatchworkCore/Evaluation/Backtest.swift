@@ -89,6 +89,16 @@ public enum Backtest {
         }
     }
 
+    /// The outcome events: hires, or enrolments when the marketplace has no hires, on the kinds of
+    /// opportunity the scenario recommends (a learner's hire on a job posting is not a course's
+    /// outcome).
+    static func outcomes(_ interactions: [Interaction], opportunities: [Opportunity], scenario: ScenarioName?) -> (InteractionType, [Interaction]) {
+        let recommended = ScenarioFeatures.forScenario(scenario).recommendedKinds
+        let recommendable = Set(opportunities.lazy.filter { recommended?.contains($0.kind) ?? true }.map(\.id))
+        let type: InteractionType = interactions.contains { $0.type == .hire && recommendable.contains($0.opportunity) } ? .hire : .enroll
+        return (type, interactions.filter { $0.type == type && recommendable.contains($0.opportunity) })
+    }
+
     /// Fewer validation subjects than this leave a direction's weights at their defaults.
     public static let minimumTuningSubjects = 20
 
@@ -106,11 +116,8 @@ public enum Backtest {
             throw MatchworkError(.invalidConfiguration, "holdout share \(holdoutShare) must be between 0 and 1 (exclusive).", field: "holdout")
         }
         let interactions = Interaction.standing(interactions)
-        // Outcomes on what is recommended: a learner's hire on a job posting is not a course's outcome.
-        let recommended = ScenarioFeatures.forScenario(scenario).recommendedKinds
-        let recommendable = Set(opportunities.lazy.filter { recommended?.contains($0.kind) ?? true }.map(\.id))
-        let outcomeType: InteractionType = interactions.contains { $0.type == .hire && recommendable.contains($0.opportunity) } ? .hire : .enroll
-        let outcomes = interactions.filter { $0.type == outcomeType && recommendable.contains($0.opportunity) }.sorted { ($0.timestamp, $0.person, $0.opportunity) < ($1.timestamp, $1.person, $1.opportunity) }
+        let (outcomeType, outcomeEvents) = outcomes(interactions, opportunities: opportunities, scenario: scenario)
+        let outcomes = outcomeEvents.sorted { ($0.timestamp, $0.person, $0.opportunity) < ($1.timestamp, $1.person, $1.opportunity) }
         guard outcomes.count >= 10 else {
             throw MatchworkError(.invalidValue, "the marketplace has \(outcomes.count) \(outcomeType.rawValue) events; a backtest needs at least 10 outcomes to hold out.", field: "interactions")
         }

@@ -272,7 +272,7 @@ extension SkillMarket {
             if totalPrice > 0 { summary += ", \(Self.number(totalPrice)) in fees" }
             summary += ", closing \(analysis.gaps.count - unclosed.count) of \(analysis.gaps.count) gaps"
             summary += solution.proven ? " (optimal for \(settings.objective.rawValue))" : " (best found; at most \(Int((100 * optimality.gap).rounded()))% above the optimum)"
-            summary += "; ready for \(readyBefore) open postings now, \(ready.count) after"
+            summary += "; ready for \(readyBefore) open posting\(readyBefore == 1 ? "" : "s") now, \(ready.count) after"
         }
         return LearningPath(
             person: person, target: analysis.target, objective: settings.objective, steps: steps, totalHours: totalHours, totalPrice: totalPrice,

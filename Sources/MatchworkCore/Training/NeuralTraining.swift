@@ -100,14 +100,14 @@ public enum NeuralTraining {
     ) throws(MatchworkError) -> Result {
         try configuration.validate()
         let interactions = Interaction.standing(interactions)
-        let outcomeType: InteractionType = interactions.contains { $0.type == .hire } ? .hire : .enroll
+        let (outcomeType, outcomeEvents) = Backtest.outcomes(interactions, opportunities: opportunities, scenario: scenario)
         // The windows end where the outcomes end, so that later events of other kinds (views,
         // feedback stamped with the real clock) do not push them past the data.
         let end =
-            end ?? (MarketplaceSnapshot.referenceTime(of: interactions.filter { $0.type == outcomeType })
+            end ?? (MarketplaceSnapshot.referenceTime(of: outcomeEvents)
                 ?? MarketplaceSnapshot.referenceTime(of: interactions))?.adding(seconds: 1) ?? Timestamp(secondsSinceEpoch: 0)
         let history = interactions.filter { $0.timestamp < end }
-        let outcomes = history.filter { $0.type == outcomeType }.sorted { ($0.timestamp, $0.person, $0.opportunity) < ($1.timestamp, $1.person, $1.opportunity) }
+        let outcomes = outcomeEvents.filter { $0.timestamp < end }.sorted { ($0.timestamp, $0.person, $0.opportunity) < ($1.timestamp, $1.person, $1.opportunity) }
         let data = Backtest.Data(people: people, opportunities: opportunities, interactions: history, outcomes: outcomes, scenario: scenario, maxSubjects: configuration.maxSubjects)
         let horizon = Int64(configuration.horizonDays) * 86_400
 

@@ -16,8 +16,9 @@ import RealModule
 ///   P(hired | applied) over those postings after the first course of their path and after the
 ///   whole path, against the change the generator's model gives with their true ability.
 /// - Paths: for learners who passed courses, the hours of the courses they passed against the
-///   optimal path to the same levels from their stated skills; the greedy plan against the
-///   optimum; and the share of planned paths whose every prerequisite holds.
+///   optimal path to the same levels from their stated skills (with prerequisites, without
+///   them, and for the learners who kept to them); the greedy plan against the optimum; and the
+///   share of planned paths whose every prerequisite holds.
 public struct SkillEvaluation: Sendable, Hashable, Codable {
     public struct TopK: Sendable, Hashable, Codable {
         public var precision: Double
@@ -60,6 +61,14 @@ public struct SkillEvaluation: Sendable, Hashable, Codable {
         public var plannedHours: Double
         /// Mean over learners of planned / actual hours.
         public var meanRatio: Double
+        /// The optimum when prerequisites are ignored, as many learners did (mean hours, mean ratio).
+        public var unconstrainedHours: Double
+        public var unconstrainedRatio: Double
+        /// Learners whose every passed course had its prerequisites met when taken: their hours
+        /// against the optimum.
+        public var prerequisiteKeepers: Int
+        public var keepersActualHours: Double
+        public var keepersPlannedHours: Double
         /// Target paths planned, proven optimal, and valid (every prerequisite holds, no course twice, levels reached).
         public var planned: Int
         public var proven: Int
@@ -181,6 +190,7 @@ public struct SkillEvaluation: Sendable, Hashable, Codable {
 
         // The courses learners passed against the optimum to the same levels.
         var actualHours = 0.0, plannedHours = 0.0, ratios: [Double] = [], compared = 0
+        var unconstrained = 0.0, unconstrainedRatios: [Double] = [], keepers = 0, keepersActual = 0.0, keepersPlanned = 0.0
         let allCourses = snapshot.opportunities.indices.filter { snapshot.opportunities[$0].kind == .course }.map { DenseIndex($0) }
         for p in sample {
             let person = snapshot.people[Int(p)]
@@ -203,17 +213,35 @@ public struct SkillEvaluation: Sendable, Hashable, Codable {
                     cost: max(1e-3, o.attributes["hours"] ?? 0))
             }
             let solution = PathPlanner.solve(PathPlanner.Problem(start: start, goal: goal, courses: courses))
-            guard solution.cost.isFinite else { continue }
+            let free = PathPlanner.solve(PathPlanner.Problem(start: start, goal: goal, courses: courses.map { PathPlanner.Course(teaches: $0.teaches, prerequisites: [], cost: $0.cost) }))
+            guard solution.cost.isFinite, free.cost.isFinite else { continue }
             let actual = Set(passed).reduce(0.0) { $0 + (snapshot.opportunities[Int($1)].attributes["hours"] ?? 0) }
             guard actual > 0 else { continue }
             compared += 1
             actualHours += actual
             plannedHours += solution.cost
             ratios.append(solution.cost / actual)
+            unconstrained += free.cost
+            unconstrainedRatios.append(free.cost / actual)
+            // Did the learner meet each passed course's prerequisites when enrolling?
+            var levels = LearnerSkills(stated: person.skills), kept = true
+            for e in snapshot.events(ofPerson: p) {
+                let o = snapshot.opportunities[Int(e.other)]
+                if e.type == .enroll, o.kind == .course, passed.contains(e.other), !o.prerequisites.allSatisfy({ levels.level($0.skill) >= $0.level }) { kept = false }
+                if e.type == .pass { levels.pass(o.id, teaching: o.teaches, at: nil) }
+            }
+            if kept {
+                keepers += 1
+                keepersActual += actual
+                keepersPlanned += solution.cost
+            }
         }
         let paths = Paths(
             learners: compared, actualHours: actualHours / Double(max(1, compared)), plannedHours: plannedHours / Double(max(1, compared)),
-            meanRatio: ratios.reduce(0, +) / Double(max(1, ratios.count)), planned: planned, proven: proven, valid: valid,
+            meanRatio: ratios.reduce(0, +) / Double(max(1, ratios.count)),
+            unconstrainedHours: unconstrained / Double(max(1, compared)), unconstrainedRatio: unconstrainedRatios.reduce(0, +) / Double(max(1, unconstrainedRatios.count)),
+            prerequisiteKeepers: keepers, keepersActualHours: keepersActual / Double(max(1, keepers)), keepersPlannedHours: keepersPlanned / Double(max(1, keepers)),
+            planned: planned, proven: proven, valid: valid,
             greedyRatio: greedyRatios.reduce(0, +) / Double(max(1, greedyRatios.count)), greedyOptimalShare: Double(greedyEqual) / Double(max(1, greedyRatios.count)))
         return SkillEvaluation(gaps: gaps, hires: hires, impact: impact, paths: paths)
     }
