@@ -253,6 +253,11 @@ struct SkillGapsEvaluateCommand: AsyncParsableCommand {
             print("  truth (the generator's model, true ability): AUC \(f(h.truth.auc)), log loss \(f(h.truth.logLoss)), Brier \(f(h.truth.brier))")
             print("  base rate: log loss \(f(h.baseRateLogLoss)), Brier \(f(h.baseRateBrier))")
             print("  reliability: " + h.model.reliability.map { "\(f($0.meanProbability, 2))→\(f($0.observedRate, 2)) (\($0.count))" }.joined(separator: ", "))
+            let ps = report.passes
+            print("pass model, trained on the first \(grouped(ps.trainResults)) results, tested on the last \(grouped(ps.model.examples)) (\(grouped(ps.model.positives)) passed):")
+            print("  model: AUC \(f(ps.model.auc)), log loss \(f(ps.model.logLoss)), Brier \(f(ps.model.brier)), ECE \(f(ps.model.expectedCalibrationError))")
+            print("  the course's pass rate alone: AUC \(f(ps.courseRate.auc)), log loss \(f(ps.courseRate.logLoss)), Brier \(f(ps.courseRate.brier))")
+            print("  truth (the generator's model, true ability and quality): AUC \(f(ps.truth.auc)), log loss \(f(ps.truth.logLoss)), Brier \(f(ps.truth.brier))")
             for i in report.impact {
                 print("impact of the \(i.change), \(i.learners) learners: predicted change of P(hired | applied) \(f(i.meanPredicted)), true \(f(i.meanTrue)); MAE \(f(i.meanAbsoluteError)), correlation \(f(i.correlation))")
             }

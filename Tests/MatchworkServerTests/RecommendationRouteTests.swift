@@ -158,6 +158,9 @@ struct RecommendationRouteTests {
             #expect(notListed.status == .unprocessableContent && notListed.object["field"] as? String == "item_id")
             let badOutcome = try await client.call(.post, "/api/v1/recommendations/\(id)/outcome", key: fixture.write, json: #"{"item_id":"\#(item)","outcome":"liked"}"#)
             #expect(badOutcome.status == .unprocessableContent && badOutcome.object["field"] as? String == "outcome")
+            // Schema-valid, refused by the event's rule: a bid needs its amount (422, not 400).
+            let bidWithoutAmount = try await client.call(.post, "/api/v1/recommendations/\(id)/outcome", key: fixture.write, json: #"{"item_id":"\#(item)","outcome":"bid_placed"}"#)
+            #expect(bidWithoutAmount.status == .unprocessableContent && bidWithoutAmount.object["field"] as? String == "value", "\(bidWithoutAmount.text)")
             #expect(try await client.call(.post, "/api/v1/recommendations/rec-none/outcome", key: fixture.write, json: #"{"item_id":"x","outcome":"viewed"}"#).status == .notFound)
             let feedback = try await client.call(
                 .post, "/api/v1/feedback", key: fixture.write,

@@ -3,10 +3,9 @@ import RealModule
 /// P(hired | applied) from how a learner's skills meet a posting's asks, learned from the
 /// marketplace's applications and their outcomes.
 ///
-/// Logistic regression `P = σ(w · x)` on standardised features of a (skills, posting) pair
-/// (``features(_:asked:)``): the importance-weighted mean shortfall in levels, the share of asks
-/// met, the largest shortfall, the importance-weighted mean surplus and the number of asks /10.
-/// Fitted by Newton's method (IRLS) with an L2 penalty λ‖w‖² on the non-intercept weights.
+/// ``LogisticRegression`` on features of a (skills, posting) pair (``features(_:asked:)``): the
+/// importance-weighted mean shortfall in levels, the share of asks met, the largest shortfall,
+/// the importance-weighted mean surplus and the number of asks /10.
 /// An application's outcome is a hire of the same person on the same posting; applications in the
 /// last ``outcomeDelay`` before the reference time have no outcome yet and are left out.
 /// The model learns associations in the marketplace's history, not causes.
@@ -15,10 +14,7 @@ public struct HireProbabilityModel: Sendable, Hashable, Codable {
     /// How long an application waits for its outcome: 21 days.
     public static let outcomeDelay: Int64 = 21 * 86_400
 
-    /// Weights over `[1, standardised features]`.
-    public var weights: [Double]
-    public var means: [Double]
-    public var scales: [Double]
+    public var regression: LogisticRegression
     /// Applications it was fitted on, and the share hired.
     public var applications: Int
     public var hireRate: Double
@@ -81,77 +77,12 @@ public struct HireProbabilityModel: Sendable, Hashable, Codable {
                 "the marketplace has \(examples.count) applications to postings with an outcome (\(hires) hired); the hire model needs at least 30, with hires and others, so import apply and hire events on postings that list their skills.",
                 field: "interactions")
         }
-        let d = featureNames.count
-        var means = [Double](repeating: 0, count: d), scales = [Double](repeating: 0, count: d)
-        for e in examples { for j in 0..<d { means[j] += e.features[j] } }
-        for j in 0..<d { means[j] /= Double(examples.count) }
-        for e in examples { for j in 0..<d { scales[j] += (e.features[j] - means[j]) * (e.features[j] - means[j]) } }
-        for j in 0..<d { scales[j] = max(1e-9, (scales[j] / Double(examples.count)).squareRoot()) }
-        let n = d + 1
-        var w = [Double](repeating: 0, count: n)
-        w[0] = Double.log(Double(hires) / Double(examples.count - hires))
-        var x = [Double](repeating: 0, count: n)
-        for _ in 0..<iterations {
-            // Newton step: (XᵀSX + 2λI) Δ = Xᵀ(y − p) − 2λw, S = diag(p(1 − p)).
-            var hessian = [Double](repeating: 0, count: n * n), gradient = [Double](repeating: 0, count: n)
-            for e in examples {
-                x[0] = 1
-                for j in 0..<d { x[j + 1] = (e.features[j] - means[j]) / scales[j] }
-                var z = 0.0
-                for j in 0..<n { z += w[j] * x[j] }
-                let p = 1 / (1 + Double.exp(-z))
-                let r = (e.hired ? 1 : 0) - p, s = max(1e-12, p * (1 - p))
-                for i in 0..<n {
-                    gradient[i] += r * x[i]
-                    for j in 0...i { hessian[i * n + j] += s * x[i] * x[j] }
-                }
-            }
-            for i in 1..<n {
-                gradient[i] -= 2 * lambda * Double(examples.count) * w[i]
-                hessian[i * n + i] += 2 * lambda * Double(examples.count)
-            }
-            for i in 0..<n { for j in 0..<i { hessian[j * n + i] = hessian[i * n + j] } }
-            guard let step = Self.solve(hessian, gradient, n: n) else { break }
-            var change = 0.0
-            for i in 0..<n { w[i] += step[i]; change = max(change, abs(step[i])) }
-            if change < 1e-10 { break }
-        }
-        return HireProbabilityModel(weights: w, means: means, scales: scales, applications: examples.count, hireRate: Double(hires) / Double(examples.count))
-    }
-
-    /// Solves the symmetric positive definite system `a x = b` by Cholesky (a few unknowns).
-    static func solve(_ a: [Double], _ b: [Double], n: Int) -> [Double]? {
-        var l = [Double](repeating: 0, count: n * n)
-        for i in 0..<n {
-            for j in 0...i {
-                var sum = a[i * n + j]
-                for k in 0..<j { sum -= l[i * n + k] * l[j * n + k] }
-                if i == j {
-                    guard sum > 0 else { return nil }
-                    l[i * n + i] = sum.squareRoot()
-                } else {
-                    l[i * n + j] = sum / l[j * n + j]
-                }
-            }
-        }
-        var y = b
-        for i in 0..<n {
-            for k in 0..<i { y[i] -= l[i * n + k] * y[k] }
-            y[i] /= l[i * n + i]
-        }
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            for k in (i + 1)..<n { y[i] -= l[k * n + i] * y[k] }
-            y[i] /= l[i * n + i]
-        }
-        return y
+        let regression = LogisticRegression.fit(examples.map(\.features), examples.map(\.hired), regularization: lambda, iterations: iterations)
+        return HireProbabilityModel(regression: regression, applications: examples.count, hireRate: Double(hires) / Double(examples.count))
     }
 
     /// P(hired | applied) for raw features.
-    public func probability(_ features: [Double]) -> Double {
-        var z = weights[0]
-        for j in 0..<features.count { z += weights[j + 1] * (features[j] - means[j]) / scales[j] }
-        return 1 / (1 + Double.exp(-z))
-    }
+    public func probability(_ features: [Double]) -> Double { regression.probability(features) }
 
     public func probability(_ skills: LearnerSkills, asked: [SkillLevel]) -> Double { probability(Self.features(skills, asked: asked)) }
 }

@@ -158,13 +158,14 @@ extension SkillMarket {
         for gap in analysis.gaps { _ = index(gap.skill) }
         let candidates = candidateCourses(raising: skillNames, held: held, among: courses.filter { !passed.contains($0) })
         for c in candidates { for pre in snapshot.opportunities[Int(c)].prerequisites { _ = index(pre.skill) } }
+        let passProbabilities = Dictionary(uniqueKeysWithValues: candidates.map { ($0, passProbability($0, person: p, skills: held)) })
         func cost(_ c: DenseIndex) -> Double {
             let o = snapshot.opportunities[Int(c)]
             let hours = o.attributes["hours"] ?? 0
             switch settings.objective {
             case .hours: return max(hours, 1e-3)
             case .price: return max(o.attributes["price"] ?? 0, 1e-3)
-            case .expectedTime: return max(hours, 1e-3) / max(0.05, passRate(c))
+            case .expectedTime: return max(hours, 1e-3) / max(0.05, passProbabilities[c]!)
             }
         }
         let courseModels = candidates.map { c in
@@ -226,13 +227,13 @@ extension SkillMarket {
             let nowReady = readyPostings(levels)
             let newly = nowReady.filter { !ready.contains($0) }
             ready.formUnion(newly)
-            let pass = passRate(dense)
+            let pass = passProbabilities[dense]!
             var reason = closes.isEmpty
                 ? "raises " + raises.map { "\($0.label) \(Self.number($0.from)) → \(Self.number($0.to))" }.joined(separator: ", ")
                 : "closes " + closes.map { "\($0.label) (\(Self.number($0.from)) → \(Self.number($0.to)), asked \(Self.number($0.asked ?? $0.to)))" }.joined(separator: ", ")
             if !closes.isEmpty, !raises.isEmpty { reason += "; raises " + raises.map { "\($0.label) \(Self.number($0.from)) → \(Self.number($0.to))" }.joined(separator: ", ") }
             if !prerequisites.isEmpty { reason += "; needs " + prerequisites.map { "\(Self.label($0.skill)) \(Self.number($0.level)): \($0.metBy)" }.joined(separator: ", ") }
-            reason += "; \(Self.number(o.attributes["hours"] ?? 0)) h, \(Int((100 * pass).rounded()))% of those who finish it pass"
+            reason += "; \(Self.number(o.attributes["hours"] ?? 0)) h, \(Int((100 * pass).rounded()))% chance to pass"
             reason += newly.isEmpty ? "" : "; then ready for \(newly.count) more open posting\(newly.count == 1 ? "" : "s")"
             steps.append(.init(
                 position: n + 1, course: o.id, title: o.title, hours: o.attributes["hours"] ?? 0, price: o.attributes["price"], passProbability: pass,

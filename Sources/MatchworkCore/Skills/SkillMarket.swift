@@ -28,8 +28,10 @@ public struct SkillMarket: Sendable {
     public let demand: [String: SkillDemand]
     /// Open courses.
     let courses: [DenseIndex]
-    /// Per opportunity: the share of completions that passed, smoothed (courses only; 0 elsewhere).
-    let passRates: [Double]
+    /// Per course: passes and results, smoothed into rates.
+    public let courseRates: PassProbabilityModel.CourseRates
+    /// The pass model fitted on the marketplace's results (`nil` with too few).
+    public let passModel: PassProbabilityModel?
 
     /// The demand for one skill: open postings asking for it, and its forecast growth.
     public struct SkillDemand: Sendable, Hashable, Codable {
@@ -98,7 +100,9 @@ public struct SkillMarket: Sendable {
                 index: (1 + max(-0.9, g ?? 0)) * (Double(openCount) + 1) / (meanOpen + 1))
         }
         self.demand = demand
-        self.passRates = Self.passRates(snapshot)
+        let rates = PassProbabilityModel.rates(snapshot)
+        self.courseRates = rates
+        self.passModel = PassProbabilityModel.fit(PassProbabilityModel.examples(snapshot, rates: rates))
     }
 
     /// Each skill's growth over the next 12 months, by the count trend on the monthly series.
@@ -111,24 +115,14 @@ public struct SkillMarket: Sendable {
         return growth
     }
 
-    /// Pass rates per course: `(passes + 2 p̄) / (passes + fails + 2)`, with `p̄` the marketplace's
-    /// pass rate (a Beta prior worth two results).
-    static func passRates(_ snapshot: MarketplaceSnapshot) -> [Double] {
-        var passes = [Int](repeating: 0, count: snapshot.opportunities.count), fails = passes
-        for o in snapshot.opportunities.indices where snapshot.opportunities[o].kind == .course {
-            for e in snapshot.events(onOpportunity: DenseIndex(o)) {
-                if e.type == .pass { passes[o] += 1 } else if e.type == .fail { fails[o] += 1 }
-            }
-        }
-        let totalPasses = passes.reduce(0, +), totalFails = fails.reduce(0, +)
-        let prior = totalPasses + totalFails > 0 ? Double(totalPasses) / Double(totalPasses + totalFails) : 0.7
-        return snapshot.opportunities.indices.map { o in
-            snapshot.opportunities[o].kind == .course ? (Double(passes[o]) + 2 * prior) / Double(passes[o] + fails[o] + 2) : 0
-        }
-    }
-
     /// The smoothed pass rate of a course.
-    public func passRate(_ course: DenseIndex) -> Double { passRates[Int(course)] }
+    public func passRate(_ course: DenseIndex) -> Double { courseRates.rate(course) }
+
+    /// P(pass) of a person taking a course after its prerequisites: the pass model's, else the
+    /// course's smoothed rate.
+    public func passProbability(_ course: DenseIndex, person: DenseIndex, skills: LearnerSkills) -> Double {
+        passModel?.probability(course, person: person, skills: skills, in: snapshot, rates: courseRates) ?? passRate(course)
+    }
 
     /// Occupation codes with postings in the requirement window, sorted.
     public var occupations: [String] { postingsByOccupation.keys.sorted() }

@@ -64,7 +64,10 @@ struct TrackingController: Sendable {
             let event: Interaction
             do {
                 event = try Interaction(eventID: id, person: person, opportunity: opportunity, type: type, timestamp: time, value: value)
-            } catch let error as MatchworkError { throw APIError(error) }
+            } catch let error as MatchworkError {
+                // The body matched the schema: what the event refuses (a bid without an amount) is 422.
+                throw APIError(.unprocessableContent, code: error.code.description, error.message, field: error.field)
+            }
             let record = OutcomeRecord(eventID: id, recommendationID: listID, itemID: item.id, rank: item.rank, outcome: outcome, value: value, timestamp: time)
             let recorded: Bool
             do { recorded = try await store.recordOutcome(record, event: event) } catch let error as StoreError { throw APIError(error) }

@@ -78,8 +78,18 @@ public struct SkillEvaluation: Sendable, Hashable, Codable {
         public var greedyOptimalShare: Double
     }
 
+    public struct Passes: Sendable, Hashable, Codable {
+        public var trainResults: Int
+        public var model: ClassifierQuality
+        /// The course's smoothed pass rate alone.
+        public var courseRate: ClassifierQuality
+        /// The generator's pass model with the true ability and course quality.
+        public var truth: ClassifierQuality
+    }
+
     public var gaps: Gaps
     public var hires: Hires
+    public var passes: Passes
     public var impact: [Impact]
     public var paths: Paths
 
@@ -144,6 +154,29 @@ public struct SkillEvaluation: Sendable, Hashable, Codable {
         let hires = Hires(
             trainApplications: cut, model: ClassifierQuality(probabilities: test.map { model.probability($0.features) }, outcomes: outcomes),
             truth: ClassifierQuality(probabilities: truthProbabilities, outcomes: outcomes), baseRateBrier: baseBrier, baseRateLogLoss: baseLoss)
+
+        // Passes: fitted on the first 80% of the results in time, with course rates from those alone.
+        let all = PassProbabilityModel.examples(snapshot)
+        let passCut = all.count > 0 ? all[Int(Double(all.count) * 0.8)].time : 0
+        let trainResults = all.filter { $0.time < passCut }
+        let trainRates = PassProbabilityModel.rates(snapshot, from: trainResults)
+        let passTrain = PassProbabilityModel.examples(snapshot, rates: trainRates).filter { $0.time < passCut }
+        let passTest = PassProbabilityModel.examples(snapshot, rates: trainRates, leavingOut: false).filter { $0.time >= passCut }
+        guard let passModel = PassProbabilityModel.fit(passTrain), !passTest.isEmpty else {
+            throw MatchworkError(.invalidValue, "the store has too few pass and fail results to measure the pass model; generate a larger learning marketplace.", field: "store")
+        }
+        let passOutcomes = passTest.map(\.passed)
+        func truthPass(_ e: PassProbabilityModel.Example) -> Double {
+            // The generator: 1.2 ability + 1.5 quality − 0.35 (difficulty − 3.5) + (prerequisites met within 0.5 ? 0.8 : −1.2).
+            let course = snapshot.opportunities[Int(e.course)]
+            let quality = truth.opportunityLatent[course.id.rawValue]?["quality"] ?? 0.75
+            let logit = 1.2 * ability(e.person) + 1.5 * quality - 0.35 * (e.features[1] - 3.5) + (Self.prerequisitesWithinHalf(course, e) ? 0.8 : -1.2)
+            return 1 / (1 + Double.exp(-logit))
+        }
+        let passes = Passes(
+            trainResults: passTrain.count, model: ClassifierQuality(probabilities: passTest.map { passModel.probability($0.features) }, outcomes: passOutcomes),
+            courseRate: ClassifierQuality(probabilities: passTest.map { $0.features[0] }, outcomes: passOutcomes),
+            truth: ClassifierQuality(probabilities: passTest.map(truthPass), outcomes: passOutcomes))
 
         // Impact and paths, on the sample; the full model serves the impact, as in the product.
         let full = try HireProbabilityModel.fit(examples)
@@ -243,7 +276,14 @@ public struct SkillEvaluation: Sendable, Hashable, Codable {
             prerequisiteKeepers: keepers, keepersActualHours: keepersActual / Double(max(1, keepers)), keepersPlannedHours: keepersPlanned / Double(max(1, keepers)),
             planned: planned, proven: proven, valid: valid,
             greedyRatio: greedyRatios.reduce(0, +) / Double(max(1, greedyRatios.count)), greedyOptimalShare: Double(greedyEqual) / Double(max(1, greedyRatios.count)))
-        return SkillEvaluation(gaps: gaps, hires: hires, impact: impact, paths: paths)
+        return SkillEvaluation(gaps: gaps, hires: hires, passes: passes, impact: impact, paths: paths)
+    }
+
+    /// Whether the learner held each prerequisite within half a level when taking the course (the
+    /// generator's rule), from the features' shortfall: a shortfall under 0.5 on a single
+    /// prerequisite.
+    static func prerequisitesWithinHalf(_ course: Opportunity, _ e: PassProbabilityModel.Example) -> Bool {
+        course.prerequisites.isEmpty || e.features[3] <= 0.5 * Double(course.prerequisites.count)
     }
 
     /// Whether a path's steps are each allowed when taken (prerequisites met by the skills
