@@ -21,11 +21,7 @@ struct PathCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The learner.", valueName: "ID"))
     var person: String
 
-    @Option(help: ArgumentHelp("The target occupation (O*NET-SOC code; default: the learner's).", valueName: "CODE"))
-    var target: String?
-
-    @Option(name: .customLong("target-postings"), help: ArgumentHelp("Or these postings as the target, comma-separated.", valueName: "IDS"))
-    var targetPostings: String?
+    @OptionGroup var targetOptions: SkillTargetOptions
 
     @Option(help: ArgumentHelp("hours (default), price, or expected_time (hours divided by the pass rate: retakes included).", valueName: "OBJECTIVE"))
     var objective = "hours"
@@ -42,14 +38,10 @@ struct PathCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
-    func validate() throws {
-        if target != nil, targetPostings != nil { throw ValidationError("Give --target or --target-postings, not both.") }
-    }
-
     func run() async throws {
         try await reportingErrors {
             let person = try PersonID.validated(person, field: "--person")
-            let target = try SkillTargetArguments.target(occupation: target, postings: targetPostings)
+            let target = try targetOptions.resolved()
             let settings = PathSettings(objective: try PathObjective.parse(objective, field: "--objective"), maxHours: maxHours, nodeBudget: nodeBudget)
             if let maxHours, !(maxHours.isFinite && maxHours > 0) {
                 throw MatchworkError(.invalidValue, "--max-hours \(maxHours) must be a positive number of hours.", field: "--max-hours")

@@ -19,6 +19,23 @@ struct SkillGapsCommand: AsyncParsableCommand {
         defaultSubcommand: SkillGapsAnalyzeCommand.self)
 }
 
+/// `--target CODE` or `--target-postings IDS`: what a learner's gaps are measured against.
+struct SkillTargetOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The target occupation (O*NET-SOC code; default: the learner's stated one, else that of the postings they applied to, saved or viewed).", valueName: "CODE"))
+    var target: String?
+
+    @Option(name: .customLong("target-postings"), help: ArgumentHelp("Or these postings as the target, comma-separated.", valueName: "IDS"))
+    var targetPostings: String?
+
+    var given: Bool { target != nil || targetPostings != nil }
+
+    func validate() throws {
+        if target != nil, targetPostings != nil { throw ValidationError("Give --target or --target-postings, not both.") }
+    }
+
+    func resolved() throws(MatchworkError) -> SkillTarget? { try SkillTargetArguments.target(occupation: target, postings: targetPostings) }
+}
+
 /// How a request names a target.
 enum SkillTargetArguments {
     static func target(occupation: String?, postings: String?) throws(MatchworkError) -> SkillTarget? {
@@ -53,11 +70,7 @@ struct SkillGapsAnalyzeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The learner.", valueName: "ID"))
     var person: String?
 
-    @Option(help: ArgumentHelp("The target occupation (O*NET-SOC code; default: the learner's stated one, else that of the postings they applied to, saved or viewed).", valueName: "CODE"))
-    var target: String?
-
-    @Option(name: .customLong("target-postings"), help: ArgumentHelp("Or these postings as the target, comma-separated.", valueName: "IDS"))
-    var targetPostings: String?
+    @OptionGroup var targetOptions: SkillTargetOptions
 
     @Option(help: ArgumentHelp("A cohort instead of one learner: all, occupation=CODE, FACET=VALUE (comma-separated, all must hold) or near=LAT:LON:KM.", valueName: "FILTER"))
     var cohort: String?
@@ -73,8 +86,7 @@ struct SkillGapsAnalyzeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (person == nil) != (cohort == nil) else { throw ValidationError("Give exactly one of --person ID or --cohort FILTER.") }
-        if cohort != nil, target != nil || targetPostings != nil { throw ValidationError("--target applies to one learner; a cohort's learners are measured against their own targets.") }
-        if target != nil, targetPostings != nil { throw ValidationError("Give --target or --target-postings, not both.") }
+        if cohort != nil, targetOptions.given { throw ValidationError("--target applies to one learner; a cohort's learners are measured against their own targets.") }
     }
 
     func run() async throws {
@@ -84,7 +96,7 @@ struct SkillGapsAnalyzeCommand: AsyncParsableCommand {
             }
             let filter = try cohort.map { (text) throws(MatchworkError) in try CohortFilter.parse(text, field: "--cohort") }
             let person = try person.map { (id) throws(MatchworkError) in try PersonID.validated(id, field: "--person") }
-            let target = try SkillTargetArguments.target(occupation: target, postings: targetPostings)
+            let target = try targetOptions.resolved()
             let store = try options.openForReading()
             let now = try at.map { (text) throws(MatchworkError) in try Timestamp.parse(text, field: "--at") }
             let market = SkillMarket(snapshot: try await store.snapshot(now: now))
@@ -141,11 +153,7 @@ struct SkillGapsPredictCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The learner.", valueName: "ID"))
     var person: String
 
-    @Option(help: ArgumentHelp("The target occupation (default: the learner's).", valueName: "CODE"))
-    var target: String?
-
-    @Option(name: .customLong("target-postings"), help: ArgumentHelp("Or these postings as the target, comma-separated.", valueName: "IDS"))
-    var targetPostings: String?
+    @OptionGroup var targetOptions: SkillTargetOptions
 
     @Option(name: .customLong("skill"), help: ArgumentHelp("A skill raised to a level (repeatable): programming=4.", valueName: "NAME=LEVEL"))
     var skills: [String] = []
@@ -164,7 +172,6 @@ struct SkillGapsPredictCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard !skills.isEmpty || !courses.isEmpty || path else { throw ValidationError("Give a change: --skill NAME=LEVEL, --course ID or --path.") }
-        if target != nil, targetPostings != nil { throw ValidationError("Give --target or --target-postings, not both.") }
     }
 
     static func changes(skills: [String], courses: [String], path: Bool) throws(MatchworkError) -> [SkillChange] {
@@ -184,7 +191,7 @@ struct SkillGapsPredictCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let person = try PersonID.validated(person, field: "--person")
-            let target = try SkillTargetArguments.target(occupation: target, postings: targetPostings)
+            let target = try targetOptions.resolved()
             let changes = try Self.changes(skills: skills, courses: courses, path: path)
             let store = try options.openForReading()
             let now = try at.map { (text) throws(MatchworkError) in try Timestamp.parse(text, field: "--at") }

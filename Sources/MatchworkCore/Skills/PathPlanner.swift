@@ -87,6 +87,23 @@ public enum PathPlanner {
         return levels
     }
 
+    /// Takes the courses of `set` whose prerequisites are met, repeatedly: the levels reached, and
+    /// the prerequisites the courses left over still lack (empty when some order takes them all).
+    static func closure(_ set: [Int], in problem: Problem) -> (levels: [Double], missing: [(skill: Int, level: Double)]) {
+        var levels = problem.start
+        var stuck = Set(set)
+        var progressed = true
+        while progressed {
+            progressed = false
+            for c in stuck where problem.courses[c].prerequisites.allSatisfy({ levels[$0.skill] >= $0.level }) {
+                stuck.remove(c)
+                for t in problem.courses[c].teaches { levels[t.skill] = max(levels[t.skill], t.level) }
+                progressed = true
+            }
+        }
+        return (levels, stuck.sorted().flatMap { problem.courses[$0].prerequisites.filter { levels[$0.skill] < $0.level } })
+    }
+
     /// A valid order of `set` (courses taken as soon as their prerequisites are met, cheapest
     /// first among those that can be), or `nil` when none exists.
     public static func order(_ set: [Int], in problem: Problem) -> [Int]? {
@@ -278,18 +295,7 @@ public enum PathPlanner {
                 }
                 // No order exists: some chosen course's prerequisite is met only by courses after it.
                 // Any solution containing these courses adds one that teaches such a prerequisite.
-                var levels = problem.start
-                var stuck = Set(state.list)
-                var progressed = true
-                while progressed {
-                    progressed = false
-                    for c in stuck where problem.courses[c].prerequisites.allSatisfy({ levels[$0.skill] >= $0.level }) {
-                        stuck.remove(c)
-                        for t in problem.courses[c].teaches { levels[t.skill] = max(levels[t.skill], t.level) }
-                        progressed = true
-                    }
-                }
-                let needed = stuck.flatMap { problem.courses[$0].prerequisites.filter { levels[$0.skill] < $0.level } }
+                let needed = closure(state.list, in: problem).missing
                 let providers = problem.courses.indices.filter { c in
                     usable[c] && !state.chosen[c] && needed.contains { problem.courses[c].teaches($0.skill, atLeast: $0.level) }
                 }.sorted { (problem.courses[$0].cost, $0) < (problem.courses[$1].cost, $1) }
@@ -348,18 +354,7 @@ public enum PathPlanner {
         var repairs = 0
         while order == nil, repairs < problem.courses.count {
             repairs += 1
-            var levels = problem.start
-            var stuck = Set(state.list)
-            var progressed = true
-            while progressed {
-                progressed = false
-                for c in stuck where problem.courses[c].prerequisites.allSatisfy({ levels[$0.skill] >= $0.level }) {
-                    stuck.remove(c)
-                    for t in problem.courses[c].teaches { levels[t.skill] = max(levels[t.skill], t.level) }
-                    progressed = true
-                }
-            }
-            let needed = stuck.flatMap { problem.courses[$0].prerequisites.filter { levels[$0.skill] < $0.level } }
+            let (levels, needed) = closure(state.list, in: problem)
             guard let c = problem.courses.indices.filter({ c in usable[c] && !state.chosen[c] && problem.courses[c].prerequisites.allSatisfy { levels[$0.skill] >= $0.level } && needed.contains { problem.courses[c].teaches($0.skill, atLeast: $0.level) } })
                 .min(by: { (problem.courses[$0].cost, $0) < (problem.courses[$1].cost, $1) })
             else { break }

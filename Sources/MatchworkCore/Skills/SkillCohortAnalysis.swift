@@ -102,7 +102,6 @@ public struct CohortFilter: Sendable, Hashable, CustomStringConvertible {
 extension SkillMarket {
     /// The cohort view of the learners `filter` holds.
     public func cohort(_ filter: CohortFilter, top: Int = 20) -> SkillCohortAnalysis {
-        var requirementsByTarget: [SkillTarget: (requirements: [Requirement], title: String)] = [:]
         var gapCount: [String: Int] = [:], gapSum: [String: Double] = [:], weightSum: [String: Double] = [:]
         var members: [DenseIndex] = [], analyzed = 0, withoutTarget = 0
         for (i, person) in snapshot.people.enumerated() where person.role == .learner && filter.contains(person) {
@@ -112,16 +111,9 @@ extension SkillMarket {
                 withoutTarget += 1
                 continue
             }
-            let entry: (requirements: [Requirement], title: String)
-            if let cached = requirementsByTarget[target] {
-                entry = cached
-            } else {
-                let title: String = if case .occupation(let code) = target { self.title(ofOccupation: code) } else { "the postings named" }
-                entry = (requirements(of: postings(of: target)), title)
-                requirementsByTarget[target] = entry
-            }
+            let title: String = if case .occupation(let code) = target { self.title(ofOccupation: code) } else { "the postings named" }
             analyzed += 1
-            for gap in rankedGaps(skills(of: p), entry.requirements, title: entry.title) {
+            for gap in rankedGaps(skills(of: p), requirements(of: target), title: title) {
                 gapCount[gap.skill, default: 0] += 1
                 gapSum[gap.skill, default: 0] += gap.gap
                 weightSum[gap.skill, default: 0] += gap.weight

@@ -159,7 +159,7 @@ extension SkillMarket {
         let (target, chosenBy) = try self.target(of: p, requested: target)
         let skills = skills ?? self.skills(of: p)
         let postings = postings(of: target)
-        let requirements = requirements(of: postings)
+        let requirements = requirements(of: target)
         let (title, open): (String, [DenseIndex]) = switch target {
         case .occupation(let code): (title(ofOccupation: code), openPostings(ofOccupation: code))
         case .postings: ("the postings named", postings.filter { Set(openPostings).contains($0) })
@@ -225,7 +225,7 @@ extension SkillMarket {
         guard count > 0 else { return [] }
         var moves: [SkillGapAnalysis.CareerMove] = []
         for code in openByOccupation.keys where code != excluding {
-            let requirements = requirements(of: postingsByOccupation[code] ?? [])
+            let requirements = requirementsByOccupation[code] ?? []
             guard !requirements.isEmpty else { continue }
             let title = title(ofOccupation: code)
             let open = openPostings(ofOccupation: code)

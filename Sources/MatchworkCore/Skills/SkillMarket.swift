@@ -22,6 +22,8 @@ public struct SkillMarket: Sendable {
     /// Recent and open postings per occupation code (postings that require one).
     let postingsByOccupation: [String: [DenseIndex]]
     let openByOccupation: [String: [DenseIndex]]
+    /// Each occupation's requirements from its recent postings.
+    let requirementsByOccupation: [String: [Requirement]]
     /// The most common title of each occupation's postings.
     let titles: [String: String]
     /// Demand per skill asked by any open or recent posting.
@@ -82,6 +84,7 @@ public struct SkillMarket: Sendable {
         self.openPostings = open
         self.postingsByOccupation = byOccupation
         self.openByOccupation = openByOccupation
+        self.requirementsByOccupation = byOccupation.mapValues { Self.requirements(of: $0, in: snapshot.opportunities) }
         self.titles = titleCounts.mapValues { counts in counts.max { ($0.value, $1.key) < ($1.value, $0.key) }!.key }
         self.courses = courses
 
@@ -151,11 +154,19 @@ public struct SkillMarket: Sendable {
     /// What a set of postings asks for: per skill asked by at least ``minimumShare`` of them,
     /// `level = Σ importance × level / Σ importance` over the asks, the mean importance and the
     /// share; sorted by skill.
-    public func requirements(of postings: [DenseIndex]) -> [Requirement] {
+    public func requirements(of postings: [DenseIndex]) -> [Requirement] { Self.requirements(of: postings, in: snapshot.opportunities) }
+
+    /// What a target asks for: an occupation's (computed once, with the market) or the named postings'.
+    public func requirements(of target: SkillTarget) -> [Requirement] {
+        if case .occupation(let code) = target { return requirementsByOccupation[code] ?? [] }
+        return requirements(of: postings(of: target))
+    }
+
+    static func requirements(of postings: [DenseIndex], in opportunities: [Opportunity]) -> [Requirement] {
         guard !postings.isEmpty else { return [] }
         var sums: [String: (weighted: Double, importance: Double, count: Int)] = [:]
         for o in postings {
-            for s in snapshot.opportunities[Int(o)].skills {
+            for s in opportunities[Int(o)].skills {
                 let importance = s.importance ?? Self.defaultImportance
                 var entry = sums[s.skill] ?? (0, 0, 0)
                 entry.weighted += importance * s.level

@@ -123,7 +123,7 @@ public struct SkillEvaluation: Sendable, Hashable, Codable {
             trueCount += trueTop.count
             let byWeight = analysis.gaps.prefix(5).map(\.skill)
             let byGapImportance = analysis.gaps.sorted { ($0.gap * $0.importance, $1.skill) > ($1.gap * $1.importance, $0.skill) }.prefix(5).map(\.skill)
-            let stated = market.rankedGaps(LearnerSkills(stated: person.skills), market.requirements(of: market.postings(of: .occupation(code))), title: "")
+            let stated = market.rankedGaps(LearnerSkills(stated: person.skills), market.requirements(of: .occupation(code)), title: "")
                 .sorted { ($0.gap * $0.importance, $1.skill) > ($1.gap * $1.importance, $0.skill) }.prefix(5).map(\.skill)
             hits.weight += byWeight.filter(trueTop.contains).count
             hits.gapImportance += byGapImportance.filter(trueTop.contains).count
@@ -131,7 +131,7 @@ public struct SkillEvaluation: Sendable, Hashable, Codable {
             ours.weight += byWeight.count
             ours.gapImportance += byGapImportance.count
             ours.stated += stated.count
-            for r in market.requirements(of: market.postings(of: .occupation(code))) {
+            for r in market.requirements(of: .occupation(code)) {
                 if let level = required[r.skill] { levelError += abs(r.level - level); levelCount += 1 }
             }
         }
