@@ -15,7 +15,7 @@ struct SkillGapsCommand: AsyncParsableCommand {
             for the skill against the average skill's, times one plus its forecast growth over the \
             next 12 months (docs/skill-gaps.md).
             """,
-        subcommands: [SkillGapsAnalyzeCommand.self, SkillGapsPredictCommand.self, SkillGapsEvaluateCommand.self],
+        subcommands: [SkillGapsAnalyzeCommand.self, SkillGapsPredictCommand.self, SkillGapsEvaluateCommand.self, SkillGapsPassModelCommand.self],
         defaultSubcommand: SkillGapsAnalyzeCommand.self)
 }
 
@@ -274,6 +274,60 @@ struct SkillGapsEvaluateCommand: AsyncParsableCommand {
             print("  courses learners passed, \(p.learners) learners: \(f(p.actualHours, 1)) h on average; the optimal path to the same levels \(f(p.plannedHours, 1)) h (mean ratio \(f(p.meanRatio))), \(f(p.unconstrainedHours, 1)) h ignoring prerequisites as the learners could (ratio \(f(p.unconstrainedRatio)))")
             print("  the \(p.prerequisiteKeepers) who met every prerequisite: \(f(p.keepersActualHours, 1)) h passed against \(f(p.keepersPlannedHours, 1)) h on the optimal path")
             Terminal.writeError("evaluated in \(f(monotonicSeconds() - started, 1)) s\n")
+        }
+    }
+}
+
+struct SkillGapsPassModelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pass-model",
+        abstract: "The pass model fitted on real course results (OULAD) and scored on later runs, against the course's pass rate.",
+        discussion: """
+            Fits the same pass model the learning paths use (docs/learning-paths.md) on the OULAD \
+            presentations before the test runs and scores P(pass) on the test runs: AUC, log loss, \
+            Brier score and calibration. --features-out writes the rows and features both sides \
+            see, so Benchmarks/peers/oulad_pass.py fits its peers on identical inputs.
+            """)
+
+    @Option(help: ArgumentHelp("The OULAD directory (studentInfo.csv and courses.csv).", valueName: "DIR"))
+    var oulad: String
+
+    @Option(name: .customLong("test"), help: ArgumentHelp("The runs to test on, comma-separated; the others train.", valueName: "RUNS"))
+    var testRuns = "2014J"
+
+    @Option(help: ArgumentHelp("A withdrawal is not a result (exclude) or a failure (fail).", valueName: "exclude|fail"))
+    var withdrawn = "exclude"
+
+    @Flag(name: .customLong("no-education"), help: "Leave the learners' prior education (highest_education) out of the model.")
+    var noEducation = false
+
+    @Option(name: .customLong("features-out"), help: ArgumentHelp("Write train.csv, test.csv and predictions.csv here for the peers.", valueName: "DIR"))
+    var featuresOut: String?
+
+    @Flag(help: "Print one JSON object instead of text (without the per-row predictions).")
+    var json = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let terms = Set(testRuns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            guard !terms.isEmpty else { throw MatchworkError(.invalidValue, "--test '\(testRuns)' names no run; give presentations such as 2014J.", field: "--test") }
+            let history = try PublicDatasets.ouladHistory(directory: oulad)
+            guard let policy = PassHistory.Withdrawn(rawValue: withdrawn) else {
+                throw MatchworkError(.invalidValue, "--withdrawn '\(withdrawn)' is not a policy; give exclude or fail.", field: "--withdrawn")
+            }
+            var report = try history.evaluate(testTerms: terms, withdrawn: policy, education: !noEducation)
+            if let featuresOut { try PublicDatasets.writePassExamples(history, evaluation: report, to: featuresOut, attributionFrom: oulad) }
+            report.predictions = []
+            if json { return print(String(decoding: try CLIJSON.encoder().encode(report), as: UTF8.self)) }
+            func f(_ x: Double) -> String { String(format: "%.3f", x) }
+            func line(_ q: ClassifierQuality) -> String { "AUC \(f(q.auc)), log loss \(f(q.logLoss)), Brier \(f(q.brier)), ECE \(f(q.expectedCalibrationError))" }
+            print("pass model on OULAD: trained on \(grouped(report.trainResults)) results, tested on \(grouped(report.model.examples)) of \(report.testTerms.joined(separator: ", ")) (\(grouped(report.model.positives)) passed, \(f(report.testPassRate)); withdrawals \(policy == .exclude ? "excluded" : "count as failures"); prior education \(noEducation ? "left out" : "used"))")
+            print("  model:                    " + line(report.model))
+            print("  the course's pass rate:   " + line(report.courseRate))
+            print("  the training pass rate:   " + line(report.trainingPassRate))
+            print("  weights (standardised): " + report.weights.filter { $0.weight != 0 }.map { "\($0.feature) \(String(format: "%+.3f", $0.weight))" }.joined(separator: ", "))
+            print("  reliability: " + report.model.reliability.map { "\(String(format: "%.2f", $0.meanProbability))→\(String(format: "%.2f", $0.observedRate)) (\($0.count))" }.joined(separator: ", "))
+            if let featuresOut { print("rows and features for the peers in \(featuresOut)/ (train.csv, test.csv, predictions.csv)") }
         }
     }
 }

@@ -69,4 +69,28 @@ struct SkillsCLITests {
         let truthless = try dir.cli.run(["skill-gaps", "evaluate", "--store", "empty.sqlite"])
         #expect(truthless.status == 1 && truthless.stderr.contains("holds no generated learning marketplace"), "\(truthless.stderr)")
     }
+
+    @Test("pass-model on OULAD: fitted before 2014J, scored on it, rows written for the peers; refusals name the flag")
+    func passModelOnOULAD() throws {
+        let dir = Scratch()
+        let run = try dir.cli.run(["skill-gaps", "pass-model", "--oulad", sharedData + "/oulad", "--features-out", "peers", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try Self.json(run.stdout)
+        let model = try #require(report["model"] as? [String: Any]), rate = try #require(report["course_rate"] as? [String: Any])
+        #expect(report["test_terms"] as? [String] == ["2014J"])
+        #expect(model["examples"] as? Int == 7_434 && model["positives"] as? Int == 5_457)
+        #expect((model["auc"] as! Double) > (rate["auc"] as! Double) && (model["log_loss"] as! Double) < (rate["log_loss"] as! Double))
+        let test = dir.read("peers/test.csv").split(separator: "\n")
+        #expect(test.count == 7_435 && test[0] == "learner,course,term,passed,education,course_pass_rate,course_level,prerequisites_met,prerequisite_shortfall,learner_pass_rate,learner_results,hours")
+        let predictions = dir.read("peers/predictions.csv").split(separator: "\n")
+        #expect(predictions.count == 7_435)
+        #expect(dir.exists("peers/oulad.ATTRIBUTION.md"))
+
+        let unknown = try dir.cli.run(["skill-gaps", "pass-model", "--oulad", sharedData + "/oulad", "--test", "2015B"])
+        #expect(unknown.status == 1 && unknown.stderr.hasPrefix("error: --test: run '2015B' is not in the history; its runs are 2013B, 2013J, 2014B, 2014J."), "\(unknown.stderr)")
+        let policy = try dir.cli.run(["skill-gaps", "pass-model", "--oulad", sharedData + "/oulad", "--withdrawn", "drop"])
+        #expect(policy.status == 1 && policy.stderr == "error: --withdrawn 'drop' is not a policy; give exclude or fail.\n", "\(policy.stderr)")
+        let missing = try dir.cli.run(["skill-gaps", "pass-model", "--oulad", "nowhere"])
+        #expect(missing.status == 1 && missing.stderr.contains("nowhere/courses.csv"), "\(missing.stderr)")
+    }
 }

@@ -220,4 +220,52 @@ struct SkillGapTests {
         #expect(solution.cost == 18)
         #expect(solution.proven)
     }
+
+    @Test("Pass history: course rates leave a training result out, earlier results come from earlier runs and unrecorded attempts")
+    func passHistoryExamples() throws {
+        typealias R = PassHistory.Result
+        let history = PassHistory(results: [
+            R(learner: "a", course: "X", term: "2013B", outcome: .pass, earlierAttempts: 0, hours: 200),
+            R(learner: "b", course: "X", term: "2013B", outcome: .fail, earlierAttempts: 0, hours: 200),
+            R(learner: "c", course: "X", term: "2013B", outcome: .withdrawn, earlierAttempts: 0, hours: 200),
+            R(learner: "a", course: "Y", term: "2014J", outcome: .pass, earlierAttempts: 0, hours: 250),
+            R(learner: "b", course: "X", term: "2014J", outcome: .fail, earlierAttempts: 2, hours: 260),
+        ])
+        let (train, test) = history.examples(testTerms: ["2014J"], withdrawn: .exclude)
+        #expect(train.map(\.row) == [0, 1] && test.map(\.row) == [3, 4])
+        // Training: one pass of two results, overall 0.5; a's own pass left out: (0 + 1) / (1 + 2).
+        #expect(abs(train[0].features[0] - 1.0 / 3) < 1e-12)
+        #expect(abs(train[1].features[0] - 2.0 / 3) < 1e-12)
+        // Test: X's full training rate (1 + 1) / (2 + 2); Y has none, so the overall 0.5.
+        #expect(abs(test[1].features[0] - 0.5) < 1e-12 && abs(test[0].features[0] - 0.5) < 1e-12)
+        // a passed X in 2013B: learner rate (1 + 1) / (1 + 2), √2 results.
+        #expect(abs(test[0].features[4] - 2.0 / 3) < 1e-12 && abs(test[0].features[5] - 2.0.squareRoot()) < 1e-12)
+        // b failed X in 2013B and states 2 earlier attempts: the recorded one is among them.
+        #expect(abs(test[1].features[4] - 1.0 / 4) < 1e-12 && abs(test[1].features[5] - 3.0.squareRoot()) < 1e-12)
+        #expect(test[1].features[6] == 26 && test[1].features[1...3] == [0, 1, 0])
+        // A withdrawal counted as a failure is a result.
+        let (trainFail, _) = history.examples(testTerms: ["2014J"], withdrawn: .fail)
+        #expect(trainFail.map(\.row) == [0, 1, 2])
+        #expect(throws: MatchworkError.self) { try history.evaluate(testTerms: ["2015B"], withdrawn: .exclude) }
+        #expect(throws: MatchworkError.self) { try history.evaluate(testTerms: ["2014J"], withdrawn: .exclude) }
+    }
+
+    @Test("The pass model learns an education indicator and leaves it out when no learner states one")
+    func passModelEducation() throws {
+        var rng = SeededGenerator(seed: 3)
+        var examples: [PassProbabilityModel.Example] = []
+        for i in 0..<2_000 {
+            let degree = i % 2 == 0
+            let p = degree ? 0.85 : 0.55
+            examples.append(.init(features: [0.7, 2, 1, 0, 0.7, 1, 3], passed: Double.random(in: 0..<1, using: &rng) < p, time: Int64(i), person: 0, course: 0, education: degree ? "degree" : "none"))
+        }
+        let model = try #require(PassProbabilityModel.fit(examples))
+        #expect(model.education == ["degree", "none"])
+        #expect(model.features.suffix(2) == ["education=degree", "education=none"])
+        let base = [0.7, 2, 1, 0, 0.7, 1, 3]
+        #expect(abs(model.probability(base, education: "degree") - 0.85) < 0.04)
+        #expect(abs(model.probability(base, education: "none") - 0.55) < 0.04)
+        let plain = try #require(PassProbabilityModel.fit(examples.map { var e = $0; e.education = nil; return e }))
+        #expect(plain.education.isEmpty && plain.regression.weights.count == PassProbabilityModel.featureNames.count + 1)
+    }
 }

@@ -7,12 +7,23 @@
 /// them, the learner's own earlier results (their smoothed pass rate, and √(results + 1)), and
 /// the course's hours / 10. A learning path takes each course after its prerequisites, so the path
 /// asks with the prerequisites met.
+///
+/// When learners state their prior education (the person facet `education`), each value held by
+/// at least 1% of the results adds an indicator: on OULAD's real results it is the learner
+/// attribute that predicts most (docs/learning-paths.md).
 public struct PassProbabilityModel: Sendable, Hashable, Codable {
     public static let featureNames = ["course_pass_rate", "course_level", "prerequisites_met", "prerequisite_shortfall", "learner_pass_rate", "learner_results", "hours"]
+    /// The person facet holding a learner's prior education.
+    public static let educationFacet: FacetName = "education"
 
     public var regression: LogisticRegression
     public var results: Int
     public var passRate: Double
+    /// The education values with an indicator feature, after ``featureNames``.
+    public var education: [String]
+
+    /// The names of the regression's features.
+    public var features: [String] { Self.featureNames + education.map { "education=\($0)" } }
 
     /// One result: its features and whether it was a pass.
     public struct Example: Sendable, Hashable {
@@ -21,6 +32,17 @@ public struct PassProbabilityModel: Sendable, Hashable, Codable {
         public var time: Int64
         public var person: DenseIndex
         public var course: DenseIndex
+        /// The learner's stated prior education.
+        public var education: String?
+
+        public init(features: [Double], passed: Bool, time: Int64, person: DenseIndex, course: DenseIndex, education: String? = nil) {
+            self.features = features
+            self.passed = passed
+            self.time = time
+            self.person = person
+            self.course = course
+            self.education = education
+        }
     }
 
     /// Per course, passes and results; and the marketplace's pass rate.
@@ -76,6 +98,7 @@ public struct PassProbabilityModel: Sendable, Hashable, Codable {
         let rates = rates ?? Self.rates(snapshot)
         var out: [Example] = []
         for p in snapshot.people.indices {
+            let education = snapshot.people[p].facets.values[educationFacet]?.first
             var skills = LearnerSkills(stated: snapshot.people[p].skills)
             var earlier = 0, earlierPasses = 0
             for e in snapshot.events(ofPerson: DenseIndex(p)) where e.type == .pass || e.type == .fail {
@@ -84,7 +107,7 @@ public struct PassProbabilityModel: Sendable, Hashable, Codable {
                 let passed = e.type == .pass
                 out.append(Example(
                     features: features(course: course, rate: rates.rate(e.other, leavingOut: leavingOut ? passed : nil), skills: skills, earlier: earlier, earlierPasses: earlierPasses, overall: rates.overall),
-                    passed: passed, time: e.time, person: DenseIndex(p), course: e.other))
+                    passed: passed, time: e.time, person: DenseIndex(p), course: e.other, education: education))
                 earlier += 1
                 if passed { earlierPasses += 1; skills.pass(course.id, teaching: course.teaches, at: nil) }
             }
@@ -96,12 +119,22 @@ public struct PassProbabilityModel: Sendable, Hashable, Codable {
     public static func fit(_ examples: [Example]) -> PassProbabilityModel? {
         let passes = examples.filter(\.passed).count
         guard examples.count >= 30, passes > 0, passes < examples.count else { return nil }
-        return PassProbabilityModel(
-            regression: LogisticRegression.fit(examples.map(\.features), examples.map(\.passed)), results: examples.count,
-            passRate: Double(passes) / Double(examples.count))
+        var counts: [String: Int] = [:]
+        for e in examples { if let v = e.education { counts[v, default: 0] += 1 } }
+        let education = counts.filter { 100 * $0.value >= examples.count }.keys.sorted().prefix(20)
+        var model = PassProbabilityModel(regression: LogisticRegression(weights: [], means: [], scales: []), results: examples.count, passRate: Double(passes) / Double(examples.count), education: Array(education))
+        model.regression = LogisticRegression.fit(examples.map { model.row($0.features, education: $0.education) }, examples.map(\.passed))
+        return model
     }
 
-    public func probability(_ features: [Double]) -> Double { regression.probability(features) }
+    /// The regression's row: `features` then the education indicators.
+    func row(_ features: [Double], education value: String?) -> [Double] {
+        guard !education.isEmpty else { return features }
+        return features + education.map { $0 == value ? 1 : 0 }
+    }
+
+    /// P(pass) for ``featureNames`` `features` of a learner with prior `education`.
+    public func probability(_ features: [Double], education: String? = nil) -> Double { regression.probability(row(features, education: education)) }
 }
 
 extension PassProbabilityModel {
@@ -115,6 +148,6 @@ extension PassProbabilityModel {
         var x = Self.features(course: snapshot.opportunities[Int(course)], rate: rates.rate(course), skills: skills, earlier: earlier, earlierPasses: passes, overall: rates.overall)
         x[2] = 1
         x[3] = 0
-        return probability(x)
+        return probability(x, education: snapshot.people[Int(person)].facets.values[Self.educationFacet]?.first)
     }
 }

@@ -36,6 +36,65 @@ public enum PublicDatasets {
         return builder.table
     }
 
+    /// OULAD as pass history: one result per learner and module presentation of studentInfo.csv
+    /// (course `AAA`, run `2013J`; Pass and Distinction pass), with `num_of_prev_attempts`,
+    /// `highest_education` and the presentation's length in days from courses.csv.
+    public static func ouladHistory(directory: String) throws(StoreError) -> PassHistory {
+        let courses = try rows(of: directory + "/courses.csv")
+        var length: [String: Double] = [:]
+        for row in courses.rows {
+            length[row[courses.column("code_module")] + "-" + row[courses.column("code_presentation")]] = Double(row[courses.column("module_presentation_length")])
+        }
+        let info = try rows(of: directory + "/studentInfo.csv")
+        for name in ["id_student", "code_module", "code_presentation", "num_of_prev_attempts", "final_result"] where !info.header.contains(name) {
+            throw StoreError(.unreadableFile, "studentInfo.csv has no column '\(name)'; give the OULAD directory holding the original studentInfo.csv.")
+        }
+        let outcomes: [String: PassHistory.Outcome] = ["Distinction": .pass, "Pass": .pass, "Fail": .fail, "Withdrawn": .withdrawn]
+        var results: [PassHistory.Result] = []
+        results.reserveCapacity(info.rows.count)
+        for (n, row) in info.rows.enumerated() {
+            let module = row[info.column("code_module")], term = row[info.column("code_presentation")]
+            guard let outcome = outcomes[row[info.column("final_result")]] else {
+                throw StoreError(.unreadableFile, "studentInfo.csv, line \(n + 2): final_result '\(row[info.column("final_result")])' is not Distinction, Pass, Fail or Withdrawn.")
+            }
+            guard let attempts = Int(row[info.column("num_of_prev_attempts")]), attempts >= 0 else {
+                throw StoreError(.unreadableFile, "studentInfo.csv, line \(n + 2): num_of_prev_attempts '\(row[info.column("num_of_prev_attempts")])' is not a count; it must be a whole number, 0 or more.")
+            }
+            results.append(PassHistory.Result(
+                learner: row[info.column("id_student")], course: module, term: term, outcome: outcome, earlierAttempts: attempts,
+                hours: length[module + "-" + term] ?? 0, education: info.header.contains("highest_education") ? row[info.column("highest_education")] : nil))
+        }
+        return PassHistory(results: results)
+    }
+
+    /// Writes the pass model's inputs and answers into `directory` so a peer fits and scores on
+    /// identical rows: `train.csv` and `test.csv` (learner, course, term, passed 0/1, education
+    /// when the model saw it, then ``PassProbabilityModel/featureNames``), `predictions.csv` (the test rows with Matchwork's
+    /// probability), and the data set's attribution.
+    public static func writePassExamples(
+        _ history: PassHistory, evaluation: PassHistoryEvaluation, to directory: String, attributionFrom source: String
+    ) throws(StoreError) {
+        let (train, test) = history.examples(testTerms: Set(evaluation.testTerms), withdrawn: evaluation.withdrawn)
+        func key(_ row: Int) -> [String] {
+            let r = history.results[row]
+            return [r.learner, r.course, r.term]
+        }
+        for (name, examples) in [("train.csv", train), ("test.csv", test)] {
+            var writer = CSVWriter()
+            writer.writeRow(["learner", "course", "term", "passed", "education"] + PassProbabilityModel.featureNames)
+            for e in examples {
+                let education = evaluation.education ? history.results[e.row].education ?? "" : ""
+                writer.writeRow(key(e.row) + [e.passed ? "1" : "0", education] + e.features.map { "\($0)" })
+            }
+            try Exporter.writeAtomically(writer.take(), to: directory + "/" + name)
+        }
+        var writer = CSVWriter()
+        writer.writeRow(["learner", "course", "term", "passed", "probability"])
+        for p in evaluation.predictions { writer.writeRow(key(p.row) + [p.passed ? "1" : "0", "\(p.probability)"]) }
+        try Exporter.writeAtomically(writer.take(), to: directory + "/predictions.csv")
+        try keepAttribution(from: source, beside: directory + "/oulad")
+    }
+
     /// Stack Exchange Posts.xml: one row per answerer and tag of the questions they answered,
     /// rated by the number of such answers, timed at the first one.
     public static func stackExchange(posts path: String) throws(StoreError) -> RatingTable {
