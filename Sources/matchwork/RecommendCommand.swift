@@ -63,6 +63,9 @@ struct RecommendCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Courses whose prerequisites the learner lacks: strict leaves them out (default), warn keeps them with why.", valueName: "POLICY"))
     var prerequisites = "strict"
 
+    @Flag(name: .customLong("path-first"), help: "For a learner: the next course of their best learning path first; path courses say which step they are (docs/learning-paths.md).")
+    var pathFirst = false
+
     @Flag(help: "Show reasons, assumptions and each rule's share.")
     var explain = false
 
@@ -115,6 +118,7 @@ struct RecommendCommand: AsyncParsableCommand {
         draft.maxPrice = maxPrice
         draft.prerequisites = prerequisites
         draft.exclude = excluded
+        draft.pathFirst = pathFirst
         return try draft.build(names: .commandLine)
     }
 

@@ -70,6 +70,24 @@ struct SkillsCLITests {
         #expect(truthless.status == 1 && truthless.stderr.contains("holds no generated learning marketplace"), "\(truthless.stderr)")
     }
 
+    @Test("recommend --path-first: the path's next course first with its step; refused for an opportunity")
+    func pathFirst() throws {
+        let dir = Scratch()
+        try TrendsCLITests.learningStore(dir)
+        let path = try Self.json(try dir.cli.run(["path", "--store", "l.sqlite", "--person", "learner-3", "--node-budget", "20000", "--json"]).stdout)
+        let next = try #require((path["steps"] as? [[String: Any]])?.first?["course"] as? String)
+        let run = try dir.cli.run(["recommend", "--store", "l.sqlite", "--person", "learner-3", "--path-first", "--count", "3", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let items = try #require(try Self.json(run.stdout)["items"] as? [[String: Any]])
+        #expect(items.count == 3 && items[0]["id"] as? String == next)
+        let reasons = items[0]["reasons"] as? [String] ?? []
+        #expect(reasons.first?.hasPrefix("Step 1 of ") == true, "\(reasons)")
+        let text = try dir.cli.run(["recommend", "--store", "l.sqlite", "--person", "learner-3", "--path-first", "--count", "1"])
+        #expect(text.stdout.contains(" 1. \(next) ") && text.stdout.contains("- Step 1 of "), "\(text.stdout)")
+        let wrong = try dir.cli.run(["recommend", "--store", "l.sqlite", "--opportunity", "course-1", "--path-first"])
+        #expect(wrong.status == 1 && wrong.stderr == "error: --path-first ranks a learner's courses by their learning path; use it with --person.\n", "\(wrong.stderr)")
+    }
+
     @Test("pass-model on OULAD: fitted before 2014J, scored on it, rows written for the peers; refusals name the flag")
     func passModelOnOULAD() throws {
         let dir = Scratch()

@@ -41,6 +41,25 @@ struct SkillRouteTests {
         }
     }
 
+    @Test("path_first leads a learner's course list with the next course of their path, the same one the path route plans first")
+    func pathFirstRecommendations() async throws {
+        let fixture = try await ServiceFixture.make(learning: true)
+        try await fixture.test { client in
+            let path = try await client.call(.post, "/api/v1/learning-paths/generate", key: fixture.read, json: #"{"person_id":"learner-3","node_budget":20000}"#)
+            let next = try #require((path.object["steps"] as? [[String: Any]])?.first?["course"] as? String)
+            let list = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"person_id":"learner-3","path_first":true,"count":5}"#)
+            #expect(list.status == .ok, "\(list.text)")
+            let items = try #require(list.object["items"] as? [[String: Any]])
+            #expect(items.first?["id"] as? String == next)
+            let reason = try #require((items.first?["reasons"] as? [String])?.first)
+            #expect(reason.hasPrefix("Step 1 of ") && reason.contains("of your learning path to "), "\(reason)")
+            let plain = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"person_id":"learner-3","count":5}"#)
+            #expect(((plain.object["items"] as? [[String: Any]]) ?? []).allSatisfy { (($0["reasons"] as? [String]) ?? []).allSatisfy { !$0.hasPrefix("Step ") } })
+            let wrong = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"opportunity_id":"course-1","path_first":true}"#)
+            #expect(wrong.status == .unprocessableContent && wrong.text.contains("path_first ranks a learner's courses"), "\(wrong.text)")
+        }
+    }
+
     @Test("a path whose every step's prerequisites hold; the predicted impact of following it, with its notice")
     func pathAndPredict() async throws {
         let fixture = try await ServiceFixture.make(learning: true)

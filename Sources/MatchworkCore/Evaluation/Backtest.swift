@@ -16,7 +16,8 @@ import RealModule
 /// 4. Directions: opportunities for each test person (relevant: their test opportunities);
 ///    people for each test opportunity among everyone (relevant: the people hired); and the
 ///    applicants of each test opportunity (their applications and bids kept), the "top-3
-///    accuracy" of a marketplace that ranks bids.
+///    accuracy" of a marketplace that ranks bids. On a marketplace with courses, the
+///    `ensemble+path` rows also rank each learner's courses with their learning path first.
 /// 5. Metrics, as ../shared/PROTOCOL.md defines them: hit rate@3 = share of subjects with a
 ///    relevant item in the top 3; NDCG@10 with binary relevance and
 ///    `IDCG = sum_{k=1}^{min(|R|,10)} 1 / log2(k + 1)`. Subjects with no eligible candidate
@@ -79,6 +80,9 @@ public enum Backtest {
     }
 
     public static let directions = ["opportunities_for_people", "people_for_opportunities", "rank_applicants"]
+    /// The direction whose lists lead with the learner's learning path (``RecommendationRequest/pathFirst``)
+    /// in the `ensemble+path` rows, on a marketplace with courses.
+    static let pathDirection = "opportunities_for_people"
 
     /// The kind of list each direction ranks.
     static func target(of direction: String) -> RankingTarget {
@@ -144,6 +148,9 @@ public enum Backtest {
             for mode in modes {
                 rows.append(await test.row(direction: direction, mode: mode, label: mode.rawValue, parallelism: parallelism))
             }
+            if direction == pathDirection, test.hasCourses, modes.contains(.ensemble) {
+                rows.append(await test.row(direction: direction, mode: .ensemble, label: "ensemble+path", parallelism: parallelism, pathFirst: true))
+            }
         }
 
         var tuning: [Tuning] = []
@@ -172,6 +179,9 @@ public enum Backtest {
                 let row = await tunedTest.row(direction: direction, mode: .ensemble, label: "ensemble_tuned", parallelism: parallelism)
                 let at = (rows.lastIndex { $0.direction == direction } ?? rows.count - 1) + 1
                 rows.insert(row, at: at)
+                if direction == pathDirection, test.hasCourses {
+                    rows.insert(await tunedTest.row(direction: direction, mode: .ensemble, label: "ensemble_tuned+path", parallelism: parallelism, pathFirst: true), at: at + 1)
+                }
             }
         }
         let ratingRows = ratingRows(
@@ -319,10 +329,13 @@ public enum Backtest {
                 personSubjects: personSubjects, opportunitySubjects: opportunitySubjects)
         }
 
-        func requests(direction: String, mode: RecommendationMode) -> (requests: [RecommendationRequest], relevant: [Set<String>], engine: RecommendationEngine) {
+        /// Whether the window's marketplace has courses, so that learners' course lists can lead with their learning path.
+        var hasCourses: Bool { engine.snapshot.opportunities.contains { $0.kind == .course } }
+
+        func requests(direction: String, mode: RecommendationMode, pathFirst: Bool = false) -> (requests: [RecommendationRequest], relevant: [Set<String>], engine: RecommendationEngine) {
             switch direction {
             case "opportunities_for_people":
-                (personSubjects.map { RecommendationRequest(.person($0.0), count: 10, mode: mode, explain: false) }, personSubjects.map(\.1), engine)
+                (personSubjects.map { RecommendationRequest(.person($0.0), count: 10, mode: mode, explain: false, pathFirst: pathFirst) }, personSubjects.map(\.1), engine)
             case "people_for_opportunities":
                 (opportunitySubjects.map { RecommendationRequest(.opportunity($0.0), count: 10, mode: mode, explain: false) }, opportunitySubjects.map(\.1), engine)
             default:
@@ -330,8 +343,8 @@ public enum Backtest {
             }
         }
 
-        func row(direction: String, mode: RecommendationMode, label: String, parallelism: Int) async -> Row {
-            let (requests, relevant, runner) = requests(direction: direction, mode: mode)
+        func row(direction: String, mode: RecommendationMode, label: String, parallelism: Int, pathFirst: Bool = false) async -> Row {
+            let (requests, relevant, runner) = requests(direction: direction, mode: mode, pathFirst: pathFirst)
             let results = await runner.recommend(batch: requests, parallelism: parallelism)
             var hits = 0.0, ndcg = 0.0
             var answered: [String: Int] = [:]

@@ -224,7 +224,8 @@ extension DemandKey {
     public var isSkill: Bool { if case .skill = self { true } else { false } }
 }
 
-private func grouped(_ n: Int) -> String {
+/// `4723` → `4,723`, for counts in sentences.
+func grouped(_ n: Int) -> String {
     let digits = String(n)
     var out = ""
     for (i, c) in digits.enumerated() {

@@ -42,6 +42,8 @@ public struct RecommendationEngine: Sendable {
     /// The trained model's per-person and per-opportunity shares of its first layers, built on
     /// first use (see ``neuralScores(_:)``).
     let neuralTables = NeuralTables()
+    /// The skill market behind path-first course lists, built on first use.
+    let skillSource = SkillSource()
 
     /// - Parameters:
     ///   - features: overrides the scenario's feature mapping.
@@ -143,7 +145,11 @@ public struct RecommendationEngine: Sendable {
         let blend = query.blend(mode: request.mode)
         var scores = blend.scores
 
-        let (chosen, adjustments) = rerank(query, scores: &scores, count: request.count, ledger: ledger)
+        var (chosen, adjustments) = rerank(query, scores: &scores, count: request.count, ledger: ledger)
+        var pathReasons: [Int: String] = [:], notice: String?
+        if request.pathFirst, forPerson {
+            (chosen, pathReasons, notice) = pathFirst(query, chosen: chosen, count: request.count)
+        }
 
         var items: [RecommendedItem] = []
         items.reserveCapacity(chosen.count)
@@ -151,7 +157,8 @@ public struct RecommendationEngine: Sendable {
         for (k, i) in chosen.enumerated() {
             let c = candidates[i]
             let breakdown = query.breakdown(candidate: i, blend: blend)
-            let explanation = request.explain ? query.explain(candidate: i, breakdown: breakdown, blend: blend) : (reasons: [], assumptions: [])
+            var explanation = request.explain ? query.explain(candidate: i, breakdown: breakdown, blend: blend) : (reasons: [], assumptions: [])
+            if let step = pathReasons[i] { explanation.reasons.insert(step, at: 0) }
             let id = forPerson ? snapshot.opportunities[Int(c)].id.rawValue : snapshot.people[Int(c)].id.rawValue
             let title = forPerson ? snapshot.opportunities[Int(c)].title : snapshot.people[Int(c)].name
             items.append(RecommendedItem(
@@ -161,7 +168,7 @@ public struct RecommendationEngine: Sendable {
         ledger?.record(items.map(\.id))
         return Recommendations(
             subject: request.subject, requestedMode: request.mode, answeredBy: blend.answeredBy, fallbacks: blend.fallbacks,
-            items: items, candidates: considered, filtered: tally.dictionary, notice: nil,
+            items: items, candidates: considered, filtered: tally.dictionary, notice: notice,
             modelVersion: modelVersions(answeredBy: blend.answeredBy))
     }
 

@@ -100,6 +100,9 @@ public struct RecommendationRequest: Sendable, Hashable, Codable {
     public var pool: CandidatePool
     /// Whether to build plain-words reasons (the breakdown is always there).
     public var explain: Bool
+    /// For a learner: the next course of their best learning path first, and every path course
+    /// listed with its step as the first reason; the rest in the mode's order.
+    public var pathFirst: Bool
 
     public static let maximumCount = 1000
     /// How many results when a request does not say.
@@ -107,8 +110,9 @@ public struct RecommendationRequest: Sendable, Hashable, Codable {
 
     public init(
         _ subject: RecommendationSubject, count: Int = 10, filters: RecommendationFilters = RecommendationFilters(),
-        mode: RecommendationMode = .ensemble, pool: CandidatePool = .everyone, explain: Bool = true
+        mode: RecommendationMode = .ensemble, pool: CandidatePool = .everyone, explain: Bool = true, pathFirst: Bool = false
     ) {
+        self.pathFirst = pathFirst
         self.subject = subject
         self.count = count
         self.filters = filters

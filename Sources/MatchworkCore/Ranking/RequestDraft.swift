@@ -9,6 +9,8 @@ public struct RequestDraft: Sendable {
     public var mode: String?
     public var pool: String?
     public var explain = true
+    /// The learner's learning path first (``RecommendationRequest/pathFirst``).
+    public var pathFirst = false
     public var maxDistanceKm: Double?
     /// Facet filters in the order given; a facet may come twice (its values add up).
     public var facets: [(facet: String, values: [String])] = []
@@ -41,6 +43,7 @@ public struct RequestDraft: Sendable {
         public var maxPrice: String
         public var prerequisites: String
         public var exclude: String
+        public var pathFirst: String
         /// Whether an excluded id's field carries its position (`filters.exclude[2]`).
         public var indexesExcludes = true
 
@@ -48,7 +51,7 @@ public struct RequestDraft: Sendable {
         public static let commandLine = Names(
             person: "--person", opportunity: "--opportunity", count: "--count", mode: "--mode", pool: "--pool", maxDistance: "--max-distance", facet: "--filter ",
             startsAfter: "--starts-after", startsBefore: "--starts-before", minPrice: "--min-price", maxPrice: "--max-price", prerequisites: "--prerequisites",
-            exclude: "--exclude", indexesExcludes: false)
+            exclude: "--exclude", pathFirst: "--path-first", indexesExcludes: false)
 
         /// The API's members, under `path` (`requests[2]`) when there is one.
         public static func api(path: String?) -> Names {
@@ -57,7 +60,7 @@ public struct RequestDraft: Sendable {
                 person: p + "person_id", opportunity: p + "opportunity_id", count: p + "count", mode: p + "mode", pool: p + "pool",
                 maxDistance: p + "filters.max_distance", facet: p + "filters.facets.", startsAfter: p + "filters.starts_after",
                 startsBefore: p + "filters.starts_before", minPrice: p + "filters.min_price", maxPrice: p + "filters.max_price",
-                prerequisites: p + "filters.prerequisites", exclude: p + "filters.exclude")
+                prerequisites: p + "filters.prerequisites", exclude: p + "filters.exclude", pathFirst: p + "path_first")
         }
     }
 
@@ -131,7 +134,10 @@ public struct RequestDraft: Sendable {
                 filters.excludedPeople.insert(try PersonID.validated(id, field: field))
             }
         }
-        let request = RecommendationRequest(subject, count: count, filters: filters, mode: mode, pool: candidates, explain: explain)
+        if pathFirst, !forPerson {
+            throw MatchworkError(.invalidValue, "\(names.pathFirst) ranks a learner's courses by their learning path; use it with \(names.person).", field: names.pathFirst)
+        }
+        let request = RecommendationRequest(subject, count: count, filters: filters, mode: mode, pool: candidates, explain: explain, pathFirst: pathFirst)
         try request.validate()
         return request
     }

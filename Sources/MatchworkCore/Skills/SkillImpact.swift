@@ -171,7 +171,7 @@ extension SkillMarket {
         summary += "; P(hired | applied) for its postings \(pct(before.hireProbability)) → \(pct(after.hireProbability))"
         summary += "; match \(Int(before.matchScore.rounded())) → \(Int(after.matchScore.rounded()))"
         if let rb = before.meanRank, let ra = after.meanRank { summary += "; their mean rank among \(openPostings.count) open postings \(Int(rb.rounded())) → \(Int(ra.rounded()))" }
-        let notice = "These are associations learned from \(model.applications) applications on this marketplace (\(pct(model.hireRate)) hired), not guarantees: employers decide on more than skills, and learners who take courses may differ in other ways from those who do not."
+        let notice = "These are associations learned from \(grouped(model.applications)) applications on this marketplace (\(pct(model.hireRate)) hired), not guarantees: employers decide on more than skills, and learners who take courses may differ in other ways from those who do not."
         return SkillImpact(
             person: person, target: beforeAnalysis.target, changes: words, skillsChanged: changed, warnings: warnings,
             postingsConsidered: considered.count, postingsBasis: targetOpen.isEmpty ? "recent" : "open", before: before, after: after,

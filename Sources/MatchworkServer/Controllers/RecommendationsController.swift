@@ -132,7 +132,7 @@ struct RecommendationsController: Sendable {
     }
 
     /// Reads a recommendation request: exactly one of `person_id` and `opportunity_id`, then
-    /// `count`, `mode`, `explain`, `pool` and `filters`. The members' types are checked here;
+    /// `count`, `mode`, `explain`, `path_first`, `pool` and `filters`. The members' types are checked here;
     /// their values by ``RequestDraft``, as the command line's options are.
     func recommendationRequest(_ fields: inout JSONFields, path: String?) throws -> RecommendationRequest {
         let any = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude
@@ -142,6 +142,7 @@ struct RecommendationsController: Sendable {
         draft.count = try fields.integer("count", in: Int.min...Int.max)
         draft.mode = try fields.string("mode")
         draft.explain = try fields.bool("explain") ?? false
+        draft.pathFirst = try fields.bool("path_first") ?? false
         draft.pool = try fields.string("pool")
         if var f = try fields.object("filters") {
             draft.maxDistanceKm = try f.number("max_distance", in: any)

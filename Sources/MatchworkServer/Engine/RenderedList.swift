@@ -26,7 +26,7 @@ struct RenderedList: Sendable {
                     o.key("breakdown"); o.raw(breakdowns[rank])
                     o.key("id"); o.string(item.id)
                     o.key("rank"); o.integer(rank + 1)
-                    if explain { o.key("reasons"); o.strings(item.reasons) }
+                    if explain || !item.reasons.isEmpty { o.key("reasons"); o.strings(item.reasons) }
                     o.key("score"); o.number(item.score)
                     if let bid = item.suggestedBid {
                         o.key("suggested_bid")
