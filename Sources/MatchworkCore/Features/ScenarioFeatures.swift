@@ -52,14 +52,18 @@ public struct ScenarioFeatures: Sendable, Hashable {
     /// before the cut) of each scenario's synthetic marketplace (`matchwork generate`, seed 42,
     /// standard size).
     static func tunedEnsemble(_ name: ScenarioName) -> EnsembleConfiguration {
-        func w(_ rule: Double, _ similarity: Double, _ neighbourhood: Double, _ collaborative: Double, _ popularity: Double) -> EnsembleWeights {
-            EnsembleWeights(ruleBased: rule, similarity: similarity, neighbourhood: neighbourhood, popularity: popularity, collaborative: collaborative)
+        func w(_ rule: Double, _ similarity: Double, _ neighbourhood: Double, _ collaborative: Double, _ popularity: Double, neural: Double? = nil) -> EnsembleWeights {
+            var weights = EnsembleWeights(ruleBased: rule, similarity: similarity, neighbourhood: neighbourhood, popularity: popularity, collaborative: collaborative)
+            weights.learnedShare = neural
+            return weights
         }
         switch name {
         case .cleaning: return EnsembleConfiguration(opportunities: w(0.8, 0.2, 0, 0, 0), people: w(0.7, 0.1, 0, 0.2, 0), applicants: w(0.6, 0.3, 0, 0, 0.1))
         case .missions: return EnsembleConfiguration(opportunities: w(0.7, 0.3, 0, 0, 0), people: w(0.7, 0.2, 0.1, 0, 0), applicants: w(0.8, 0.1, 0, 0.1, 0))
         // Courses have no applicants to rank: the people weights serve both.
-        case .learning: return EnsembleConfiguration(opportunities: w(0.2, 0, 0.3, 0.4, 0.1), people: w(0.5, 0, 0.2, 0.1, 0.2), applicants: w(0.5, 0, 0.2, 0.1, 0.2))
+        case .learning:
+            let people = w(0, 0, 0.4, 0.4, 0.2, neural: 0.4)
+            return EnsembleConfiguration(opportunities: w(0.1, 0, 0.4, 0.5, 0, neural: 0.2), people: people, applicants: people)
         }
     }
 

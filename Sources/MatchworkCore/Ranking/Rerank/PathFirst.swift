@@ -19,9 +19,13 @@ extension RecommendationEngine {
     ///   path could be planned (no target, no gap a course closes).
     func pathFirst(_ query: QueryState, chosen: [Int], count: Int) -> (chosen: [Int], reasons: [Int: String], notice: String?) {
         let person = snapshot.people[Int(query.subject)].id
+        let market = skillMarket()
+        guard !market.courses.isEmpty else {
+            return (chosen, [:], "No learning path to rank by: this marketplace offers no courses.")
+        }
         let path: LearningPath
         do {
-            path = try skillMarket().path(person: person, settings: PathSettings(nodeBudget: Self.pathFirstNodeBudget))
+            path = try market.path(person: person, settings: PathSettings(nodeBudget: Self.pathFirstNodeBudget))
         } catch {
             return (chosen, [:], "No learning path to rank by: \(error.message)")
         }
