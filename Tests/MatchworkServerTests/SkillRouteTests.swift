@@ -41,6 +41,30 @@ struct SkillRouteTests {
         }
     }
 
+    @Test("a path re-plans after a completion: the course passed leaves the path and its skills count as held")
+    func replansAfterPass() async throws {
+        let fixture = try await ServiceFixture.make(learning: true)
+        try await fixture.test { client in
+            let before = try await client.call(.post, "/api/v1/learning-paths/generate", key: fixture.read, json: #"{"person_id":"learner-3"}"#)
+            let steps = try #require(before.object["steps"] as? [[String: Any]])
+            let first = try #require(steps.first), course = try #require(first["course"] as? String)
+            let closed = try #require(first["closes"] as? [[String: Any]]).compactMap { $0["skill"] as? String }
+            #expect(!closed.isEmpty)
+            // At the marketplace's reference time: one event far past it would not move the clock.
+            let at = try #require(before.object["at"] as? String)
+            let event = #"{"event_id":"replan-1","person_id":"learner-3","opportunity_id":"\#(course)","type":"pass","timestamp":"\#(at)"}"#
+            let posted = try await client.call(.post, "/api/v1/events", key: fixture.write, json: event)
+            #expect(posted.status == .created, "\(posted.text)")
+            let after = try await client.call(.post, "/api/v1/learning-paths/generate", key: fixture.read, json: #"{"person_id":"learner-3"}"#)
+            #expect(after.status == .ok, "\(after.text)")
+            let courses = (after.object["steps"] as? [[String: Any]] ?? []).compactMap { $0["course"] as? String }
+            #expect(!courses.contains(course), "\(course) still planned: \(courses)")
+            let gaps = try await client.call(.post, "/api/v1/skill-gaps/analyze", key: fixture.read, json: #"{"person_id":"learner-3"}"#)
+            let open = (gaps.object["gaps"] as? [[String: Any]] ?? []).compactMap { $0["skill"] as? String }
+            #expect(Set(open).isDisjoint(with: closed), "gaps \(open) still include what \(course) closed: \(closed)")
+        }
+    }
+
     @Test("path_first leads a learner's course list with the next course of their path, the same one the path route plans first")
     func pathFirstRecommendations() async throws {
         let fixture = try await ServiceFixture.make(learning: true)
