@@ -44,12 +44,16 @@ let package = Package(
         // Dense linear algebra: OpenBLAS on Linux (Debian libopenblas-dev, installed by
         // scripts/install-system-deps.sh); Accelerate on macOS.
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+        // Gradient-boosted trees: XGBoost's C API (Debian libxgboost-dev, installed by
+        // scripts/install-system-deps.sh; Homebrew xgboost on macOS).
+        .systemLibrary(name: "CXGBoost", path: "Sources/CXGBoost", providers: [.apt(["libxgboost-dev"]), .brew(["xgboost"])]),
         .target(
             name: "MatchworkCore",
             dependencies: [
                 .product(name: "RealModule", package: "swift-numerics"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .target(name: "COpenBLAS", condition: .when(platforms: [.linux])),
+                "CXGBoost",
             ],
             swiftSettings: strictSettings,
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]),

@@ -4,7 +4,7 @@
 # Runs apt-get only when something is missing; uses sudo when not root.
 set -euo pipefail
 
-packages=(libsqlite3-dev libopenblas-dev python3-venv curl)
+packages=(libsqlite3-dev libopenblas-dev libxgboost-dev python3-venv curl)
 
 missing=()
 for p in "${packages[@]}"; do

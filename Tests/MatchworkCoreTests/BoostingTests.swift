@@ -1,0 +1,139 @@
+import Testing
+
+@testable import MatchworkCore
+
+/// The XGBoost facade (issue 25): train, predict, SHAP contributions, save and load, ranking
+/// with query groups, early stopping, and refusals.
+@Suite("Gradient-boosted trees")
+struct BoostingTests {
+    /// `rows` rows of `columns` uniform features; the label is 1 when `x0 + 0.5 x1 > 0.75`, with
+    /// 5% of labels flipped.
+    static func classification(rows: Int, columns: Int = 4, seed: UInt64) throws -> BoostingData {
+        var rng = SeededGenerator(seed: seed)
+        var values: [Float] = [], labels: [Float] = []
+        for _ in 0..<rows {
+            let x = (0..<columns).map { _ in Float.random(in: 0..<1, using: &rng) }
+            values += x
+            var y: Float = x[0] + 0.5 * x[1] > 0.75 ? 1 : 0
+            if Float.random(in: 0..<1, using: &rng) < 0.05 { y = 1 - y }
+            labels.append(y)
+        }
+        return try BoostingData(rows: rows, columns: columns, values: values, labels: labels)
+    }
+
+    /// Queries of 10 documents with 3 features; the grade (0-3) rises with the first feature.
+    static func ranking(queries: Int, seed: UInt64) throws -> BoostingData {
+        var rng = SeededGenerator(seed: seed)
+        var values: [Float] = [], labels: [Float] = []
+        for _ in 0..<queries {
+            for _ in 0..<10 {
+                let x = (0..<3).map { _ in Float.random(in: 0..<1, using: &rng) }
+                values += x
+                labels.append(Float(max(0, min(3, Int(4 * x[0] + Float.random(in: -0.3..<0.3, using: &rng))))))
+            }
+        }
+        return try BoostingData(rows: queries * 10, columns: 3, values: values, labels: labels, groups: Array(repeating: 10, count: queries))
+    }
+
+    @Test("binary:logistic learns a threshold rule: held-out AUC above 0.9, probabilities in (0, 1)")
+    func classifies() throws {
+        var parameters = BoostingParameters(objective: .binaryLogistic)
+        parameters.rounds = 50
+        parameters.maxDepth = 3
+        let booster = try Booster.train(try Self.classification(rows: 2_000, seed: 1), parameters: parameters)
+        let test = try Self.classification(rows: 1_000, seed: 2)
+        let p = try booster.predict(test)
+        #expect(p.count == 1_000 && p.allSatisfy { $0 > 0 && $0 < 1 })
+        let quality = ClassifierQuality(probabilities: p.map(Double.init), outcomes: test.labels.map { $0 == 1 })
+        #expect(quality.auc > 0.9, "AUC \(quality.auc)")
+    }
+
+    @Test("SHAP contributions and the bias sum to the margin of every row")
+    func contributionsSumToMargin() throws {
+        var parameters = BoostingParameters(objective: .binaryLogistic)
+        parameters.rounds = 30
+        let booster = try Booster.train(try Self.classification(rows: 1_000, seed: 3), parameters: parameters)
+        let test = try Self.classification(rows: 200, seed: 4)
+        let margins = try booster.predict(test, margin: true)
+        let contributions = try booster.contributions(test)
+        #expect(contributions.count == 200 * 5)
+        for r in 0..<200 {
+            let sum = contributions[(r * 5)..<(r * 5 + 5)].reduce(0, +)
+            #expect(abs(sum - margins[r]) < 1e-4, "row \(r): \(sum) against \(margins[r])")
+        }
+        // The features the label does not depend on contribute little.
+        let mean = { (c: Int) in (0..<200).map { abs(contributions[$0 * 5 + c]) }.reduce(0, +) / 200 }
+        #expect(mean(0) > 4 * mean(2) && mean(0) > 4 * mean(3))
+    }
+
+    @Test("saved bytes load into a booster with the same predictions; the same seed trains the same model")
+    func roundTripAndDeterminism() throws {
+        var parameters = BoostingParameters(objective: .rankNDCG)
+        parameters.rounds = 20
+        parameters.subsample = 0.8
+        let train = try Self.ranking(queries: 100, seed: 5)
+        let booster = try Booster.train(train, parameters: parameters)
+        let bytes = try booster.serialized()
+        #expect(bytes.count > 1_000 && bytes.first == UInt8(ascii: "{"))
+        let loaded = try Booster(serialized: bytes, columns: 3)
+        #expect(loaded.rounds == 20)
+        let test = try Self.ranking(queries: 20, seed: 6)
+        #expect(try loaded.predict(test) == booster.predict(test))
+        let again = try Booster.train(train, parameters: parameters)
+        #expect(try again.serialized() == bytes)
+        #expect(throws: MatchworkError.self) { try Booster(serialized: Array("not a model".utf8), columns: 3) }
+        #expect(throws: MatchworkError.self) { try Booster(serialized: bytes, columns: 4) }
+    }
+
+    @Test("rank:ndcg orders each query by grade; early stopping keeps the best round")
+    func ranksWithEarlyStopping() throws {
+        var parameters = BoostingParameters(objective: .rankNDCG)
+        parameters.rounds = 400
+        parameters.learningRate = 0.3
+        parameters.earlyStoppingRounds = 10
+        let booster = try Booster.train(try Self.ranking(queries: 200, seed: 7), validation: try Self.ranking(queries: 50, seed: 8), parameters: parameters)
+        #expect(booster.rounds < 400 && booster.validationHistory.count < 400)
+        #expect(booster.validationHistory.count == booster.rounds + 10)
+        let best = try #require(booster.validationHistory.max())
+        #expect(booster.validationHistory[booster.rounds - 1] == best)
+        let test = try Self.ranking(queries: 50, seed: 9)
+        let scores = try booster.predict(test)
+        var ndcg = 0.0
+        for q in 0..<50 {
+            let rows = Array((q * 10)..<(q * 10 + 10))
+            let order = rows.sorted { scores[$0] > scores[$1] }
+            func dcg(_ list: [Int]) -> Double {
+                list.enumerated().reduce(0) { $0 + (Double.pow(2, Double(test.labels[$1.element])) - 1) / Double.log2(Double($1.offset) + 2) }
+            }
+            ndcg += dcg(order) / max(1e-9, dcg(rows.sorted { test.labels[$0] > test.labels[$1] }))
+        }
+        #expect(ndcg / 50 > 0.9, "NDCG \(ndcg / 50)")
+        let gain = try booster.featureGain()
+        #expect((gain[0] ?? 0) > (gain[1] ?? 0) + (gain[2] ?? 0))
+    }
+
+    @Test("bad shapes, labels, groups and settings are refused with the field named")
+    func refusals() throws {
+        func field(_ body: () throws -> Void) -> String? {
+            do { try body() } catch let error as MatchworkError { return error.field } catch { return "other" }
+            return nil
+        }
+        #expect(field { _ = try BoostingData(rows: 2, columns: 2, values: [1, 2, 3], labels: [0, 1]) } == "values")
+        #expect(field { _ = try BoostingData(rows: 2, columns: 1, values: [1, 2], labels: [0]) } == "labels")
+        #expect(field { _ = try BoostingData(rows: 2, columns: 1, values: [1, 2], labels: [0, .nan]) } == "labels[1]")
+        #expect(field { _ = try BoostingData(rows: 2, columns: 1, values: [1, .infinity], labels: [0, 1]) } == "values")
+        #expect(field { _ = try BoostingData(rows: 3, columns: 1, values: [1, 2, 3], labels: [0, 1, 0], groups: [2, 2]) } == "groups")
+        #expect(field { _ = try BoostingData(rows: 2, columns: 1, values: [1, 2], labels: [0, 1], groups: [2, 0]) } == "groups[1]")
+        let data = try Self.classification(rows: 50, seed: 10)
+        var parameters = BoostingParameters(objective: .rankNDCG)
+        #expect(field { _ = try Booster.train(data, parameters: parameters) } == "groups")
+        parameters = BoostingParameters(objective: .binaryLogistic)
+        parameters.earlyStoppingRounds = 5
+        #expect(field { _ = try Booster.train(data, parameters: parameters) } == "early_stopping_rounds")
+        parameters = BoostingParameters(objective: .binaryLogistic)
+        parameters.learningRate = 0
+        #expect(field { _ = try Booster.train(data, parameters: parameters) } == "learning_rate")
+        let booster = try Booster.train(data, parameters: BoostingParameters(objective: .binaryLogistic))
+        #expect(field { _ = try booster.predict(try BoostingData(rows: 1, columns: 3, values: [0, 0, 0], labels: [0])) } == "columns")
+    }
+}
