@@ -55,7 +55,8 @@ for route in analyze predict path; do
   printf '%-8s first request %.2f s\n' "$route" "$(echo "$(date +%s.%N) - $start" | bc)"
   printf '%-8s distinct  ' "$route"; ROUTE=$route PEOPLE=4000 run "$duration"
   for i in $(seq 1 100); do
-    body="{\"person_id\":\"learner-$i\"$([ "$route" = predict ] && echo ',"path":true')}"
+    extra=""; [ "$route" != predict ] || extra=',"path":true'
+    body="{\"person_id\":\"learner-$i\"$extra}"
     curl -s -o /dev/null -H "X-API-Key: $MATCHWORK_KEY" -H 'Content-Type: application/json' -d "$body" "http://127.0.0.1:$port$(route_path "$route")"
   done
   printf '%-8s cached    ' "$route"; ROUTE=$route PEOPLE=100 run 10s

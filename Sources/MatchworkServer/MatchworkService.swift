@@ -72,7 +72,8 @@ public struct MatchworkService: Sendable {
         let trendPool = NIOThreadPool(numberOfThreads: 1)
         trendPool.start()
         let trends = TrendKeeper(pool: trendPool, logger: logger)
-        let skillPool = NIOThreadPool(numberOfThreads: 1)
+        // Paths and predictions take tens of milliseconds each: as many threads as scoring.
+        let skillPool = NIOThreadPool(numberOfThreads: configuration.scoringThreads)
         skillPool.start()
         let skills = SkillKeeper(pool: skillPool, trends: trends, logger: logger)
         let host = EngineHost(

@@ -90,7 +90,7 @@ struct SkillsController: Sendable {
     }
 
     /// The answer for `key` from the engine that includes `person`'s writes (within
-    /// `fresh_wait`), computed on the keeper's thread unless kept.
+    /// `fresh_wait`), computed on one of the keeper's threads unless kept.
     func answer<T: Encodable & Sendable>(
         for person: PersonID?, key: String, _ body: @escaping @Sendable (SkillMarket, () throws -> HireProbabilityModel) throws -> T
     ) async throws -> Response {

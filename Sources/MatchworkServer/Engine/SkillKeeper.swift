@@ -6,8 +6,8 @@ import NIOPosix
 /// The skill side of the serving engine: its ``SkillMarket`` (requirements, demand, learners'
 /// skills), the hire model fitted on its applications, and the answers given from them.
 ///
-/// Built for an engine the first time a skill route asks, on the keeper's own thread and off
-/// the request path; the demand growth comes from the trends already fitted when there are
+/// Built for an engine the first time a skill route asks, on the keeper's own threads (as many
+/// as the scoring threads) and off the request path; the demand growth comes from the trends already fitted when there are
 /// any. Answers are kept per engine build (up to ``answerCapacity``), so a write, which brings
 /// a new engine, drops them: the same request after a write is answered from the new data.
 actor SkillKeeper {
@@ -60,7 +60,7 @@ actor SkillKeeper {
         return try result.get()
     }
 
-    /// Runs `body` on the keeper's thread.
+    /// Runs `body` on one of the keeper's threads.
     func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await pool.runIfActive(body)
     }
