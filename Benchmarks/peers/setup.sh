@@ -2,18 +2,19 @@
 # Creates Benchmarks/peers/.venv with the peer libraries Matchwork is compared with:
 # implicit (ALS, BPR), LightFM (WARP) and scikit-surprise (SVD, SVD++, KNNBaseline), plus numpy
 # and scipy for the EASE reference, scikit-learn and LightGBM for pass prediction on OULAD
-# (oulad_pass.py). Python is used only here, never in the product.
+# (oulad_pass.py), LightGBM and XGBoost (the version of Debian's libxgboost) for learning to rank
+# (ltr_peers.py). Python is used only here, never in the product.
 set -euo pipefail
 cd "$(dirname "$0")"
 py=.venv/bin/python
 if [ ! -x "$py" ]; then
   python3 -m venv .venv
 fi
-if "$py" -c "import implicit, lightfm, surprise, numpy, scipy, sklearn, lightgbm" 2>/dev/null; then
+if "$py" -c "import implicit, lightfm, surprise, numpy, scipy, sklearn, lightgbm, xgboost" 2>/dev/null; then
   exit 0
 fi
 .venv/bin/pip install --quiet --upgrade pip wheel setuptools
-.venv/bin/pip install --quiet "numpy<2" scipy "implicit==0.7.2" threadpoolctl "scikit-surprise==1.1.4" "scikit-learn==1.9.1" "lightgbm==4.7.0"
+.venv/bin/pip install --quiet "numpy<2" scipy "implicit==0.7.2" threadpoolctl "scikit-surprise==1.1.4" "scikit-learn==1.9.1" "lightgbm==4.7.0" "xgboost==1.7.4"
 # LightFM 1.17's setup.py sets a flag through `__builtins__`, which is a dict when pip runs it
 # (lyst/lightfm#687): build it from its sdist with that line fixed.
 if ! "$py" -c "import lightfm" 2>/dev/null; then

@@ -104,4 +104,42 @@ struct EvaluateRatingCLITests {
         #expect(result.status == 1)
         #expect(result.stderr == message)
     }
+
+    /// 60 queries of 12 documents, 4 features; the grade (0-4) follows feature 1, feature 3 is noise.
+    func letorFile(_ dir: Scratch, _ name: String, seed: Int) {
+        var text = "", x = UInt64(seed)
+        func next() -> Double {
+            x = x &* 6364136223846793005 &+ 1442695040888963407
+            return Double(x >> 11) / Double(1 << 53)
+        }
+        for q in 0..<60 {
+            for _ in 0..<12 {
+                let a = next(), b = next()
+                let grade = min(4, Int(5 * a))
+                text += "\(grade) qid:\(seed * 1000 + q) 1:\(String(format: "%.4f", a)) 3:\(String(format: "%.4f", b)) # doc\n"
+            }
+        }
+        dir.write(name, text)
+    }
+
+    @Test("--task ltr: lambdamart on svmlight files, NDCG@1/3/5/10 in the contract's object; refusals")
+    func learningToRank() throws {
+        let dir = Scratch()
+        letorFile(dir, "train.txt", seed: 1)
+        letorFile(dir, "test.txt", seed: 2)
+        let result = try dir.cli.run(["evaluate", "--train", "train.txt", "--test", "test.txt", "--task", "ltr", "--model", "lambdamart", "--param", "rounds=30", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["task"] as? String == "ltr" && object["queries_evaluated"] as? Int == 60)
+        let metrics = try #require(object["metrics"] as? [String: Double])
+        #expect(Set(metrics.keys) == ["ndcg@1", "ndcg@3", "ndcg@5", "ndcg@10"])
+        #expect((metrics["ndcg@10"] ?? 0) > 0.9, "\(metrics)")
+        let param = try dir.cli.run(["evaluate", "--train", "train.txt", "--test", "test.txt", "--task", "ltr", "--model", "lambdamart", "--param", "leaves=8"])
+        #expect(param.status == 1 && param.stderr.contains("unknown parameter 'leaves' for model lambdamart"), "\(param.stderr)")
+        let model = try dir.cli.run(["evaluate", "--train", "train.txt", "--test", "test.txt", "--task", "ltr", "--model", "als"])
+        #expect(model.status == 1 && model.stderr.contains("--model 'als' does not learn to rank; use lambdamart."), "\(model.stderr)")
+        dir.write("broken.txt", "1 qid:1 1:0.5\n2 qid:1 1:oops\n")
+        let broken = try dir.cli.run(["evaluate", "--train", "broken.txt", "--test", "test.txt", "--task", "ltr", "--model", "lambdamart"])
+        #expect(broken.status == 1 && broken.stderr.contains("broken.txt, line 2: '1:oops' is not index:value"), "\(broken.stderr)")
+    }
 }

@@ -393,4 +393,20 @@ public enum RankingMetrics {
     }
 
     static func log2(_ x: Double) -> Double { Double.log2(x) }
+
+    /// NDCG@K of one query with graded labels (../shared/PROTOCOL.md, "Ranking with graded
+    /// labels"): gain `2^label − 1`, discount `log2(rank + 1)`, documents ordered by score with
+    /// ties kept in file order. A query with no relevant document scores 1, as LightGBM and
+    /// XGBoost count it.
+    public static func gradedNDCG(scores: ArraySlice<Float>, labels: ArraySlice<Float>, k: Int) -> Double {
+        precondition(scores.count == labels.count, "one score per label")
+        let base = scores.startIndex, labelBase = labels.startIndex
+        let order = (0..<scores.count).sorted { (scores[base + $0], $1) > (scores[base + $1], $0) }
+        func gain(_ label: Float) -> Double { Double.pow(2, Double(label)) - 1 }
+        var dcg = 0.0
+        for (rank, i) in order.prefix(k).enumerated() { dcg += gain(labels[labelBase + i]) / Double.log2(Double(rank) + 2) }
+        var ideal = 0.0
+        for (rank, label) in labels.sorted(by: >).prefix(k).enumerated() { ideal += gain(label) / Double.log2(Double(rank) + 2) }
+        return ideal > 0 ? dcg / ideal : 1
+    }
 }

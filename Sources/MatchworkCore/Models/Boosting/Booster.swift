@@ -108,12 +108,11 @@ public struct BoostingParameters: Sendable, Hashable, Codable {
 
     /// XGBoost's names and values, in a fixed order.
     var settings: [(String, String)] {
-        var out: [(String, String)] = [
+        let out: [(String, String)] = [
             ("objective", objective.rawValue), ("max_depth", "\(maxDepth)"), ("eta", "\(learningRate)"), ("min_child_weight", "\(minChildWeight)"),
             ("subsample", "\(subsample)"), ("colsample_bytree", "\(columnSample)"), ("lambda", "\(lambda)"), ("seed", "\(seed)"),
             ("nthread", "\(threads)"), ("tree_method", "hist"), ("verbosity", "0"), ("eval_metric", metric ?? objective.defaultMetric),
         ]
-        if objective.isRanking { out.append(("lambdarank_pair_method", "topk")) }
         return out
     }
 }

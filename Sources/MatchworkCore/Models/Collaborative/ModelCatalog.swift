@@ -24,6 +24,10 @@ public struct Parameters: Sendable {
         try read(key, into: &value, as: "a number") { Float($0).flatMap { $0.isFinite ? $0 : nil } }
     }
 
+    public mutating func double(_ key: String, into value: inout Double) throws(MatchworkError) {
+        try read(key, into: &value, as: "a number") { Double($0).flatMap { $0.isFinite ? $0 : nil } }
+    }
+
     public mutating func seed(_ key: String, into value: inout UInt64) throws(MatchworkError) {
         try read(key, into: &value, as: "a non-negative integer") { UInt64($0) }
     }
