@@ -165,7 +165,7 @@ struct TrainCommand: AsyncParsableCommand {
         if let bid = result.bid {
             terminal.say(
                 "  bid head: \(bid.epochs) epochs (\(bid.bestEpoch == 0 ? "no epoch improved on the initial weights, which are kept" : "best \(bid.bestEpoch)")) on \(grouped(bid.trainingExamples)) bids; held-out jobs: " + Self.metricsLine(bid.validation)
-                    + String(format: "; constant amounts' pinball loss %.2f", bid.constantPinball))
+                    + String(format: "; constant amounts' pinball loss %.2f; [min, max] widened by %.2f by split-conformal calibration (%.1f%% of bids inside before; coverage cross-fitted on halves of the held-out jobs)", bid.constantPinball, bid.margin, (bid.uncalibratedCoverage ?? 0) * 100))
         }
         terminal.say("Saved to \(registry.path)/\(metadata.version).mwm (SHA-256 \(metadata.sha256.prefix(16))…); it serves unless a version is pinned (`matchwork models`).")
         return metadata

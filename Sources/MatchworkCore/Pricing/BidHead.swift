@@ -94,11 +94,16 @@ public struct BidModel: Sendable, Hashable {
     public var head: BidHead
     public var amountMean: Float
     public var amountScale: Float
+    /// The split-conformal widening of [min, max], in currency (negative narrows it): chosen on
+    /// held-out jobs so that the range holds the nominal share of their bids
+    /// (``BidTraining/conformalMargin(_:continuous:width:amounts:rows:)``).
+    public var margin: Float
 
-    public init(head: BidHead, amountMean: Float, amountScale: Float) {
+    public init(head: BidHead, amountMean: Float, amountScale: Float, margin: Float = 0) {
         self.head = head
         self.amountMean = amountMean
         self.amountScale = amountScale
+        self.margin = margin
     }
 
     /// The head's input width for an encoder with `continuous` features.
@@ -127,7 +132,8 @@ public struct BidModel: Sendable, Hashable {
         let amounts = input.withUnsafeBufferPointer { head.forward($0, batch: batch, workspace: &workspace, raw: &raw) }
         return (0..<batch).map { r in
             let v = (0..<3).map { Double(amountMean + amountScale * amounts[3 * r + $0]) }
-            return BidSuggestion(minimum: v[0], optimal: v[1], maximum: v[2])
+            let m = Double(margin)
+            return BidSuggestion(minimum: min(v[0] - m, v[1]), optimal: v[1], maximum: max(v[2] + m, v[1]))
         }
     }
 }

@@ -34,6 +34,11 @@ public enum BidTraining {
         /// The held-out pinball loss of constant amounts (the training bids' own quantiles),
         /// the baseline the head must beat.
         public var constantPinball: Double
+        /// The held-out share of bids inside [min, max] before calibration, and the calibrated
+        /// model's margin (``BidModel/margin``); `validation.coverage` is the calibrated share,
+        /// cross-fitted over two halves of the held-out jobs.
+        public var uncalibratedCoverage: Double?
+        public var margin: Double
     }
 
     /// Trains a bid head on `examples`; `hidden` are its MLP's hidden widths.
@@ -99,12 +104,51 @@ public enum BidTraining {
                 if epoch - bestEpoch >= configuration.patience { break }
             }
         }
-        let metrics = evaluate(best, continuous: examples.continuous, width: examples.width, amounts: examples.amounts, won: examples.won, rows: validation)
+        // Split-conformal calibration on the held-out jobs. The coverage reported is cross-fitted:
+        // a margin from half of those jobs, measured on the other half, and the other way round.
+        let halfOf = Dictionary(uniqueKeysWithValues: jobs.prefix(heldJobs.count).enumerated().map { ($1, $0 % 2) })
+        let halves = (validation.filter { halfOf[examples.groups[$0]] == 0 }, validation.filter { halfOf[examples.groups[$0]] == 1 })
+        var metrics = evaluate(best, continuous: examples.continuous, width: examples.width, amounts: examples.amounts, won: examples.won, rows: validation)
+        let uncalibrated = metrics.coverage
+        if !halves.0.isEmpty, !halves.1.isEmpty {
+            var covered = 0.0, winners = 0.0, winnersCount = 0.0
+            for (fit, measure) in [(halves.0, halves.1), (halves.1, halves.0)] {
+                var calibrated = best
+                calibrated.margin = conformalMargin(best, continuous: examples.continuous, width: examples.width, amounts: examples.amounts, rows: fit)
+                let m = evaluate(calibrated, continuous: examples.continuous, width: examples.width, amounts: examples.amounts, won: examples.won, rows: measure)
+                covered += (m.coverage ?? 0) * Double(measure.count)
+                let w = Double(measure.filter { examples.won[$0] }.count)
+                winners += (m.winningInside ?? 0) * w
+                winnersCount += w
+            }
+            metrics.coverage = covered / Double(validation.count)
+            metrics.winningInside = winnersCount > 0 ? winners / winnersCount : nil
+        }
+        best.margin = conformalMargin(best, continuous: examples.continuous, width: examples.width, amounts: examples.amounts, rows: validation)
         let sorted = training.map { examples.amounts[$0] }.sorted()
         let q = best.head.quantiles
         let constant = [q.low, q.middle, q.high].map { sorted[min(sorted.count - 1, Int(Float(sorted.count) * $0))] }
         let constantLoss = pinball(Array(repeating: constant, count: validation.count).flatMap { $0 }, targets: validation.map { examples.amounts[$0] }, quantiles: q)
-        return (best, Report(validation: metrics, epochs: epochs, bestEpoch: bestEpoch, trainingExamples: training.count, constantPinball: constantLoss))
+        return (best, Report(
+            validation: metrics, epochs: epochs, bestEpoch: bestEpoch, trainingExamples: training.count, constantPinball: constantLoss,
+            uncalibratedCoverage: uncalibrated, margin: Double(best.margin)))
+    }
+
+    /// The split-conformal margin (conformalised quantile regression): with conformity scores
+    /// `E = max(min − y, y − max)` of the uncalibrated range on `rows`, the
+    /// `⌈(n + 1)(1 − α)⌉`-th smallest, where `1 − α` is the range's nominal coverage; 0 without rows.
+    public static func conformalMargin(_ model: BidModel, continuous: [Float], width: Int, amounts: [Float], rows: [Int]) -> Float {
+        guard !rows.isEmpty else { return 0 }
+        var plain = model
+        plain.margin = 0
+        var x: [Float] = []
+        x.reserveCapacity(rows.count * width)
+        for r in rows { x += continuous[(r * width)..<((r + 1) * width)] }
+        let suggestions = plain.suggest(continuous: x, batch: rows.count)
+        let scores = zip(suggestions, rows).map { s, r in max(s.minimum - Double(amounts[r]), Double(amounts[r]) - s.maximum) }.sorted()
+        let nominal = Double(model.head.quantiles.high - model.head.quantiles.low)
+        let k = min(scores.count, Int((Double(scores.count + 1) * nominal).rounded(.up)))
+        return Float(scores[max(0, k - 1)])
     }
 
     /// The mean pinball loss on `rows`, on the standard scale.

@@ -83,6 +83,8 @@ enum ModelArtifact {
         var quantiles: BidHead.Quantiles
         var amountMean: Float
         var amountScale: Float
+        /// The conformal margin; absent in artifacts saved before calibration (none then).
+        var margin: Float?
     }
 
     struct NeuralHeader: Codable {
@@ -140,7 +142,7 @@ enum ModelArtifact {
             }
             var bid: BidHeader?
             if let b = learned.bid {
-                bid = BidHeader(sizes: b.head.mlp.sizes, quantiles: b.head.quantiles, amountMean: b.amountMean, amountScale: b.amountScale)
+                bid = BidHeader(sizes: b.head.mlp.sizes, quantiles: b.head.quantiles, amountMean: b.amountMean, amountScale: b.amountScale, margin: b.margin)
                 add("bid.mlp", b.head.mlp.parameters)
             }
             header.neural = NeuralHeader(encoder: learned.encoder, models: headers, bid: bid)
@@ -271,7 +273,7 @@ enum ModelArtifact {
             }
             head.mlp.parameters = parameters
             head.quantiles = b.quantiles
-            bid = BidModel(head: head, amountMean: b.amountMean, amountScale: b.amountScale)
+            bid = BidModel(head: head, amountMean: b.amountMean, amountScale: b.amountScale, margin: b.margin ?? 0)
         }
         return LearnedModel(encoder: header.encoder, ranking: ranking, rating: rating, bid: bid)
     }

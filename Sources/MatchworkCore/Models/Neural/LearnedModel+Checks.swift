@@ -46,6 +46,7 @@ extension LearnedModel {
         if let bid {
             if let problem = nonFinite(bid.head.mlp.parameters, "bid head") { return problem }
             guard bid.amountMean.isFinite, bid.amountScale.isFinite else { return "its bid head's amount scale is not a finite number" }
+            guard bid.margin.isFinite else { return "its bid head's calibration margin is not a finite number" }
             let width = bid.head.mlp.sizes[0]
             var workspace = MLPWorkspace(), raw: [Float] = []
             for level: Float in [-3, 0, 3] {
