@@ -39,6 +39,12 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(name: .customLong("neural-param"), help: ArgumentHelp("A hyper-parameter of the neural model, as for `train` (repeatable).", valueName: "KEY=VALUE"))
     var neuralParams: [String] = []
 
+    @Flag(name: .customLong("no-ranker"), help: "Do not train the learned ranker (ranked falls back to the ensemble).")
+    var noRanker = false
+
+    @Option(name: .customLong("ranker-param"), help: ArgumentHelp("A hyper-parameter of the learned ranker, as for `train --model ranker` (repeatable).", valueName: "KEY=VALUE"))
+    var rankerParams: [String] = []
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -52,6 +58,9 @@ struct BacktestCommand: AsyncParsableCommand {
             var neural = try NeuralTraining.Configuration(parameters: &parameters)
             try parameters.checkAllRead(model: "neural")
             if parameters.values["compare_parts"] == nil { neural.compareParts = false }
+            var rankerParameters = try Parameters(rankerParams, field: "--ranker-param")
+            let ranker = try RankerTraining.Configuration(parameters: &rankerParameters)
+            try rankerParameters.checkAllRead(model: "ranker")
             let store = try options.openForReading()
             let scenario = try await store.scenario()
             let configuration = try engineOptions.configuration(scenario: scenario)
@@ -60,8 +69,9 @@ struct BacktestCommand: AsyncParsableCommand {
             let report = try await Backtest.run(
                 people: try await store.people(), opportunities: try await store.opportunities(), interactions: try await store.interactions(),
                 scenario: scenario, modes: modes, configuration: configuration, holdoutShare: holdout, horizonDays: horizonDays, maxSubjects: maxSubjects,
-                tune: !noTuning, neural: noNeural ? nil : neural
-            ) { stage, epoch in terminal.progress("training the neural model before the cut: " + TrainCommand.progressLine(stage: stage, epoch)) }
+                tune: !noTuning, neural: noNeural ? nil : neural, ranker: noRanker ? nil : ranker,
+                progress: { stage, epoch in terminal.progress("training the neural model before the cut: " + TrainCommand.progressLine(stage: stage, epoch)) },
+                rankerProgress: { terminal.progress("training the ranker before the cut: " + $0) })
             terminal.endProgress()
             if json {
                 let encoder = CLIJSON.encoder()

@@ -67,7 +67,7 @@ struct RecommendCLITests {
 
     @Test(arguments: [
         (["recommend", "--person", "nobody"], "error: person 'nobody' is not in the marketplace; check the id, or import the person first.\n"),
-        (["recommend", "--person", "clinician-1", "--mode", "magic"], "error: --mode 'magic' is not a recommendation mode; use one of rule_based, similarity, neighbourhood, collaborative, popularity, neural, ensemble.\n"),
+        (["recommend", "--person", "clinician-1", "--mode", "magic"], "error: --mode 'magic' is not a recommendation mode; use one of rule_based, similarity, neighbourhood, collaborative, popularity, neural, ensemble, ranked.\n"),
         (["recommend", "--person", "clinician-1", "--count", "0"], "error: count 0 must be between 1 and 1000.\n"),
         (["recommend", "--person", "clinician-1", "--filter", "service"], "error: --filter 'service' is not FACET=VALUES; write for example --filter service=emergency|surgery.\n"),
         (["recommend", "--person", "clinician-1", "--rule-weights", "pricing=0.9"], "error: job fit weights location 0.35 + pricing 0.9 + specialization 0.25 + availability 0.15 sum to 1.65; they must sum to 1. Adjust them by -0.65 in total.\n"),

@@ -164,7 +164,7 @@ struct EngineTests {
             _ = try EnsembleWeights.parse("rules=1")
             Issue.record("an unknown component was accepted")
         } catch {
-            #expect(error.message == "ensemble_weights 'rules' is not a recommendation mode; use one of rule_based, similarity, neighbourhood, collaborative, popularity, neural, ensemble.")
+            #expect(error.message == "ensemble_weights 'rules' is not a recommendation mode; use one of rule_based, similarity, neighbourhood, collaborative, popularity, neural, ensemble, ranked.")
         }
         let parsed = try EnsembleWeights.parse("rule_based=0.6, similarity=0.4")
         #expect(parsed.ruleBased == 0.6 && parsed.similarity == 0.4 && parsed.neighbourhood == 0)

@@ -83,7 +83,7 @@ struct RecommendationRouteTests {
             (#"{"person_id":"nobody"}"#, 404, "person_id", "person 'nobody' is not in the marketplace; check the id, or import the person first."),
             (#"{"person_id":"cleaner-1","count":0}"#, 422, "count", "count 0 must be between 1 and 1000."),
             (#"{"person_id":"cleaner-1","count":2.5}"#, 400, "count", "count is a number, but it must be an integer."),
-            (#"{"person_id":"cleaner-1","mode":"magic"}"#, 422, "mode", "mode 'magic' is not a recommendation mode; use one of rule_based, similarity, neighbourhood, collaborative, popularity, neural, ensemble."),
+            (#"{"person_id":"cleaner-1","mode":"magic"}"#, 422, "mode", "mode 'magic' is not a recommendation mode; use one of rule_based, similarity, neighbourhood, collaborative, popularity, neural, ensemble, ranked."),
             (#"{"person_id":"cleaner-1","explain":"yes"}"#, 400, "explain", "explain is a string, but it must be true or false."),
             (#"{"person_id":"cleaner-1","filters":{"max_distance":-4}}"#, 422, "filters.max_distance", "max distance -4.0 km must be a positive number of kilometres, at most 20040."),
             (#"{"person_id":"cleaner-1","filters":{"radius":4}}"#, 400, "filters.radius", "filters.radius is not a known field; the fields are exclude, facets, max_distance, max_price, min_price, prerequisites, starts_after, starts_before."),

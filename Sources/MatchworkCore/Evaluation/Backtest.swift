@@ -114,7 +114,8 @@ public enum Backtest {
         people: [Person], opportunities: [Opportunity], interactions: [Interaction], scenario: ScenarioName?,
         modes: [RecommendationMode] = RecommendationMode.allCases, configuration: EngineConfiguration = EngineConfiguration(),
         holdoutShare: Double = 0.2, horizonDays: Int = 14, maxSubjects: Int = 2000, parallelism: Int = 2, tune: Bool = true,
-        neural: NeuralTraining.Configuration? = nil, progress: NeuralTraining.Progress = { _, _ in }
+        neural: NeuralTraining.Configuration? = nil, ranker: RankerTraining.Configuration? = nil, progress: NeuralTraining.Progress = { _, _ in },
+        rankerProgress: (String) -> Void = { _ in }
     ) async throws(MatchworkError) -> Report {
         guard holdoutShare > 0, holdoutShare < 1 else {
             throw MatchworkError(.invalidConfiguration, "holdout share \(holdoutShare) must be between 0 and 1 (exclusive).", field: "holdout")
@@ -143,10 +144,22 @@ public enum Backtest {
             throw MatchworkError(.invalidValue, "no \(outcomeType.rawValue) falls in the \(horizonDays) days after the cut \(cut); widen the horizon.", field: "horizon")
         }
 
+        // The ranker learns from the windows before the cut, its latest window (the one ensemble
+        // weights are tuned on) for early stopping and its choice of objective; it scores only
+        // the `ranked` rows, so that the other rows show the engine without it.
+        var rankedTest: Window?
+        if let ranker, modes.contains(.ranked) {
+            let result = try RankerTraining.train(
+                people: people, opportunities: opportunities, interactions: interactions, scenario: scenario, end: cut, configuration: ranker,
+                engineConfiguration: configuration, progress: rankerProgress)
+            rankedTest = test.with(ranker: result.model)
+        }
+
         var rows: [Row] = []
         for direction in directions {
             for mode in modes {
-                rows.append(await test.row(direction: direction, mode: mode, label: mode.rawValue, parallelism: parallelism))
+                let window = mode == .ranked ? rankedTest ?? test : test
+                rows.append(await window.row(direction: direction, mode: mode, label: mode.rawValue, parallelism: parallelism))
             }
             if direction == pathDirection, test.hasCourses, modes.contains(.ensemble) {
                 rows.append(await test.row(direction: direction, mode: .ensemble, label: "ensemble+path", parallelism: parallelism, pathFirst: true))
@@ -327,6 +340,13 @@ public enum Backtest {
             Window(
                 engine: try engine.reconfigured(configuration), applicantEngine: try applicantEngine.reconfigured(configuration), pairs: pairs,
                 personSubjects: personSubjects, opportunitySubjects: opportunitySubjects)
+        }
+
+        /// The same window with a learned ranker.
+        func with(ranker: RankerModel?) -> Window {
+            Window(
+                engine: engine.with(ranker: ranker), applicantEngine: applicantEngine.with(ranker: ranker), pairs: pairs, personSubjects: personSubjects,
+                opportunitySubjects: opportunitySubjects)
         }
 
         /// Whether the window's marketplace has courses, so that learners' course lists can lead with their learning path.

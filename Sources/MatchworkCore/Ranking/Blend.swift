@@ -61,10 +61,21 @@ extension QueryState {
     /// The blend `mode` gives this query: a scorer's chain, the first that answers
     /// (``Scorers``), or the ensemble's blend of the components that answer, renormalised
     /// (``EnsemblePlan``); the last resort when nothing answers.
-    func blend(mode: RecommendationMode) -> Blend {
+    ///
+    /// `ranked`, and `ensemble` when a ranker is loaded (its `finalStage`), score with the
+    /// learned ranker (``RankedScorer``) over every component; without one for the list,
+    /// `ranked` falls back to the ensemble.
+    func blend(mode: RecommendationMode, finalStage: Bool = true) -> Blend {
         var fallbacks: [Fallback] = []
         let lastResort = Scorers.lastResort
-        guard mode == .ensemble else {
+        if mode == .ranked || (finalStage && mode == .ensemble && engine.ranker != nil) {
+            let scorer = RankedScorer()
+            switch values(of: scorer) {
+            case .success(let values): return Blend(scorer, values, fallbacks: [])
+            case .failure(let f): if mode == .ranked { fallbacks.append(f) }
+            }
+        }
+        guard mode == .ensemble || mode == .ranked else {
             for scorer in Scorers.chain(from: mode) {
                 switch values(of: scorer) {
                 case .success(let values): return Blend(scorer, values, fallbacks: fallbacks)

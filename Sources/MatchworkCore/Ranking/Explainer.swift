@@ -18,6 +18,7 @@ extension QueryState {
             reasons.append(((points[component] ?? 0) + bonus, text))
         }
         let summary = index.summaries[Int(p)]
+        let ranked = blend.answeredBy == [RecommendationMode.ranked.rawValue]
 
         // Prerequisites kept by the warn policy: said first.
         for unmet in engine.unmetPrerequisites(person: p, opportunity: o) {
@@ -25,84 +26,87 @@ extension QueryState {
             reasons.append((.infinity, forPerson ? "Needs \(skill) \(Self.amount(unmet.needed)); you have \(Self.amount(unmet.has))" : "Lacks a prerequisite: \(skill) \(Self.amount(unmet.has)) of the \(Self.amount(unmet.needed)) needed"))
         }
 
-        // Specialization: the preference facets that match.
-        for facet in engine.features.preferenceFacets {
-            let required = opportunity.required[facet]
-            guard let source = summary.sources[facet], !source.isAssumed else { continue }
-            let wanted = summary.values[facet] ?? []
-            for value in required where wanted.contains(value) {
-                add("specialization", forPerson ? Self.personPhrase(facet, value, source: source, words: words) : Self.candidatePhrase(facet, value, words: words), bonus: 0.01)
+        // The rules' reasons; the ranker's own (below) carry each feature group's points instead.
+        if !ranked {
+            // Specialization: the preference facets that match.
+            for facet in engine.features.preferenceFacets {
+                let required = opportunity.required[facet]
+                guard let source = summary.sources[facet], !source.isAssumed else { continue }
+                let wanted = summary.values[facet] ?? []
+                for value in required where wanted.contains(value) {
+                    add("specialization", forPerson ? Self.personPhrase(facet, value, source: source, words: words) : Self.candidatePhrase(facet, value, words: words), bonus: 0.01)
+                }
             }
-        }
-        if let km = snapshot.distanceKm(person: p, opportunity: o) {
-            add("location", forPerson ? "\(Self.kilometres(km)) from home" : "\(Self.kilometres(km)) from the \(words.opportunity)")
-        }
-        if let bid = engine.bidContext(person: p, opportunity: o), bid.count >= 2 {
-            let above = Self.whole((bid.amount / bid.minimum - 1) * 100)
-            let who = forPerson ? "Your bid of" : "Bid"
-            add("pricing", above == 0 ? "\(who) \(Self.amount(bid.amount)) is the lowest of \(bid.count)" : "\(who) \(Self.amount(bid.amount)) is \(above)% above the lowest of \(bid.count)")
-        } else if let pricing = engine.features.pricing, let ratio = pricing.ratio(opportunity, person) {
-            let pct = Self.whole(abs(ratio - 1) * 100)
-            if forPerson {
-                if pricing.askPer == nil, let pay = opportunity.attributes[pricing.offer] {
-                    add("pricing", pct == 0 ? "Pays \(Self.amount(pay)) per hour, your rate" : "Pays \(Self.amount(pay)) per hour, \(pct)% \(ratio > 1 ? "above" : "below") your rate")
-                } else if let budget = opportunity.attributes[pricing.offer] {
-                    add("pricing", "Budget \(Self.amount(budget)) is \(pct == 0 ? "your usual price" : "\(pct)% \(ratio > 1 ? "above" : "below") your usual price")")
+            if let km = snapshot.distanceKm(person: p, opportunity: o) {
+                add("location", forPerson ? "\(Self.kilometres(km)) from home" : "\(Self.kilometres(km)) from the \(words.opportunity)")
+            }
+            if let bid = engine.bidContext(person: p, opportunity: o), bid.count >= 2 {
+                let above = Self.whole((bid.amount / bid.minimum - 1) * 100)
+                let who = forPerson ? "Your bid of" : "Bid"
+                add("pricing", above == 0 ? "\(who) \(Self.amount(bid.amount)) is the lowest of \(bid.count)" : "\(who) \(Self.amount(bid.amount)) is \(above)% above the lowest of \(bid.count)")
+            } else if let pricing = engine.features.pricing, let ratio = pricing.ratio(opportunity, person) {
+                let pct = Self.whole(abs(ratio - 1) * 100)
+                if forPerson {
+                    if pricing.askPer == nil, let pay = opportunity.attributes[pricing.offer] {
+                        add("pricing", pct == 0 ? "Pays \(Self.amount(pay)) per hour, your rate" : "Pays \(Self.amount(pay)) per hour, \(pct)% \(ratio > 1 ? "above" : "below") your rate")
+                    } else if let budget = opportunity.attributes[pricing.offer] {
+                        add("pricing", "Budget \(Self.amount(budget)) is \(pct == 0 ? "your usual price" : "\(pct)% \(ratio > 1 ? "above" : "below") your usual price")")
+                    }
+                } else {
+                    add("pricing", Self.askPhrase(ratio: ratio, opportunity: words.opportunity))
+                }
+            }
+            if let window = opportunity.window, person.availability.slots.contains(where: { $0.covers(window.start) }) {
+                add("availability", forPerson ? "Starts \(Self.weekday(window.start)) \(Self.clock(window.start)), when you are available" : "Available when it starts")
+            }
+            if !opportunity.teaches.isEmpty, forPerson {
+                for taught in opportunity.teaches {
+                    let current = person.skills.first { $0.skill == taught.skill }?.level ?? 0
+                    guard taught.level > current else { continue }
+                    add("specialization", "Teaches \(taught.skill.replacingUnderscores) up to level \(Self.one(taught.level)), above your \(Self.one(current))")
+                }
+            }
+            if !forPerson {
+                let w = snapshot.activity.workers[Int(p)]
+                if let rating = w.meanRating {
+                    add("quality", "Rated \(Self.one(rating)) by \(w.ratings) \(w.ratings == 1 ? words.client : words.clients)")
+                }
+                if w.hires > 0 {
+                    let rate = Self.whole(100 * Double(w.completions) / Double(w.hires))
+                    add("reliability", "Completed \(rate)% of \(w.hires) accepted \(w.hires == 1 ? words.opportunity : words.opportunities)")
+                }
+                if w.completions > 0 {
+                    add("experience", "\(w.completions) \(w.completions == 1 ? words.opportunity : words.opportunities) completed")
+                } else if let years = person.attributes["years_experience"], years > 0 {
+                    add("experience", "\(Self.whole(years.rounded(.down))) years of experience")
+                }
+                if let ratio = w.meanBidRatio, w.bidRatios >= 2 {
+                    let pct = Self.whole(abs(ratio - 1) * 100)
+                    add("bidding", pct <= 5 ? "Bids close to the market average" : "Bids \(pct)% \(ratio < 1 ? "below" : "above") the market average")
+                } else if w.bids + w.applications >= 3 {
+                    let rate = Self.whole(100 * Double(w.hires) / Double(w.bids + w.applications))
+                    add("bidding", "Chosen for \(rate)% of \(w.bids + w.applications) applications")
+                }
+                if w.hiresLast30Days > 0 {
+                    add("activity", "\(w.hiresLast30Days) \(w.hiresLast30Days == 1 ? words.opportunity : words.opportunities) in the last 30 days")
+                }
+                if case let n = neighbourTook(c), n > 0 {
+                    add("neighbourhood", "Took \(n) similar \(n == 1 ? words.opportunity : words.opportunities)")
+                } else if case let n = neighbourInterest(in: c), n > 0 {
+                    add("neighbourhood", "Showed interest in \(n) similar \(n == 1 ? words.opportunity : words.opportunities)")
                 }
             } else {
-                add("pricing", Self.askPhrase(ratio: ratio, opportunity: words.opportunity))
-            }
-        }
-        if let window = opportunity.window, person.availability.slots.contains(where: { $0.covers(window.start) }) {
-            add("availability", forPerson ? "Starts \(Self.weekday(window.start)) \(Self.clock(window.start)), when you are available" : "Available when it starts")
-        }
-        if !opportunity.teaches.isEmpty, forPerson {
-            for taught in opportunity.teaches {
-                let current = person.skills.first { $0.skill == taught.skill }?.level ?? 0
-                guard taught.level > current else { continue }
-                add("specialization", "Teaches \(taught.skill.replacingUnderscores) up to level \(Self.one(taught.level)), above your \(Self.one(current))")
-            }
-        }
-        if !forPerson {
-            let w = snapshot.activity.workers[Int(p)]
-            if let rating = w.meanRating {
-                add("quality", "Rated \(Self.one(rating)) by \(w.ratings) \(w.ratings == 1 ? words.client : words.clients)")
-            }
-            if w.hires > 0 {
-                let rate = Self.whole(100 * Double(w.completions) / Double(w.hires))
-                add("reliability", "Completed \(rate)% of \(w.hires) accepted \(w.hires == 1 ? words.opportunity : words.opportunities)")
-            }
-            if w.completions > 0 {
-                add("experience", "\(w.completions) \(w.completions == 1 ? words.opportunity : words.opportunities) completed")
-            } else if let years = person.attributes["years_experience"], years > 0 {
-                add("experience", "\(Self.whole(years.rounded(.down))) years of experience")
-            }
-            if let ratio = w.meanBidRatio, w.bidRatios >= 2 {
-                let pct = Self.whole(abs(ratio - 1) * 100)
-                add("bidding", pct <= 5 ? "Bids close to the market average" : "Bids \(pct)% \(ratio < 1 ? "below" : "above") the market average")
-            } else if w.bids + w.applications >= 3 {
-                let rate = Self.whole(100 * Double(w.hires) / Double(w.bids + w.applications))
-                add("bidding", "Chosen for \(rate)% of \(w.bids + w.applications) applications")
-            }
-            if w.hiresLast30Days > 0 {
-                add("activity", "\(w.hiresLast30Days) \(w.hiresLast30Days == 1 ? words.opportunity : words.opportunities) in the last 30 days")
-            }
-            if case let n = neighbourTook(c), n > 0 {
-                add("neighbourhood", "Took \(n) similar \(n == 1 ? words.opportunity : words.opportunities)")
-            } else if case let n = neighbourInterest(in: c), n > 0 {
-                add("neighbourhood", "Showed interest in \(n) similar \(n == 1 ? words.opportunity : words.opportunities)")
-            }
-        } else {
-            let client = snapshot.clientOf[Int(o)]
-            if client >= 0, case let n = neighbourClientHires(client), n > 0 {
-                add("neighbourhood", "\(words.people.capitalisedFirst) like you took \(n) \(n == 1 ? words.opportunity : words.opportunities) here")
-            }
-            if case let n = neighbourInterest(in: c), n > 0 {
-                add("neighbourhood", "\(n) \(n == 1 ? words.person : words.people) like you showed interest", bonus: -0.01)
-            }
-            let applicants = snapshot.activity.opportunityRecords[Int(o)].applicants
-            if applicants > 0 {
-                add("popularity", "\(applicants) \(applicants == 1 ? words.person : words.people) applied so far")
+                let client = snapshot.clientOf[Int(o)]
+                if client >= 0, case let n = neighbourClientHires(client), n > 0 {
+                    add("neighbourhood", "\(words.people.capitalisedFirst) like you took \(n) \(n == 1 ? words.opportunity : words.opportunities) here")
+                }
+                if case let n = neighbourInterest(in: c), n > 0 {
+                    add("neighbourhood", "\(n) \(n == 1 ? words.person : words.people) like you showed interest", bonus: -0.01)
+                }
+                let applicants = snapshot.activity.opportunityRecords[Int(o)].applicants
+                if applicants > 0 {
+                    add("popularity", "\(applicants) \(applicants == 1 ? words.person : words.people) applied so far")
+                }
             }
         }
         // What each scorer's part of the score supports, in the blend's order.

@@ -69,6 +69,11 @@ final class QueryState {
         return bidBoard.isEmpty ? nil : bidBoard.context(of: c)
     }
 
+    /// The ranker's feature rows of every candidate and their margins, once it scored
+    /// (``RankedScorer``), for the breakdown's contributions.
+    var rankerRows: [Float] = []
+    var rankerMargins: [Float] = []
+
     /// The neighbourhood scorer's neighbours, by weight: similar people (person subject) or
     /// similar opportunities (opportunity subject); empty until it scored.
     var neighbours: [(weight: Double, other: DenseIndex)] = []

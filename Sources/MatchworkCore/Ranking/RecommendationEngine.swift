@@ -44,6 +44,10 @@ public struct RecommendationEngine: Sendable {
     let neuralTables = NeuralTables()
     /// The skill market behind path-first course lists, built on first use.
     let skillSource = SkillSource()
+    /// The learned ranker behind `ranked` mode and the ensemble's final stage, if any.
+    public let ranker: RankerModel?
+    /// Clients' habits when hiring among bids, the ranker's features, built on first use.
+    let clientHabits = ClientHabits()
 
     /// - Parameters:
     ///   - features: overrides the scenario's feature mapping.
@@ -56,7 +60,7 @@ public struct RecommendationEngine: Sendable {
     /// - Throws: when the configuration is invalid.
     public init(
         snapshot: MarketplaceSnapshot, configuration: EngineConfiguration = EngineConfiguration(), features: ScenarioFeatures? = nil, cache: FeatureCache? = nil,
-        collaborativeCache: CollaborativeCache? = nil, learnedModel: LearnedModel? = nil
+        collaborativeCache: CollaborativeCache? = nil, learnedModel: LearnedModel? = nil, ranker: RankerModel? = nil
     ) throws(MatchworkError) {
         try configuration.validate()
         let features = features ?? ScenarioFeatures.forScenario(snapshot.preset?.name)
@@ -65,6 +69,7 @@ public struct RecommendationEngine: Sendable {
         index = cache?.index(for: snapshot, features: features) ?? FeatureIndex(snapshot: snapshot, features: features)
         collaborativeSource = CollaborativeSource(cache: collaborativeCache)
         learned = learnedModel
+        self.ranker = ranker
     }
 
     /// The engine with another configuration, over the same snapshot, feature index and (when
@@ -72,20 +77,29 @@ public struct RecommendationEngine: Sendable {
     public func reconfigured(_ configuration: EngineConfiguration) throws(MatchworkError) -> RecommendationEngine {
         try configuration.validate()
         let source = configuration.collaborative == self.configuration.collaborative ? collaborativeSource : CollaborativeSource(cache: collaborativeSource.cache)
-        return RecommendationEngine(snapshot: snapshot, index: index, configuration: configuration, collaborativeSource: source, learned: learned)
+        return RecommendationEngine(snapshot: snapshot, index: index, configuration: configuration, collaborativeSource: source, learned: learned, ranker: ranker)
     }
 
     /// The engine with another trained model (or none), over the same snapshot and indices.
     public func with(learnedModel: LearnedModel?) -> RecommendationEngine {
-        RecommendationEngine(snapshot: snapshot, index: index, configuration: configuration, collaborativeSource: collaborativeSource, learned: learnedModel)
+        RecommendationEngine(snapshot: snapshot, index: index, configuration: configuration, collaborativeSource: collaborativeSource, learned: learnedModel, ranker: ranker)
     }
 
-    private init(snapshot: MarketplaceSnapshot, index: FeatureIndex, configuration: EngineConfiguration, collaborativeSource: CollaborativeSource, learned: LearnedModel?) {
+    /// The engine with another learned ranker (or none), over the same snapshot and indices.
+    public func with(ranker: RankerModel?) -> RecommendationEngine {
+        RecommendationEngine(snapshot: snapshot, index: index, configuration: configuration, collaborativeSource: collaborativeSource, learned: learned, ranker: ranker)
+    }
+
+    private init(
+        snapshot: MarketplaceSnapshot, index: FeatureIndex, configuration: EngineConfiguration, collaborativeSource: CollaborativeSource, learned: LearnedModel?,
+        ranker: RankerModel?
+    ) {
         self.snapshot = snapshot
         self.index = index
         self.configuration = configuration
         self.collaborativeSource = collaborativeSource
         self.learned = learned
+        self.ranker = ranker
     }
 
     /// The collaborative factors for this snapshot, fitted on first use.
@@ -177,6 +191,7 @@ public struct RecommendationEngine: Sendable {
         var versions: [String] = []
         if answeredBy.contains(RecommendationMode.neural.rawValue), let v = learned?.version { versions.append(v) }
         if answeredBy.contains(RecommendationMode.collaborative.rawValue), let v = try? collaborativeIndex().modelVersion { versions.append(v) }
+        if answeredBy.contains(RecommendationMode.ranked.rawValue), let v = ranker?.version { versions.append(v) }
         return versions.isEmpty ? nil : versions.joined(separator: ", ")
     }
 

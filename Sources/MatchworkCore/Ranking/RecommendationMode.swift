@@ -22,8 +22,8 @@ public struct RecommendationMode: RawRepresentable, Sendable, Hashable, Codable,
     /// (``EnsembleConfiguration``).
     public static let ensemble = RecommendationMode(declaring: "ensemble")
 
-    /// The registered scorers' modes in registration order, then `ensemble`.
-    public static let allCases: [RecommendationMode] = Scorers.registered.map(\.scorer.mode) + [.ensemble]
+    /// The registered scorers' modes in registration order, then `ensemble` and `ranked`.
+    public static let allCases: [RecommendationMode] = Scorers.registered.map(\.scorer.mode) + [.ensemble, .ranked]
 
     public static func parse(_ text: String, field: String = "mode") throws(MatchworkError) -> RecommendationMode {
         let normalised = text == "rule-based" ? "rule_based" : text == "neighborhood" ? "neighbourhood" : text

@@ -1,0 +1,55 @@
+/// A trained learned ranker: one LambdaMART booster per kind of list over the features of
+/// ``RankerFeatures``, with what it needs to compute them and what it learned to rely on.
+public struct RankerModel: Sendable {
+    /// A feature's share of the trees' total gain.
+    public struct Importance: Sendable, Hashable, Codable {
+        public var feature: String
+        public var gain: Double
+        /// Its share of the total gain, 0...1.
+        public var share: Double
+    }
+
+    /// One kind of list's booster and how it was chosen.
+    public struct Stage: Sendable {
+        public var booster: Booster
+        public var parameters: BoostingParameters
+        /// Its NDCG@10 on the validation lists, per objective tried (the best was kept).
+        public var validation: [String: Double]
+        /// The features by gain, largest first.
+        public var importance: [Importance]
+
+        public init(booster: Booster, parameters: BoostingParameters, validation: [String: Double], importance: [Importance]) {
+            self.booster = booster
+            self.parameters = parameters
+            self.validation = validation
+            self.importance = importance
+        }
+    }
+
+    /// The pair features' encoder (its scenario, facets, attributes and centre; no scaling).
+    public var encoder: PairFeatureEncoder
+    public var stages: [RankingTarget: Stage]
+    /// The registry version it was loaded from, if any.
+    public var version: String?
+
+    public init(encoder: PairFeatureEncoder, stages: [RankingTarget: Stage], version: String? = nil) {
+        self.encoder = encoder
+        self.stages = stages
+        self.version = version
+    }
+
+    /// The feature names, in column order.
+    public var features: [String] { RankerFeatures.names(encoder) }
+
+    /// The stage that ranks `target`'s lists, if it was trained.
+    public func stage(for target: RankingTarget) -> Stage? { stages[target] }
+
+    /// Feature importance of a stage as `(feature, gain)`, from its booster.
+    static func importance(_ booster: Booster, names: [String]) throws(MatchworkError) -> [Importance] {
+        let gains = try booster.featureGain()
+        let total = gains.values.reduce(0, +)
+        return gains.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { column, gain in
+            Importance(feature: column < names.count ? names[column] : "f\(column)", gain: gain, share: total > 0 ? gain / total : 0)
+        }
+    }
+}

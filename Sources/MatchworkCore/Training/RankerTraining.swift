@@ -1,0 +1,257 @@
+/// Training the learned ranker (``RankerModel``) from a marketplace's history.
+///
+/// Lists come from the same windows as the neural model's (``NeuralTraining``): for each of
+/// the `windows` spans of `horizonDays` before `end`, the marketplace is rebuilt as it was at
+/// the window's start, and every outcome in the window becomes a list to rank in each
+/// direction (opportunities for the person hired, people for the opportunity filled, the
+/// opportunity's applicants with their bids). A list's features (``RankerFeatures``) are
+/// computed over all its candidates from the window's start, so no outcome leaks into its own
+/// features; it keeps its hired rows (label 1) and up to `negatives` others (label 0): half the
+/// best by the default ensemble, half at random (seeded); an applicant list keeps everyone.
+///
+/// The latest window's lists are the validation set. Each objective in `objectives` is
+/// trained with early stopping on it; the one with the best validation NDCG@10 is kept, and
+/// (with `refit`) trained again on every window for the rounds it kept.
+public enum RankerTraining {
+    public struct Configuration: Sendable, Hashable, Codable {
+        public var windows = 8
+        public var horizonDays = 14
+        public var negatives = 40
+        public var maxSubjects = 2000
+        public var rounds = 400
+        public var maxDepth = 6
+        public var learningRate = 0.05
+        public var minChildWeight = 1.0
+        public var subsample = 0.8
+        public var columnSample = 0.8
+        public var earlyStoppingRounds = 40
+        public var objectives: [BoostingParameters.Objective] = [.rankNDCG, .rankPairwise]
+        public var refit = true
+        public var seed = 42
+        public var threads = 2
+
+        public init() {}
+
+        public func validate() throws(MatchworkError) {
+            try check(windows, "windows", 2...520)
+            try check(horizonDays, "horizon_days", 1...365)
+            try check(negatives, "negatives", 1...10_000)
+            try check(maxSubjects, "max_subjects", 1...1_000_000)
+            try check(threads, "threads", 1...256)
+            guard !objectives.isEmpty, objectives.allSatisfy(\.isRanking) else {
+                throw MatchworkError(.invalidConfiguration, "parameter objective must be rank:ndcg, rank:pairwise or both (rank:ndcg,rank:pairwise).", field: "objective")
+            }
+            try parameters(.rankNDCG).validate()
+        }
+
+        /// The booster's parameters for `objective`.
+        public func parameters(_ objective: BoostingParameters.Objective) -> BoostingParameters {
+            var p = BoostingParameters(objective: objective)
+            p.rounds = rounds
+            p.maxDepth = maxDepth
+            p.learningRate = learningRate
+            p.minChildWeight = minChildWeight
+            p.subsample = subsample
+            p.columnSample = columnSample
+            p.earlyStoppingRounds = earlyStoppingRounds
+            p.metric = "ndcg@10"
+            p.seed = seed
+            p.threads = threads
+            return p
+        }
+
+        /// Reads `windows`, `horizon_days`, `negatives`, `rounds`, `max_depth`, `learning_rate`,
+        /// `min_child_weight`, `subsample`, `colsample_bytree`, `early_stopping_rounds`,
+        /// `objective` (`rank:ndcg`, `rank:pairwise` or both, comma-separated), `refit` (0 or 1),
+        /// `seed` and `threads` from `parameters`.
+        public init(parameters: inout Parameters) throws(MatchworkError) {
+            self.init()
+            try parameters.int("windows", into: &windows)
+            try parameters.int("horizon_days", into: &horizonDays)
+            try parameters.int("negatives", into: &negatives)
+            try parameters.int("max_subjects", into: &maxSubjects)
+            try parameters.int("rounds", into: &rounds)
+            try parameters.int("max_depth", into: &maxDepth)
+            try parameters.double("learning_rate", into: &learningRate)
+            try parameters.double("min_child_weight", into: &minChildWeight)
+            try parameters.double("subsample", into: &subsample)
+            try parameters.double("colsample_bytree", into: &columnSample)
+            try parameters.int("early_stopping_rounds", into: &earlyStoppingRounds)
+            try parameters.int("threads", into: &threads)
+            var refitting = refit ? 1 : 0
+            try parameters.int("refit", into: &refitting)
+            guard refitting == 0 || refitting == 1 else {
+                throw MatchworkError(.invalidConfiguration, "parameter refit=\(refitting) must be 0 or 1.", field: "refit")
+            }
+            refit = refitting == 1
+            var names: [String]?
+            try parameters.names("objective", into: &names)
+            if let names {
+                var chosen: [BoostingParameters.Objective] = []
+                for name in names {
+                    guard let objective = BoostingParameters.Objective(rawValue: name), objective.isRanking else {
+                        throw MatchworkError(.invalidConfiguration, "parameter objective=\(names.joined(separator: ",")) names '\(name)'; use rank:ndcg, rank:pairwise or both, comma-separated.", field: "objective")
+                    }
+                    chosen.append(objective)
+                }
+                objectives = chosen
+            }
+            var seed = UInt64(self.seed)
+            try parameters.seed("seed", into: &seed)
+            self.seed = Int(truncatingIfNeeded: seed)
+            try validate()
+        }
+
+        /// The settings as `key=value` text, for the registry's metadata.
+        public var settings: [String: String] {
+            [
+                "windows": "\(windows)", "horizon_days": "\(horizonDays)", "negatives": "\(negatives)", "rounds": "\(rounds)", "max_depth": "\(maxDepth)",
+                "learning_rate": "\(learningRate)", "min_child_weight": "\(minChildWeight)", "subsample": "\(subsample)", "colsample_bytree": "\(columnSample)",
+                "early_stopping_rounds": "\(earlyStoppingRounds)", "objective": objectives.map(\.rawValue).joined(separator: ","), "refit": refit ? "1" : "0",
+                "seed": "\(seed)", "threads": "\(threads)",
+            ]
+        }
+    }
+
+    /// One kind of list's training.
+    public struct StageReport: Sendable, Hashable, Codable {
+        public var lists: Int
+        public var rows: Int
+        public var validationLists: Int
+        /// Validation NDCG@10 per objective tried, and the one kept.
+        public var validation: [String: Double]
+        public var objective: String
+        public var rounds: Int
+        /// The ten features with the largest gain.
+        public var importance: [RankerModel.Importance]
+    }
+
+    public struct Result: Sendable {
+        public var model: RankerModel
+        public var stages: [RankingTarget: StageReport]
+        public var windows: Int
+    }
+
+    /// The rows of one kind of list, grouped.
+    struct Rows {
+        var values: [Float] = []
+        var labels: [Float] = []
+        var groups: [Int] = []
+
+        mutating func append(_ other: Rows) {
+            values += other.values
+            labels += other.labels
+            groups += other.groups
+        }
+
+        func data(columns: Int) throws(MatchworkError) -> BoostingData {
+            try BoostingData(rows: labels.count, columns: columns, values: values, labels: labels, groups: groups)
+        }
+    }
+
+    /// Trains on the standing history before `end` (default: just after the latest outcome).
+    public static func train(
+        people: [Person], opportunities: [Opportunity], interactions: [Interaction], scenario: ScenarioName?, end: Timestamp? = nil,
+        configuration: Configuration = Configuration(), engineConfiguration: EngineConfiguration = EngineConfiguration(), progress: (String) -> Void = { _ in }
+    ) throws(MatchworkError) -> Result {
+        try configuration.validate()
+        let interactions = Interaction.standing(interactions)
+        let (outcomeType, outcomeEvents) = Backtest.outcomes(interactions, opportunities: opportunities, scenario: scenario)
+        let end =
+            end ?? (MarketplaceSnapshot.referenceTime(of: outcomeEvents)
+                ?? MarketplaceSnapshot.referenceTime(of: interactions))?.adding(seconds: 1) ?? Timestamp(secondsSinceEpoch: 0)
+        let history = interactions.filter { $0.timestamp < end }
+        let outcomes = outcomeEvents.filter { $0.timestamp < end }.sorted { ($0.timestamp, $0.person, $0.opportunity) < ($1.timestamp, $1.person, $1.opportunity) }
+        let data = Backtest.Data(people: people, opportunities: opportunities, interactions: history, outcomes: outcomes, scenario: scenario, maxSubjects: configuration.maxSubjects)
+        let horizon = Int64(configuration.horizonDays) * 86_400
+
+        var generator = SeededGenerator(seed: UInt64(truncatingIfNeeded: configuration.seed))
+        // Per kind of list: the validation window's rows (k = 1) and the others'.
+        var training: [RankingTarget: Rows] = [:], validation: [RankingTarget: Rows] = [:]
+        var encoder: PairFeatureEncoder?
+        var windows = 0
+        for k in 1...configuration.windows {
+            let cut = end.adding(seconds: -Int64(k) * horizon)
+            let windowEnd = cut.adding(seconds: horizon)
+            guard outcomes.contains(where: { $0.timestamp >= cut && $0.timestamp < windowEnd }) else { continue }
+            guard outcomes.contains(where: { $0.timestamp < cut }) else { break }
+            let window = try data.window(cut: cut, horizonEnd: windowEnd, configuration: engineConfiguration, cache: FeatureCache())
+            guard window.pairs > 0 else { continue }
+            windows += 1
+            if encoder == nil { encoder = PairFeatureEncoder(snapshot: window.engine.snapshot, features: window.engine.features) }
+            for direction in Backtest.directions {
+                let target = Backtest.target(of: direction)
+                let (requests, relevant, engine) = window.requests(direction: direction, mode: .ensemble)
+                var rows = Rows()
+                for (request, wanted) in zip(requests, relevant) {
+                    guard case .ranked(let subject, let forPerson, let candidates, _) = try engine.eligible(for: request) else { continue }
+                    let query = QueryState(engine: engine, subject: subject, forPerson: forPerson, candidates: candidates, pool: request.pool)
+                    var positions: [Int] = [], others: [Int] = []
+                    for (i, c) in candidates.enumerated() {
+                        let id = forPerson ? engine.snapshot.opportunities[Int(c)].id.rawValue : engine.snapshot.people[Int(c)].id.rawValue
+                        if wanted.contains(id) { positions.append(i) } else { others.append(i) }
+                    }
+                    guard !positions.isEmpty, !others.isEmpty else { continue }
+                    let positives = positions.count
+                    if request.pool == .applicants || others.count <= configuration.negatives {
+                        positions += others
+                    } else {
+                        let scores = query.blend(mode: .ensemble, finalStage: false).scores
+                        let best = others.sorted { (scores[$0], $1) > (scores[$1], $0) }
+                        let top = configuration.negatives / 2
+                        positions += best.prefix(top)
+                        positions += generator.shuffled(Array(best.dropFirst(top))).prefix(configuration.negatives - top)
+                    }
+                    rows.values += query.rankerFeatures(encoder!, positions: positions)
+                    rows.labels += positions.indices.map { $0 < positives ? 1 : 0 }
+                    rows.groups.append(positions.count)
+                }
+                if k == 1 { validation[target, default: Rows()].append(rows) } else { training[target, default: Rows()].append(rows) }
+            }
+            progress("window \(k): \(window.pairs) \(outcomeType.rawValue) pairs from \(cut)")
+        }
+        guard let encoder else {
+            throw MatchworkError(
+                .invalidValue,
+                "the history before \(end) has no \(outcomeType.rawValue) outcomes in its last \(configuration.windows) windows of \(configuration.horizonDays) days to train a ranker on; import more history or widen --param horizon_days / windows.",
+                field: "interactions")
+        }
+        let names = RankerFeatures.names(encoder)
+        var stages: [RankingTarget: RankerModel.Stage] = [:]
+        var reports: [RankingTarget: StageReport] = [:]
+        for target in RankingTarget.allCases {
+            guard let train = training[target], let valid = validation[target], train.groups.count >= 5, valid.groups.count >= 2 else { continue }
+            let trainData = try train.data(columns: names.count), validData = try valid.data(columns: names.count)
+            var tried: [String: Double] = [:]
+            var best: (booster: Booster, parameters: BoostingParameters, score: Double)?
+            for objective in configuration.objectives {
+                let parameters = configuration.parameters(objective)
+                let booster = try Booster.train(trainData, validation: validData, parameters: parameters)
+                let score = booster.validationHistory.isEmpty ? 0 : booster.validationHistory[booster.rounds - 1]
+                tried[objective.rawValue] = score
+                progress("\(target.rawValue): \(objective.rawValue) validation NDCG@10 \(score) after \(booster.rounds) rounds")
+                if best.map({ score > $0.score }) ?? true { best = (booster, parameters, score) }
+            }
+            guard var (booster, parameters, _) = best else { continue }
+            if configuration.refit {
+                var all = train
+                all.append(valid)
+                parameters.rounds = booster.rounds
+                parameters.earlyStoppingRounds = nil
+                booster = try Booster.train(try all.data(columns: names.count), parameters: parameters)
+            }
+            let importance = try RankerModel.importance(booster, names: names)
+            stages[target] = RankerModel.Stage(booster: booster, parameters: parameters, validation: tried, importance: importance)
+            reports[target] = StageReport(
+                lists: train.groups.count + valid.groups.count, rows: train.labels.count + valid.labels.count, validationLists: valid.groups.count, validation: tried,
+                objective: parameters.objective.rawValue, rounds: booster.rounds, importance: Array(importance.prefix(10)))
+        }
+        guard !stages.isEmpty else {
+            throw MatchworkError(
+                .invalidValue,
+                "the history before \(end) has too few \(outcomeType.rawValue) outcomes to train a ranker (at least 5 lists before the latest window and 2 in it, for some kind of list); import more history or widen --param horizon_days / windows.",
+                field: "interactions")
+        }
+        return Result(model: RankerModel(encoder: encoder, stages: stages), stages: reports, windows: windows)
+    }
+}
