@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MatchworkCore
 import MatchworkStore
+import MatchworkSynth
 
 struct BacktestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -64,12 +65,19 @@ struct BacktestCommand: AsyncParsableCommand {
             let store = try options.openForReading()
             let scenario = try await store.scenario()
             let configuration = try engineOptions.configuration(scenario: scenario)
+            // A generated marketplace keeps its choice model: the ceiling row ranks by it.
+            var choices: [OpportunityID: [PersonID: Double]] = [:]
+            if let scenario, let document = try await store.groundTruth(for: scenario),
+                let truth = try? JSONDecoder().decode(GroundTruth.self, from: Data(document.utf8))
+            {
+                choices = truth.choiceProbabilities
+            }
             let started = monotonicSeconds()
             let terminal = Terminal(quiet: options.quiet || json)
             let report = try await Backtest.run(
                 people: try await store.people(), opportunities: try await store.opportunities(), interactions: try await store.interactions(),
                 scenario: scenario, modes: modes, configuration: configuration, holdoutShare: holdout, horizonDays: horizonDays, maxSubjects: maxSubjects,
-                tune: !noTuning, neural: noNeural ? nil : neural, ranker: noRanker ? nil : ranker,
+                tune: !noTuning, neural: noNeural ? nil : neural, ranker: noRanker ? nil : ranker, choiceProbabilities: choices,
                 progress: { stage, epoch in terminal.progress("training the neural model before the cut: " + TrainCommand.progressLine(stage: stage, epoch)) },
                 rankerProgress: { terminal.progress("training the ranker before the cut: " + $0) })
             terminal.endProgress()
@@ -85,6 +93,13 @@ struct BacktestCommand: AsyncParsableCommand {
                 let answered = row.answeredBy.sorted { $0.value > $1.value }.prefix(2).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                 print(row.direction.padding(toLength: 26, withPad: " ", startingAt: 0) + " " + row.mode.padding(toLength: width, withPad: " ", startingAt: 0)
                     + String(format: " %8d  %5.1f%%  %7.4f  ", row.subjects, row.hitRateAt3 * 100, row.ndcgAt10) + answered)
+            }
+            if let ceiling = report.rows.first(where: { $0.mode == Backtest.ceiling }), ceiling.hitRateAt3 > 0 {
+                let shares = report.rows.filter { $0.direction == ceiling.direction && $0.mode != Backtest.ceiling }
+                    .map { "\($0.mode) " + String(format: "%.3f", $0.hitRateAt3 / ceiling.hitRateAt3) }
+                print("")
+                print("rank_applicants hit@3 as a share of the ceiling (each job's bidders ranked by the generator's hidden choice probabilities):")
+                print("  " + shares.joined(separator: ", "))
             }
             if !report.ratingRows.isEmpty {
                 print("")

@@ -38,17 +38,30 @@ struct BacktestTests {
     func cleaningApplicants() async throws {
         let m = try CleaningMarketplace(seed: 42, size: .standard).generate()
         let report = try await Backtest.run(
-            people: m.people, opportunities: m.opportunities, interactions: m.interactions, scenario: .cleaning, modes: [.ruleBased])
+            people: m.people, opportunities: m.opportunities, interactions: m.interactions, scenario: .cleaning, modes: [.ruleBased],
+            choiceProbabilities: m.groundTruth.choiceProbabilities)
         let row = try #require(report.rows.first { $0.direction == "rank_applicants" })
         // About 5.5 bids per job: choosing 3 at random finds the winner about half the time.
         #expect(row.hitRateAt3 > 0.62)
-        // The README's figures, pinned (seed 42): 70.4% top-3 accuracy on 196 jobs.
+        // The README's figures, pinned (seed 42): 80.6% top-3 accuracy on 196 jobs.
         #expect(report.testOutcomes == 196)
-        #expect(row.subjects == 196 && row.hitRateAt3 == 138.0 / 196.0, "\(row.hitRateAt3 * 196) hits")
-        #expect(abs(row.ndcgAt10 - 0.6159) < 0.00005, "NDCG@10 \(row.ndcgAt10)")
+        #expect(row.subjects == 196 && row.hitRateAt3 == 158.0 / 196.0, "\(row.hitRateAt3 * 196) hits")
+        #expect(abs(row.ndcgAt10 - 0.7112) < 0.00005, "NDCG@10 \(row.ndcgAt10)")
         let forPeople = try #require(report.rows.first { $0.direction == "opportunities_for_people" && $0.mode == "rule_based" })
-        #expect(forPeople.subjects == 98 && forPeople.hitRateAt3 == 28.0 / 98.0, "\(forPeople.hitRateAt3 * 98) hits")
-        #expect(forPeople.answeredBy == ["rule_based": 86, Backtest.noCandidate: 12])
+        #expect(forPeople.subjects == 96 && forPeople.hitRateAt3 == 25.0 / 96.0, "\(forPeople.hitRateAt3 * 96) hits")
+        #expect(forPeople.answeredBy == ["rule_based": 96])
+        // The baselines: the cheapest bid first (75.0%), and the generator's own choice
+        // probabilities (97.4%), which no mode beats in expectation and none does here.
+        let lowest = try #require(report.rows.first { $0.mode == Backtest.lowestBid })
+        #expect(lowest.direction == "rank_applicants" && lowest.subjects == 196 && lowest.hitRateAt3 == 147.0 / 196.0, "\(lowest.hitRateAt3 * 196) hits")
+        let ceiling = try #require(report.rows.first { $0.mode == Backtest.ceiling })
+        #expect(ceiling.subjects == 196 && ceiling.hitRateAt3 == 191.0 / 196.0, "\(ceiling.hitRateAt3 * 196) hits")
+        #expect(report.rows.filter { $0.direction == "rank_applicants" }.allSatisfy { $0.hitRateAt3 <= ceiling.hitRateAt3 })
+        // The probabilities are a distribution over each decided job's bidders, every winner among them.
+        let choices = m.groundTruth.choiceProbabilities
+        #expect(choices.count == m.interactions.count { $0.type == .hire })
+        for (job, bidders) in choices.prefix(200) { #expect(abs(bidders.values.reduce(0, +) - 1) < 1e-9, "\(job.rawValue)") }
+        for hire in m.interactions where hire.type == .hire { #expect(choices[hire.opportunity]?[hire.person] != nil, "\(hire.opportunity.rawValue)") }
     }
 
     @Test("A window's engine sees only what happened before its cut: no test outcome, no later event")

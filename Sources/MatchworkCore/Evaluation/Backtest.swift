@@ -22,6 +22,10 @@ import RealModule
 ///    relevant item in the top 3; NDCG@10 with binary relevance and
 ///    `IDCG = sum_{k=1}^{min(|R|,10)} 1 / log2(k + 1)`. Subjects with no eligible candidate
 ///    count as misses.
+/// 6. Baselines of `rank_applicants`: `lowest_bid` ranks each job's bidders by their bid,
+///    cheapest first; `ceiling` (a generated marketplace, whose choice model is known) by the
+///    probability the generator gave each bidder of being hired, which maximises the expected
+///    hit rate: every mode's ratio to it is how much of the reachable relevance it gets.
 public enum Backtest {
     /// The `answered_by` count of subjects with no eligible candidate (each a miss).
     public static let noCandidate = "no_eligible_candidate"
@@ -80,6 +84,11 @@ public enum Backtest {
     }
 
     public static let directions = ["opportunities_for_people", "people_for_opportunities", "rank_applicants"]
+    /// The `rank_applicants` row of the rule "the cheapest bid first".
+    public static let lowestBid = "lowest_bid"
+    /// The `rank_applicants` row that ranks each job's bidders by the generator's hidden choice
+    /// probabilities: the best hit rate any model can expect.
+    public static let ceiling = "ceiling"
     /// The direction whose lists lead with the learner's learning path (``RecommendationRequest/pathFirst``)
     /// in the `ensemble+path` rows, on a marketplace with courses.
     static let pathDirection = "opportunities_for_people"
@@ -114,8 +123,8 @@ public enum Backtest {
         people: [Person], opportunities: [Opportunity], interactions: [Interaction], scenario: ScenarioName?,
         modes: [RecommendationMode] = RecommendationMode.allCases, configuration: EngineConfiguration = EngineConfiguration(),
         holdoutShare: Double = 0.2, horizonDays: Int = 14, maxSubjects: Int = 2000, parallelism: Int = 2, tune: Bool = true,
-        neural: NeuralTraining.Configuration? = nil, ranker: RankerTraining.Configuration? = nil, progress: NeuralTraining.Progress = { _, _ in },
-        rankerProgress: (String) -> Void = { _ in }
+        neural: NeuralTraining.Configuration? = nil, ranker: RankerTraining.Configuration? = nil, choiceProbabilities: [OpportunityID: [PersonID: Double]] = [:],
+        progress: NeuralTraining.Progress = { _, _ in }, rankerProgress: (String) -> Void = { _ in }
     ) async throws(MatchworkError) -> Report {
         guard holdoutShare > 0, holdoutShare < 1 else {
             throw MatchworkError(.invalidConfiguration, "holdout share \(holdoutShare) must be between 0 and 1 (exclusive).", field: "holdout")
@@ -151,7 +160,7 @@ public enum Backtest {
         if let ranker, modes.contains(.ranked) {
             let result = try RankerTraining.train(
                 people: people, opportunities: opportunities, interactions: interactions, scenario: scenario, end: cut, configuration: ranker,
-                engineConfiguration: configuration, progress: rankerProgress)
+                engineConfiguration: configuration, learned: learned, progress: rankerProgress)
             rankedTest = test.with(ranker: result.model)
         }
 
@@ -196,6 +205,16 @@ public enum Backtest {
                     rows.insert(await tunedTest.row(direction: direction, mode: .ensemble, label: "ensemble_tuned+path", parallelism: parallelism, pathFirst: true), at: at + 1)
                 }
             }
+        }
+        // Baselines of a job's bidders: the cheapest bid first, and the generator's own choice
+        // probabilities (the best any model can do in expectation) when they are known.
+        if test.opportunitySubjects.contains(where: { !test.cheapestFirst($0.0).isEmpty }) {
+            rows.append(test.baselineRow(label: lowestBid, order: test.cheapestFirst))
+        }
+        if test.opportunitySubjects.contains(where: { choiceProbabilities[$0.0] != nil }) {
+            rows.append(test.baselineRow(label: ceiling) { o in
+                (choiceProbabilities[o] ?? [:]).sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key.rawValue)
+            })
         }
         let ratingRows = ratingRows(
             interactions: interactions, engine: test.engine, learned: learned, cut: cut, horizonEnd: cut.adding(seconds: horizon), modes: modes,
@@ -380,6 +399,31 @@ public enum Backtest {
             }
             let n = Double(max(1, requests.count))
             return Row(direction: direction, mode: label, subjects: requests.count, hitRateAt3: hits / n, ndcgAt10: ndcg / n, answeredBy: answered)
+        }
+
+        /// A row for the applicants of each test opportunity ranked by `order` (person ids, best
+        /// first): the `lowest_bid` rule and the `ceiling`.
+        func baselineRow(label: String, order: (OpportunityID) -> [String]) -> Row {
+            var hits = 0.0, ndcg = 0.0
+            for (opportunity, wanted) in opportunitySubjects {
+                let ids = order(opportunity)
+                if ids.prefix(3).contains(where: wanted.contains) { hits += 1 }
+                ndcg += RankingMetrics.ndcg(ids, relevant: wanted, k: 10)
+            }
+            let n = Double(max(1, opportunitySubjects.count))
+            return Row(direction: "rank_applicants", mode: label, subjects: opportunitySubjects.count, hitRateAt3: hits / n, ndcgAt10: ndcg / n, answeredBy: [label: opportunitySubjects.count])
+        }
+
+        /// Each bidder on `opportunity` by their latest priced bid, cheapest first (earlier
+        /// first among equal amounts); empty when nobody bid.
+        func cheapestFirst(_ opportunity: OpportunityID) -> [String] {
+            let snapshot = applicantEngine.snapshot
+            guard let o = snapshot.opportunityIndex.index(of: opportunity) else { return [] }
+            var latest: [DenseIndex: (amount: Double, first: Int)] = [:]
+            for (k, e) in snapshot.events(onOpportunity: o).enumerated() where e.type == .bid && !e.value.isNaN && e.value > 0 {
+                latest[e.other] = (Double(e.value), latest[e.other]?.first ?? k)
+            }
+            return latest.sorted { ($0.value.amount, $0.value.first) < ($1.value.amount, $1.value.first) }.map { snapshot.people[Int($0.key)].id.rawValue }
         }
 
         /// Component scores of every subject with an eligible candidate, for tuning.

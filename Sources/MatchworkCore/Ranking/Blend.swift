@@ -64,8 +64,10 @@ extension QueryState {
     ///
     /// `ranked`, and `ensemble` when a ranker is loaded (its `finalStage`), score with the
     /// learned ranker (``RankedScorer``) over every component; without one for the list,
-    /// `ranked` falls back to the ensemble.
-    func blend(mode: RecommendationMode, finalStage: Bool = true) -> Blend {
+    /// `ranked` falls back to the ensemble. Without `learned`, the ensemble leaves the trained
+    /// neural model's share out (the learned ranker's features: it is trained on windows the
+    /// neural model may have learned from).
+    func blend(mode: RecommendationMode, finalStage: Bool = true, learned: Bool = true) -> Blend {
         var fallbacks: [Fallback] = []
         let lastResort = Scorers.lastResort
         if mode == .ranked || (finalStage && mode == .ensemble && engine.ranker != nil) {
@@ -93,7 +95,7 @@ extension QueryState {
             }
         }
         // The trained model's share, over the blend of the others.
-        if let (scorer, share) = plan.learned {
+        if learned, let (scorer, share) = plan.learned {
             switch values(of: scorer) {
             case .success(let values):
                 let others = parts.reduce(0) { $0 + $1.weight }

@@ -11,7 +11,10 @@
 ///
 /// The latest window's lists are the validation set. Each objective in `objectives` is
 /// trained with early stopping on it; the one with the best validation NDCG@10 is kept, and
-/// (with `refit`) trained again on every window for the rounds it kept.
+/// (with `refit`) trained again on every window for the rounds it kept. A kind of list whose
+/// best booster ranks the validation lists no better than the engine's ensemble does (with the
+/// trained neural model `learned`, when given) gets no stage: the ensemble keeps ranking it,
+/// and the model says why (``RankerModel/declined``).
 public enum RankerTraining {
     public struct Configuration: Sendable, Hashable, Codable {
         public var windows = 8
@@ -120,6 +123,11 @@ public enum RankerTraining {
         public var validationLists: Int
         /// Validation NDCG@10 per objective tried, and the one kept.
         public var validation: [String: Double]
+        /// Validation NDCG@10 of the best booster and of the ensemble on the same lists (ties
+        /// counted against the hired); the stage is kept when the booster's is higher.
+        public var rankerValidationNDCG: Double
+        public var ensembleValidationNDCG: Double
+        public var kept: Bool
         public var objective: String
         public var rounds: Int
         /// The ten features with the largest gain.
@@ -137,11 +145,28 @@ public enum RankerTraining {
         var values: [Float] = []
         var labels: [Float] = []
         var groups: [Int] = []
+        /// The engine's ensemble score of each row (validation rows only).
+        var ensemble: [Double] = []
 
         mutating func append(_ other: Rows) {
             values += other.values
             labels += other.labels
             groups += other.groups
+            ensemble += other.ensemble
+        }
+
+        /// Mean NDCG@10 of the lists ordered by `scores`, best first; ties are counted against
+        /// the hired rows, so that a constant score earns nothing.
+        func ndcg(_ scores: [Double]) -> Double {
+            var total = 0.0, start = 0
+            for size in groups {
+                let rows = Array(start..<(start + size))
+                let order = rows.sorted { (scores[$0], labels[$1]) > (scores[$1], labels[$0]) }
+                let relevant = Set(rows.filter { labels[$0] > 0 }.map(String.init))
+                total += RankingMetrics.ndcg(order.map(String.init), relevant: relevant, k: 10)
+                start += size
+            }
+            return groups.isEmpty ? 0 : total / Double(groups.count)
         }
 
         func data(columns: Int) throws(MatchworkError) -> BoostingData {
@@ -152,7 +177,8 @@ public enum RankerTraining {
     /// Trains on the standing history before `end` (default: just after the latest outcome).
     public static func train(
         people: [Person], opportunities: [Opportunity], interactions: [Interaction], scenario: ScenarioName?, end: Timestamp? = nil,
-        configuration: Configuration = Configuration(), engineConfiguration: EngineConfiguration = EngineConfiguration(), progress: (String) -> Void = { _ in }
+        configuration: Configuration = Configuration(), engineConfiguration: EngineConfiguration = EngineConfiguration(), learned: LearnedModel? = nil,
+        progress: (String) -> Void = { _ in }
     ) throws(MatchworkError) -> Result {
         try configuration.validate()
         let interactions = Interaction.standing(interactions)
@@ -175,7 +201,9 @@ public enum RankerTraining {
             let windowEnd = cut.adding(seconds: horizon)
             guard outcomes.contains(where: { $0.timestamp >= cut && $0.timestamp < windowEnd }) else { continue }
             guard outcomes.contains(where: { $0.timestamp < cut }) else { break }
-            let window = try data.window(cut: cut, horizonEnd: windowEnd, configuration: engineConfiguration, cache: FeatureCache())
+            // The validation window's engine has the neural model, for the ensemble to beat; the
+            // features never use it.
+            let window = try data.window(cut: cut, horizonEnd: windowEnd, configuration: engineConfiguration, cache: FeatureCache(), learned: k == 1 ? learned : nil)
             guard window.pairs > 0 else { continue }
             windows += 1
             if encoder == nil { encoder = PairFeatureEncoder(snapshot: window.engine.snapshot, features: window.engine.features) }
@@ -205,6 +233,10 @@ public enum RankerTraining {
                     rows.values += query.rankerFeatures(encoder!, positions: positions)
                     rows.labels += positions.indices.map { $0 < positives ? 1 : 0 }
                     rows.groups.append(positions.count)
+                    if k == 1 {
+                        let scores = query.blend(mode: .ensemble, finalStage: false).scores
+                        rows.ensemble += positions.map { scores[$0] }
+                    }
                 }
                 if k == 1 { validation[target, default: Rows()].append(rows) } else { training[target, default: Rows()].append(rows) }
             }
@@ -219,6 +251,7 @@ public enum RankerTraining {
         let names = RankerFeatures.names(encoder)
         var stages: [RankingTarget: RankerModel.Stage] = [:]
         var reports: [RankingTarget: StageReport] = [:]
+        var declined: [RankingTarget: String] = [:]
         for target in RankingTarget.allCases {
             guard let train = training[target], let valid = validation[target], train.groups.count >= 5, valid.groups.count >= 2 else { continue }
             let trainData = try train.data(columns: names.count), validData = try valid.data(columns: names.count)
@@ -233,6 +266,19 @@ public enum RankerTraining {
                 if best.map({ score > $0.score }) ?? true { best = (booster, parameters, score) }
             }
             guard var (booster, parameters, _) = best else { continue }
+            let rankerNDCG = valid.ndcg(try booster.predict(validData, margin: true).map(Double.init))
+            let ensembleNDCG = valid.ndcg(valid.ensemble)
+            progress("\(target.rawValue): validation NDCG@10 \(rankerNDCG) against the ensemble's \(ensembleNDCG)")
+            guard rankerNDCG > ensembleNDCG else {
+                declined[target] =
+                    "the ranker ranked the latest window's \(target.rawValue) lists no better than the ensemble (validation NDCG@10 "
+                    + "\(rankerNDCG.roundedTo(4)) against \(ensembleNDCG.roundedTo(4))), so the ensemble ranks them"
+                reports[target] = StageReport(
+                    lists: train.groups.count + valid.groups.count, rows: train.labels.count + valid.labels.count, validationLists: valid.groups.count, validation: tried,
+                    rankerValidationNDCG: rankerNDCG, ensembleValidationNDCG: ensembleNDCG, kept: false, objective: parameters.objective.rawValue, rounds: booster.rounds,
+                    importance: [])
+                continue
+            }
             if configuration.refit {
                 var all = train
                 all.append(valid)
@@ -244,14 +290,16 @@ public enum RankerTraining {
             stages[target] = RankerModel.Stage(booster: booster, parameters: parameters, validation: tried, importance: importance)
             reports[target] = StageReport(
                 lists: train.groups.count + valid.groups.count, rows: train.labels.count + valid.labels.count, validationLists: valid.groups.count, validation: tried,
-                objective: parameters.objective.rawValue, rounds: booster.rounds, importance: Array(importance.prefix(10)))
+                rankerValidationNDCG: rankerNDCG, ensembleValidationNDCG: ensembleNDCG, kept: true, objective: parameters.objective.rawValue, rounds: booster.rounds,
+                importance: Array(importance.prefix(10)))
         }
-        guard !stages.isEmpty else {
+        guard !stages.isEmpty || !declined.isEmpty else {
             throw MatchworkError(
                 .invalidValue,
                 "the history before \(end) has too few \(outcomeType.rawValue) outcomes to train a ranker (at least 5 lists before the latest window and 2 in it, for some kind of list); import more history or widen --param horizon_days / windows.",
                 field: "interactions")
         }
-        return Result(model: RankerModel(encoder: encoder, stages: stages), stages: reports, windows: windows)
+        return Result(model: RankerModel(encoder: encoder, stages: stages, declined: declined), stages: reports, windows: windows)
     }
 }
+

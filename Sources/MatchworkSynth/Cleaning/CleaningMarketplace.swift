@@ -105,6 +105,8 @@ public struct CleaningMarketplace: Sendable {
         // Cleaners, in tier proportions.
         let cleanerCount = size.scaled(200, minimum: 8)
         var cleaners: [Cleaner] = []
+        // When each cleaner's insurance, which every job requires, runs out.
+        var insuredUntil: [Int64] = []
         let tierCounts = Self.apportion(cleanerCount, Self.tiers.map(\.share))
         for (t, n) in tierCounts.enumerated() {
             let tier = Self.tiers[t]
@@ -122,7 +124,8 @@ public struct CleaningMarketplace: Sendable {
                     services: services, propertyTypes: propertyTypes, activity: peopleRNG.uniform(0.4, 1.6), availability: availability)
                 cleaners.append(cleaner)
                 let languages = ["fr"] + (peopleRNG.chance(0.4) ? ["en"] : []) + (peopleRNG.chance(0.15) ? [peopleRNG.pick(["ar", "es", "pt", "ro"])] : [])
-                var certifications = [try Certification(name: "insured", expires: Timestamp(secondsSinceEpoch: Timeline.start + Int64(peopleRNG.int(200...900)) * Timeline.day))]
+                insuredUntil.append(Timeline.start + Int64(peopleRNG.int(200...900)) * Timeline.day)
+                var certifications = [try Certification(name: "insured", expires: Timestamp(secondsSinceEpoch: insuredUntil[insuredUntil.count - 1]))]
                 if peopleRNG.chance(t == 0 ? 0.8 : 0.35) { certifications.append(try Certification(name: "background_checked", expires: nil)) }
                 let eco = peopleRNG.chance(t <= 1 ? 0.5 : 0.2)
                 if eco { certifications.append(try Certification(name: "eco_label", expires: nil)) }
@@ -181,6 +184,8 @@ public struct CleaningMarketplace: Sendable {
         let postingTimes = (0..<jobCount).map { _ in Timeline.start + Int64(jobRNG.unit() * Double(Timeline.end - Timeline.start - 14 * Timeline.day)) }.sorted()
         let openFrom = Timeline.end - 21 * Timeline.day
         let hourlyWindow: [Int] = [8, 9, 10, 13, 14, 15, 16]
+        // Each cleaner's hired jobs, (start, end).
+        var booked: [Int: [(start: Int64, end: Int64)]] = [:]
         for (j, posted) in postingTimes.enumerated() {
             let client = clients[jobRNG.int(0...(clients.count - 1))]
             let clientTier = Self.clientTiers[client.tier]
@@ -201,10 +206,12 @@ public struct CleaningMarketplace: Sendable {
             let id = OpportunityID("job-\(j + 1)")
 
             // Cleaners likely to see and bid on this job: nearby, offering the service and
-            // property type, and available when it starts.
+            // property type, available when it starts, insured then (the platform takes no
+            // bid without insurance) and not already hired for a job at the same time.
             let startStamp = Timestamp(secondsSinceEpoch: startsAt)
             let candidates = (eligibleCleaners[service + "|" + property.type] ?? []).filter { index in
-                cleaners[index].availability.slots.contains { $0.covers(startStamp) }
+                cleaners[index].availability.slots.contains { $0.covers(startStamp) } && insuredUntil[index] > startsAt
+                    && !(booked[index] ?? []).contains { $0.start <= endsAt && startsAt <= $0.end }
             }
             let weights = candidates.map { index -> Double in
                 let c = cleaners[index]
@@ -240,9 +247,16 @@ public struct CleaningMarketplace: Sendable {
                     return clientTier.priceWeight * price + clientTier.qualityWeight * quality + clientTier.earlinessWeight * earliness
                 }
                 let top = utilities.max()!
-                let chosen = jobRNG.weightedIndex(utilities.map { Double.exp($0 - top) })
+                let odds = utilities.map { Double.exp($0 - top) }
+                let chosen = jobRNG.weightedIndex(odds)
+                // The choice model is hidden ground truth: each bidder's probability of being hired.
+                let total = odds.reduce(0, +)
+                for (bid, weight) in zip(bids, odds) {
+                    truth.opportunityLatent[id.rawValue, default: [:]][GroundTruth.choicePrefix + cleaners[bid.cleaner].id.rawValue] = weight / total
+                }
                 let winner = bids[chosen]
                 let cleaner = cleaners[winner.cleaner]
+                booked[winner.cleaner, default: []].append((startsAt, endsAt))
                 let acceptedAt = bids.map(\.time).max()! + Int64(jobRNG.exponential(mean: 6 * 3600))
                 log.add(cleaner.id, id, .hire, at: acceptedAt, value: winner.amount)
                 // The cleaner confirms the accepted job a little later; lifecycle times are kept
@@ -277,7 +291,7 @@ public struct CleaningMarketplace: Sendable {
                         log.add(cleaner.id, id, .rate, at: endsAt + Int64(jobRNG.exponential(mean: 20 * 3600)), value: overall, subScores: scores)
                     }
                 }
-                truth.opportunityLatent[id.rawValue] = ["winner_rank_by_price": Double(bids.sorted { $0.amount < $1.amount }.firstIndex { $0.cleaner == winner.cleaner }!)]
+                truth.opportunityLatent[id.rawValue, default: [:]]["winner_rank_by_price"] = Double(bids.sorted { $0.amount < $1.amount }.firstIndex { $0.cleaner == winner.cleaner }!)
             } else if !isOpen {
                 status = .closed
                 outcome = "expired"

@@ -83,6 +83,22 @@ public struct GroundTruth: Sendable, Codable, Hashable {
         self.scale = scale
     }
 
+    /// The key prefix, in ``opportunityLatent``, of the probability the generator gave each
+    /// bidder of being hired (`choice:cleaner-12`).
+    public static let choicePrefix = "choice:"
+
+    /// Per opportunity, each bidder's probability of being hired under the generator's choice
+    /// model (empty when the scenario has none).
+    public var choiceProbabilities: [OpportunityID: [PersonID: Double]] {
+        var out: [OpportunityID: [PersonID: Double]] = [:]
+        for (opportunity, latent) in opportunityLatent {
+            for (key, p) in latent where key.hasPrefix(Self.choicePrefix) {
+                out[OpportunityID(opportunity), default: [:]][PersonID(String(key.dropFirst(Self.choicePrefix.count)))] = p
+            }
+        }
+        return out
+    }
+
     /// The segments as typed ids, for statistics.
     public var segments: [PersonID: String] {
         Dictionary(uniqueKeysWithValues: personSegments.map { (PersonID($0.key), $0.value) })

@@ -7,11 +7,15 @@ import Synchronization
 ///   distance, fit rules, bid amount and its ratios to the mean and lowest bid, attributes);
 /// - every component's score (`score_rule_based`, `score_similarity`, `score_neighbourhood`,
 ///   `score_collaborative`, `score_popularity`, and their default `score_ensemble` blend;
-///   `NaN` where a component cannot score the list);
+///   `NaN` where a component cannot score the list; the blend leaves the neural model out, as
+///   it may have learned from the windows the ranker is trained on);
 /// - features relative to the list: each component's rank (0 for the best candidate, 1 for
 ///   the worst), the rank of the candidate's quality, rating and distance, the bid's rank by
 ///   price among the opportunity's bids and its ratio to their median, whether it is the
-///   lowest, and the list's size;
+///   lowest, its gap to the lowest over the mean bid, and the list's size;
+/// - what the opportunity offers per unit of what is asked (`budget / duration_hours`: the
+///   rate a client is used to paying), the candidate's rating shrunk towards the population
+///   mean by 3 ratings, its rank, and its distance below the list's best;
 /// - the client's habits, from their earlier hires among two bids or more: how many, how often
 ///   they took the cheapest bid, and the hired bid's mean rank by price, by the bidder's
 ///   quality and by time (0 cheapest, best, first), and this bid's distance from those habits.
@@ -24,7 +28,8 @@ public enum RankerFeatures {
 
     static let listNames = [
         "score_ensemble",
-        "rank_quality", "rank_rating", "rank_distance", "bid_price_rank", "bid_over_median", "bid_is_lowest", "log_list_size",
+        "rank_quality", "rank_rating", "rank_distance", "bid_price_rank", "bid_over_median", "bid_is_lowest", "bid_gap_over_mean", "log_list_size",
+        "offer_per_unit", "rating_shrunk", "rank_rating_shrunk", "rating_below_best",
         "client_log_hires", "client_cheapest_share", "client_price_rank", "client_quality_rank", "client_time_rank",
         "client_price_gap", "client_quality_gap",
     ]
@@ -42,10 +47,10 @@ public enum RankerFeatures {
 
     static func group(_ name: String) -> String {
         switch name {
-        case "has_bid", "log_bid", "bid_over_mean", "bid_over_lowest", "bid_over_offer", "fit_pricing", "bid_price_rank", "bid_over_median", "bid_is_lowest", "bidding":
+        case "has_bid", "log_bid", "bid_over_mean", "bid_over_lowest", "bid_over_offer", "fit_pricing", "bid_price_rank", "bid_over_median", "bid_is_lowest", "bid_gap_over_mean", "offer_per_unit", "bidding":
             return "pricing"
         case "bid_earliness": return "bid timing"
-        case "quality", "average_rating", "log_ratings", "rank_quality", "rank_rating": return "quality"
+        case "quality", "average_rating", "log_ratings", "rank_quality", "rank_rating", "rating_shrunk", "rank_rating_shrunk", "rating_below_best": return "quality"
         case "reliability", "completion_rate", "on_time_rate": return "reliability"
         case "experience", "log_jobs": return "experience"
         case "log_distance_km", "fit_location", "rank_distance", "person_north", "person_east", "opportunity_north", "opportunity_east": return "location"
@@ -139,11 +144,19 @@ extension QueryState {
 
         // Component values over the whole list, and each candidate's rank by them.
         let scores: [[Double]?] = components.map { try? self.values(of: $0).get().values }
-        let ensemble = blend(mode: .ensemble, finalStage: false).scores
+        let ensemble = blend(mode: .ensemble, finalStage: false, learned: false).scores
         let ranks = scores.map { $0.map(Self.rankFractions) }
         let quality = index.tables.quality, workers = snapshot.activity.workers
         let qualityRanks = Self.rankFractions(candidates.map { c in quality.isEmpty ? 0 : quality[Int(pair(c).person) * 5].value })
         let ratingRanks = Self.rankFractions(candidates.map { c in workers[Int(pair(c).person)].meanRating ?? -1 })
+        let population = snapshot.activity.meanRating
+        let shrunk = candidates.map { c in
+            let w = workers[Int(pair(c).person)]
+            return (w.ratingSum + 3 * population) / (Double(w.ratings) + 3)
+        }
+        let shrunkRanks = Self.rankFractions(shrunk)
+        let bestShrunk = shrunk.max() ?? population
+        let pricing = engine.features.pricing
         let distanceRanks = Self.rankFractions(candidates.map { c in
             let (p, o) = pair(c)
             return -(snapshot.distanceKm(person: p, opportunity: o) ?? 1e6)
@@ -169,7 +182,7 @@ extension QueryState {
                 at += 1
             }
             let c = candidates[i]
-            let (p, o) = pair(c)
+            let o = pair(c).opportunity
             put(ensemble[i])
             put(qualityRanks[i])
             put(ratingRanks[i])
@@ -181,7 +194,15 @@ extension QueryState {
             put(priceRank)
             put(amount.flatMap { a in board.median.map { a / $0 } })
             put(amount.map { $0 <= (board.minimum ?? .infinity) ? 1 : 0 })
+            put(amount.flatMap { a in board.minimum.flatMap { m in board.mean.map { (a - m) / $0 } } })
             put(Double.log(Double(n)))
+            let attributes = snapshot.opportunities[Int(o)].attributes
+            put(pricing.flatMap { rule in
+                attributes[rule.offer].map { offer in rule.askPer.map { per in attributes[per].map { offer / $0 } ?? .nan } ?? offer }
+            })
+            put(shrunk[i])
+            put(shrunkRanks[i])
+            put(bestShrunk - shrunk[i])
             let client = snapshot.clientOf[Int(o)]
             let habit = client >= 0 ? habits[client] : nil
             put(habit.map { Double.log(1 + Double($0.hires)) } ?? 0)
@@ -216,6 +237,7 @@ struct PriceBoard {
     let amounts: [Double]
 
     var minimum: Double? { amounts.first }
+    var mean: Double? { amounts.isEmpty ? nil : amounts.reduce(0, +) / Double(amounts.count) }
     var median: Double? {
         guard !amounts.isEmpty else { return nil }
         let m = amounts.count / 2

@@ -29,12 +29,16 @@ public struct RankerModel: Sendable {
     /// The pair features' encoder (its scenario, facets, attributes and centre; no scaling).
     public var encoder: PairFeatureEncoder
     public var stages: [RankingTarget: Stage]
+    /// Why a kind of list has no stage although it had enough outcomes: the booster did not
+    /// beat the ensemble on the validation lists, which keeps ranking them.
+    public var declined: [RankingTarget: String]
     /// The registry version it was loaded from, if any.
     public var version: String?
 
-    public init(encoder: PairFeatureEncoder, stages: [RankingTarget: Stage], version: String? = nil) {
+    public init(encoder: PairFeatureEncoder, stages: [RankingTarget: Stage], declined: [RankingTarget: String] = [:], version: String? = nil) {
         self.encoder = encoder
         self.stages = stages
+        self.declined = declined
         self.version = version
     }
 

@@ -25,7 +25,8 @@ struct RankedScorer: Scorer {
             return .failure(fallback("the ranker was trained for the \(ranker.encoder.scenario?.rawValue ?? "unnamed") scenario, not this marketplace's"))
         }
         guard let stage = ranker.stage(for: query.target) else {
-            return .failure(fallback("the ranker has no model for \(query.target.rawValue) lists (too few outcomes of that kind when it was trained)"))
+            return .failure(fallback(
+                ranker.declined[query.target] ?? "the ranker has no model for \(query.target.rawValue) lists (too few outcomes of that kind when it was trained)"))
         }
         let n = query.candidates.count
         let rows = query.rankerFeatures(ranker.encoder, positions: Array(0..<n))
