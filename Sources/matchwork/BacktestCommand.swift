@@ -90,7 +90,7 @@ struct BacktestCommand: AsyncParsableCommand {
             let width = max(15, report.rows.map(\.mode.count).max() ?? 0)
             print("direction                  " + "mode".padding(toLength: width, withPad: " ", startingAt: 0) + " subjects  hit@3    NDCG@10  answered by")
             for row in report.rows {
-                let answered = row.answeredBy.sorted { $0.value > $1.value }.prefix(2).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                let answered = row.answeredBy.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(2).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                 print(row.direction.padding(toLength: 26, withPad: " ", startingAt: 0) + " " + row.mode.padding(toLength: width, withPad: " ", startingAt: 0)
                     + String(format: " %8d  %5.1f%%  %7.4f  ", row.subjects, row.hitRateAt3 * 100, row.ndcgAt10) + answered)
             }

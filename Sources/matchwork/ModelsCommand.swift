@@ -67,6 +67,12 @@ struct ModelsList: AsyncParsableCommand {
                         figures.append(String(format: "%@ hit@3 %.1f%% NDCG@10 %.3f α %.2f", target.rawValue, hit * 100, ndcg, m.alpha[target.rawValue] ?? 0))
                     }
                 }
+                if entry.kind == "ranker" {
+                    for target in RankingTarget.allCases {
+                        guard let v = m.metrics[target.rawValue]?.ndcgAt10, let e = m.metrics["\(target.rawValue)/ensemble"]?.ndcgAt10 else { continue }
+                        figures.append(String(format: "%@ validation NDCG@10 %.3f against the ensemble's %.3f", target.rawValue, v, e) + (v > e ? "" : " (not kept)"))
+                    }
+                }
                 if let r = m.metrics["rating"], let mse = r.mse {
                     figures.append(String(format: "rating RMSE %.3f R² %.2f", mse.squareRoot(), r.r2 ?? 0) + ((r.r2 ?? 0) < 0 ? " (worse than the mean rating)" : ""))
                 }
@@ -81,7 +87,10 @@ struct ModelsList: AsyncParsableCommand {
                             String(format: "held out: RMSE %.3f MAE %.3f R² %.2f", mse.squareRoot(), v.mae ?? 0, v.r2 ?? 0) + ((v.r2 ?? 0) < 0 ? " (worse than the mean rating)" : ""))
                     }
                 }
-                let size = m.data["examples"].map { "\(grouped($0)) pairs" } ?? m.data["pairs"].map { "\(grouped($0)) pairs" } ?? "\(grouped(m.data["reviews"] ?? 0)) reviews"
+                let lists = RankingTarget.allCases.compactMap { m.data["\($0.rawValue)_lists"] }.reduce(0, +)
+                let size =
+                    entry.kind == "ranker" ? "\(grouped(lists)) lists"
+                    : m.data["examples"].map { "\(grouped($0)) pairs" } ?? m.data["pairs"].map { "\(grouped($0)) pairs" } ?? "\(grouped(m.data["reviews"] ?? 0)) reviews"
                 print("  \(entry.version)  \(m.createdAt)  \(size), \(String(format: "%.1f", m.trainingSeconds)) s  \(mark)")
                 print("      " + figures.joined(separator: "; "))
             }

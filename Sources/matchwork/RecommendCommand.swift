@@ -81,11 +81,14 @@ struct RecommendCommand: AsyncParsableCommand {
             let now = try at.map { (text) throws(MatchworkError) in try Timestamp.parse(text, field: "--at") }
             let snapshot = try await store.snapshot(now: now)
             var configuration = try engineOptions.configuration(scenario: snapshot.preset?.name)
-            let needsModel = request.mode == .neural || (request.mode == .ensemble && (configuration.ensemble ?? ScenarioFeatures.forScenario(snapshot.preset?.name).ensemble).learnedShare > 0)
+            // `ranked` falls back to the ensemble, which needs what the ensemble needs.
+            let blends = request.mode == .ensemble || request.mode == .ranked
+            let needsModel = request.mode == .neural || (blends && (configuration.ensemble ?? ScenarioFeatures.forScenario(snapshot.preset?.name).ensemble).learnedShare > 0)
             let learned = needsModel ? modelOptions.servingModel(store: options.store, snapshot: snapshot) : nil
-            let cache = request.mode == .collaborative || request.mode == .ensemble
+            let cache = request.mode == .collaborative || blends
                 ? modelOptions.servingCollaborative(store: options.store, snapshot: snapshot, configuration: &configuration) : nil
-            let engine = try RecommendationEngine(snapshot: snapshot, configuration: configuration, collaborativeCache: cache, learnedModel: learned)
+            let ranker = blends ? modelOptions.servingRanker(store: options.store, snapshot: snapshot) : nil
+            let engine = try RecommendationEngine(snapshot: snapshot, configuration: configuration, collaborativeCache: cache, learnedModel: learned).with(ranker: ranker)
             let result = try engine.recommend(request)
             if json {
                 let encoder = CLIJSON.encoder()
@@ -139,7 +142,7 @@ struct RecommendCommand: AsyncParsableCommand {
         lines.append("\(header): mode \(r.requestedMode.rawValue), answered by \(r.answeredBy.isEmpty ? "none" : r.answeredBy.joined(separator: " + "))\(model); \(grouped(r.candidates)) candidates, \(grouped(removed)) removed by hard filters")
         for f in r.fallbacks { lines.append("  (\(f.component) could not answer: \(f.reason))") }
         if explain, !r.filtered.isEmpty {
-            lines.append("  filters: " + r.filtered.sorted { $0.value > $1.value }.map { "\($0.key) \(grouped($0.value))" }.joined(separator: ", "))
+            lines.append("  filters: " + r.filtered.sorted { ($0.value, Self.checkOrder($1.key)) > ($1.value, Self.checkOrder($0.key)) }.map { "\($0.key) \(grouped($0.value))" }.joined(separator: ", "))
         }
         if let notice = r.notice { lines.append(notice) }
         for (rank, item) in r.items.enumerated() {
@@ -155,6 +158,11 @@ struct RecommendCommand: AsyncParsableCommand {
                     if part.component == RecommendationMode.neural.rawValue {
                         let points = part.parts.map { String(format: "%@ %.1f", $0.component == "neural_collaborative" ? "collaborative part" : "content part", $0.points) }
                         lines.append(String(format: "    neural: %.2f of the best candidate's score; ", part.value) + points.joined(separator: ", ") + " points")
+                    } else if part.component == RecommendationMode.ranked.rawValue {
+                        // The ranker's points per group of features, largest first; those under a
+                        // twentieth of a point are left out.
+                        let shown = part.parts.filter { abs($0.points) >= 0.05 }.sorted { abs($0.points) > abs($1.points) }
+                        lines.append("    ranker points: " + shown.map { String(format: "%@ %+.1f", $0.component, $0.points) }.joined(separator: ", "))
                     } else {
                         lines.append("    rules: " + part.parts.map { String(format: "%@ %.2f", $0.component, $0.value) + ($0.assumed ? "*" : "") }.joined(separator: ", "))
                     }
@@ -167,6 +175,11 @@ struct RecommendCommand: AsyncParsableCommand {
         }
         return lines.joined(separator: "\n")
     }
+}
+
+extension RecommendCommand {
+    /// Where a hard filter comes in the order they are checked (ties in the filters line follow it).
+    static func checkOrder(_ name: String) -> Int { HardFilter.allCases.firstIndex { $0.rawValue == name } ?? HardFilter.allCases.count }
 }
 
 private func capitalised(_ s: String) -> String { s.prefix(1).uppercased() + s.dropFirst() }

@@ -11,7 +11,8 @@ struct RefreshCommand: AsyncParsableCommand {
             Rebuilds the snapshot, feature vectors, preference summaries and the collaborative \
             model from everything in the store (checking that they build), then trains a new \
             neural version, and a new version of each collaborative kind already in the \
-            registry (als, bpr, item-knn, mf, with the settings of its latest version), and saves \
+            registry (als, bpr, item-knn, mf, with the settings of its latest version) and of the \
+            learned ranker when there is one (ranker, likewise, after the neural model), and saves \
             them to the registry, where they serve unless a version is pinned. Run it after \
             importing new people, opportunities or events.
             """)
@@ -52,6 +53,12 @@ struct RefreshCommand: AsyncParsableCommand {
                 var parameters = try Parameters(metadata.hyperParameters.map { "\($0.key)=\($0.value)" }.sorted())
                 _ = try TrainCommand.trainAndSave(
                     kind, snapshot: snapshot, parameters: &parameters, registry: registry, engineConfiguration: engineConfiguration, terminal: terminal)
+            }
+            // So is the learned ranker, against the new neural model.
+            if let latest = entries.first(where: { $0.kind == "ranker" && $0.isUsable }), let metadata = latest.metadata {
+                var parameters = try Parameters(metadata.hyperParameters.filter { $0.key != "ensemble_neural" }.map { "\($0.key)=\($0.value)" }.sorted())
+                let ranker = try RankerTraining.Configuration(parameters: &parameters)
+                _ = try await TrainCommand.trainAndSave(store: store, registry: registry, ranker: ranker, engineConfiguration: engineConfiguration, terminal: terminal)
             }
         }
     }

@@ -24,8 +24,15 @@ struct TrainCommand: AsyncParsableCommand {
             shrink; mf: factors, iterations, learning_rate, regularization, \
             bias_regularization, decay, init_std, seed.
 
-            all: every model in turn; give parameters as MODEL.KEY=VALUE (als.factors=64, \
-            neural.epochs=20). A model the data cannot train (too few reviews for mf) is \
+            ranker: the learned ranker, LambdaMART through XGBoost, one booster per kind of list \
+            over every component's score and features relative to the list, trained on the same \
+            windows; a kind of list it does not rank better than the ensemble on the latest \
+            window is left to the ensemble. Parameters: windows, horizon_days, negatives, \
+            max_subjects, rounds, max_depth, learning_rate, min_child_weight, subsample, \
+            colsample_bytree, early_stopping_rounds, objective, refit, seed, threads.
+
+            all: every model in turn (the ranker last, against the new neural model); give \
+            parameters as MODEL.KEY=VALUE (als.factors=64, neural.epochs=20). A model the data cannot train (too few reviews for mf) is \
             skipped with the reason; the command fails only when none could be trained.
             """)
 
@@ -36,7 +43,7 @@ struct TrainCommand: AsyncParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(help: ArgumentHelp("The model to train: neural, als, bpr, item-knn, mf or all.", valueName: "MODEL"))
+    @Option(help: ArgumentHelp("The model to train: neural, als, bpr, item-knn, mf, ranker or all.", valueName: "MODEL"))
     var model = "neural"
 
     @Option(name: .customLong("param"), help: ArgumentHelp("A hyper-parameter, e.g. epochs=20 (repeatable).", valueName: "KEY=VALUE"))
@@ -68,6 +75,11 @@ struct TrainCommand: AsyncParsableCommand {
                 neural = try NeuralTraining.Configuration(parameters: &p)
                 try p.checkAllRead(model: "neural")
             }
+            var ranker: RankerTraining.Configuration?
+            if var p = scoped["ranker"] {
+                ranker = try RankerTraining.Configuration(parameters: &p)
+                try p.checkAllRead(model: "ranker")
+            }
             let store = try options.openExisting()
             let scenario = try await store.scenario()
             let terminal = Terminal(quiet: options.quiet || json)
@@ -80,6 +92,8 @@ struct TrainCommand: AsyncParsableCommand {
                 do {
                     if kind == "neural", let neural {
                         saved.append(try await Self.trainAndSave(store: store, registry: registry, configuration: neural, engineConfiguration: engineConfiguration, terminal: terminal))
+                    } else if kind == "ranker", let ranker {
+                        saved.append(try await Self.trainAndSave(store: store, registry: registry, ranker: ranker, engineConfiguration: engineConfiguration, terminal: terminal))
                     } else if let collaborative = CollaborativeKind(rawValue: kind) {
                         if snapshot == nil { snapshot = try await store.snapshot(now: nil) }
                         var p = try scoped[kind] ?? Parameters([])
@@ -113,7 +127,7 @@ struct TrainCommand: AsyncParsableCommand {
 
     /// The kinds `--model` names, in training order.
     static func kinds(_ model: String) throws(MatchworkError) -> [String] {
-        if model == "all" { return CollaborativeKind.allCases.map(\.rawValue) + ["neural"] }
+        if model == "all" { return CollaborativeKind.allCases.map(\.rawValue) + ["neural", "ranker"] }
         guard RegistryModel.kinds.contains(model) else {
             throw MatchworkError(.unknownVocabulary, "--model '\(model)' is not a model matchwork trains; use one of \(RegistryModel.kinds.joined(separator: ", ")) or all.", field: "--model")
         }
@@ -168,6 +182,31 @@ struct TrainCommand: AsyncParsableCommand {
                     + String(format: "; constant amounts' pinball loss %.2f; [min, max] widened by %.2f by split-conformal calibration (%.1f%% of bids inside before; coverage cross-fitted on halves of the held-out jobs)", bid.constantPinball, bid.margin, (bid.uncalibratedCoverage ?? 0) * 100))
         }
         terminal.say("Saved to \(registry.path)/\(metadata.version).mwm (SHA-256 \(metadata.sha256.prefix(16))…); it serves unless a version is pinned (`matchwork models`).")
+        return metadata
+    }
+
+    /// Trains the learned ranker on the store, saves it as the registry's next version and
+    /// prints a summary; returns its metadata.
+    static func trainAndSave(
+        store: SQLiteStore, registry: ModelRegistry, ranker configuration: RankerTraining.Configuration, engineConfiguration: EngineConfiguration, terminal: Terminal
+    ) async throws -> ModelMetadata {
+        let (metadata, result, seconds) = try await RegistryTraining.trainRanker(
+            store: store, registry: registry, configuration: configuration, engineConfiguration: engineConfiguration
+        ) { terminal.progress("ranker: " + $0) }
+        terminal.endProgress()
+        terminal.say("Trained \(metadata.version) in \(String(format: "%.1f", seconds)) s on \(result.windows) windows of \(configuration.horizonDays) days")
+        for target in RankingTarget.allCases {
+            guard let report = result.stages[target] else { continue }
+            let figures = String(
+                format: "validation NDCG@10 %.4f against the ensemble's %.4f (%d lists)", report.rankerValidationNDCG, report.ensembleValidationNDCG, report.validationLists)
+            if report.kept {
+                let top = report.importance.prefix(3).map { "\($0.feature) \(String(format: "%.0f%%", $0.share * 100))" }.joined(separator: ", ")
+                terminal.say("  \(target.rawValue): \(report.objective), \(report.rounds) rounds on \(grouped(report.lists)) lists, \(grouped(report.rows)) rows; \(figures); most gain: \(top)")
+            } else {
+                terminal.say("  \(target.rawValue): not kept, \(figures); the ensemble ranks these lists")
+            }
+        }
+        terminal.say("Saved to \(registry.path)/\(metadata.version).mwm (SHA-256 \(metadata.sha256.prefix(16))…); it serves `ranked` and the ensemble's final stage unless a version is pinned.")
         return metadata
     }
 

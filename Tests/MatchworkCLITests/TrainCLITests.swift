@@ -70,7 +70,7 @@ struct TrainCLITests {
             ["train", "--model", "all", "--param", "als.factors=8", "--param", "bpr.factors=8", "--param", "mf.factors=4", "--param", "item-knn.neighbours=30"]
                 + small.map { $0.hasPrefix("--") ? $0 : "neural." + $0 })
         #expect(all.status == 0, "\(all.stderr)")
-        for (n, kind) in ["als", "bpr", "item-knn", "mf", "neural"].enumerated() {
+        for (n, kind) in ["als", "bpr", "item-knn", "mf", "neural", "ranker"].enumerated() {
             #expect(all.stdout.contains("Trained \(kind)-00000\(n + 3)"), "\(kind) trained")
         }
         #expect(all.stdout.contains("hit@3"))
@@ -97,11 +97,15 @@ struct TrainCLITests {
         // refresh retrains the collaborative kinds in the registry with their saved settings.
         let again = try dir.cli.run(["refresh"] + small)
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(again.stdout.contains("Trained neural-000008") && again.stdout.contains("Trained als-000009") && again.stdout.contains("Trained mf-000012"))
-        let refreshedALS = try #require(try JSONSerialization.jsonObject(with: Data(dir.read("matchwork.sqlite.models/als-000009.json").utf8)) as? [String: Any])
+        #expect(again.stdout.contains("Trained neural-000009") && again.stdout.contains("Trained als-000010") && again.stdout.contains("Trained mf-000013"), "\(again.stdout)")
+        // The ranker last, with its saved settings, against the new neural model.
+        #expect(again.stdout.contains("Trained ranker-000014"), "\(again.stdout)")
+        let refreshedRanker = try #require(try JSONSerialization.jsonObject(with: Data(dir.read("matchwork.sqlite.models/ranker-000014.json").utf8)) as? [String: Any])
+        #expect((refreshedRanker["hyperParameters"] as? [String: String])?["ensemble_neural"] == "neural-000009")
+        let refreshedALS = try #require(try JSONSerialization.jsonObject(with: Data(dir.read("matchwork.sqlite.models/als-000010.json").utf8)) as? [String: Any])
         #expect((refreshedALS["hyperParameters"] as? [String: String])?["factors"] == "8")
         let badKind = try dir.cli.run(["models", "unpin", "svd"])
-        #expect(badKind.stderr == "error: kind 'svd' is not a model kind; use one of neural, als, bpr, item-knn, mf.\n")
+        #expect(badKind.stderr == "error: kind 'svd' is not a model kind; use one of neural, als, bpr, item-knn, mf, ranker.\n")
 
         // Bad input is named, and saves nothing.
         let registryBefore = try Set(FileManager.default.contentsOfDirectory(atPath: dir.file("matchwork.sqlite.models")))
@@ -109,10 +113,10 @@ struct TrainCLITests {
         #expect(badParam.status == 1)
         #expect(badParam.stderr == "error: parameter epochs='zero' is not an integer.\n")
         let badModel = try dir.cli.run(["train", "--model", "svd"])
-        #expect(badModel.stderr == "error: --model 'svd' is not a model matchwork trains; use one of neural, als, bpr, item-knn, mf or all.\n")
+        #expect(badModel.stderr == "error: --model 'svd' is not a model matchwork trains; use one of neural, als, bpr, item-knn, mf, ranker or all.\n")
         let unscoped = try dir.cli.run(["train", "--model", "all", "--param", "factors=8"])
         #expect(unscoped.status == 1)
-        #expect(unscoped.stderr == "error: parameter 'factors' does not name its model; with --model all write MODEL.KEY=VALUE (als.factors=64, neural.epochs=20), MODEL one of als, bpr, item-knn, mf, neural.\n")
+        #expect(unscoped.stderr == "error: parameter 'factors' does not name its model; with --model all write MODEL.KEY=VALUE (als.factors=64, neural.epochs=20), MODEL one of als, bpr, item-knn, mf, neural, ranker.\n")
         let badHoldout = try dir.cli.run(["train", "--model", "als", "--param", "holdout=1.5"])
         #expect(badHoldout.stderr == "error: parameter holdout=1.5 must be between 0 and 1 (exclusive); 0.2 holds out a fifth.\n")
         #expect(try Set(FileManager.default.contentsOfDirectory(atPath: dir.file("matchwork.sqlite.models"))) == registryBefore, "nothing is saved after bad input")
@@ -136,7 +140,7 @@ struct TrainCLITests {
         let all = try cli.run(["train", "--model", "all", "--param", "neural.epochs=3"])
         #expect(all.status == 0, "\(all.stderr)")
         #expect(all.stderr.contains("Skipped mf: "), "\(all.stderr)")
-        #expect(all.stdout.contains("Trained 4 of 5 models (als-000001, bpr-000002, item-knn-000003, neural-000004); skipped mf, for the reasons above."), "\(all.stdout)")
+        #expect(all.stdout.contains("Trained 5 of 6 models (als-000001, bpr-000002, item-knn-000003, neural-000004, ranker-000005); skipped mf, for the reasons above."), "\(all.stdout)")
         #expect(!dir.exists("matchwork.sqlite.models/mf-000004.mwm"))
 
         // Only what the engine serves is marked serving.

@@ -209,6 +209,41 @@ struct RecommendationRouteTests {
         }
     }
 
+    @Test("retrain trains the learned ranker; it then ranks a job's bidders (mode ranked, and the ensemble's final stage) with its version and points that sum to the score")
+    func retrainRanker() async throws {
+        let fixture = try await ServiceFixture.make(small: true)
+        try await fixture.test { client in
+            let before = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"opportunity_id":"\#(fixture.openJob)","mode":"ranked","pool":"applicants"}"#)
+            #expect(before.status == .ok)
+            #expect((before.object["answered_by"] as? [String])?.contains("ranked") == false)
+            let start = try await client.call(.post, "/api/v1/models/retrain", key: fixture.admin, json: #"{"models":["ranker"]}"#)
+            #expect(start.status == .accepted)
+            let status = try await Self.finishedRetrain(client, key: fixture.read)
+            let retrain = try #require(status["retrain"] as? [String: Any])
+            #expect(retrain["state"] as? String == "succeeded", "\(retrain)")
+            let version = try #require((retrain["versions"] as? [String])?.last)
+            #expect(version.hasPrefix("ranker-"))
+            #expect((status["serving"] as? [String: String])?["ranker"] == version)
+            // An open job with bids from several cleaners.
+            let bids = Dictionary(grouping: fixture.marketplace.interactions.filter { $0.type == .bid }, by: \.opportunity).mapValues { Set($0.map(\.person)).count }
+            let job = try #require(fixture.marketplace.opportunities.first { $0.status == .open && (bids[$0.id] ?? 0) >= 2 }).id.rawValue
+            for mode in ["ranked", "ensemble"] {
+                let list = try await client.call(
+                    .post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"opportunity_id":"\#(job)","mode":"\#(mode)","pool":"applicants","explain":true}"#)
+                #expect(list.status == .ok)
+                #expect(list.object["answered_by"] as? [String] == ["ranked"], "\(mode): \(list.object["fallbacks"] ?? "")")
+                #expect((list.object["model_version"] as? String)?.contains(version) == true)
+                let items = try #require(list.object["items"] as? [[String: Any]])
+                #expect(!items.isEmpty)
+                for item in items {
+                    let score = try #require(item["score"] as? Double)
+                    let points = ((item["breakdown"] as? [[String: Any]]) ?? []).compactMap { $0["points"] as? Double }.reduce(0, +)
+                    #expect(abs(points - score) < 0.05, "\(mode): points \(points), score \(score)")
+                }
+            }
+        }
+    }
+
     /// The models' status once the retrain has finished; fails the test after 120 s.
     static func finishedRetrain(_ client: some TestClientProtocol, key: String) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + .seconds(120)

@@ -258,7 +258,7 @@ public struct RecommendationEngine: Sendable {
         }
         let considered = candidates.count + tally.counts.values.reduce(0, +)
         guard !candidates.isEmpty else {
-            let removed = tally.counts.sorted { $0.value > $1.value }.map { "\($0.value) \($0.key.rawValue.replacingUnderscores)" }.joined(separator: ", ")
+            let removed = tally.counts.sorted { ($0.value, $1.key.rank) > ($1.value, $0.key.rank) }.map { "\($0.value) \($0.key.rawValue.replacingUnderscores)" }.joined(separator: ", ")
             let what = forPerson ? features.words.opportunities : features.words.people
             return .answered(Recommendations(
                 subject: request.subject, requestedMode: request.mode, answeredBy: [], fallbacks: [], items: [], candidates: considered, filtered: tally.dictionary,

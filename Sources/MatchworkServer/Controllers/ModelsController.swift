@@ -119,6 +119,24 @@ struct ModelsController: Sendable {
                     await retrainer.report("neural: checking")
                     try Self.check(run.result.model, snapshot: snapshot)
                     saved.append(try RegistryTraining.saveNeural(run, registry: registry).version)
+                } else if kind == "ranker" {
+                    // With its latest settings, against the serving (or just retrained) neural model.
+                    let latest = registry.entries(scenario: scenario).first { $0.kind == kind && $0.isUsable }?.metadata
+                    let settings = (latest?.hyperParameters ?? [:]).filter { $0.key != "ensemble_neural" }.map { "\($0.key)=\($0.value)" }.sorted()
+                    var parameters = try MatchworkCore.Parameters(settings)
+                    var chosen = try RankerTraining.Configuration(parameters: &parameters)
+                    chosen.threads = 1
+                    let configuration = chosen
+                    let engineConfiguration = self.engineConfiguration
+                    let registry = self.registry
+                    let people = try await store.people(), opportunities = try await store.opportunities(), interactions = try await store.interactions()
+                    let version = try await training.runIfActive {
+                        try RegistryTraining.trainRanker(
+                            people: people, opportunities: opportunities, interactions: interactions, scenario: scenario, registry: registry, configuration: configuration,
+                            engineConfiguration: engineConfiguration
+                        ).metadata.version
+                    }
+                    saved.append(version)
                 } else if let collaborative = CollaborativeKind(rawValue: kind) {
                     let latest = registry.entries(scenario: scenario).last { $0.kind == kind && $0.isUsable }?.metadata
                     let settings = (latest?.hyperParameters ?? [:]).map { "\($0.key)=\($0.value)" }.sorted()

@@ -210,7 +210,8 @@ actor EngineHost {
                 let state = try await pool.runIfActive {
                     let models = registry.servingModels(for: snapshot)
                     let engine = try RecommendationEngine(
-                        snapshot: snapshot, configuration: models.configure(configuration), collaborativeCache: models.collaborative?.cache, learnedModel: models.learned)
+                        snapshot: snapshot, configuration: models.configure(configuration), collaborativeCache: models.collaborative?.cache, learnedModel: models.learned
+                    ).with(ranker: models.ranker)
                     return State(
                         engine: engine, generation: generation, builtThrough: through, modelKey: models.versionKey, models: models, builtAt: Date(),
                         buildDuration: clock.now() - started)

@@ -1,16 +1,19 @@
 import Foundation
 public import MatchworkCore
 
-/// A model the registry holds: the neural hybrid (with its bid head), or a collaborative model.
+/// A model the registry holds: the neural hybrid (with its bid head), a collaborative model,
+/// or the learned ranker.
 public enum RegistryModel: Sendable {
     case neural(LearnedModel)
     case collaborative(TrainedCollaborative)
+    case ranker(RankerModel)
 
-    /// `neural`, `als`, `bpr`, `item-knn` or `mf`: the versions' prefix.
+    /// `neural`, `als`, `bpr`, `item-knn`, `mf` or `ranker`: the versions' prefix.
     public var kind: String {
         switch self {
         case .neural: "neural"
         case .collaborative(let m): m.kind.rawValue
+        case .ranker: "ranker"
         }
     }
 
@@ -18,7 +21,13 @@ public enum RegistryModel: Sendable {
         switch self {
         case .neural(let m): m.encoder.scenario
         case .collaborative(let m): m.scenario
+        case .ranker(let m): m.encoder.scenario
         }
+    }
+
+    public var ranker: RankerModel? {
+        if case .ranker(let m) = self { return m }
+        return nil
     }
 
     public var learned: LearnedModel? {
@@ -39,13 +48,17 @@ public enum RegistryModel: Sendable {
         case .collaborative(var m):
             m.version = version
             self = .collaborative(m)
+        case .ranker(var m):
+            m.version = version
+            self = .ranker(m)
         }
     }
 
     /// Every kind the registry holds.
-    public static let kinds = ["neural"] + CollaborativeKind.allCases.map(\.rawValue)
-    /// The kinds the engine serves: the neural model, and ALS as its collaborative component.
-    public static let servedKinds: Set<String> = ["neural", CollaborativeKind.als.rawValue]
+    public static let kinds = ["neural"] + CollaborativeKind.allCases.map(\.rawValue) + ["ranker"]
+    /// The kinds the engine serves: the neural model, ALS as its collaborative component, and
+    /// the learned ranker.
+    public static let servedKinds: Set<String> = ["neural", CollaborativeKind.als.rawValue, "ranker"]
 }
 
 /// The bytes of a trained model on disk.
@@ -102,6 +115,22 @@ enum ModelArtifact {
         var scalars: [String: Float]
     }
 
+    /// One kind of list's booster (tensor `ranker.TARGET`: XGBoost's JSON model, `bytes` long,
+    /// packed four bytes to an `i32` word and zero-padded).
+    struct RankerStageHeader: Codable {
+        var target: RankingTarget
+        var bytes: Int
+        var parameters: BoostingParameters
+        var validation: [String: Double]
+        var importance: [RankerModel.Importance]
+    }
+
+    struct RankerHeader: Codable {
+        var encoder: PairFeatureEncoder
+        var stages: [RankerStageHeader]
+        var declined: [String: String]
+    }
+
     struct Tensor: Codable {
         var name: String
         var count: Int
@@ -114,6 +143,7 @@ enum ModelArtifact {
         var tensors: [Tensor]
         var neural: NeuralHeader?
         var collaborative: CollaborativeHeader?
+        var ranker: RankerHeader?
     }
 
     /// Encodes a model of any kind.
@@ -152,6 +182,14 @@ enum ModelArtifact {
                 settings: trained.settings, scalars: trained.scalars)
             for (name, buffer) in trained.floats.sorted(by: { $0.key < $1.key }) { add(name, buffer) }
             for (name, buffer) in trained.integers.sorted(by: { $0.key < $1.key }) { add(name, buffer) }
+        case .ranker(let ranker):
+            var stages: [RankerStageHeader] = []
+            for (target, stage) in ranker.stages.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                let bytes = try stage.booster.serialized()
+                stages.append(RankerStageHeader(target: target, bytes: bytes.count, parameters: stage.parameters, validation: stage.validation, importance: stage.importance))
+                add("ranker.\(target.rawValue)", packed(bytes))
+            }
+            header.ranker = RankerHeader(encoder: ranker.encoder, stages: stages, declined: Dictionary(uniqueKeysWithValues: ranker.declined.map { ($0.key.rawValue, $0.value) }))
         }
         header.tensors = tensors
         let encoder = JSONEncoder()
@@ -223,6 +261,9 @@ enum ModelArtifact {
         if header.kind == "neural", let neural = header.neural {
             return .neural(try decodeNeural(neural, tensors: floats))
         }
+        if header.kind == "ranker", let ranker = header.ranker {
+            return .ranker(try decodeRanker(ranker, tensors: integers))
+        }
         guard let kind = CollaborativeKind(rawValue: header.kind), let c = header.collaborative else {
             throw .incompatible("it holds a model of kind '\(header.kind)', which this matchwork does not know")
         }
@@ -276,6 +317,42 @@ enum ModelArtifact {
             bid = BidModel(head: head, amountMean: b.amountMean, amountScale: b.amountScale, margin: b.margin ?? 0)
         }
         return LearnedModel(encoder: header.encoder, ranking: ranking, rating: rating, bid: bid)
+    }
+
+    /// Bytes four to a little-endian word, the last zero-padded.
+    static func packed(_ bytes: [UInt8]) -> [Int32] {
+        var words = [Int32](repeating: 0, count: (bytes.count + 3) / 4)
+        for (i, b) in bytes.enumerated() { words[i / 4] |= Int32(bitPattern: UInt32(b) << (8 * UInt32(i % 4))) }
+        return words
+    }
+
+    static func unpacked(_ words: [Int32], count: Int) -> [UInt8] {
+        (0..<count).map { i in UInt8(truncatingIfNeeded: UInt32(bitPattern: words[i / 4]) >> (8 * UInt32(i % 4))) }
+    }
+
+    private static func decodeRanker(_ header: RankerHeader, tensors: [String: [Int32]]) throws(ArtifactError) -> RankerModel {
+        let columns = RankerFeatures.names(header.encoder).count
+        var stages: [RankingTarget: RankerModel.Stage] = [:]
+        for stage in header.stages {
+            guard let words = tensors["ranker.\(stage.target.rawValue)"], stage.bytes >= 0, words.count == (stage.bytes + 3) / 4 else {
+                throw .incompatible("its \(stage.target.rawValue) booster lacks its bytes, or their size differs")
+            }
+            let booster: Booster
+            do {
+                booster = try Booster(serialized: unpacked(words, count: stage.bytes), columns: columns, threads: 1)
+            } catch {
+                throw .incompatible("its \(stage.target.rawValue) booster cannot be loaded: \(error.message)")
+            }
+            stages[stage.target] = RankerModel.Stage(booster: booster, parameters: stage.parameters, validation: stage.validation, importance: stage.importance)
+        }
+        var declined: [RankingTarget: String] = [:]
+        for (name, reason) in header.declined {
+            guard let target = RankingTarget(rawValue: name) else { throw .incompatible("it declines a kind of list named '\(name)', which this matchwork does not know") }
+            declined[target] = reason
+        }
+        let model = RankerModel(encoder: header.encoder, stages: stages, declined: declined)
+        if let problem = model.servingProblem() { throw .incompatible("the ranker is inconsistent: \(problem)") }
+        return model
     }
 
     private static func append(_ value: UInt32, to data: inout Data) {

@@ -6,6 +6,8 @@ public struct ServingModels: Sendable {
     public var learned: LearnedModel?
     /// The registry's ALS carried over to the snapshot, and the settings it was trained with.
     public var collaborative: (configuration: CollaborativeConfiguration, cache: CollaborativeCache)?
+    /// The learned ranker (`ranked` mode and the ensemble's final stage).
+    public var ranker: RankerModel?
     /// The versions serving, by kind (`neural`: `neural-000003`).
     public var versions: [String: String] = [:]
     /// Their metadata, by kind.
@@ -32,9 +34,16 @@ extension ModelRegistry {
     /// An ALS that knows too few of the snapshot's people and opportunities (more new rows than
     /// its refit share) is not used: the engine then fits the collaborative component afresh,
     /// and a note says so.
-    public func servingModels(for snapshot: MarketplaceSnapshot, learned needLearned: Bool = true, collaborative needCollaborative: Bool = true) -> ServingModels {
+    public func servingModels(
+        for snapshot: MarketplaceSnapshot, learned needLearned: Bool = true, collaborative needCollaborative: Bool = true, ranker needRanker: Bool = true
+    ) -> ServingModels {
         var result = ServingModels()
         let scenario = snapshot.preset?.name
+        if needRanker, let found = servingNoting("ranker", scenario: scenario, into: &result), let ranker = found.model.ranker {
+            result.ranker = ranker
+            result.versions["ranker"] = found.metadata.version
+            result.metadata["ranker"] = found.metadata
+        }
         if needLearned, let neural = servingNoting("neural", scenario: scenario, into: &result), let learned = neural.model.learned {
             result.learned = learned
             result.versions["neural"] = neural.metadata.version

@@ -83,4 +83,46 @@ public enum RegistryTraining {
         }
         return metadata
     }
+
+    /// Trains the learned ranker on the store's records and saves it. The serving neural model,
+    /// if any, is what the ensemble a stage must beat on validation scores with.
+    public static func trainRanker(
+        store: any Store, registry: ModelRegistry, configuration: RankerTraining.Configuration, engineConfiguration: EngineConfiguration,
+        progress: @escaping (String) -> Void = { _ in }
+    ) async throws -> (metadata: ModelMetadata, result: RankerTraining.Result, seconds: Double) {
+        let scenario = try await store.scenario()
+        let people = try await store.people(), opportunities = try await store.opportunities(), interactions = try await store.interactions()
+        return try trainRanker(
+            people: people, opportunities: opportunities, interactions: interactions, scenario: scenario, registry: registry, configuration: configuration,
+            engineConfiguration: engineConfiguration, progress: progress)
+    }
+
+    /// Trains the learned ranker on records and saves it (CPU-bound; run it off the cooperative pool).
+    public static func trainRanker(
+        people: [Person], opportunities: [Opportunity], interactions: [Interaction], scenario: ScenarioName?, registry: ModelRegistry,
+        configuration: RankerTraining.Configuration, engineConfiguration: EngineConfiguration, progress: (String) -> Void = { _ in }
+    ) throws -> (metadata: ModelMetadata, result: RankerTraining.Result, seconds: Double) {
+        let learned = registry.serving(scenario: scenario)?.model
+        let started = Date()
+        let result = try RankerTraining.train(
+            people: people, opportunities: opportunities, interactions: interactions, scenario: scenario, configuration: configuration,
+            engineConfiguration: engineConfiguration, learned: learned, progress: progress)
+        let seconds = Date().timeIntervalSince(started)
+        var metrics: [String: NeuralMetrics] = [:]
+        var data = ["people": people.count, "opportunities": opportunities.count, "interactions": interactions.count, "windows": result.windows]
+        for (target, report) in result.stages {
+            metrics[target.rawValue] = NeuralMetrics.ranking(examples: report.rows, lists: report.validationLists, ndcgAt10: report.rankerValidationNDCG)
+            metrics["\(target.rawValue)/ensemble"] = NeuralMetrics.ranking(examples: report.rows, lists: report.validationLists, ndcgAt10: report.ensembleValidationNDCG)
+            data["\(target.rawValue)_lists"] = report.lists
+        }
+        var settings = configuration.settings
+        if let version = learned?.version { settings["ensemble_neural"] = version }
+        let metadata = try registry.save(.ranker(result.model)) { version, sha256, bytes in
+            ModelMetadata(
+                version: version, kind: "ranker", createdAt: ISO8601DateFormatter().string(from: Date()), scenario: scenario?.rawValue,
+                formatVersion: ModelRegistry.formatVersion, sha256: sha256, bytes: bytes, data: data, hyperParameters: settings, metrics: metrics, alpha: [:],
+                trainingSeconds: seconds, idMaps: [:])
+        }
+        return (metadata, result, seconds)
+    }
 }

@@ -213,9 +213,10 @@ public final class Booster: Sendable {
         return Booster(handle: handle, rounds: kept, history: history, columns: train.columns)
     }
 
-    /// A booster from bytes ``serialized()`` wrote.
+    /// A booster from bytes ``serialized()`` wrote, predicting on `threads` threads (one inside
+    /// the service, whose requests already run in parallel).
     /// - Throws: when the bytes are not an XGBoost model.
-    public init(serialized bytes: [UInt8], columns: Int) throws(MatchworkError) {
+    public init(serialized bytes: [UInt8], columns: Int, threads: Int = 1) throws(MatchworkError) {
         var booster: BoosterHandle?
         try Booster.check(XGBoosterCreate(nil, 0, &booster), "create a booster")
         guard let booster else { throw MatchworkError(.invalidConfiguration, "XGBoost returned no booster.", field: "booster") }
@@ -232,6 +233,11 @@ public final class Booster: Sendable {
         guard Int(features) == columns else {
             XGBoosterFree(booster)
             throw MatchworkError(.invalidValue, "the model scores \(features) features, not the \(columns) expected; train the ranker again for these features.", field: "model")
+        }
+        guard XGBoosterSetParam(booster, "nthread", "\(max(1, threads))") == 0 else {
+            let reason = Booster.lastError()
+            XGBoosterFree(booster)
+            throw MatchworkError(.invalidValue, "XGBoost refused nthread=\(threads) (\(reason)).", field: "threads")
         }
         self.handle = booster
         self.rounds = Int(rounds)

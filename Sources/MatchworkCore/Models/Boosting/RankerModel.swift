@@ -45,6 +45,16 @@ public struct RankerModel: Sendable {
     /// The feature names, in column order.
     public var features: [String] { RankerFeatures.names(encoder) }
 
+    /// Why this model cannot serve, if it cannot: a stage's booster scores another number of
+    /// features than the encoder gives.
+    public func servingProblem() -> String? {
+        let columns = features.count
+        for (target, stage) in stages.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where stage.booster.columns != columns {
+            return "its \(target.rawValue) booster scores \(stage.booster.columns) features where its encoder gives \(columns)"
+        }
+        return stages.isEmpty && declined.isEmpty ? "it ranks no kind of list" : nil
+    }
+
     /// The stage that ranks `target`'s lists, if it was trained.
     public func stage(for target: RankingTarget) -> Stage? { stages[target] }
 

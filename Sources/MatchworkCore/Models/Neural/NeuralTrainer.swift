@@ -116,6 +116,13 @@ public struct NeuralMetrics: Sendable, Hashable, Codable {
     }
 }
 
+extension NeuralMetrics {
+    /// A ranking's figures: the learned ranker's validation, for the registry.
+    public static func ranking(examples: Int, lists: Int, ndcgAt10: Double) -> NeuralMetrics {
+        NeuralMetrics(loss: 0, examples: examples, lists: lists, ndcgAt10: ndcgAt10)
+    }
+}
+
 /// One epoch's figures, for a progress line.
 public struct EpochReport: Sendable, Hashable {
     public var epoch: Int

@@ -19,7 +19,7 @@ struct RankedScorer: Scorer {
 
     func score(_ query: QueryState) -> Result<ScorerValues, Fallback> {
         guard let ranker = query.engine.ranker else {
-            return .failure(fallback("no learned ranker is loaded; serving one is not available yet (`matchwork backtest` trains and scores one per cut)"))
+            return .failure(fallback("no learned ranker is loaded; train one with `matchwork train --model ranker`"))
         }
         guard ranker.encoder.scenario == query.snapshot.preset?.name else {
             return .failure(fallback("the ranker was trained for the \(ranker.encoder.scenario?.rawValue ?? "unnamed") scenario, not this marketplace's"))
