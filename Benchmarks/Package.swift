@@ -3,7 +3,8 @@
 // Run from this directory: swift package --disable-sandbox benchmark (latency, allocations,
 // memory), swift run -c release BatchThroughput (batch throughput on both cores) and
 // swift run -c release ServedListRecording (the served-list encoding and digest) and
-// swift run -c release TopK (the engine's bounded heap against swift-collections' Heap).
+// swift run -c release TopK (the engine's bounded heap against swift-collections' Heap) and
+// swift run -c release RankingCost (what the learned ranker costs a request).
 import Foundation
 import PackageDescription
 
@@ -43,6 +44,14 @@ let package = Package(
                 .product(name: "MatchworkStore", package: main),
             ],
             path: "Throughput/ServedListRecording"),
+        // What the learned ranker costs a request of a job's bidders, against the ensemble.
+        .executableTarget(
+            name: "RankingCost",
+            dependencies: [
+                .product(name: "MatchworkCore", package: main),
+                .product(name: "MatchworkSynth", package: main),
+            ],
+            path: "Throughput/RankingCost"),
         // The engine's bounded heap (linked from MatchworkCore) against swift-collections' Heap.
         .executableTarget(
             name: "TopK",

@@ -80,6 +80,11 @@ struct RankerTests {
                 #expect(item.reasons.contains { $0.contains("point") }, "\(item.reasons)")
             }
             explained += 1
+            // Without explanations the same order and scores; the ranked part alone carries the
+            // score (its SHAP split, most of the cost, is left out).
+            let plain = try engine.recommend(RecommendationRequest(.opportunity(job.id), count: 10, mode: .ranked, pool: .applicants, explain: false))
+            #expect(plain.items.map(\.id) == list.items.map(\.id) && plain.items.map(\.score) == list.items.map(\.score))
+            #expect(plain.items.allSatisfy { $0.breakdown.count == 1 && $0.breakdown[0].parts.isEmpty && abs($0.breakdown[0].points - $0.score) < 0.05 })
         }
         #expect(explained > 0)
     }

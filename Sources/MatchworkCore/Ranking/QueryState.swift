@@ -73,6 +73,13 @@ final class QueryState {
     /// (``RankedScorer``), for the breakdown's contributions.
     var rankerRows: [Float] = []
     var rankerMargins: [Float] = []
+    /// Whether the request asks for explanations: the ranker's breakdown then splits its points
+    /// by feature group from the SHAP contributions, which cost most of a ranked request; without,
+    /// its part carries the whole score.
+    var explains = true
+    /// The ranker's SHAP contributions of every candidate (`columns + 1` per row), computed in
+    /// one call on first use by a breakdown.
+    var rankerContributions: [Float]?
 
     /// The neighbourhood scorer's neighbours, by weight: similar people (person subject) or
     /// similar opportunities (opportunity subject); empty until it scored.

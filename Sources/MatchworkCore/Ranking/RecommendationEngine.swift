@@ -155,6 +155,7 @@ public struct RecommendationEngine: Sendable {
     /// Scores, re-ranks and explains one query.
     func finish(_ query: QueryState, _ request: RecommendationRequest, tally: FilterTally, ledger: ExposureLedger?) -> Recommendations {
         let candidates = query.candidates, forPerson = query.forPerson
+        query.explains = request.explain
         let considered = candidates.count + tally.counts.values.reduce(0, +)
         let blend = query.blend(mode: request.mode)
         var scores = blend.scores

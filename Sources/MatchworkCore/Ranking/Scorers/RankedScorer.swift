@@ -13,7 +13,9 @@ extension RecommendationMode {
 /// Breakdown: one `ranked` part whose sub-parts are the feature groups (``RankerFeatures/groups(_:)``)
 /// and `baseline` (the model's expected margin). With margin `m` and baseline `b`, a group
 /// with contributions `c` gets `100 × c × (σ(m) − σ(b)) / (m − b)` points and the baseline
-/// `100 σ(b)`, so the points sum to the score exactly (up to rounding).
+/// `100 σ(b)`, so the points sum to the score exactly (up to rounding). The contributions
+/// (XGBoost's TreeSHAP, most of a ranked request's cost) are computed for requests with
+/// explanations; without, the `ranked` part alone carries the score.
 struct RankedScorer: Scorer {
     var mode: RecommendationMode { .ranked }
 
@@ -49,25 +51,30 @@ struct RankedScorer: Scorer {
     func contributions(_ query: QueryState, candidate i: Int) -> (groups: [(String, Double)], baseline: Double, margin: Double)? {
         guard let ranker = query.engine.ranker, let stage = ranker.stage(for: query.target), !query.rankerRows.isEmpty else { return nil }
         let width = stage.booster.columns
-        let row = Array(query.rankerRows[(i * width)..<((i + 1) * width)])
-        guard let data = try? BoostingData(rows: 1, columns: width, values: row, labels: [0]),
-            let shap = try? stage.booster.contributions(data), shap.count == width + 1
-        else { return nil }
+        let n = query.rankerRows.count / max(1, width)
+        if query.rankerContributions == nil {
+            // Every candidate's at once: one call, one pass over the trees' node statistics.
+            query.rankerContributions = (try? BoostingData(rows: n, columns: width, values: query.rankerRows, labels: [Float](repeating: 0, count: n)))
+                .flatMap { try? stage.booster.contributions($0) } ?? []
+        }
+        guard let all = query.rankerContributions, all.count == n * (width + 1), i < n else { return nil }
+        let shap = all[(i * (width + 1))..<((i + 1) * (width + 1))]
+        let start = shap.startIndex
         let groups = RankerFeatures.groups(ranker.features)
         var sums: [String: Double] = [:]
         var order: [String] = []
         for (k, g) in groups.enumerated() {
             if sums[g] == nil { order.append(g) }
-            sums[g, default: 0] += Double(shap[k])
+            sums[g, default: 0] += Double(shap[start + k])
         }
-        let baseline = Double(shap[width])
+        let baseline = Double(shap[start + width])
         return (order.map { ($0, sums[$0]!) }, baseline, Double(query.rankerMargins[i]))
     }
 
     func part(_ query: QueryState, candidate i: Int, component: Blend.Component) -> ScorePart {
         let value = component.values[i]
         var part = ScorePart(component: mode.rawValue, value: value.roundedTo(4), weight: component.weight.roundedTo(4))
-        guard let (groups, b, m) = contributions(query, candidate: i) else { return part }
+        guard query.explains, let (groups, b, m) = contributions(query, candidate: i) else { return part }
         let scale = abs(m - b) > 1e-9 ? (Self.logistic(m) - Self.logistic(b)) / (m - b) : Self.logistic(b) * (1 - Self.logistic(b))
         var parts: [ScorePart] = []
         var base = ScorePart(component: "baseline", value: Self.logistic(b).roundedTo(4), weight: 1)
