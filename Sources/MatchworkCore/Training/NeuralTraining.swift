@@ -99,17 +99,10 @@ public enum NeuralTraining {
         configuration: Configuration = Configuration(), engineConfiguration: EngineConfiguration = EngineConfiguration(), progress: Progress = { _, _ in }
     ) throws(MatchworkError) -> Result {
         try configuration.validate()
-        let interactions = Interaction.standing(interactions)
-        let (outcomeType, outcomeEvents) = Backtest.outcomes(interactions, opportunities: opportunities, scenario: scenario)
-        // The windows end where the outcomes end, so that later events of other kinds (views,
-        // feedback stamped with the real clock) do not push them past the data.
-        let end =
-            end ?? (MarketplaceSnapshot.referenceTime(of: outcomeEvents)
-                ?? MarketplaceSnapshot.referenceTime(of: interactions))?.adding(seconds: 1) ?? Timestamp(secondsSinceEpoch: 0)
-        let history = interactions.filter { $0.timestamp < end }
-        let outcomes = outcomeEvents.filter { $0.timestamp < end }.sorted { ($0.timestamp, $0.person, $0.opportunity) < ($1.timestamp, $1.person, $1.opportunity) }
-        let data = Backtest.Data(people: people, opportunities: opportunities, interactions: history, outcomes: outcomes, scenario: scenario, maxSubjects: configuration.maxSubjects)
-        let horizon = Int64(configuration.horizonDays) * 86_400
+        let windowing = TrainingWindows(
+            people: people, opportunities: opportunities, interactions: interactions, scenario: scenario, end: end, horizonDays: configuration.horizonDays,
+            maxSubjects: configuration.maxSubjects)
+        let (outcomeType, end, history) = (windowing.outcomeType, windowing.end, windowing.history)
 
         var generator = SeededGenerator(seed: configuration.trainer.seed)
         var raw = RawPairs(), targets: [Float] = [], groups: [Int32] = [], listTargets: [RankingTarget] = []
@@ -120,27 +113,14 @@ public enum NeuralTraining {
         var bidJobs: [String: Int32] = [:]
         var encoder: PairFeatureEncoder?
         var windows = 0
-        for k in 1...configuration.windows {
-            let cut = end.adding(seconds: -Int64(k) * horizon)
-            let windowEnd = cut.adding(seconds: horizon)
-            guard outcomes.contains(where: { $0.timestamp >= cut && $0.timestamp < windowEnd }) else { continue }
-            guard outcomes.contains(where: { $0.timestamp < cut }) else { break }
-            let window = try data.window(cut: cut, horizonEnd: windowEnd, configuration: engineConfiguration, cache: FeatureCache())
-            guard window.pairs > 0 else { continue }
+        try windowing.forEach(count: configuration.windows, configuration: engineConfiguration) { (_, cut, window) throws(MatchworkError) in
+            let windowEnd = cut.adding(seconds: windowing.horizon)
             windows += 1
             if encoder == nil { encoder = PairFeatureEncoder(snapshot: window.engine.snapshot, features: window.engine.features) }
             for direction in Backtest.directions {
-                let (requests, relevant, engine) = window.requests(direction: direction, mode: .ruleBased)
-                for (request, wanted) in zip(requests, relevant) {
-                    guard case .ranked(let subject, let forPerson, let candidates, _) = try engine.eligible(for: request) else { continue }
-                    let query = QueryState(engine: engine, subject: subject, forPerson: forPerson, candidates: candidates, pool: request.pool)
-                    var positions: [Int] = []
-                    var others: [Int] = []
-                    for (i, c) in candidates.enumerated() {
-                        let id = forPerson ? engine.snapshot.opportunities[Int(c)].id.rawValue : engine.snapshot.people[Int(c)].id.rawValue
-                        if wanted.contains(id) { positions.append(i) } else { others.append(i) }
-                    }
-                    guard !positions.isEmpty else { continue }
+                for list in try window.trainingLists(direction: direction, mode: .ruleBased) {
+                    let (request, query, others) = (list.request, list.query, list.others)
+                    var positions = list.relevant
                     let positives = positions.count
                     if request.pool == .applicants || others.count <= configuration.negatives {
                         positions += others

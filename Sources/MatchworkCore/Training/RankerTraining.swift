@@ -181,45 +181,28 @@ public enum RankerTraining {
         progress: (String) -> Void = { _ in }
     ) throws(MatchworkError) -> Result {
         try configuration.validate()
-        let interactions = Interaction.standing(interactions)
-        let (outcomeType, outcomeEvents) = Backtest.outcomes(interactions, opportunities: opportunities, scenario: scenario)
-        let end =
-            end ?? (MarketplaceSnapshot.referenceTime(of: outcomeEvents)
-                ?? MarketplaceSnapshot.referenceTime(of: interactions))?.adding(seconds: 1) ?? Timestamp(secondsSinceEpoch: 0)
-        let history = interactions.filter { $0.timestamp < end }
-        let outcomes = outcomeEvents.filter { $0.timestamp < end }.sorted { ($0.timestamp, $0.person, $0.opportunity) < ($1.timestamp, $1.person, $1.opportunity) }
-        let data = Backtest.Data(people: people, opportunities: opportunities, interactions: history, outcomes: outcomes, scenario: scenario, maxSubjects: configuration.maxSubjects)
-        let horizon = Int64(configuration.horizonDays) * 86_400
+        let windowing = TrainingWindows(
+            people: people, opportunities: opportunities, interactions: interactions, scenario: scenario, end: end, horizonDays: configuration.horizonDays,
+            maxSubjects: configuration.maxSubjects)
+        let (outcomeType, end) = (windowing.outcomeType, windowing.end)
 
         var generator = SeededGenerator(seed: UInt64(truncatingIfNeeded: configuration.seed))
         // Per kind of list: the validation window's rows (k = 1) and the others'.
         var training: [RankingTarget: Rows] = [:], validation: [RankingTarget: Rows] = [:]
         var encoder: PairFeatureEncoder?
         var windows = 0
-        for k in 1...configuration.windows {
-            let cut = end.adding(seconds: -Int64(k) * horizon)
-            let windowEnd = cut.adding(seconds: horizon)
-            guard outcomes.contains(where: { $0.timestamp >= cut && $0.timestamp < windowEnd }) else { continue }
-            guard outcomes.contains(where: { $0.timestamp < cut }) else { break }
-            // The validation window's engine has the neural model, for the ensemble to beat; the
-            // features never use it.
-            let window = try data.window(cut: cut, horizonEnd: windowEnd, configuration: engineConfiguration, cache: FeatureCache(), learned: k == 1 ? learned : nil)
-            guard window.pairs > 0 else { continue }
+        // The validation window's engine has the neural model, for the ensemble to beat; the
+        // features never use it.
+        try windowing.forEach(count: configuration.windows, configuration: engineConfiguration, learned: { $0 == 1 ? learned : nil }) {
+            (k, cut, window) throws(MatchworkError) in
             windows += 1
             if encoder == nil { encoder = PairFeatureEncoder(snapshot: window.engine.snapshot, features: window.engine.features) }
             for direction in Backtest.directions {
                 let target = Backtest.target(of: direction)
-                let (requests, relevant, engine) = window.requests(direction: direction, mode: .ensemble)
                 var rows = Rows()
-                for (request, wanted) in zip(requests, relevant) {
-                    guard case .ranked(let subject, let forPerson, let candidates, _) = try engine.eligible(for: request) else { continue }
-                    let query = QueryState(engine: engine, subject: subject, forPerson: forPerson, candidates: candidates, pool: request.pool)
-                    var positions: [Int] = [], others: [Int] = []
-                    for (i, c) in candidates.enumerated() {
-                        let id = forPerson ? engine.snapshot.opportunities[Int(c)].id.rawValue : engine.snapshot.people[Int(c)].id.rawValue
-                        if wanted.contains(id) { positions.append(i) } else { others.append(i) }
-                    }
-                    guard !positions.isEmpty, !others.isEmpty else { continue }
+                for list in try window.trainingLists(direction: direction, mode: .ensemble) where !list.others.isEmpty {
+                    let (request, query, others) = (list.request, list.query, list.others)
+                    var positions = list.relevant
                     let positives = positions.count
                     if request.pool == .applicants || others.count <= configuration.negatives {
                         positions += others
