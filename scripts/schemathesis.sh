@@ -30,7 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$bin" generate cleaning --size tiny --store "$store" --quiet
+"$bin" generate cleaning --size small --store "$store" --quiet
 key=$("$bin" keys create --store "$store" --role admin --name schemathesis 2>/dev/null)
 # Starts the service over $1, logging to $2; sets server and port. Port 0: the system picks a
 # free port, which the "Serving" line names once it is bound.
@@ -55,15 +55,18 @@ ids() { grep -o '{"id":"[^"]*"' | cut -d'"' -f4; }
 quoted() { local list="" id; for id in "$@"; do list+="${list:+, }\"$id\""; done; echo "[$list]"; }
 workers=$(api "$base/people?role=worker&limit=1000" | ids)
 opportunities=$(api "$base/opportunities?limit=1000" | ids)
-open=$(api "$base/opportunities?status=open&limit=1" | ids)
 lists=() items=()
-for count in 3 5 10; do
-  answer=$(api -d "{\"opportunity_id\": \"$open\", \"count\": $count}" "$base/recommendations/generate")
-  lists+=($(grep -o '"recommendation_id":"[^"]*"' <<<"$answer" | cut -d'"' -f4))
-  items+=($(grep -o '"id":"[^"]*","rank"' <<<"$answer" | cut -d'"' -f4))
+# Served lists with items: from the first open opportunities some cleaner passes the filters for.
+for open in $(api "$base/opportunities?status=open&limit=50" | ids); do
+  for count in 3 5 10; do
+    answer=$(api -d "{\"opportunity_id\": \"$open\", \"count\": $count}" "$base/recommendations/generate")
+    lists+=($(grep -o '"recommendation_id":"[^"]*"' <<<"$answer" | cut -d'"' -f4 || true))
+    items+=($(grep -o '"id":"[^"]*","rank"' <<<"$answer" | cut -d'"' -f4 || true))
+  done
+  [ ${#items[@]} -gt 0 ] && break
 done
 [ -n "$workers" ] && [ -n "$opportunities" ] && [ ${#lists[@]} -gt 0 ] && [ ${#items[@]} -gt 0 ] || {
-  echo "could not read the tiny store's workers, opportunities and served lists through the API" >&2; exit 1; }
+  echo "could not read the small store's workers, opportunities and served lists through the API" >&2; exit 1; }
 settings=$work/schemathesis.toml
 {
   cat scripts/schemathesis.toml
