@@ -263,12 +263,7 @@ extension NeuralTraining.Configuration {
         try parameters.int("negatives", into: &negatives)
         try parameters.int("bid_epochs", into: &bidEpochs)
         try parameters.float("bid_learning_rate", into: &bidLearningRate)
-        var compare = compareParts ? 1 : 0
-        try parameters.int("compare_parts", into: &compare)
-        guard compare == 0 || compare == 1 else {
-            throw MatchworkError(.invalidConfiguration, "parameter compare_parts=\(compare) must be 0 or 1.", field: "compare_parts")
-        }
-        compareParts = compare == 1
+        try parameters.flag("compare_parts", into: &compareParts)
         try parameters.seed("seed", into: &trainer.seed)
         model.seed = trainer.seed
         try validate()

@@ -81,12 +81,7 @@ public enum RankerTraining {
             try parameters.double("colsample_bytree", into: &columnSample)
             try parameters.int("early_stopping_rounds", into: &earlyStoppingRounds)
             try parameters.int("threads", into: &threads)
-            var refitting = refit ? 1 : 0
-            try parameters.int("refit", into: &refitting)
-            guard refitting == 0 || refitting == 1 else {
-                throw MatchworkError(.invalidConfiguration, "parameter refit=\(refitting) must be 0 or 1.", field: "refit")
-            }
-            refit = refitting == 1
+            try parameters.flag("refit", into: &refit)
             var names: [String]?
             try parameters.names("objective", into: &names)
             if let names {
@@ -204,10 +199,12 @@ public enum RankerTraining {
                     let (request, query, others) = (list.request, list.query, list.others)
                     var positions = list.relevant
                     let positives = positions.count
+                    // The engine's ensemble: the negatives' sampling, and the validation baseline.
+                    let needsEnsemble = k == 1 || !(request.pool == .applicants || others.count <= configuration.negatives)
+                    let scores = needsEnsemble ? query.blend(mode: .ensemble, finalStage: false).scores : []
                     if request.pool == .applicants || others.count <= configuration.negatives {
                         positions += others
                     } else {
-                        let scores = query.blend(mode: .ensemble, finalStage: false).scores
                         let best = others.sorted { (scores[$0], $1) > (scores[$1], $0) }
                         let top = configuration.negatives / 2
                         positions += best.prefix(top)
@@ -216,10 +213,7 @@ public enum RankerTraining {
                     rows.values += query.rankerFeatures(encoder!, positions: positions)
                     rows.labels += positions.indices.map { $0 < positives ? 1 : 0 }
                     rows.groups.append(positions.count)
-                    if k == 1 {
-                        let scores = query.blend(mode: .ensemble, finalStage: false).scores
-                        rows.ensemble += positions.map { scores[$0] }
-                    }
+                    if k == 1 { rows.ensemble += positions.map { scores[$0] } }
                 }
                 if k == 1 { validation[target, default: Rows()].append(rows) } else { training[target, default: Rows()].append(rows) }
             }

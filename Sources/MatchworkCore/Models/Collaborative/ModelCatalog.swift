@@ -44,6 +44,16 @@ public struct Parameters: Sendable {
         }
     }
 
+    /// A switch given as 0 or 1.
+    public mutating func flag(_ key: String, into value: inout Bool) throws(MatchworkError) {
+        var number = value ? 1 : 0
+        try int(key, into: &number)
+        guard number == 0 || number == 1 else {
+            throw MatchworkError(.invalidConfiguration, "parameter \(key)=\(number) must be 0 or 1.", field: key)
+        }
+        value = number == 1
+    }
+
     /// A comma-separated list of numbers.
     public mutating func numbers(_ key: String, into value: inout [Float]?) throws(MatchworkError) {
         try read(key, into: &value, as: "a comma-separated list of numbers") { (text: String) -> [Float]?? in
