@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import MatchworkCore
@@ -135,5 +136,69 @@ struct BoostingTests {
         #expect(field { _ = try Booster.train(data, parameters: parameters) } == "learning_rate")
         let booster = try Booster.train(data, parameters: BoostingParameters(objective: .binaryLogistic))
         #expect(field { _ = try booster.predict(try BoostingData(rows: 1, columns: 3, values: [0, 0, 0], labels: [0])) } == "columns")
+    }
+
+    /// `data` with a tenth of its values missing (`NaN`), so default directions are exercised.
+    static func withMissing(_ data: BoostingData, seed: UInt64) throws -> BoostingData {
+        var rng = SeededGenerator(seed: seed)
+        let values = data.values.map { Float.random(in: 0..<1, using: &rng) < 0.1 ? .nan : $0 }
+        return try BoostingData(rows: data.rows, columns: data.columns, values: values, labels: data.labels, groups: data.groups)
+    }
+
+    @Test("the Swift evaluator gives the library's margins to 1e-6 and its SHAP contributions to 1e-5, for every objective, with missing values",
+          arguments: BoostingParameters.Objective.allCases)
+    func swiftTreesMatchTheLibrary(objective: BoostingParameters.Objective) throws {
+        var parameters = BoostingParameters(objective: objective)
+        parameters.rounds = 40
+        parameters.maxDepth = 5
+        parameters.subsample = 0.8
+        let train = try Self.withMissing(objective.isRanking ? Self.ranking(queries: 150, seed: 11) : Self.classification(rows: 1_500, seed: 11), seed: 12)
+        let booster = try Booster.train(train, parameters: parameters)
+        let trees = try #require(booster.trees)
+        #expect(trees.trees == 40)
+        let test = try Self.withMissing(objective.isRanking ? Self.ranking(queries: 30, seed: 13) : Self.classification(rows: 300, seed: 13), seed: 14)
+        let library = try booster.predict(test, margin: true)
+        let swift = trees.margins(test.values)
+        #expect(swift.count == library.count)
+        let worst = zip(swift, library).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst <= 1e-6, "largest difference \(worst)")
+        // Not every prediction the same: the trees split.
+        #expect(Set(swift).count > 10)
+
+        let width = test.columns + 1
+        let libraryShap = try booster.contributions(test)
+        let swiftShap = trees.contributions(test.values)
+        #expect(swiftShap.count == libraryShap.count)
+        let worstShap = zip(swiftShap, libraryShap).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worstShap <= 1e-5, "largest SHAP difference \(worstShap)")
+        for r in 0..<test.rows {
+            let sum = swiftShap[(r * width)..<((r + 1) * width)].reduce(0, +)
+            #expect(abs(sum - swift[r]) < 1e-4, "row \(r): contributions sum to \(sum), margin \(swift[r])")
+        }
+        // The loaded booster reads the same trees.
+        let loaded = try Booster(serialized: try booster.serialized(), columns: test.columns)
+        #expect(loaded.trees == trees)
+        #expect(try loaded.margins(test.values) == swift)
+    }
+
+    @Test("a model the Swift evaluator cannot read is refused with the reason (where the JSON breaks, which part is unsupported)")
+    func swiftTreesRefuse() throws {
+        func message(_ bytes: String) -> String? {
+            do { _ = try TreeEnsemble(xgboostJSON: Array(bytes.utf8), columns: 3) } catch { return error.message }
+            return nil
+        }
+        #expect(message("{\"learner\": ")?.contains("unexpected end at byte") == true)
+        #expect(message(#"{"learner": {"gradient_booster": {"name": "dart", "model": {}}}}"#)?.contains("'dart', not a gbtree") == true)
+        let booster = try Booster.train(try Self.classification(rows: 200, seed: 15), parameters: BoostingParameters(objective: .binaryLogistic))
+        let json = String(decoding: try booster.serialized(), as: UTF8.self)
+        #expect(message(json.replacingFirst("\"split_indices\": [", with: "\"split_indices\": [7")) != nil)
+        #expect(message(json.replacingFirst("binary:logistic", with: "multi:softprob"))?.contains("'multi:softprob'") == true)
+    }
+}
+
+extension String {
+    fileprivate func replacingFirst(_ target: String, with replacement: String) -> String {
+        guard let range = range(of: target) else { return self }
+        return replacingCharacters(in: range, with: replacement)
     }
 }

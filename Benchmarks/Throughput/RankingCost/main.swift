@@ -29,7 +29,7 @@ print("ranker trained in \(started.duration(to: clock.now)); stages: " + ranker.
 var stages: [RankingTarget: RankerModel.Stage] = [:]
 for (target, stage) in ranker.model.stages {
     let booster = try Booster(serialized: try stage.booster.serialized(), columns: stage.booster.columns, threads: 1)
-    stages[target] = RankerModel.Stage(booster: booster, parameters: stage.parameters, validation: stage.validation, importance: stage.importance)
+    stages[target] = RankerModel.Stage(booster: booster, parameters: stage.parameters, validation: stage.validation, importance: stage.importance, choiceScale: stage.choiceScale)
 }
 let served = RankerModel(encoder: ranker.model.encoder, stages: stages, declined: ranker.model.declined)
 let snapshot = try MarketplaceSnapshot(people: people, opportunities: opportunities, interactions: interactions, scenario: .cleaning)

@@ -13,6 +13,9 @@ public struct BidMarket: Sendable, Hashable {
     public let offerRatios: ClosedRange<Double>?
     /// How many bids the figures come from.
     public let bids: Int
+    /// The mean bid, and the mean of bid ÷ offer (`nil` without offers or when not measured).
+    public var meanAmount: Double?
+    public var meanOfferRatio: Double?
 
     public init(lowest: Double, highest: Double, offerRatios: ClosedRange<Double>?, bids: Int) {
         self.lowest = lowest
@@ -36,6 +39,15 @@ public struct BidMarket: Sendable, Hashable {
         func quantile(_ q: Double) -> Double { ratios[min(ratios.count - 1, Int((q * Double(ratios.count - 1)).rounded()))] }
         self.init(
             lowest: amounts.min()!, highest: amounts.max()!, offerRatios: ratios.count >= 10 ? quantile(0.01)...quantile(0.99) : nil, bids: amounts.count)
+        meanAmount = amounts.reduce(0, +) / Double(amounts.count)
+        meanOfferRatio = ratios.count >= 10 ? ratios.reduce(0, +) / Double(ratios.count) : nil
+    }
+
+    /// The market's average bid for an opportunity offering `offer`: the mean bid ÷ offer
+    /// times `offer`, or the mean bid without offers.
+    public func average(offer: Double?) -> Double? {
+        if let offer, offer > 0, offer.isFinite, let ratio = meanOfferRatio { return ratio * offer }
+        return meanAmount
     }
 
     /// The range a bid on an opportunity offering `offer` stays within.

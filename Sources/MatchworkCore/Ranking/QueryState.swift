@@ -10,11 +10,21 @@ final class QueryState {
     var snapshot: MarketplaceSnapshot { engine.snapshot }
     var index: FeatureIndex { engine.index }
 
-    init(engine: RecommendationEngine, subject: DenseIndex, forPerson: Bool, candidates: [DenseIndex], pool: CandidatePool) {
+    /// A bid the subject opportunity is asked to score as if it had been placed: `person`'s
+    /// latest bid there at `amount` (or a new, latest bid if they have none). Every score and
+    /// feature that reads the opportunity's bids sees it (``subjectEvents``); the bid advisor's
+    /// rescoring (``RecommendationEngine/adviseBid(_:)``).
+    let hypotheticalBid: (person: DenseIndex, amount: Double)?
+
+    init(
+        engine: RecommendationEngine, subject: DenseIndex, forPerson: Bool, candidates: [DenseIndex], pool: CandidatePool,
+        hypotheticalBid: (person: DenseIndex, amount: Double)? = nil
+    ) {
         self.engine = engine
         self.subject = subject
         self.forPerson = forPerson
         self.candidates = candidates
+        self.hypotheticalBid = forPerson ? nil : hypotheticalBid
         target = forPerson ? .opportunities : pool == .applicants ? .applicants : .people
     }
 
@@ -54,8 +64,29 @@ final class QueryState {
         return mask
     }()
 
+    /// The events on the subject opportunity (opportunity subject), with ``hypotheticalBid``
+    /// in place.
+    private(set) lazy var subjectEvents: ArraySlice<MarketplaceSnapshot.Event> = {
+        guard !forPerson else { return [] }
+        let events = snapshot.events(onOpportunity: subject)
+        guard let (p, amount) = hypotheticalBid else { return events }
+        var edited = Array(events)
+        let value = Float(amount)
+        if let k = edited.lastIndex(where: { $0.type == .bid && $0.other == p }) {
+            edited[k] = MarketplaceSnapshot.Event(other: p, type: .bid, time: edited[k].time, value: value)
+        } else {
+            edited.append(MarketplaceSnapshot.Event(other: p, type: .bid, time: max(snapshot.now.secondsSinceEpoch, edited.last?.time ?? .min), value: value))
+        }
+        return ArraySlice(edited)
+    }()
+
     /// The bids on the subject opportunity (opportunity subject).
-    private lazy var bidBoard = BidBoard(forPerson ? [] : snapshot.events(onOpportunity: subject))
+    private lazy var bidBoard = BidBoard(subjectEvents)
+
+    /// The priced bids on `o`, with ``hypotheticalBid`` when `o` is the subject.
+    func priceBoard(_ o: DenseIndex) -> PriceBoard {
+        !forPerson && o == subject ? PriceBoard(events: subjectEvents) : engine.priceBoard(o)
+    }
     /// The opportunities the subject person bid on (person subject). Their bid contexts are
     /// worked out when asked for: most bids are on opportunities no longer open.
     private lazy var personBids: Set<DenseIndex> = {

@@ -1,3 +1,5 @@
+import RealModule
+
 /// Training the learned ranker (``RankerModel``) from a marketplace's history.
 ///
 /// Lists come from the same windows as the neural model's (``NeuralTraining``): for each of
@@ -123,6 +125,8 @@ public enum RankerTraining {
         public var rankerValidationNDCG: Double
         public var ensembleValidationNDCG: Double
         public var kept: Bool
+        /// The fitted choice scale (``RankerModel/Stage/choiceScale``).
+        public var choiceScale: Double?
         public var objective: String
         public var rounds: Int
         /// The ten features with the largest gain.
@@ -243,7 +247,9 @@ public enum RankerTraining {
                 if best.map({ score > $0.score }) ?? true { best = (booster, parameters, score) }
             }
             guard var (booster, parameters, _) = best else { continue }
-            let rankerNDCG = valid.ndcg(try booster.predict(validData, margin: true).map(Double.init))
+            let validMargins = try booster.predict(validData, margin: true).map(Double.init)
+            let rankerNDCG = valid.ndcg(validMargins)
+            let scale = choiceScale(margins: validMargins, labels: valid.labels, groups: valid.groups)
             let ensembleNDCG = valid.ndcg(valid.ensemble)
             progress("\(target.rawValue): validation NDCG@10 \(rankerNDCG) against the ensemble's \(ensembleNDCG)")
             guard rankerNDCG > ensembleNDCG else {
@@ -252,7 +258,7 @@ public enum RankerTraining {
                     + "\(rankerNDCG.roundedTo(4)) against \(ensembleNDCG.roundedTo(4))), so the ensemble ranks them"
                 reports[target] = StageReport(
                     lists: train.groups.count + valid.groups.count, rows: train.labels.count + valid.labels.count, validationLists: valid.groups.count, validation: tried,
-                    rankerValidationNDCG: rankerNDCG, ensembleValidationNDCG: ensembleNDCG, kept: false, objective: parameters.objective.rawValue, rounds: booster.rounds,
+                    rankerValidationNDCG: rankerNDCG, ensembleValidationNDCG: ensembleNDCG, kept: false, choiceScale: nil, objective: parameters.objective.rawValue, rounds: booster.rounds,
                     importance: [])
                 continue
             }
@@ -264,10 +270,10 @@ public enum RankerTraining {
                 booster = try Booster.train(try all.data(columns: names.count), parameters: parameters)
             }
             let importance = try RankerModel.importance(booster, names: names)
-            stages[target] = RankerModel.Stage(booster: booster, parameters: parameters, validation: tried, importance: importance)
+            stages[target] = RankerModel.Stage(booster: booster, parameters: parameters, validation: tried, importance: importance, choiceScale: scale)
             reports[target] = StageReport(
                 lists: train.groups.count + valid.groups.count, rows: train.labels.count + valid.labels.count, validationLists: valid.groups.count, validation: tried,
-                rankerValidationNDCG: rankerNDCG, ensembleValidationNDCG: ensembleNDCG, kept: true, objective: parameters.objective.rawValue, rounds: booster.rounds,
+                rankerValidationNDCG: rankerNDCG, ensembleValidationNDCG: ensembleNDCG, kept: true, choiceScale: scale, objective: parameters.objective.rawValue, rounds: booster.rounds,
                 importance: Array(importance.prefix(10)))
         }
         guard !stages.isEmpty || !declined.isEmpty else {
@@ -278,5 +284,42 @@ public enum RankerTraining {
         }
         return Result(model: RankerModel(encoder: encoder, stages: stages, declined: declined), stages: reports, windows: windows)
     }
-}
 
+    /// The scale `s` maximising the conditional-logit likelihood of the hired rows of each
+    /// group, `Σ_groups Σ_hired [s mᵢ − log Σⱼ exp(s mⱼ)]`: concave in `s`, so Newton's method
+    /// from `s = 1` (kept within 0...50) finds it. `nil` without two groups that have a hire
+    /// and a row that was not.
+    static func choiceScale(margins: [Double], labels: [Float], groups: [Int]) -> Double? {
+        var lists: [(margins: ArraySlice<Double>, hired: [Int])] = []
+        var start = 0
+        for size in groups {
+            let range = start..<(start + size)
+            let hired = range.filter { labels[$0] > 0 }
+            if !hired.isEmpty, hired.count < size { lists.append((margins[range], hired)) }
+            start += size
+        }
+        guard lists.count >= 2 else { return nil }
+        var s = 1.0
+        for _ in 0..<100 {
+            var gradient = 0.0, curvature = 0.0
+            for (m, hired) in lists {
+                let top = m.max()!
+                var z = 0.0, first = 0.0, second = 0.0
+                for x in m {
+                    let w = Double.exp(s * (x - top))
+                    z += w
+                    first += w * x
+                    second += w * x * x
+                }
+                let mean = first / z, variance = max(0, second / z - mean * mean)
+                for h in hired { gradient += m[h] - mean }
+                curvature += Double(hired.count) * variance
+            }
+            guard curvature > 1e-12 else { break }
+            let next = min(50, max(0, s + gradient / curvature))
+            if abs(next - s) < 1e-9 { s = next; break }
+            s = next
+        }
+        return s.isFinite ? s : nil
+    }
+}

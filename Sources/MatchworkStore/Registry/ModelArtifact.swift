@@ -123,6 +123,8 @@ enum ModelArtifact {
         var parameters: BoostingParameters
         var validation: [String: Double]
         var importance: [RankerModel.Importance]
+        /// The calibrated choice scale (absent in artifacts from before it was fitted).
+        var choiceScale: Double?
     }
 
     struct RankerHeader: Codable {
@@ -186,7 +188,7 @@ enum ModelArtifact {
             var stages: [RankerStageHeader] = []
             for (target, stage) in ranker.stages.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 let bytes = try stage.booster.serialized()
-                stages.append(RankerStageHeader(target: target, bytes: bytes.count, parameters: stage.parameters, validation: stage.validation, importance: stage.importance))
+                stages.append(RankerStageHeader(target: target, bytes: bytes.count, parameters: stage.parameters, validation: stage.validation, importance: stage.importance, choiceScale: stage.choiceScale))
                 add("ranker.\(target.rawValue)", packed(bytes))
             }
             header.ranker = RankerHeader(encoder: ranker.encoder, stages: stages, declined: Dictionary(uniqueKeysWithValues: ranker.declined.map { ($0.key.rawValue, $0.value) }))
@@ -343,7 +345,11 @@ enum ModelArtifact {
             } catch {
                 throw .incompatible("its \(stage.target.rawValue) booster cannot be loaded: \(error.message)")
             }
-            stages[stage.target] = RankerModel.Stage(booster: booster, parameters: stage.parameters, validation: stage.validation, importance: stage.importance)
+            if let scale = stage.choiceScale, !(scale.isFinite && scale >= 0) {
+                throw .incompatible("its \(stage.target.rawValue) choice scale \(scale) is not a finite number of 0 or more")
+            }
+            stages[stage.target] = RankerModel.Stage(
+                booster: booster, parameters: stage.parameters, validation: stage.validation, importance: stage.importance, choiceScale: stage.choiceScale)
         }
         var declined: [RankingTarget: String] = [:]
         for (name, reason) in header.declined {

@@ -136,12 +136,16 @@ public final class Booster: Sendable {
     public let rounds: Int
     public let validationHistory: [Double]
     public let columns: Int
+    /// The same trees read in Swift (``TreeEnsemble``), which the request path scores and
+    /// explains with; `nil` if the saved model could not be read, and the C calls serve.
+    public let trees: TreeEnsemble?
 
     private init(handle: BoosterHandle, rounds: Int, history: [Double], columns: Int) {
         self.handle = handle
         self.rounds = rounds
         self.validationHistory = history
         self.columns = columns
+        self.trees = (try? Self.json(handle)).flatMap { try? TreeEnsemble(xgboostJSON: $0, columns: columns) }
     }
 
     deinit { XGBoosterFree(handle) }
@@ -243,17 +247,36 @@ public final class Booster: Sendable {
         self.rounds = Int(rounds)
         self.validationHistory = []
         self.columns = columns
+        self.trees = try? TreeEnsemble(xgboostJSON: bytes, columns: columns)
     }
 
     /// The model in XGBoost's JSON format (portable across its versions).
     public func serialized() throws(MatchworkError) -> [UInt8] {
-        try withHandle { (h) throws(MatchworkError) -> [UInt8] in
-            var length: bst_ulong = 0
-            var data: UnsafePointer<CChar>?
-            try Self.check(XGBoosterSaveModelToBuffer(h, #"{"format": "json"}"#, &length, &data), "save the model")
-            guard let data else { return [] }
-            return data.withMemoryRebound(to: UInt8.self, capacity: Int(length)) { Array(UnsafeBufferPointer(start: $0, count: Int(length))) }
-        }
+        try withHandle { (h) throws(MatchworkError) -> [UInt8] in try Self.json(h) }
+    }
+
+    private static func json(_ h: BoosterHandle) throws(MatchworkError) -> [UInt8] {
+        var length: bst_ulong = 0
+        var data: UnsafePointer<CChar>?
+        try check(XGBoosterSaveModelToBuffer(h, #"{"format": "json"}"#, &length, &data), "save the model")
+        guard let data else { return [] }
+        return data.withMemoryRebound(to: UInt8.self, capacity: Int(length)) { Array(UnsafeBufferPointer(start: $0, count: Int(length))) }
+    }
+
+    /// The margin of each row of `values` (row-major, ``columns`` per row): walked in Swift
+    /// when ``trees`` was read, else through the library.
+    public func margins(_ values: [Float]) throws(MatchworkError) -> [Float] {
+        if let trees { return trees.margins(values) }
+        let rows = values.count / max(1, columns)
+        return try predict(BoostingData(rows: rows, columns: columns, values: values, labels: [Float](repeating: 0, count: rows)), margin: true)
+    }
+
+    /// Each row's SHAP contributions and bias (``contributions(_:)``), in Swift when ``trees``
+    /// was read, else through the library.
+    public func shap(_ values: [Float]) throws(MatchworkError) -> [Float] {
+        if let trees { return trees.contributions(values) }
+        let rows = values.count / max(1, columns)
+        return try contributions(BoostingData(rows: rows, columns: columns, values: values, labels: [Float](repeating: 0, count: rows)))
     }
 
     /// One score per row: a probability for `binary:logistic`, the ranking score or the

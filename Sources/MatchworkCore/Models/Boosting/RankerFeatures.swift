@@ -187,7 +187,7 @@ extension QueryState {
             put(qualityRanks[i])
             put(ratingRanks[i])
             put(distanceRanks[i])
-            let board = boards[o] ?? engine.priceBoard(o)
+            let board = boards[o] ?? priceBoard(o)
             boards[o] = board
             let amount = bid(c)?.amount
             let priceRank = amount.flatMap { board.rank(of: $0) }
@@ -236,6 +236,13 @@ extension QueryState {
 struct PriceBoard {
     let amounts: [Double]
 
+    /// The latest priced bid of each bidder among `events`, sorted by amount.
+    init(events: ArraySlice<MarketplaceSnapshot.Event>) {
+        var latest: [DenseIndex: Double] = [:]
+        for e in events where e.type == .bid && !e.value.isNaN && e.value > 0 { latest[e.other] = Double(e.value) }
+        amounts = latest.values.sorted()
+    }
+
     var minimum: Double? { amounts.first }
     var mean: Double? { amounts.isEmpty ? nil : amounts.reduce(0, +) / Double(amounts.count) }
     var median: Double? {
@@ -254,9 +261,5 @@ struct PriceBoard {
 
 extension RecommendationEngine {
     /// The latest priced bid of each bidder on `o`, sorted by amount.
-    func priceBoard(_ o: DenseIndex) -> PriceBoard {
-        var latest: [DenseIndex: Double] = [:]
-        for e in snapshot.events(onOpportunity: o) where e.type == .bid && !e.value.isNaN && e.value > 0 { latest[e.other] = Double(e.value) }
-        return PriceBoard(amounts: latest.values.sorted())
-    }
+    func priceBoard(_ o: DenseIndex) -> PriceBoard { PriceBoard(events: snapshot.events(onOpportunity: o)) }
 }

@@ -17,12 +17,18 @@ public struct RankerModel: Sendable {
         public var validation: [String: Double]
         /// The features by gain, largest first.
         public var importance: [Importance]
+        /// The scale `s` that turns a list's margins into choice probabilities,
+        /// `P(i) = exp(s mᵢ) / Σⱼ exp(s mⱼ)` (a conditional logit), fitted by maximum likelihood
+        /// on the validation lists' hires (``RankerTraining/choiceScale(margins:labels:groups:)``);
+        /// `nil` when it could not be fitted, and then no probability is given.
+        public var choiceScale: Double?
 
-        public init(booster: Booster, parameters: BoostingParameters, validation: [String: Double], importance: [Importance]) {
+        public init(booster: Booster, parameters: BoostingParameters, validation: [String: Double], importance: [Importance], choiceScale: Double? = nil) {
             self.booster = booster
             self.parameters = parameters
             self.validation = validation
             self.importance = importance
+            self.choiceScale = choiceScale
         }
     }
 

@@ -34,8 +34,10 @@ struct RankedScorer: Scorer {
         let rows = query.rankerFeatures(ranker.encoder, positions: Array(0..<n))
         let width = rows.count / max(1, n)
         do throws(MatchworkError) {
-            let data = try BoostingData(rows: n, columns: width, values: rows, labels: [Float](repeating: 0, count: n))
-            let margins = try stage.booster.predict(data, margin: true)
+            guard width == stage.booster.columns, n > 0 else {
+                throw MatchworkError(.invalidValue, "its rows have \(width) features, the booster scores \(stage.booster.columns)", field: "columns")
+            }
+            let margins = try stage.booster.margins(rows)
             query.rankerRows = rows
             query.rankerMargins = margins
             return .success(ScorerValues(values: margins.map { Self.logistic(Double($0)) }))
@@ -54,8 +56,7 @@ struct RankedScorer: Scorer {
         let n = query.rankerRows.count / max(1, width)
         if query.rankerContributions == nil {
             // Every candidate's at once: one call, one pass over the trees' node statistics.
-            query.rankerContributions = (try? BoostingData(rows: n, columns: width, values: query.rankerRows, labels: [Float](repeating: 0, count: n)))
-                .flatMap { try? stage.booster.contributions($0) } ?? []
+            query.rankerContributions = (try? stage.booster.shap(query.rankerRows)) ?? []
         }
         guard let all = query.rankerContributions, all.count == n * (width + 1), i < n else { return nil }
         let shap = all[(i * (width + 1))..<((i + 1) * (width + 1))]
