@@ -145,6 +145,9 @@ public struct MatchworkService: Sendable {
         SkillsController(host: host, keeper: skills, maxBodyBytes: maxBodyBytes, freshWait: .milliseconds(Int64((configuration.freshWait * 1000).rounded())))
             .addRoutes(to: authenticated)
         KeysController(store: store, keys: keys, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
+        BidsController(
+            store: store, host: host, pool: pool, maxBodyBytes: maxBodyBytes, freshWait: .milliseconds(Int64((configuration.freshWait * 1000).rounded()))
+        ).addRoutes(to: authenticated)
         return router
     }
 

@@ -182,6 +182,31 @@ struct StoreConformanceTests {
         #expect(try await store.counts().opportunities == 1)
     }
 
+    @Test("Bid suggestions read back as made, filtered and paged; a repeated id writes nothing", arguments: StoreUnderTest.allCases)
+    func bidSuggestions(_ kind: StoreUnderTest) async throws {
+        let dir = TemporaryDirectory()
+        let store = try kind.open(in: dir)
+        try await Self.given(store)
+        func record(_ id: String, _ person: PersonID, _ opportunity: OpportunityID, seconds: Int64) -> BidSuggestionRecord {
+            BidSuggestionRecord(
+                id: id, opportunity: opportunity, person: person, suggestion: BidSuggestion(minimum: 90, optimal: 110.5, maximum: 140),
+                bestAmount: 105, bestHireProbability: 0.42,
+                inputs: BidInputs(clientBudget: 120, marketAverage: 112.25, personAverage: nil, winRate: 0.25, bidCount: 3, lowestBid: 95, currentBid: nil),
+                curve: [BidCurvePoint(amount: 90, hireProbability: 0.6), BidCurvePoint(amount: 140, hireProbability: 0.1)], answeredBy: ["ranked"],
+                modelVersion: "ranker-000001", requestID: "req-1", keyID: nil, suggestedAt: Self.t0.adding(seconds: seconds))
+        }
+        let a = record("bid-a", "w1", "o1", seconds: 10), b = record("bid-b", "w2", "o1", seconds: 20), c = record("bid-c", "w1", "o2", seconds: 30)
+        for r in [a, b, c] { try await store.recordBidSuggestion(r) }
+        await #expect(throws: StoreError.self) { try await store.recordBidSuggestion(record("bid-a", "w2", "o2", seconds: 40)) }
+        #expect(try await store.bidSuggestions(PageRequest(limit: 10), opportunity: nil, person: nil).items == [a, b, c])
+        #expect(try await store.bidSuggestions(PageRequest(limit: 10), opportunity: "o1", person: nil).items == [a, b])
+        #expect(try await store.bidSuggestions(PageRequest(limit: 10), opportunity: nil, person: "w1").items == [a, c])
+        #expect(try await store.bidSuggestions(PageRequest(limit: 10), opportunity: "o1", person: "w1").items == [a])
+        let first = try await store.bidSuggestions(PageRequest(limit: 2), opportunity: nil, person: nil)
+        #expect(first.items == [a, b] && first.next != nil)
+        #expect(try await store.bidSuggestions(PageRequest(limit: 2, after: first.next), opportunity: nil, person: nil).items == [c])
+    }
+
     @Test("Keys: created, found by hash while active, listed; revoked at the first revocation's time", arguments: StoreUnderTest.allCases)
     func keys(_ kind: StoreUnderTest) async throws {
         let dir = TemporaryDirectory()

@@ -60,6 +60,18 @@ public struct BidInputs: Sendable, Hashable, Codable {
     public var lowestBid: Double?
     /// The person's own bid on it, if they bid.
     public var currentBid: Double?
+
+    public init(
+        clientBudget: Double?, marketAverage: Double?, personAverage: Double?, winRate: Double?, bidCount: Int, lowestBid: Double?, currentBid: Double?
+    ) {
+        self.clientBudget = clientBudget
+        self.marketAverage = marketAverage
+        self.personAverage = personAverage
+        self.winRate = winRate
+        self.bidCount = bidCount
+        self.lowestBid = lowestBid
+        self.currentBid = currentBid
+    }
 }
 
 /// Bid advice for a (person, opportunity) pair (``RecommendationEngine/adviseBid(_:)``).
@@ -259,5 +271,140 @@ extension RecommendationEngine {
             if keys.count(where: { $0 > keys[i] }) < k { hits += 1 }
         }
         return Double(hits) / Double(draws)
+    }
+}
+
+/// One amount weighed and its chance of being hired, as a suggestion record keeps it.
+public struct BidCurvePoint: Sendable, Hashable, Codable {
+    public var amount: Double
+    public var hireProbability: Double
+
+    public init(amount: Double, hireProbability: Double) {
+        self.amount = amount
+        self.hireProbability = hireProbability
+    }
+}
+
+extension BidAdvice {
+    /// The hire probability per amount weighed, cheapest first (empty without probabilities).
+    public var curve: [BidCurvePoint] {
+        outlooks.compactMap { o in o.hireProbability.map { BidCurvePoint(amount: o.amount, hireProbability: $0) } }
+    }
+}
+
+/// What became of a bid suggestion, read from the event log: the person's first bid on the
+/// opportunity after it, whether it fell within the suggested range, whether it won.
+public struct BidFate: Sendable, Hashable, Codable {
+    /// The first bid placed at or after the suggestion, and when.
+    public var bidAmount: Double?
+    public var bidAt: Timestamp?
+    /// Whether that bid fell within the suggested [minimum, maximum] (`nil` without a bid or a range).
+    public var used: Bool?
+    /// Hired after the suggestion (`true`); the opportunity filled or closed without them
+    /// (`false`); still undecided (`nil`).
+    public var won: Bool?
+    /// The suggestion's hire probability at the amount bid (linear between the amounts it
+    /// weighed; `nil` without a bid or probabilities).
+    public var predictedHireProbability: Double?
+
+    public init(bidAmount: Double? = nil, bidAt: Timestamp? = nil, used: Bool? = nil, won: Bool? = nil, predictedHireProbability: Double? = nil) {
+        self.bidAmount = bidAmount
+        self.bidAt = bidAt
+        self.used = used
+        self.won = won
+        self.predictedHireProbability = predictedHireProbability
+    }
+
+    /// `curve` at `amount`: linear between the two amounts around it, the end's value beyond.
+    public static func interpolate(_ curve: [BidCurvePoint], at amount: Double) -> Double? {
+        guard let first = curve.first, let last = curve.last else { return nil }
+        if amount <= first.amount { return first.hireProbability }
+        if amount >= last.amount { return last.hireProbability }
+        let k = curve.firstIndex { $0.amount >= amount }!
+        let (a, b) = (curve[k - 1], curve[k])
+        let t = b.amount > a.amount ? (amount - a.amount) / (b.amount - a.amount) : 0
+        return a.hireProbability + t * (b.hireProbability - a.hireProbability)
+    }
+}
+
+extension MarketplaceSnapshot {
+    /// The fate of a suggestion made at `time` to `person` for `opportunity`, with `range`
+    /// (the suggested minimum and maximum) and `curve`; empty when either is no longer in the
+    /// marketplace.
+    public func bidFate(person: PersonID, opportunity: OpportunityID, suggestedAt time: Timestamp, range: ClosedRange<Double>?, curve: [BidCurvePoint]) -> BidFate {
+        guard let p = personIndex.index(of: person), let o = opportunityIndex.index(of: opportunity) else { return BidFate() }
+        var fate = BidFate()
+        let since = time.secondsSinceEpoch
+        var decided = opportunities[Int(o)].status != .open
+        for e in events(onOpportunity: o) where e.time >= since {
+            if e.type == .bid, e.other == p, fate.bidAmount == nil, e.value.isFinite, e.value > 0 {
+                let amount = Double(e.value).roundedTo(2)
+                fate.bidAmount = amount
+                fate.bidAt = Timestamp(secondsSinceEpoch: e.time)
+                fate.used = range.map { $0.contains(amount) }
+                fate.predictedHireProbability = BidFate.interpolate(curve, at: amount)?.roundedTo(4)
+            } else if e.type == .hire {
+                if e.other == p { fate.won = true }
+                decided = true
+            }
+        }
+        if fate.won == nil, decided { fate.won = false }
+        return fate
+    }
+}
+
+/// How bid suggestions fared on real outcomes (``BidFate``): how often the bid placed fell
+/// within the suggested range (nominally 80%), and, per band of predicted hire probability,
+/// the predicted against the observed share of wins among decided bids.
+public struct BidCalibration: Sendable, Hashable, Codable {
+    public struct Band: Sendable, Hashable, Codable {
+        /// Predicted probabilities in [low, high).
+        public var low: Double
+        public var high: Double
+        public var bids: Int
+        public var meanPredicted: Double
+        public var observed: Double
+    }
+
+    public var suggestions = 0
+    /// Suggestions followed by a bid, and how many of those fell within the range.
+    public var followed = 0
+    public var inRange = 0
+    /// Followed suggestions whose opportunity is decided, and the wins among them.
+    public var decided = 0
+    public var won = 0
+    /// Mean predicted hire probability and the observed win share over the decided ones.
+    public var meanPredicted: Double?
+    public var observedWinRate: Double?
+    /// Σ |predicted − observed| × share of bids, over the bands (expected calibration error).
+    public var calibrationError: Double?
+    public var bands: [Band] = []
+
+    public init() {}
+
+    /// The summary of `fates` (one per suggestion), in five bands of predicted probability.
+    public init(fates: [BidFate]) {
+        suggestions = fates.count
+        let followed = fates.filter { $0.bidAmount != nil }
+        self.followed = followed.count
+        inRange = followed.count { $0.used == true }
+        let decided = followed.filter { $0.won != nil }
+        self.decided = decided.count
+        won = decided.count { $0.won == true }
+        let predicted = decided.compactMap { f in f.predictedHireProbability.map { (p: $0, won: f.won == true) } }
+        guard !predicted.isEmpty else { return }
+        meanPredicted = (predicted.reduce(0) { $0 + $1.p } / Double(predicted.count)).roundedTo(4)
+        observedWinRate = (Double(predicted.count { $0.won }) / Double(predicted.count)).roundedTo(4)
+        var error = 0.0
+        for k in 0..<5 {
+            let low = Double(k) / 5, high = Double(k + 1) / 5
+            let inBand = predicted.filter { $0.p >= low && ($0.p < high || (k == 4 && $0.p <= 1)) }
+            guard !inBand.isEmpty else { continue }
+            let mean = inBand.reduce(0) { $0 + $1.p } / Double(inBand.count)
+            let observed = Double(inBand.count { $0.won }) / Double(inBand.count)
+            error += abs(mean - observed) * Double(inBand.count) / Double(predicted.count)
+            bands.append(Band(low: low, high: high, bids: inBand.count, meanPredicted: mean.roundedTo(4), observed: observed.roundedTo(4)))
+        }
+        calibrationError = error.roundedTo(4)
     }
 }

@@ -329,6 +329,60 @@ extension SQLiteStore: ServiceStore {
         }
     }
 
+    public func recordBidSuggestion(_ r: BidSuggestionRecord) async throws(StoreError) {
+        let curve: String
+        do {
+            curve = String(decoding: try JSONEncoder().encode(r.curve), as: UTF8.self)
+        } catch {
+            throw StoreError(.invalidInput, "bid suggestion '\(r.id)' has a curve that cannot be written as JSON (\(error)); nothing was written.", field: "curve")
+        }
+        try await runWrite("the bid suggestion") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO bid_suggestions (id, opportunity_id, person_id, minimum, optimal, maximum, best_amount, best_hire_probability,
+                        client_budget, market_average, person_average, win_rate, bid_count, lowest_bid, current_bid, curve, answered_by, model_version,
+                        request_id, key_id, suggested_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    r.id, r.opportunity.rawValue, r.person.rawValue, r.minimum, r.optimal, r.maximum, r.bestAmount, r.bestHireProbability,
+                    r.inputs.clientBudget, r.inputs.marketAverage, r.inputs.personAverage, r.inputs.winRate, r.inputs.bidCount, r.inputs.lowestBid,
+                    r.inputs.currentBid, curve, r.answeredBy.joined(separator: ","), r.modelVersion, r.requestID, r.keyID, r.suggestedAt.secondsSinceEpoch,
+                ])
+        }
+    }
+
+    public func bidSuggestions(_ page: PageRequest, opportunity: OpportunityID?, person: PersonID?) async throws(StoreError) -> Page<BidSuggestionRecord> {
+        try await run("bid suggestions") { db in
+            var sql = "SELECT * FROM bid_suggestions WHERE pk > ?"
+            var arguments: StatementArguments = [page.after ?? 0]
+            if let opportunity {
+                sql += " AND opportunity_id = ?"
+                _ = arguments.append(contentsOf: [opportunity.rawValue])
+            }
+            if let person {
+                sql += " AND person_id = ?"
+                _ = arguments.append(contentsOf: [person.rawValue])
+            }
+            return try Self.page(db, sql: sql, arguments: arguments, limit: page.limit) { row in
+                let text: String = row["curve"]
+                let curve = try JSONDecoder().decode([BidCurvePoint].self, from: Data(text.utf8))
+                let answered: String = row["answered_by"]
+                let inputs = BidInputs(
+                    clientBudget: row["client_budget"], marketAverage: row["market_average"], personAverage: row["person_average"], winRate: row["win_rate"],
+                    bidCount: row["bid_count"], lowestBid: row["lowest_bid"], currentBid: row["current_bid"])
+                let minimum: Double? = row["minimum"], optimal: Double? = row["optimal"], maximum: Double? = row["maximum"]
+                var suggestion: BidSuggestion?
+                if let minimum, let optimal, let maximum { suggestion = BidSuggestion(minimum: minimum, optimal: optimal, maximum: maximum) }
+                return BidSuggestionRecord(
+                    id: row["id"], opportunity: OpportunityID(row["opportunity_id"]), person: PersonID(row["person_id"]), suggestion: suggestion,
+                    bestAmount: row["best_amount"], bestHireProbability: row["best_hire_probability"], inputs: inputs, curve: curve,
+                    answeredBy: answered.isEmpty ? [] : answered.split(separator: ",").map(String.init), modelVersion: row["model_version"],
+                    requestID: row["request_id"], keyID: row["key_id"], suggestedAt: Timestamp(secondsSinceEpoch: row["suggested_at"]))
+            }
+        }
+    }
+
     /// Writes `event` through the batch writer and then `body`, in one transaction.
     private func writeTracked(_ what: String, event: Interaction, _ body: @escaping @Sendable (Database) throws -> Bool) async throws(StoreError) -> Bool {
         try await runWrite(what) { db in

@@ -172,6 +172,37 @@ enum StoreSchema {
                 CREATE INDEX served_lists_content ON served_lists(content);
                 """)
         }
+        // Bid suggestions as they were made; what became of them is read from the event log.
+        migrator.registerMigration("v7: bid suggestions") { db in
+            try db.execute(sql: """
+                CREATE TABLE bid_suggestions (
+                    pk INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    opportunity_id TEXT NOT NULL,
+                    person_id TEXT NOT NULL,
+                    minimum REAL,
+                    optimal REAL,
+                    maximum REAL,
+                    best_amount REAL,
+                    best_hire_probability REAL CHECK (best_hire_probability IS NULL OR best_hire_probability BETWEEN 0 AND 1),
+                    client_budget REAL,
+                    market_average REAL,
+                    person_average REAL,
+                    win_rate REAL,
+                    bid_count INTEGER NOT NULL CHECK (bid_count >= 0),
+                    lowest_bid REAL,
+                    current_bid REAL,
+                    curve TEXT NOT NULL,
+                    answered_by TEXT NOT NULL,
+                    model_version TEXT,
+                    request_id TEXT,
+                    key_id TEXT,
+                    suggested_at INTEGER NOT NULL
+                );
+                CREATE INDEX bid_suggestions_opportunity ON bid_suggestions(opportunity_id, person_id);
+                CREATE INDEX bid_suggestions_person ON bid_suggestions(person_id);
+                """)
+        }
         return migrator
     }
 }

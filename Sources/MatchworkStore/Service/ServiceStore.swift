@@ -62,6 +62,14 @@ public protocol ServiceStore: Store {
     func recordFeedback(_ feedback: FeedbackRecord, event: Interaction) async throws(StoreError) -> Bool
     /// Feedback, optionally on one served list.
     func feedback(_ page: PageRequest, recommendation: String?) async throws(StoreError) -> Page<FeedbackRecord>
+
+    // MARK: Bid suggestions
+
+    /// Stores a bid suggestion; a repeated id is refused.
+    func recordBidSuggestion(_ suggestion: BidSuggestionRecord) async throws(StoreError)
+    /// Bid suggestions in the order they were made, optionally for one opportunity and/or person
+    /// (their ``BidSuggestionRecord/fate`` is not stored: it is read from the event log).
+    func bidSuggestions(_ page: PageRequest, opportunity: OpportunityID?, person: PersonID?) async throws(StoreError) -> Page<BidSuggestionRecord>
 }
 
 /// Which page of a list to read: up to `limit` rows after the cursor `after`.
@@ -301,5 +309,68 @@ public struct FeedbackRecord: Sendable, Hashable, Codable {
         self.reason = reason
         self.comment = comment
         self.timestamp = timestamp
+    }
+}
+
+/// A bid suggestion as it was made (``BidAdvice``): for whom, the range, the best amount and
+/// its chance, what it was made from and the hire probability per amount weighed, so that its
+/// calibration can be measured once bids and hires follow (``fate``).
+public struct BidSuggestionRecord: Sendable, Hashable, Codable {
+    public var id: String
+    public var opportunity: OpportunityID
+    public var person: PersonID
+    public var minimum: Double?
+    public var optimal: Double?
+    public var maximum: Double?
+    public var bestAmount: Double?
+    public var bestHireProbability: Double?
+    public var inputs: BidInputs
+    public var curve: [BidCurvePoint]
+    public var answeredBy: [String]
+    public var modelVersion: String?
+    public var requestID: String?
+    public var keyID: String?
+    public var suggestedAt: Timestamp
+    /// What became of it, read from the event log when the record is read (not stored).
+    public var fate: BidFate?
+
+    public init(
+        id: String, opportunity: OpportunityID, person: PersonID, suggestion: BidSuggestion?, bestAmount: Double?, bestHireProbability: Double?,
+        inputs: BidInputs, curve: [BidCurvePoint], answeredBy: [String], modelVersion: String?, requestID: String?, keyID: String?, suggestedAt: Timestamp
+    ) {
+        self.id = id
+        self.opportunity = opportunity
+        self.person = person
+        minimum = suggestion?.minimum
+        optimal = suggestion?.optimal
+        maximum = suggestion?.maximum
+        self.bestAmount = bestAmount
+        self.bestHireProbability = bestHireProbability
+        self.inputs = inputs
+        self.curve = curve
+        self.answeredBy = answeredBy
+        self.modelVersion = modelVersion
+        self.requestID = requestID
+        self.keyID = keyID
+        self.suggestedAt = suggestedAt
+    }
+
+    /// The record of `advice` as it was given.
+    public init(id: String, advice: BidAdvice, requestID: String?, keyID: String?, suggestedAt: Timestamp) {
+        self.init(
+            id: id, opportunity: advice.opportunity, person: advice.person, suggestion: advice.suggestion, bestAmount: advice.best?.amount,
+            bestHireProbability: advice.best?.hireProbability, inputs: advice.inputs, curve: advice.curve, answeredBy: advice.answeredBy,
+            modelVersion: advice.modelVersion, requestID: requestID, keyID: keyID, suggestedAt: suggestedAt)
+    }
+
+    /// The suggested [minimum, maximum], when the bid head gave one.
+    public var range: ClosedRange<Double>? {
+        guard let minimum, let maximum, minimum <= maximum else { return nil }
+        return minimum...maximum
+    }
+
+    /// A new suggestion id: `bid-` and 16 random hex digits.
+    public static func newID() -> String {
+        "bid-" + (0..<16).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined()
     }
 }
