@@ -101,6 +101,11 @@ struct BacktestCommand: AsyncParsableCommand {
                 print("rank_applicants hit@3 as a share of the ceiling (each job's bidders ranked by the generator's hidden choice probabilities):")
                 print("  " + shares.joined(separator: ", "))
             }
+            if let c = report.hireCalibration, let predicted = c.meanPredicted, let observed = c.observedWinRate, let error = c.calibrationError {
+                print("")
+                print(String(format: "ranker hire probabilities of the test jobs' %d bidders: mean predicted %.3f, observed %.3f, calibration error %.3f", c.decided, predicted, observed, error))
+                print("  " + c.bands.map { String(format: "%.1f-%.1f: %d predicted %.3f observed %.3f", $0.low, $0.high, $0.bids, $0.meanPredicted, $0.observed) }.joined(separator: "; "))
+            }
             if !report.ratingRows.isEmpty {
                 print("")
                 print("ratings of the \(report.ratingRows[0].reviews) reviews in the test window (0-1 scale)")

@@ -15,7 +15,7 @@ struct Matchwork: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, GenerateCommand.self, ImportCommand.self, ExportCommand.self, StatsCommand.self, RecommendCommand.self, SimilarCommand.self,
             BacktestCommand.self, TrainCommand.self, ModelsCommand.self, RefreshCommand.self, ServeCommand.self, KeysCommand.self, EventsCommand.self, ServedCommand.self,
-            SplitCommand.self, EvaluateCommand.self, ConvertCommand.self, ForecastCommand.self, TrendsCommand.self, SkillGapsCommand.self, PathCommand.self,
+            SplitCommand.self, EvaluateCommand.self, ConvertCommand.self, ForecastCommand.self, TrendsCommand.self, SkillGapsCommand.self, PathCommand.self, BidsCommand.self,
         ])
 
     static func main() async {
@@ -42,7 +42,7 @@ struct Matchwork: AsyncParsableCommand {
             i += 1
         }
         let groups: [String: [String]] = [
-            "models": ["list", "use", "unpin"], "keys": ["create", "list", "revoke"], "events": ["retract"],
+            "models": ["list", "use", "unpin"], "keys": ["create", "list", "revoke"], "events": ["retract"], "bids": ["suggest", "list", "calibration"],
         ]
         // Flags take no value; any other option before the subcommand takes the next token.
         let flags: Set<String> = ["--quiet", "--json"]

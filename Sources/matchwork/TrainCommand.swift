@@ -202,6 +202,10 @@ struct TrainCommand: AsyncParsableCommand {
             if report.kept {
                 let top = report.importance.prefix(3).map { "\($0.feature) \(String(format: "%.0f%%", $0.share * 100))" }.joined(separator: ", ")
                 terminal.say("  \(target.rawValue): \(report.objective), \(report.rounds) rounds on \(grouped(report.lists)) lists, \(grouped(report.rows)) rows; \(figures); most gain: \(top)")
+                var notes: [String] = []
+                if !report.prunedComponents.isEmpty { notes.append("pruned \(report.prunedComponents.joined(separator: ", ")) (little gain; not scored when serving)") }
+                if let scale = report.choiceScale { notes.append(String(format: "choice scale %.3f (hire probabilities)", scale)) }
+                if !notes.isEmpty { terminal.say("    " + notes.joined(separator: "; ")) }
             } else {
                 terminal.say("  \(target.rawValue): not kept, \(figures); the ensemble ranks these lists")
             }

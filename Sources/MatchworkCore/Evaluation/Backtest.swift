@@ -81,6 +81,10 @@ public enum Backtest {
         /// rule, mapped to ratings by least squares on the reviews before the cut), `neural`
         /// (the trained rating model) and `ensemble` (the two blended with the learned share).
         public var ratingRows: [RatingRow]
+        /// The ranker's hire probabilities for each test job's bidders (``RecommendationEngine/hireProbabilities(opportunity:)``)
+        /// against who was hired: predicted and observed share of wins per band, and the
+        /// expected calibration error (the range fields of ``BidCalibration`` are unused here).
+        public var hireCalibration: BidCalibration?
     }
 
     public static let directions = ["opportunities_for_people", "people_for_opportunities", "rank_applicants"]
@@ -219,9 +223,20 @@ public enum Backtest {
         let ratingRows = ratingRows(
             interactions: interactions, engine: test.engine, learned: learned, cut: cut, horizonEnd: cut.adding(seconds: horizon), modes: modes,
             share: configuration.ensemble?.learnedShare ?? EnsembleConfiguration.defaultLearnedShare)
+        var hireCalibration: BidCalibration?
+        if let rankedTest {
+            var fates: [BidFate] = []
+            for (opportunity, hired) in rankedTest.opportunitySubjects {
+                guard let probabilities = rankedTest.applicantEngine.hireProbabilities(opportunity: opportunity) else { continue }
+                for (person, p) in probabilities.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                    fates.append(BidFate(bidAmount: 1, won: hired.contains(person.rawValue), predictedHireProbability: p))
+                }
+            }
+            if !fates.isEmpty { hireCalibration = BidCalibration(fates: fates) }
+        }
         return Report(
             scenario: scenario?.rawValue, cut: cut, horizonDays: horizonDays, outcomeType: outcomeType.rawValue, testOutcomes: test.pairs, rows: rows,
-            validationCut: validationCut, validationOutcomes: validationOutcomes, tuning: tuning, ratingRows: ratingRows)
+            validationCut: validationCut, validationOutcomes: validationOutcomes, tuning: tuning, ratingRows: ratingRows, hireCalibration: hireCalibration)
     }
 
     /// The rating rows of ``Report/ratingRows``: reviews in `[cut, horizonEnd)` scored with the

@@ -225,13 +225,42 @@ extension RecommendationEngine {
             notice: notice)
     }
 
-    /// "At 229 you would rank 2nd of 6 bids: a 41% chance of being hired, 88% of being among
+    /// Each eligible bidder's chance of being hired on `opportunity` as its bids stand, from the
+    /// ranker's applicant stage and choice scale (the Plackett–Luce model of ``adviseBid(_:)``);
+    /// `nil` without them, or when the opportunity cannot be ranked.
+    public func hireProbabilities(opportunity: OpportunityID) -> [PersonID: Double]? {
+        guard let scale = ranker?.stage(for: .applicants)?.choiceScale, let o = snapshot.opportunityIndex.index(of: opportunity)
+        else { return nil }
+        var tally = FilterTally()
+        let candidates = eligiblePeople(for: o, filters: RecommendationFilters(), pool: .applicants, tally: &tally)
+        guard !candidates.isEmpty else { return nil }
+        let query = QueryState(engine: self, subject: o, forPerson: false, candidates: candidates, pool: .applicants)
+        query.explains = false
+        let blend = query.blend(mode: .ranked)
+        guard blend.answeredBy == [RecommendationMode.ranked.rawValue], query.rankerMargins.count == candidates.count else { return nil }
+        let margins = query.rankerMargins.map(Double.init)
+        let top = margins.max() ?? 0
+        let weights = margins.map { Double.exp(scale * ($0 - top)) }
+        let slots = max(1, snapshot.freeSlots(o))
+        var out: [PersonID: Double] = [:]
+        for (k, c) in candidates.enumerated() { out[snapshot.people[Int(c)].id] = Self.choiceProbability(weights, item: k, within: slots) }
+        return out
+    }
+
+    /// "At 229 you would rank 2nd of 6 bids: 41% chance of being hired, 88% of being among
     /// the client's first 3; expected earnings 93.89."
     static func reason(_ o: BidOutlook, words: ScenarioFeatures.Words) -> String {
-        let place = "At \(QueryState.amount(o.amount)) you would rank \(Explaining.ordinal(o.rank)) of \(o.bids) \(o.bids == 1 ? "bid" : "bids")"
+        let place = "At \(money(o.amount)) you would rank \(Explaining.ordinal(o.rank)) of \(o.bids) \(o.bids == 1 ? "bid" : "bids")"
         guard let hire = o.hireProbability, let top = o.topThreeProbability, let earnings = o.expectedEarnings else { return place + "." }
         let firstThree = o.bids <= 3 ? "" : ", \(QueryState.whole(100 * top))% of being among the \(words.client)'s first 3"
-        return place + ": a \(QueryState.whole(100 * hire))% chance of being hired\(firstThree); expected earnings \(QueryState.amount(earnings.roundedTo(1)))."
+        return place + ": \(QueryState.whole(100 * hire))% chance of being hired\(firstThree); expected earnings \(money(earnings))."
+    }
+
+    /// An amount with its cents: "229.00", "46.46".
+    static func money(_ x: Double) -> String {
+        let cents = QueryState.whole(x * 100)
+        let r = abs(cents % 100)
+        return "\(cents < 0 ? "-" : "")\(abs(cents) / 100).\(r < 10 ? "0" : "")\(r)"
     }
 
     /// The chance that `item` is among the first `k` choices of a Plackett–Luce model with

@@ -32,6 +32,11 @@ public enum RankerTraining {
         public var earlyStoppingRounds = 40
         public var objectives: [BoostingParameters.Objective] = [.rankNDCG, .rankPairwise]
         public var refit = true
+        /// A component (``RankerFeatures/components``) whose score and rank columns bring less
+        /// than this share of a stage's gain is pruned: the stage is trained again without them,
+        /// and kept so if its validation NDCG@10 stays within 0.002, so that serving need not
+        /// score that component. 0 keeps every component.
+        public var minComponentGain = 0.02
         public var seed = 42
         public var threads = 2
 
@@ -43,6 +48,9 @@ public enum RankerTraining {
             try check(negatives, "negatives", 1...10_000)
             try check(maxSubjects, "max_subjects", 1...1_000_000)
             try check(threads, "threads", 1...256)
+            guard minComponentGain.isFinite, (0...1).contains(minComponentGain) else {
+                throw MatchworkError(.invalidConfiguration, "parameter min_component_gain=\(minComponentGain) must be a share between 0 and 1 (0 keeps every component).", field: "min_component_gain")
+            }
             guard !objectives.isEmpty, objectives.allSatisfy(\.isRanking) else {
                 throw MatchworkError(.invalidConfiguration, "parameter objective must be rank:ndcg, rank:pairwise or both (rank:ndcg,rank:pairwise).", field: "objective")
             }
@@ -84,6 +92,7 @@ public enum RankerTraining {
             try parameters.int("early_stopping_rounds", into: &earlyStoppingRounds)
             try parameters.int("threads", into: &threads)
             try parameters.flag("refit", into: &refit)
+            try parameters.double("min_component_gain", into: &minComponentGain)
             var names: [String]?
             try parameters.names("objective", into: &names)
             if let names {
@@ -107,7 +116,7 @@ public enum RankerTraining {
             [
                 "windows": "\(windows)", "horizon_days": "\(horizonDays)", "negatives": "\(negatives)", "rounds": "\(rounds)", "max_depth": "\(maxDepth)",
                 "learning_rate": "\(learningRate)", "min_child_weight": "\(minChildWeight)", "subsample": "\(subsample)", "colsample_bytree": "\(columnSample)",
-                "early_stopping_rounds": "\(earlyStoppingRounds)", "objective": objectives.map(\.rawValue).joined(separator: ","), "refit": refit ? "1" : "0",
+                "early_stopping_rounds": "\(earlyStoppingRounds)", "objective": objectives.map(\.rawValue).joined(separator: ","), "refit": refit ? "1" : "0", "min_component_gain": "\(minComponentGain)",
                 "seed": "\(seed)", "threads": "\(threads)",
             ]
         }
@@ -127,6 +136,8 @@ public enum RankerTraining {
         public var kept: Bool
         /// The fitted choice scale (``RankerModel/Stage/choiceScale``).
         public var choiceScale: Double?
+        /// The components pruned for bringing too little gain (``Configuration/minComponentGain``).
+        public var prunedComponents: [String] = []
         public var objective: String
         public var rounds: Int
         /// The ten features with the largest gain.
@@ -146,6 +157,16 @@ public enum RankerTraining {
         var groups: [Int] = []
         /// The engine's ensemble score of each row (validation rows only).
         var ensemble: [Double] = []
+
+        /// The rows with `columns` missing (`NaN`) in every row.
+        func masking(_ columns: [Int], width: Int) -> Rows {
+            var out = self
+            guard width > 0 else { return out }
+            for r in 0..<(values.count / width) {
+                for c in columns { out.values[r * width + c] = .nan }
+            }
+            return out
+        }
 
         mutating func append(_ other: Rows) {
             values += other.values
@@ -234,7 +255,7 @@ public enum RankerTraining {
         var reports: [RankingTarget: StageReport] = [:]
         var declined: [RankingTarget: String] = [:]
         for target in RankingTarget.allCases {
-            guard let train = training[target], let valid = validation[target], train.groups.count >= 5, valid.groups.count >= 2 else { continue }
+            guard var train = training[target], var valid = validation[target], train.groups.count >= 5, valid.groups.count >= 2 else { continue }
             let trainData = try train.data(columns: names.count), validData = try valid.data(columns: names.count)
             var tried: [String: Double] = [:]
             var best: (booster: Booster, parameters: BoostingParameters, score: Double)?
@@ -247,8 +268,35 @@ public enum RankerTraining {
                 if best.map({ score > $0.score }) ?? true { best = (booster, parameters, score) }
             }
             guard var (booster, parameters, _) = best else { continue }
-            let validMargins = try booster.predict(validData, margin: true).map(Double.init)
-            let rankerNDCG = valid.ndcg(validMargins)
+            var validMargins = try booster.predict(validData, margin: true).map(Double.init)
+            var rankerNDCG = valid.ndcg(validMargins)
+            // Components that bring little gain are pruned, if the stage ranks as well without them.
+            var components: [RecommendationMode]?
+            var pruned: [String] = []
+            if configuration.minComponentGain > 0 {
+                let importance = try RankerModel.importance(booster, names: names)
+                let low = RankerFeatures.components.filter { c in
+                    let columns = Set(RankerFeatures.columns(of: c, encoder).map { names[$0] })
+                    return importance.filter { columns.contains($0.feature) }.reduce(0) { $0 + $1.share } < configuration.minComponentGain
+                }
+                if !low.isEmpty {
+                    let masked = low.flatMap { RankerFeatures.columns(of: $0, encoder) }
+                    let (maskedTrain, maskedValid) = (train.masking(masked, width: names.count), valid.masking(masked, width: names.count))
+                    let maskedValidData = try maskedValid.data(columns: names.count)
+                    let candidate = try Booster.train(try maskedTrain.data(columns: names.count), validation: maskedValidData, parameters: parameters)
+                    let margins = try candidate.predict(maskedValidData, margin: true).map(Double.init)
+                    let ndcg = maskedValid.ndcg(margins)
+                    let names = low.map(\.rawValue).joined(separator: ", ")
+                    if ndcg >= rankerNDCG - 0.002 {
+                        progress("\(target.rawValue): pruned \(names) (under \(configuration.minComponentGain) of the gain each); validation NDCG@10 \(ndcg) against \(rankerNDCG) with them")
+                        (booster, validMargins, rankerNDCG, train, valid) = (candidate, margins, ndcg, maskedTrain, maskedValid)
+                        components = RankerFeatures.components.filter { !low.contains($0) }
+                        pruned = low.map(\.rawValue)
+                    } else {
+                        progress("\(target.rawValue): kept \(names): without them validation NDCG@10 \(ndcg) against \(rankerNDCG)")
+                    }
+                }
+            }
             let scale = choiceScale(margins: validMargins, labels: valid.labels, groups: valid.groups)
             let ensembleNDCG = valid.ndcg(valid.ensemble)
             progress("\(target.rawValue): validation NDCG@10 \(rankerNDCG) against the ensemble's \(ensembleNDCG)")
@@ -270,10 +318,11 @@ public enum RankerTraining {
                 booster = try Booster.train(try all.data(columns: names.count), parameters: parameters)
             }
             let importance = try RankerModel.importance(booster, names: names)
-            stages[target] = RankerModel.Stage(booster: booster, parameters: parameters, validation: tried, importance: importance, choiceScale: scale)
+            stages[target] = RankerModel.Stage(
+                booster: booster, parameters: parameters, validation: tried, importance: importance, choiceScale: scale, components: components)
             reports[target] = StageReport(
                 lists: train.groups.count + valid.groups.count, rows: train.labels.count + valid.labels.count, validationLists: valid.groups.count, validation: tried,
-                rankerValidationNDCG: rankerNDCG, ensembleValidationNDCG: ensembleNDCG, kept: true, choiceScale: scale, objective: parameters.objective.rawValue, rounds: booster.rounds,
+                rankerValidationNDCG: rankerNDCG, ensembleValidationNDCG: ensembleNDCG, kept: true, choiceScale: scale, prunedComponents: pruned, objective: parameters.objective.rawValue, rounds: booster.rounds,
                 importance: Array(importance.prefix(10)))
         }
         guard !stages.isEmpty || !declined.isEmpty else {

@@ -125,6 +125,8 @@ enum ModelArtifact {
         var importance: [RankerModel.Importance]
         /// The calibrated choice scale (absent in artifacts from before it was fitted).
         var choiceScale: Double?
+        /// The components it reads (absent: all).
+        var components: [String]?
     }
 
     struct RankerHeader: Codable {
@@ -188,7 +190,7 @@ enum ModelArtifact {
             var stages: [RankerStageHeader] = []
             for (target, stage) in ranker.stages.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 let bytes = try stage.booster.serialized()
-                stages.append(RankerStageHeader(target: target, bytes: bytes.count, parameters: stage.parameters, validation: stage.validation, importance: stage.importance, choiceScale: stage.choiceScale))
+                stages.append(RankerStageHeader(target: target, bytes: bytes.count, parameters: stage.parameters, validation: stage.validation, importance: stage.importance, choiceScale: stage.choiceScale, components: stage.components?.map(\.rawValue)))
                 add("ranker.\(target.rawValue)", packed(bytes))
             }
             header.ranker = RankerHeader(encoder: ranker.encoder, stages: stages, declined: Dictionary(uniqueKeysWithValues: ranker.declined.map { ($0.key.rawValue, $0.value) }))
@@ -348,8 +350,18 @@ enum ModelArtifact {
             if let scale = stage.choiceScale, !(scale.isFinite && scale >= 0) {
                 throw .incompatible("its \(stage.target.rawValue) choice scale \(scale) is not a finite number of 0 or more")
             }
+            var components: [RecommendationMode]?
+            if let names = stage.components {
+                components = try names.map { (name) throws(ArtifactError) -> RecommendationMode in
+                    guard let mode = RankerFeatures.components.first(where: { $0.rawValue == name }) else {
+                        throw .incompatible("its \(stage.target.rawValue) booster reads a component named '\(name)', which this matchwork does not score")
+                    }
+                    return mode
+                }
+            }
             stages[stage.target] = RankerModel.Stage(
-                booster: booster, parameters: stage.parameters, validation: stage.validation, importance: stage.importance, choiceScale: stage.choiceScale)
+                booster: booster, parameters: stage.parameters, validation: stage.validation, importance: stage.importance, choiceScale: stage.choiceScale,
+                components: components)
         }
         var declined: [RankingTarget: String] = [:]
         for (name, reason) in header.declined {

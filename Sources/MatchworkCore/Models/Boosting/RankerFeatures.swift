@@ -24,7 +24,7 @@ import Synchronization
 /// at a window's start sees nothing of that window's outcomes.
 public enum RankerFeatures {
     /// The components whose scores are features, in column order.
-    static let components: [RecommendationMode] = [.ruleBased, .similarity, .neighbourhood, .collaborative, .popularity]
+    public static let components: [RecommendationMode] = [.ruleBased, .similarity, .neighbourhood, .collaborative, .popularity]
 
     static let listNames = [
         "score_ensemble",
@@ -33,6 +33,12 @@ public enum RankerFeatures {
         "client_log_hires", "client_cheapest_share", "client_price_rank", "client_quality_rank", "client_time_rank",
         "client_price_gap", "client_quality_gap",
     ]
+
+    /// The columns of `component`'s score and rank for pairs encoded by `encoder`.
+    static func columns(of component: RecommendationMode, _ encoder: PairFeatureEncoder) -> [Int] {
+        guard let k = components.firstIndex(of: component) else { return [] }
+        return [encoder.continuousCount + k, encoder.continuousCount + components.count + k]
+    }
 
     /// The feature names for pairs encoded by `encoder`, in column order.
     public static func names(_ encoder: PairFeatureEncoder) -> [String] {
@@ -135,7 +141,9 @@ final class ClientHabits: Sendable {
 extension QueryState {
     /// The ranker's features (``RankerFeatures/names``) of the candidates at `positions`,
     /// row-major; the list-relative ones are computed over every candidate of the query.
-    func rankerFeatures(_ encoder: PairFeatureEncoder, positions: [Int]) -> [Float] {
+    /// Components outside `components` (a stage that does not use them) are not scored: their
+    /// score and rank columns stay `NaN`.
+    func rankerFeatures(_ encoder: PairFeatureEncoder, positions: [Int], components used: Set<RecommendationMode>? = nil) -> [Float] {
         let base = encoder.continuousCount
         let components = RankerFeatures.components
         let width = base + 2 * components.count + RankerFeatures.listNames.count
@@ -143,7 +151,7 @@ extension QueryState {
         let raw = pairFeatures(encoder, positions: positions).continuous
 
         // Component values over the whole list, and each candidate's rank by them.
-        let scores: [[Double]?] = components.map { try? self.values(of: $0).get().values }
+        let scores: [[Double]?] = components.map { used?.contains($0) == false ? nil : try? self.values(of: $0).get().values }
         let ensemble = blend(mode: .ensemble, finalStage: false, learned: false).scores
         let ranks = scores.map { $0.map(Self.rankFractions) }
         let quality = index.tables.quality, workers = snapshot.activity.workers

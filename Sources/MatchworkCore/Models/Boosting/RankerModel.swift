@@ -22,8 +22,16 @@ public struct RankerModel: Sendable {
         /// on the validation lists' hires (``RankerTraining/choiceScale(margins:labels:groups:)``);
         /// `nil` when it could not be fitted, and then no probability is given.
         public var choiceScale: Double?
+        /// The components whose scores it reads (``RankerFeatures/components``); the others
+        /// were pruned in training for bringing too little gain, and are not scored when it
+        /// serves. `nil`: all of them.
+        public var components: [RecommendationMode]?
 
-        public init(booster: Booster, parameters: BoostingParameters, validation: [String: Double], importance: [Importance], choiceScale: Double? = nil) {
+        public init(
+            booster: Booster, parameters: BoostingParameters, validation: [String: Double], importance: [Importance], choiceScale: Double? = nil,
+            components: [RecommendationMode]? = nil
+        ) {
+            self.components = components
             self.booster = booster
             self.parameters = parameters
             self.validation = validation
