@@ -179,7 +179,7 @@ struct BidsCommand: AsyncParsableCommand {
                     return
                 }
                 func share(_ n: Int, _ of: Int) -> String { of == 0 ? "-" : "\(Int((100 * Double(n) / Double(of)).rounded()))%" }
-                print("\(c.suggestions) suggestions; \(c.followed) followed by a bid, \(share(c.inRange, c.followed)) of them within the range; \(c.decided) decided, \(c.won) won")
+                print("\(c.suggestions) \(c.suggestions == 1 ? "suggestion" : "suggestions"); \(c.followed) followed by a bid, \(share(c.inRange, c.followed)) of them within the range; \(c.decided) decided, \(c.won) won")
                 if let p = c.meanPredicted, let o = c.observedWinRate, let e = c.calibrationError {
                     print(String(format: "predicted hire probability %.3f against %.3f observed; calibration error %.3f", p, o, e))
                     for b in c.bands {
