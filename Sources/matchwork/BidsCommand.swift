@@ -196,10 +196,7 @@ struct BidsCommand: AsyncParsableCommand {
         var after: Int64?
         repeat {
             let page = try await store.bidSuggestions(PageRequest(limit: min(limit ?? PageRequest.maximumLimit, PageRequest.maximumLimit), after: after), opportunity: opportunity, person: person)
-            for var r in page.items {
-                r.fate = snapshot.bidFate(person: r.person, opportunity: r.opportunity, suggestedAt: r.suggestedAt, range: r.range, curve: r.curve)
-                out.append(r)
-            }
+            out += page.items.map { $0.withFate(in: snapshot) }
             after = page.next
         } while after != nil && (limit.map { out.count < $0 } ?? true)
         return limit.map { Array(out.prefix($0)) } ?? out

@@ -176,8 +176,6 @@ extension RecommendationEngine {
         if let own { weigh(own, "current bid") }
         for a in request.amounts { weigh(a, "asked") }
 
-        // The components that do not read bids are scored once.
-        let fixed: [RecommendationMode] = [.similarity, .neighbourhood, .collaborative, .popularity]
         let stage = ranker?.stage(for: .applicants)
         let slots = snapshot.freeSlots(o)
         var outlooks: [BidOutlook] = []
@@ -185,7 +183,8 @@ extension RecommendationEngine {
         for amount in tagged.keys.sorted() {
             let query = QueryState(engine: self, subject: o, forPerson: false, candidates: candidates, pool: .applicants, hypotheticalBid: (p, amount))
             query.explains = false
-            for mode in fixed { query.setValues(base.values(of: mode), of: Scorers.scorer(mode)) }
+            // The components that do not read bids are scored once, on `base`, when first asked.
+            query.basis = base
             let blend = query.blend(mode: .ranked)
             answeredBy = blend.answeredBy
             fallbacks = blend.fallbacks

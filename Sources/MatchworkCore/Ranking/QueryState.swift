@@ -41,10 +41,17 @@ final class QueryState {
     /// The values of `scorer` for this query's candidates, or why it has none.
     func values(of scorer: any Scorer) -> Result<ScorerValues, Fallback> {
         if let known = scored[scorer.mode] { return known }
-        let result = scorer.score(self)
+        let borrowed = Self.bidIndependent.contains(scorer.mode) ? basis?.values(of: scorer) : nil
+        let result = borrowed ?? scorer.score(self)
         scored[scorer.mode] = result
         return result
     }
+
+    /// A query over the same subject and candidates whose values of the components that do not
+    /// read bids this one takes, scored there once: the bid advisor's rescorings with a
+    /// ``hypotheticalBid`` share them.
+    var basis: QueryState?
+    static let bidIndependent: Set<RecommendationMode> = [.similarity, .neighbourhood, .collaborative, .popularity]
 
     /// The values of the scorer registered for `mode`.
     func values(of mode: RecommendationMode) -> Result<ScorerValues, Fallback> { values(of: Scorers.scorer(mode)) }

@@ -89,12 +89,7 @@ struct BidsController: Sendable {
             try query.finish()
             let found = try await store.bidSuggestions(page, opportunity: opportunity, person: person)
             let snapshot = try await snapshot(person: person, opportunity: opportunity)
-            let items = found.items.map { r in
-                var r = r
-                r.fate = snapshot.bidFate(person: r.person, opportunity: r.opportunity, suggestedAt: r.suggestedAt, range: r.range, curve: r.curve)
-                return r
-            }
-            return Reply.page(Page(items: items, next: found.next)) { Reply.write($0, into: &$1) }
+            return Reply.page(Page(items: found.items.map { $0.withFate(in: snapshot) }, next: found.next)) { Reply.write($0, into: &$1) }
         }
         reads.get("bids/calibration") { request, _ in
             var query = try QueryFields(request)
@@ -105,9 +100,7 @@ struct BidsController: Sendable {
             var after: Int64?
             repeat {
                 let found = try await store.bidSuggestions(PageRequest(limit: PageRequest.maximumLimit, after: after), opportunity: opportunity, person: person)
-                for r in found.items {
-                    fates.append(snapshot.bidFate(person: r.person, opportunity: r.opportunity, suggestedAt: r.suggestedAt, range: r.range, curve: r.curve))
-                }
+                fates += found.items.compactMap { $0.withFate(in: snapshot).fate }
                 after = found.next
             } while after != nil && fates.count < Self.calibrationLimit
             return try Reply.encode(CalibrationResponse(calibration: BidCalibration(fates: fates), truncated: after != nil))

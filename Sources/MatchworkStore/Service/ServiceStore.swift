@@ -363,6 +363,13 @@ public struct BidSuggestionRecord: Sendable, Hashable, Codable {
             modelVersion: advice.modelVersion, requestID: requestID, keyID: keyID, suggestedAt: suggestedAt)
     }
 
+    /// The record with its ``fate`` read from `snapshot`'s events.
+    public func withFate(in snapshot: MarketplaceSnapshot) -> BidSuggestionRecord {
+        var r = self
+        r.fate = snapshot.bidFate(person: person, opportunity: opportunity, suggestedAt: suggestedAt, range: range, curve: curve)
+        return r
+    }
+
     /// The suggested [minimum, maximum], when the bid head gave one.
     public var range: ClosedRange<Double>? {
         guard let minimum, let maximum, minimum <= maximum else { return nil }
