@@ -171,6 +171,21 @@ struct BoostingTests {
         #expect(swiftShap.count == libraryShap.count)
         let worstShap = zip(swiftShap, libraryShap).map { abs($0 - $1) }.max() ?? .infinity
         #expect(worstShap <= 1e-5, "largest SHAP difference \(worstShap)")
+        // The tables served every tree, and agree with the recursion they replace.
+        #expect(trees.paths.fast.allSatisfy { $0 })
+        let reference = trees.referenceContributions(test.values)
+        let worstReference = zip(swiftShap, reference).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worstReference <= 1e-5, "largest difference from the recursion \(worstReference)")
+        // Trees whose paths have more distinct features than a limit keep the recursion, beside
+        // the others' tables; some limit splits the trees both ways.
+        var mixes = 0
+        for limit in 0...5 {
+            let limited = trees.limitingTables(to: limit)
+            if limited.paths.fast.contains(true) && limited.paths.fast.contains(false) { mixes += 1 }
+            let worst = zip(limited.contributions(test.values), reference).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(worst <= 1e-5, "tables up to \(limit) features: largest difference \(worst)")
+        }
+        #expect(mixes > 0)
         for r in 0..<test.rows {
             let sum = swiftShap[(r * width)..<((r + 1) * width)].reduce(0, +)
             #expect(abs(sum - swift[r]) < 1e-4, "row \(r): contributions sum to \(sum), margin \(swift[r])")

@@ -115,9 +115,11 @@ final class QueryState {
     /// by feature group from the SHAP contributions, which cost most of a ranked request; without,
     /// its part carries the whole score.
     var explains = true
-    /// The ranker's SHAP contributions of every candidate (`columns + 1` per row), computed in
-    /// one call on first use by a breakdown.
-    var rankerContributions: [Float]?
+    /// The ranker's SHAP contributions (`columns + 1` per row) of the candidates a breakdown
+    /// asked for, by position: only the shown results pay for TreeSHAP.
+    var rankerContributions: [Int: [Float]] = [:]
+    /// The feature groups the ranker's contributions are summed into, and each column's group.
+    var rankerGroups: (names: [String], column: [Int])?
 
     /// The neighbourhood scorer's neighbours, by weight: similar people (person subject) or
     /// similar opportunities (opportunity subject); empty until it scored.

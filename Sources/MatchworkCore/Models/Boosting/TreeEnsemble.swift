@@ -29,6 +29,8 @@ public struct TreeEnsemble: Sendable, Hashable {
     let means: [Float]
     /// Each tree's depth (a lone leaf: 0).
     let depths: [Int]
+    /// Every leaf's path and its SHAP table, for ``contributions(_:)`` (``LeafPaths``).
+    private(set) var paths: LeafPaths
     /// The margin before any tree (the base score, through the objective's link).
     public let baseMargin: Float
     /// The features a row has.
@@ -111,6 +113,15 @@ public struct TreeEnsemble: Sendable, Hashable {
             depths[t] = depth[Int(root)..<end].max() ?? 0
         }
         self.depths = depths
+        self.paths = LeafPaths(nodes: nodes, roots: roots, covers: covers)
+    }
+
+    /// The same trees with tables only where a leaf's path has at most `features` distinct
+    /// features (for tests of the trees that keep the recursion).
+    func limitingTables(to features: Int) -> TreeEnsemble {
+        var copy = self
+        copy.paths = LeafPaths(nodes: nodes, roots: roots, covers: covers, maxFeatures: features)
+        return copy
     }
 
     /// The leaf a row reaches in the tree rooted at `root`.
@@ -155,10 +166,95 @@ extension TreeEnsemble {
     }
 
     /// Per row of `values`, each feature's SHAP contribution to the margin and then the bias:
-    /// `columns + 1` values per row, summing to ``margins(_:)``. Exact TreeSHAP (Lundberg, Erion
-    /// and Lee 2018, Algorithm 2) over the trees' covers, in `Float` as XGBoost computes it, so
-    /// it equals the library's `pred_contribs` to rounding.
+    /// `columns + 1` values per row, summing to ``margins(_:)``: the exact path-dependent
+    /// TreeSHAP values XGBoost's `pred_contribs` gives, to rounding (tested to 1e-5).
+    ///
+    /// Each tree is read from its leaves' precomputed tables (``LeafPaths``): per leaf, which
+    /// of its path's features the row follows picks one entry, and each of those features gets
+    /// its share from it, so a row costs a comparison per split and a few additions per leaf
+    /// and path feature. A tree without tables (a path too deep, a child with no cover) goes
+    /// through the recursion of ``referenceContributions(_:)``.
     public func contributions(_ values: [Float]) -> [Float] {
+        let rows = values.count / max(1, columns)
+        let width = columns + 1
+        var out = [Float](repeating: 0, count: rows * width)
+        let deepest = (depths.max() ?? 0) + 2
+        var path = [PathElement](repeating: PathElement(), count: deepest * (deepest + 1) / 2)
+        var tree = [Float](repeating: 0, count: width)
+        var widest = 0
+        for t in roots.indices { widest = max(widest, (t + 1 < roots.count ? Int(roots[t + 1]) : nodes.count) - Int(roots[t])) }
+        var mask = [Int](repeating: 0, count: widest)
+        values.withUnsafeBufferPointer { v in
+            guard let base = v.baseAddress else { return }
+            nodes.withUnsafeBufferPointer { nodes in
+                out.withUnsafeMutableBufferPointer { out in
+                    mask.withUnsafeMutableBufferPointer { mask in
+                        path.withUnsafeMutableBufferPointer { path in
+                            tree.withUnsafeMutableBufferPointer { tree in
+                                paths.withTables { p in
+                                    for r in 0..<rows {
+                                        let phi = out.baseAddress! + r * width
+                                        contributions(of: base + r * columns, into: phi, nodes, p, mask.baseAddress!, path.baseAddress!, tree.baseAddress!)
+                                        phi[columns] += baseMargin
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// One row's contributions, added to `phi` (``contributions(_:)``); `mask`, `path` and
+    /// `tree` are scratch space for the widest tree, the deepest path and a row's width.
+    @inline(__always)
+    private func contributions(
+        of row: UnsafePointer<Float>, into phi: UnsafeMutablePointer<Float>, _ nodes: UnsafeBufferPointer<Node>, _ p: LeafPaths.Buffers,
+        _ mask: UnsafeMutablePointer<Int>, _ path: UnsafeMutablePointer<PathElement>, _ tree: UnsafeMutablePointer<Float>
+    ) {
+        for t in 0..<roots.count {
+            let start = Int(roots[t]), end = t + 1 < roots.count ? Int(roots[t + 1]) : nodes.count
+            phi[columns] += means[start]
+            guard p.fast[t] else {
+                for k in 0..<columns { tree[k] = 0 }
+                shap(row, tree, node: start, depth: 0, path: path, zero: 1, one: 1, feature: -1)
+                for k in 0..<columns { phi[k] += tree[k] }
+                continue
+            }
+            // Per node, which of its path's features (by slot) the row has followed so far:
+            // children come after their parent, so one pass in node order.
+            mask[0] = ~0
+            for n in start..<end {
+                let node = nodes[n]
+                guard node.feature >= 0 else { continue }
+                let x = row[Int(node.feature)]
+                let taken = x.isNaN ? node.missing : x < node.value ? node.left : node.right
+                let m = mask[n - start], off = m & ~(1 << Int(p.nodeSlots[n]))
+                mask[Int(node.left) - start] = taken == node.left ? m : off
+                mask[Int(node.right) - start] = taken == node.right ? m : off
+            }
+            for l in Int(p.treeLeaves[t])..<Int(p.treeLeaves[t + 1]) {
+                let leaf = p.leaves[l]
+                let d = Int(leaf.features)
+                let hot = mask[Int(leaf.node) - start] & ((1 << d) - 1)
+                let table = p.tables + Int(leaf.table)
+                let cold = -table[hot]
+                let slots = p.slots.baseAddress! + Int(leaf.slots)
+                for j in 0..<d {
+                    let bit = 1 << j
+                    let warm = slots[j].scale * table[hot & ~bit]
+                    phi[Int(slots[j].feature)] += hot & bit != 0 ? warm : cold
+                }
+            }
+        }
+    }
+
+    /// The same contributions as ``contributions(_:)`` by the recursion of exact TreeSHAP
+    /// (Lundberg, Erion and Lee 2018, Algorithm 2) over every tree, in `Float` as XGBoost
+    /// computes it: the reference the tables are tested against.
+    public func referenceContributions(_ values: [Float]) -> [Float] {
         let rows = values.count / max(1, columns)
         let width = columns + 1
         var out = [Float](repeating: 0, count: rows * width)
@@ -273,6 +369,145 @@ extension TreeEnsemble {
             i -= 1
         }
         return total
+    }
+}
+
+/// Every leaf's path through its tree, and a table that gives TreeSHAP's contributions in
+/// closed form for whichever of the path's splits a row follows.
+///
+/// On a leaf's path, let `P` be its distinct split features (`d` of them), `z_j` the share of
+/// the cover that follows `j`'s splits (the product over them of child cover / node cover) and
+/// `H ⊆ P` the features whose every split the row follows. Path-dependent TreeSHAP gives
+/// feature `i` the part `v (o_i − z_i) Σ_{S ⊆ H∖{i}} c(|S|) Π_{j ∈ P∖S∖{i}} z_j` of the leaf's
+/// value `v`, with `c(k) = k! (d − k − 1)! / d!` and `o_i = 1` when `i ∈ H`. With
+/// `A(H) = Σ_{S ⊆ H} c(|S|) Π_{j ∈ P∖S} z_j`, that is `v (1 − z_i) / z_i × A(H∖{i})` for
+/// `i ∈ H` and `−v A(H)` otherwise (the idea of Yang's Fast TreeSHAP v2, 2021). The table
+/// holds `v A(H)` for every `H`: `2^d` entries per leaf, so a tree whose paths have more than
+/// ``maxFeatures`` distinct features, or a child with no cover, keeps the recursion.
+struct LeafPaths: Sendable, Hashable {
+    struct Leaf: Sendable, Hashable {
+        /// The leaf's node, its path's distinct features and where its slots and table start.
+        var node: Int32
+        var features: UInt8
+        var slots: Int32
+        var table: Int32
+    }
+    /// A distinct feature on a leaf's path and its `(1 − z) / z`.
+    struct Slot: Sendable, Hashable {
+        var feature: Int32
+        var scale: Float
+    }
+
+    static let maxFeatures = 10
+
+    /// Whether each tree has tables.
+    let fast: [Bool]
+    /// Each tree's first leaf in ``leaves``, and one past the last tree's.
+    let treeLeaves: [Int32]
+    let leaves: [Leaf]
+    /// Per node (absolute), the slot of its split feature among the distinct features of the
+    /// path to it, in order of first appearance: leaves that share the path share the slots.
+    let nodeSlots: [UInt8]
+    let slots: [Slot]
+    let tables: [Float]
+
+    init(nodes: [TreeEnsemble.Node], roots: [Int32], covers: [Float], maxFeatures: Int = LeafPaths.maxFeatures) {
+        var fast: [Bool] = [], treeLeaves: [Int32] = [], leaves: [Leaf] = [], slots: [Slot] = [], tables: [Float] = []
+        var nodeSlots = [UInt8](repeating: 0, count: nodes.count)
+        for root in roots {
+            treeLeaves.append(Int32(leaves.count))
+            let marks = (leaves.count, slots.count, tables.count)
+            var ok = true
+            // Depth-first from the root, with the path's distinct features and their cover shares.
+            var stack: [(node: Int32, features: [Int32], zeros: [Double])] = [(root, [], [])]
+            while ok, let (n, features, zeros) = stack.popLast() {
+                let node = nodes[Int(n)]
+                if node.feature >= 0 {
+                    let slot = features.firstIndex(of: node.feature) ?? features.count
+                    guard slot < maxFeatures, covers[Int(n)] > 0 else { ok = false; break }
+                    nodeSlots[Int(n)] = UInt8(slot)
+                    for child in [node.right, node.left] {
+                        let share = Double(covers[Int(child)]) / Double(covers[Int(n)])
+                        guard share > 0 else { ok = false; break }
+                        var (f, z) = (features, zeros)
+                        if slot == f.count { f.append(node.feature); z.append(1) }
+                        z[slot] *= share
+                        stack.append((child, f, z))
+                    }
+                    continue
+                }
+                leaves.append(Leaf(node: n, features: UInt8(features.count), slots: Int32(slots.count), table: Int32(tables.count)))
+                for (f, z) in zip(features, zeros) { slots.append(Slot(feature: f, scale: Float((1 - z) / z))) }
+                tables += Self.table(value: Double(node.value), zeros: zeros)
+            }
+            if !ok {
+                leaves.removeSubrange(marks.0...)
+                slots.removeSubrange(marks.1...)
+                tables.removeSubrange(marks.2...)
+            }
+            fast.append(ok)
+        }
+        treeLeaves.append(Int32(leaves.count))
+        (self.fast, self.treeLeaves, self.leaves, self.nodeSlots, self.slots, self.tables) = (fast, treeLeaves, leaves, nodeSlots, slots, tables)
+    }
+
+    /// `v A(H)` for every subset `H` of a path's `zeros.count` features (bit `j`: feature `j`).
+    static func table(value: Double, zeros: [Double]) -> [Float] {
+        let d = zeros.count, full = 1 << d
+        // c(k) = k! (d − k − 1)! / d!, for k < d.
+        var c = [Double](repeating: 0, count: d + 1)
+        for k in 0..<d {
+            // k! (d − 1 − k)! / (d − 1)! is 1 / binomial(d − 1, k).
+            var binomial = 1.0
+            for i in 0..<k { binomial = binomial * Double(d - 1 - i) / Double(i + 1) }
+            c[k] = 1 / (Double(d) * binomial)
+        }
+        // Π_{j ∉ S} z_j for every S.
+        var outside = [Double](repeating: 1, count: full)
+        for set in 0..<full {
+            var p = 1.0
+            for j in 0..<d where set & (1 << j) == 0 { p *= zeros[j] }
+            outside[set] = p
+        }
+        var out = [Float](repeating: 0, count: full)
+        for hot in 0..<full {
+            var a = 0.0, sub = hot
+            while true {
+                a += c[sub.nonzeroBitCount] * outside[sub]
+                if sub == 0 { break }
+                sub = (sub - 1) & hot
+            }
+            out[hot] = Float(value * a)
+        }
+        return out
+    }
+
+    /// The arrays as raw buffers for the per-row loop.
+    struct Buffers {
+        let fast: UnsafeBufferPointer<Bool>
+        let treeLeaves: UnsafeBufferPointer<Int32>
+        let leaves: UnsafeBufferPointer<Leaf>
+        let nodeSlots: UnsafeBufferPointer<UInt8>
+        let slots: UnsafeBufferPointer<Slot>
+        let tables: UnsafePointer<Float>
+    }
+
+    func withTables<R>(_ body: (Buffers) -> R) -> R {
+        fast.withUnsafeBufferPointer { fast in
+            treeLeaves.withUnsafeBufferPointer { treeLeaves in
+                leaves.withUnsafeBufferPointer { leaves in
+                    nodeSlots.withUnsafeBufferPointer { nodeSlots in
+                        slots.withUnsafeBufferPointer { slots in
+                            tables.withUnsafeBufferPointer { tables in
+                                // A model of lone leaves has no table: any valid pointer serves.
+                                let start = tables.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<Float>.alignment)!
+                                return body(Buffers(fast: fast, treeLeaves: treeLeaves, leaves: leaves, nodeSlots: nodeSlots, slots: slots, tables: start))
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

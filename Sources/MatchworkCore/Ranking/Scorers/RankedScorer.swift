@@ -54,22 +54,25 @@ struct RankedScorer: Scorer {
         guard let ranker = query.engine.ranker, let stage = ranker.stage(for: query.target), !query.rankerRows.isEmpty else { return nil }
         let width = stage.booster.columns
         let n = query.rankerRows.count / max(1, width)
-        if query.rankerContributions == nil {
-            // Every candidate's at once: one call, one pass over the trees' node statistics.
-            query.rankerContributions = (try? stage.booster.shap(query.rankerRows)) ?? []
+        guard i < n else { return nil }
+        if query.rankerContributions[i] == nil {
+            // This candidate's alone: a list explains only the results it shows.
+            query.rankerContributions[i] = try? stage.booster.shap(Array(query.rankerRows[(i * width)..<((i + 1) * width)]))
         }
-        guard let all = query.rankerContributions, all.count == n * (width + 1), i < n else { return nil }
-        let shap = all[(i * (width + 1))..<((i + 1) * (width + 1))]
-        let start = shap.startIndex
-        let groups = RankerFeatures.groups(ranker.features)
-        var sums: [String: Double] = [:]
-        var order: [String] = []
-        for (k, g) in groups.enumerated() {
-            if sums[g] == nil { order.append(g) }
-            sums[g, default: 0] += Double(shap[start + k])
-        }
-        let baseline = Double(shap[start + width])
-        return (order.map { ($0, sums[$0]!) }, baseline, Double(query.rankerMargins[i]))
+        guard let shap = query.rankerContributions[i], shap.count == width + 1 else { return nil }
+        // Each column's group, once per list.
+        let grouping = query.rankerGroups ?? {
+            var names: [String] = [], column: [Int] = []
+            for g in RankerFeatures.groups(ranker.features) {
+                if let k = names.firstIndex(of: g) { column.append(k) } else { column.append(names.count); names.append(g) }
+            }
+            query.rankerGroups = (names, column)
+            return (names, column)
+        }()
+        guard grouping.column.count == width else { return nil }
+        var sums = [Double](repeating: 0, count: grouping.names.count)
+        for k in 0..<width { sums[grouping.column[k]] += Double(shap[k]) }
+        return (Array(zip(grouping.names, sums)), Double(shap[width]), Double(query.rankerMargins[i]))
     }
 
     func part(_ query: QueryState, candidate i: Int, component: Blend.Component) -> ScorePart {
