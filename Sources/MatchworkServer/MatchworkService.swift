@@ -39,6 +39,7 @@ public struct MatchworkService: Sendable {
     /// Skill gaps, impacts and paths, computed on their own thread.
     let skills: SkillKeeper
     let skillPool: NIOThreadPool
+    let experiments: ExperimentBook
     let logger: Logger
 
     /// Lists from the cache or the scoring threads.
@@ -87,7 +88,8 @@ public struct MatchworkService: Sendable {
             configuration: configuration, store: store, registry: registry, engineConfiguration: engineConfiguration, host: host,
             cache: ResultCache(ttl: configuration.cacheTTL, capacity: configuration.cacheCapacity, memoryBudget: configuration.cacheMemory), recorder: ServedListRecorder(store: store, logger: logger, maximumBacklog: configuration.servedListBacklog),
             keys: KeyCache(store: store), limiter: RateLimiter(defaultLimit: configuration.rateLimit), pool: pool, batcher: batcher, training: training,
-            metrics: serviceMetrics, retrainer: Retrainer(logger: logger), trends: trends, trendPool: trendPool, skills: skills, skillPool: skillPool, logger: logger)
+            metrics: serviceMetrics, retrainer: Retrainer(logger: logger), trends: trends, trendPool: trendPool, skills: skills, skillPool: skillPool,
+            experiments: ExperimentBook(store: store, logger: logger), logger: logger)
         await host.onInstall { state in trends.engineInstalled(state) }
         let warming = service.warming
         await host.prepareSwitches { state, writes in
@@ -145,6 +147,7 @@ public struct MatchworkService: Sendable {
         SkillsController(host: host, keeper: skills, maxBodyBytes: maxBodyBytes, freshWait: .milliseconds(Int64((configuration.freshWait * 1000).rounded())))
             .addRoutes(to: authenticated)
         KeysController(store: store, keys: keys, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
+        ExperimentsController(store: store, host: host, book: experiments, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
         BidsController(
             store: store, host: host, pool: pool, maxBodyBytes: maxBodyBytes, freshWait: .milliseconds(Int64((configuration.freshWait * 1000).rounded()))
         ).addRoutes(to: authenticated)
@@ -155,7 +158,7 @@ public struct MatchworkService: Sendable {
     var recommendations: RecommendationsController {
         RecommendationsController(
             host: host, lists: lists, recorder: recorder, pool: pool, metrics: metrics, maxBodyBytes: configuration.maxBodyBytes,
-            freshWait: .milliseconds(Int64((configuration.freshWait * 1000).rounded())), defaultMode: configuration.recommendationMode)
+            freshWait: .milliseconds(Int64((configuration.freshWait * 1000).rounded())), defaultMode: configuration.recommendationMode, experiments: experiments)
     }
 
     /// A list as the engine answered it, rendered once (see ``RenderedList``).

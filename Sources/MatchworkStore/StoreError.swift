@@ -11,6 +11,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
             case unreadableFile = "unreadable_file"
             case notFound = "not_found"
             case scenarioMismatch = "scenario_mismatch"
+            case conflict
         }
         private let wrapped: Wrapped
         private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
@@ -26,6 +27,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let notFound = Code(.notFound)
         /// The store holds another scenario than the one requested.
         public static let scenarioMismatch = Code(.scenarioMismatch)
+        /// The write would clash with what is stored (a name taken, a rule between records).
+        public static let conflict = Code(.conflict)
         public var description: String { wrapped.rawValue }
     }
 

@@ -281,7 +281,7 @@ struct ExperimentTests {
     }
 
     @Test("bad experiments are refused with the field named", arguments: [
-        (#"{"name":"bad name"}"#, "name", "experiment name 'bad name' must be 1 to 64 letters, digits, '-' or '_'."),
+        (#"{"name":"bad name"}"#, "name", "experiment name 'bad name' must be 1 to 64 lower-case letters, digits, '-' or '_'."),
         (#"{"arms":1}"#, "arms", "experiment 'x' has 1 arm(s); give 2 to 8, one of them the control."),
         (#"{"control":"z"}"#, "control", "control 'z' is not one of the arms (a, b)."),
         (#"{"share_b":0.7}"#, "shares", "shares sum to 1.2; they must sum to 1 or less (the rest of the subjects stay outside the experiment)."),

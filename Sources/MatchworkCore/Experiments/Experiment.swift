@@ -12,7 +12,7 @@ public struct Experiment: Sendable, Hashable, Codable {
         case running, stopped
     }
 
-    /// Letters, digits, `-` and `_`, 1 to 64 of them: the experiment's id in paths.
+    /// Lower-case letters, digits, `-` and `_`, 1 to 64 of them: the experiment's id in paths.
     public var name: String
     public var description: String?
     /// The kind of list it applies to.
@@ -92,17 +92,18 @@ public struct Experiment: Sendable, Hashable, Codable {
         return copy
     }
 
-    public static let namePattern = "^[A-Za-z0-9_-]{1,64}$"
+    public static let namePattern = "^[a-z0-9_-]{1,64}$"
 
-    static func isIdentifier(_ s: String) -> Bool {
-        !s.isEmpty && s.utf8.count <= 64 && s.utf8.allSatisfy { c in (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || c == 95 }
+    /// Whether `s` is 1 to 64 lower-case letters, digits, `-` or `_` (experiment and arm names).
+    public static func isIdentifier(_ s: String) -> Bool {
+        !s.isEmpty && s.utf8.count <= 64 && s.utf8.allSatisfy { c in (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || c == 45 || c == 95 }
     }
 
     /// Checks the name, the arms (two to eight, distinct names, valid modes and weights), the
     /// control, the dates, the guardrails and the sequential test.
     public func validate() throws(MatchworkError) {
         guard Self.isIdentifier(name) else {
-            throw MatchworkError(.invalidValue, "experiment name '\(name)' must be 1 to 64 letters, digits, '-' or '_'.", field: "name")
+            throw MatchworkError(.invalidValue, "experiment name '\(name)' must be 1 to 64 lower-case letters, digits, '-' or '_'.", field: "name")
         }
         guard (2...8).contains(arms.count) else {
             throw MatchworkError(.invalidValue, "experiment '\(name)' has \(arms.count) arm(s); give 2 to 8, one of them the control.", field: "arms")
@@ -174,7 +175,7 @@ public struct ExperimentArm: Sendable, Hashable, Codable {
 
     func validate(target: RankingTarget, field: String) throws(MatchworkError) {
         guard Experiment.isIdentifier(name) else {
-            throw MatchworkError(.invalidValue, "arm name '\(name)' must be 1 to 64 letters, digits, '-' or '_'.", field: "\(field).name")
+            throw MatchworkError(.invalidValue, "arm name '\(name)' must be 1 to 64 lower-case letters, digits, '-' or '_'.", field: "\(field).name")
         }
         if weights != nil || learnedShare != nil, mode != .ensemble {
             throw MatchworkError(.invalidValue, "arm '\(name)' gives ensemble weights or a learned share with mode \(mode.rawValue); they apply to mode ensemble only.", field: "\(field).weights")

@@ -17,6 +17,37 @@ public struct Comparison: Sendable, Hashable, Codable {
     public var lift: Double? { control != 0 ? difference / control : nil }
     /// Whether the interval excludes 0.
     public var significant: Bool { lower > 0 || upper < 0 }
+
+    public init(control: Double, treatment: Double, difference: Double, lower: Double, upper: Double, statistic: Double, pValue: Double, confidence: Double) {
+        self.control = control
+        self.treatment = treatment
+        self.difference = difference
+        self.lower = lower
+        self.upper = upper
+        self.statistic = statistic
+        self.pValue = pValue
+        self.confidence = confidence
+    }
+
+    private enum CodingKeys: String, CodingKey { case control, treatment, difference, lower, upper, statistic, pValue, confidence, lift, significant }
+
+    /// Values that are not finite (no interval without two values in an arm) are written as null.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        for (key, value) in [(CodingKeys.control, control), (.treatment, treatment), (.difference, difference), (.lower, lower), (.upper, upper), (.statistic, statistic), (.pValue, pValue), (.confidence, confidence)] {
+            if value.isFinite { try c.encode(value, forKey: key) } else { try c.encodeNil(forKey: key) }
+        }
+        if let lift, lift.isFinite { try c.encode(lift, forKey: .lift) } else { try c.encodeNil(forKey: .lift) }
+        try c.encode(significant, forKey: .significant)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func read(_ key: CodingKeys) throws -> Double { try c.decodeIfPresent(Double.self, forKey: key) ?? .nan }
+        self.init(
+            control: try read(.control), treatment: try read(.treatment), difference: try read(.difference), lower: try read(.lower), upper: try read(.upper),
+            statistic: try read(.statistic), pValue: try read(.pValue), confidence: try read(.confidence))
+    }
 }
 
 /// Count, mean and variance of a metric in one arm, accumulated one value at a time (Welford).

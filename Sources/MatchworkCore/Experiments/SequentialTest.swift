@@ -43,6 +43,32 @@ public struct SequentialTest: Sendable, Hashable, Codable {
         public var decision: String
         /// The first look (from 1) at which the p-value fell below `alpha`, if it did.
         public var crossedAt: Int?
+
+        private enum CodingKeys: String, CodingKey { case looks, difference, pValue, lower, upper, decision, crossedAt }
+
+        /// An unbounded interval (no look with subjects in both arms) is written with null bounds.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(looks, forKey: .looks)
+            try c.encode(difference, forKey: .difference)
+            try c.encode(pValue, forKey: .pValue)
+            if lower.isFinite { try c.encode(lower, forKey: .lower) } else { try c.encodeNil(forKey: .lower) }
+            if upper.isFinite { try c.encode(upper, forKey: .upper) } else { try c.encodeNil(forKey: .upper) }
+            try c.encode(decision, forKey: .decision)
+            try c.encodeIfPresent(crossedAt, forKey: .crossedAt)
+        }
+
+        public init(looks: Int, difference: Double, pValue: Double, lower: Double, upper: Double, decision: String, crossedAt: Int?) {
+            (self.looks, self.difference, self.pValue, self.lower, self.upper, self.decision, self.crossedAt) = (looks, difference, pValue, lower, upper, decision, crossedAt)
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                looks: try c.decode(Int.self, forKey: .looks), difference: try c.decode(Double.self, forKey: .difference), pValue: try c.decode(Double.self, forKey: .pValue),
+                lower: try c.decodeIfPresent(Double.self, forKey: .lower) ?? -.infinity, upper: try c.decodeIfPresent(Double.self, forKey: .upper) ?? .infinity,
+                decision: try c.decode(String.self, forKey: .decision), crossedAt: try c.decodeIfPresent(Int.self, forKey: .crossedAt))
+        }
     }
 
     /// The look at `control` and `treatment` (successes out of trials, cumulative).

@@ -15,6 +15,7 @@ struct RecommendationsController: Sendable {
     let maxBodyBytes: Int
     let freshWait: Duration
     let defaultMode: RecommendationMode
+    let experiments: ExperimentBook
 
     /// At most this many subjects in one batch request.
     static let maximumBatchSubjects = 100
@@ -26,14 +27,18 @@ struct RecommendationsController: Sendable {
         let id: String
         let cached: Bool
         let stale: Bool
+        /// The experiment and arm that ranked it, if any.
+        var assignment: ExperimentBook.Assignment?
 
         /// The answer's JSON object (keys sorted, members without a value left out).
         func write(to o: inout JSONWriter) {
             let result = list.result
             o.object { o in
                 o.key("answered_by"); o.strings(result.answeredBy)
+                if let assignment { o.key("arm"); o.string(assignment.arm.name) }
                 o.key("cached"); o.bool(cached)
                 o.key("candidates"); o.integer(result.candidates)
+                if let assignment { o.key("experiment"); o.string(assignment.experiment) }
                 o.key("fallbacks")
                 o.array(result.fallbacks) { a, f in
                     a.object { o in
@@ -70,9 +75,9 @@ struct RecommendationsController: Sendable {
         reads.post("recommendations/generate") { request, context in
             try QueryFields.none(request)
             var fields = try await JSONInput.object(request, limit: maxBodyBytes)
-            let parsed = try recommendationRequest(&fields, path: nil)
+            let (parsed, named) = try recommendationRequest(&fields, path: nil)
             try fields.finish()
-            let answer = try await generate(parsed, context: context)
+            let answer = try await generate([parsed], inExperiments: [!named], context: context)[0].get()
             var json = JSONWriter(capacity: answer.list.itemsJSON.count + 512)
             answer.write(to: &json)
             return Reply.json(json.bytes)
@@ -85,15 +90,17 @@ struct RecommendationsController: Sendable {
             guard !items.isEmpty, items.count <= Self.maximumBatchSubjects else {
                 throw APIError.unprocessable("requests holds \(items.count) requests; send 1 to \(Self.maximumBatchSubjects) per call.", field: "requests")
             }
-            var requests: [RecommendationRequest] = []
+            var requests: [RecommendationRequest] = [], eligible: [Bool] = []
             for (i, item) in items.enumerated() {
                 var itemFields = try JSONFields(item, path: "requests[\(i)]")
-                requests.append(try recommendationRequest(&itemFields, path: "requests[\(i)]"))
+                let (request, named) = try recommendationRequest(&itemFields, path: "requests[\(i)]")
+                requests.append(request)
+                eligible.append(!named)
                 try itemFields.finish()
             }
             var json = JSONWriter(capacity: 8192 * requests.count)
             var results: [(Answer?, APIError?)] = []
-            for (i, answer) in await generate(requests, context: context).enumerated() {
+            for (i, answer) in await generate(requests, inExperiments: eligible, context: context).enumerated() {
                 switch answer {
                 case .success(let answer): results.append((answer, nil))
                 case .failure(let e as APIError): results.append((nil, e))
@@ -133,8 +140,9 @@ struct RecommendationsController: Sendable {
 
     /// Reads a recommendation request: exactly one of `person_id` and `opportunity_id`, then
     /// `count`, `mode`, `explain`, `path_first`, `pool` and `filters`. The members' types are checked here;
-    /// their values by ``RequestDraft``, as the command line's options are.
-    func recommendationRequest(_ fields: inout JSONFields, path: String?) throws -> RecommendationRequest {
+    /// their values by ``RequestDraft``, as the command line's options are. Also whether it named
+    /// a mode (a request that does is left out of experiments).
+    func recommendationRequest(_ fields: inout JSONFields, path: String?) throws -> (request: RecommendationRequest, namedMode: Bool) {
         let any = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude
         var draft = RequestDraft()
         draft.person = try fields.string("person_id")
@@ -158,19 +166,24 @@ struct RecommendationsController: Sendable {
             draft.exclude = try f.strings("exclude") ?? []
             try f.finish()
         }
-        do { return try draft.build(names: .api(path: path), defaultMode: defaultMode) } catch { throw APIError(error) }
-    }
-
-    /// Answers one request from the cache or the engine and records the served list.
-    func generate(_ request: RecommendationRequest, context: MatchworkRequestContext) async throws -> Answer {
-        try await generate([request], context: context)[0].get()
+        do { return (try draft.build(names: .api(path: path), defaultMode: defaultMode), draft.mode != nil) } catch { throw APIError(error) }
     }
 
     /// Answers requests from the cache or the engine, in order, and records each served list.
-    func generate(_ requests: [RecommendationRequest], context: MatchworkRequestContext) async -> [Result<Answer, any Error>] {
+    /// A request marked in `inExperiments` is ranked by its subject's arm when a live
+    /// experiment covers its kind of list (``ExperimentBook``).
+    func generate(_ asked: [RecommendationRequest], inExperiments: [Bool], context: MatchworkRequestContext) async -> [Result<Answer, any Error>] {
+        var requests = asked
+        var assignments: [ExperimentBook.Assignment?] = []
+        let now = Timestamp.now
+        for (k, eligible) in inExperiments.enumerated() {
+            let assignment = eligible ? await experiments.assignment(for: requests[k], at: now) : nil
+            if let assignment { requests[k].mode = assignment.arm.mode }
+            assignments.append(assignment)
+        }
         var results: [Result<Answer, any Error>] = []
         results.reserveCapacity(requests.count)
-        for (request, found) in zip(requests, await lists(for: requests)) {
+        for ((request, assignment), found) in zip(zip(requests, assignments), await lists(for: requests, assignments: assignments)) {
             let list: RenderedList, cached: Bool, stale: Bool
             switch found {
             case .success(let answer): (list, cached, stale) = answer
@@ -185,7 +198,8 @@ struct RecommendationsController: Sendable {
             let accepted = await recorder.record(
                 ServedList(
                     id: id, subject: request.subject, mode: request.mode.rawValue, answeredBy: result.answeredBy, modelVersion: result.modelVersion,
-                    requestID: context.id, keyID: context.identity?.id, servedAt: .now, items: list.served))
+                    requestID: context.id, keyID: context.identity?.id, servedAt: now, items: list.served, experiment: assignment?.experiment,
+                    arm: assignment?.arm.name))
             guard accepted else {
                 var error = APIError(
                     .serviceUnavailable, code: "store_write_failing",
@@ -195,17 +209,24 @@ struct RecommendationsController: Sendable {
                 continue
             }
             metrics.listsServed.increment()
-            results.append(.success(Answer(list: list, id: id, cached: cached, stale: stale)))
+            results.append(.success(Answer(list: list, id: id, cached: cached, stale: stale, assignment: assignment)))
         }
         return results
     }
 
-    /// The lists for `requests` from the serving engine; see ``ListSource/lists(for:answeredBy:counting:)``.
-    func lists(for requests: [RecommendationRequest]) async -> [Result<(list: RenderedList, cached: Bool, stale: Bool), any Error>] {
+    /// The lists for `requests` from the serving engine, or the engine of each one's arm in
+    /// `assignments`; see ``ListSource/lists(for:answeredBy:counting:)``.
+    func lists(for requests: [RecommendationRequest], assignments: [ExperimentBook.Assignment?]? = nil) async -> [Result<(list: RenderedList, cached: Bool, stale: Bool), any Error>] {
         var engines: [Result<ListSource.Engine, any Error>] = []
         engines.reserveCapacity(requests.count)
-        for request in requests {
-            do { engines.append(.success(try await host.current(for: SubjectKey(request.subject), patience: freshWait))) } catch {
+        for (k, request) in requests.enumerated() {
+            do {
+                var engine = try await host.current(for: SubjectKey(request.subject), patience: freshWait)
+                if let assignment = assignments?[k] {
+                    do { engine.state = try experiments.state(for: assignment, base: engine.state) } catch { throw APIError(error) }
+                }
+                engines.append(.success(engine))
+            } catch {
                 engines.append(.failure(error))
             }
         }

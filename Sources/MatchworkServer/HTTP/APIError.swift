@@ -71,6 +71,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
             self.init(.unprocessableContent, code: error.code.description, error.message, field: field)
         } else if error.code == .notFound {
             self.init(.notFound, code: "not_found", error.message)
+        } else if error.code == .conflict {
+            self.init(.conflict, code: "conflict", error.message, field: error.field)
         } else {
             self.init(.serviceUnavailable, code: "store_unavailable", "The store could not answer: \(error.message) Retry later; nothing was changed by this request.")
         }

@@ -133,8 +133,8 @@ extension SQLiteStore: ServiceStore {
         try await runWrite("served lists") { db in
             let content = try db.makeStatement(sql: "INSERT INTO served_contents (digest, items) VALUES (?, ?) ON CONFLICT(digest) DO NOTHING")
             let statement = try db.makeStatement(sql: """
-                INSERT INTO served_lists (id, subject_kind, subject_id, mode, answered_by, model_version, request_id, key_id, served_at, content)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+                INSERT INTO served_lists (id, subject_kind, subject_id, mode, answered_by, model_version, request_id, key_id, served_at, content, experiment, arm)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
                 """)
             var written = Set<[UInt8]>()
             for list in lists {
@@ -143,7 +143,7 @@ extension SQLiteStore: ServiceStore {
                 if written.insert(list.encodedItems.digest).inserted { try content.execute(arguments: [digest, list.encodedItems.json]) }
                 try statement.execute(arguments: [
                     list.id, kind, id, list.mode, list.answeredBy.joined(separator: ","), list.modelVersion, list.requestID, list.keyID,
-                    list.servedAt.secondsSinceEpoch, digest,
+                    list.servedAt.secondsSinceEpoch, digest, list.experiment, list.arm,
                 ])
             }
         }
@@ -269,7 +269,7 @@ extension SQLiteStore: ServiceStore {
             id: row["id"], subject: kind == "person" ? .person(PersonID(id)) : .opportunity(OpportunityID(id)), mode: row["mode"],
             answeredBy: answered.isEmpty ? [] : answered.split(separator: ",").map(String.init), modelVersion: row["model_version"],
             requestID: row["request_id"], keyID: row["key_id"], servedAt: Timestamp(secondsSinceEpoch: row["served_at"]),
-            items: try RowCoding.decode([ServedItem].self, row["items"], what: "served list"))
+            items: try RowCoding.decode([ServedItem].self, row["items"], what: "served list"), experiment: row["experiment"], arm: row["arm"])
     }
 
     public func recordOutcome(_ outcome: OutcomeRecord, event: Interaction) async throws(StoreError) -> Bool {
@@ -380,6 +380,100 @@ extension SQLiteStore: ServiceStore {
                     answeredBy: answered.isEmpty ? [] : answered.split(separator: ",").map(String.init), modelVersion: row["model_version"],
                     requestID: row["request_id"], keyID: row["key_id"], suggestedAt: Timestamp(secondsSinceEpoch: row["suggested_at"]))
             }
+        }
+    }
+
+    // MARK: Experiments
+
+    static func definition(_ experiment: Experiment) throws(StoreError) -> String {
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            return String(decoding: try encoder.encode(experiment), as: UTF8.self)
+        } catch {
+            throw StoreError(.invalidInput, "experiment '\(experiment.name)' cannot be written as JSON (\(error)); nothing was written.", field: "experiment")
+        }
+    }
+
+    static func experiment(_ row: Row) throws -> Experiment {
+        let text: String = row["definition"]
+        do { return try JSONDecoder().decode(Experiment.self, from: Data(text.utf8)) } catch {
+            let name: String = row["name"]
+            throw StoreError(.database, "experiment '\(name)' is stored in a form this release cannot read (\(error)); it was written by another release.", cause: error)
+        }
+    }
+
+    public func createExperiment(_ experiment: Experiment) async throws(StoreError) {
+        let json = try Self.definition(experiment)
+        try await runWrite("the experiment") { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM experiments WHERE name = ?", arguments: [experiment.name]) == true {
+                throw StoreError(.conflict, "an experiment named '\(experiment.name)' exists already; choose another name, or update that one.", field: "name")
+            }
+            for other in try Row.fetchAll(db, sql: "SELECT * FROM experiments WHERE target = ? AND status = 'running'", arguments: [experiment.target.rawValue]).map(Self.experiment) {
+                let overlaps = (other.end.map { experiment.start < $0 } ?? true) && (experiment.end.map { other.start < $0 } ?? true)
+                if overlaps {
+                    throw StoreError(
+                        .conflict,
+                        "experiment '\(other.name)' already runs on \(other.target.rawValue) lists over the same time; stop it first (`matchwork experiments stop \(other.name)`), or start this one after its end.",
+                        field: "target")
+                }
+            }
+            try db.execute(
+                sql: "INSERT INTO experiments (name, target, status, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [experiment.name, experiment.target.rawValue, experiment.status.rawValue, json, experiment.createdAt.secondsSinceEpoch, experiment.createdAt.secondsSinceEpoch])
+        }
+    }
+
+    public func experiments() async throws(StoreError) -> [Experiment] {
+        try await run("experiments") { db in try Row.fetchAll(db, sql: "SELECT * FROM experiments ORDER BY pk").map(Self.experiment) }
+    }
+
+    public func experiment(named name: String) async throws(StoreError) -> Experiment? {
+        try await run("experiment '\(name)'") { db in try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE name = ?", arguments: [name]).map(Self.experiment) }
+    }
+
+    public func updateExperiment(_ experiment: Experiment) async throws(StoreError) {
+        let json = try Self.definition(experiment)
+        let now = Timestamp.now.secondsSinceEpoch
+        try await runWrite("the experiment") { db in
+            try db.execute(
+                sql: "UPDATE experiments SET status = ?, definition = ?, updated_at = ? WHERE name = ?",
+                arguments: [experiment.status.rawValue, json, now, experiment.name])
+            guard db.changesCount > 0 else {
+                throw StoreError(.notFound, "no experiment is named '\(experiment.name)'; `matchwork experiments list` shows them.", field: "name")
+            }
+        }
+    }
+
+    public func experimentObservations(_ name: String) async throws(StoreError) -> ExperimentObservations {
+        try await run("experiment '\(name)''s lists") { db in
+            let lists = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT l.id, l.subject_kind, l.subject_id, l.arm, l.served_at, json_array_length(c.items) AS items
+                    FROM served_lists l JOIN served_contents c ON c.digest = l.content WHERE l.experiment = ? ORDER BY l.pk
+                    """, arguments: [name]
+            ).map { row in
+                let kind: String = row["subject_kind"], id: String = row["subject_id"]
+                return ExperimentObservations.List(
+                    id: row["id"], subject: kind == "person" ? .person(PersonID(id)) : .opportunity(OpportunityID(id)), arm: row["arm"] ?? "",
+                    servedAt: Timestamp(secondsSinceEpoch: row["served_at"]), items: row["items"] ?? 0)
+            }
+            let outcomes = try Row.fetchAll(
+                db,
+                sql: "SELECT o.recommendation_id, o.item_id, o.outcome, o.value, o.ts FROM outcomes o JOIN served_lists l ON l.id = o.recommendation_id WHERE l.experiment = ? ORDER BY o.pk",
+                arguments: [name]
+            ).map { row in
+                ExperimentObservations.Outcome(list: row["recommendation_id"], item: row["item_id"], outcome: row["outcome"], value: row["value"], at: Timestamp(secondsSinceEpoch: row["ts"]))
+            }
+            let feedback = try Row.fetchAll(
+                db,
+                sql: "SELECT f.recommendation_id, f.reason, f.ts FROM feedback f JOIN served_lists l ON l.id = f.recommendation_id WHERE l.experiment = ? ORDER BY f.pk",
+                arguments: [name]
+            ).map { row in
+                ExperimentObservations.Feedback(list: row["recommendation_id"], reason: FeedbackReason(rawValue: row["reason"]) ?? .other, at: Timestamp(secondsSinceEpoch: row["ts"]))
+            }
+            return ExperimentObservations(lists: lists, outcomes: outcomes, feedback: feedback)
         }
     }
 

@@ -203,6 +203,23 @@ enum StoreSchema {
                 CREATE INDEX bid_suggestions_person ON bid_suggestions(person_id);
                 """)
         }
+        // Experiments (their definition as JSON), and the experiment and arm of each served list.
+        migrator.registerMigration("v8: experiments") { db in
+            try db.execute(sql: """
+                CREATE TABLE experiments (
+                    pk INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    target TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('running', 'stopped')),
+                    definition TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                ALTER TABLE served_lists ADD COLUMN experiment TEXT;
+                ALTER TABLE served_lists ADD COLUMN arm TEXT;
+                CREATE INDEX served_lists_experiment ON served_lists(experiment) WHERE experiment IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -70,6 +70,21 @@ public protocol ServiceStore: Store {
     /// Bid suggestions in the order they were made, optionally for one opportunity and/or person
     /// (their ``BidSuggestionRecord/fate`` is not stored: it is read from the event log).
     func bidSuggestions(_ page: PageRequest, opportunity: OpportunityID?, person: PersonID?) async throws(StoreError) -> Page<BidSuggestionRecord>
+
+    // MARK: Experiments
+
+    /// Stores a new experiment. Refused (``StoreError/Code/conflict``) when one of the same name
+    /// exists, or when another running experiment on the same kind of list has not ended.
+    func createExperiment(_ experiment: Experiment) async throws(StoreError)
+    /// Every experiment, oldest first.
+    func experiments() async throws(StoreError) -> [Experiment]
+    /// The experiment of that name.
+    func experiment(named name: String) async throws(StoreError) -> Experiment?
+    /// Replaces a stored experiment's definition (its shares, status, end); ``StoreError/Code/notFound``
+    /// when there is none of that name.
+    func updateExperiment(_ experiment: Experiment) async throws(StoreError)
+    /// The lists served in an experiment, with the outcomes and feedback recorded on them.
+    func experimentObservations(_ name: String) async throws(StoreError) -> ExperimentObservations
 }
 
 /// Which page of a list to read: up to `limit` rows after the cursor `after`.
@@ -164,14 +179,19 @@ public struct ServedList: Sendable, Hashable, Codable {
     public var requestID: String?
     public var keyID: String?
     public var servedAt: Timestamp
+    /// The experiment and arm that ranked it, when it was served in one.
+    public var experiment: String?
+    public var arm: String?
     public var items: [ServedItem] { encodedItems.items }
     /// The items with their stored JSON, encoded once for every time the same list is served.
     public var encodedItems: EncodedServedItems
 
     public init(
         id: String, subject: RecommendationSubject, mode: String, answeredBy: [String], modelVersion: String?, requestID: String?, keyID: String?,
-        servedAt: Timestamp, items: EncodedServedItems
+        servedAt: Timestamp, items: EncodedServedItems, experiment: String? = nil, arm: String? = nil
     ) {
+        self.experiment = experiment
+        self.arm = arm
         self.id = id
         self.subject = subject
         self.mode = mode
@@ -185,14 +205,14 @@ public struct ServedList: Sendable, Hashable, Codable {
 
     public init(
         id: String, subject: RecommendationSubject, mode: String, answeredBy: [String], modelVersion: String?, requestID: String?, keyID: String?,
-        servedAt: Timestamp, items: [ServedItem]
+        servedAt: Timestamp, items: [ServedItem], experiment: String? = nil, arm: String? = nil
     ) {
         self.init(
             id: id, subject: subject, mode: mode, answeredBy: answeredBy, modelVersion: modelVersion, requestID: requestID, keyID: keyID, servedAt: servedAt,
-            items: EncodedServedItems(items))
+            items: EncodedServedItems(items), experiment: experiment, arm: arm)
     }
 
-    private enum CodingKeys: String, CodingKey { case id, subject, mode, answeredBy, modelVersion, requestID, keyID, servedAt, items }
+    private enum CodingKeys: String, CodingKey { case id, subject, mode, answeredBy, modelVersion, requestID, keyID, servedAt, items, experiment, arm }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -201,7 +221,8 @@ public struct ServedList: Sendable, Hashable, Codable {
             mode: try c.decode(String.self, forKey: .mode), answeredBy: try c.decode([String].self, forKey: .answeredBy),
             modelVersion: try c.decodeIfPresent(String.self, forKey: .modelVersion), requestID: try c.decodeIfPresent(String.self, forKey: .requestID),
             keyID: try c.decodeIfPresent(String.self, forKey: .keyID), servedAt: try c.decode(Timestamp.self, forKey: .servedAt),
-            items: try c.decode([ServedItem].self, forKey: .items))
+            items: try c.decode([ServedItem].self, forKey: .items), experiment: try c.decodeIfPresent(String.self, forKey: .experiment),
+            arm: try c.decodeIfPresent(String.self, forKey: .arm))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -215,6 +236,8 @@ public struct ServedList: Sendable, Hashable, Codable {
         try c.encodeIfPresent(keyID, forKey: .keyID)
         try c.encode(servedAt, forKey: .servedAt)
         try c.encode(items, forKey: .items)
+        try c.encodeIfPresent(experiment, forKey: .experiment)
+        try c.encodeIfPresent(arm, forKey: .arm)
     }
 }
 
