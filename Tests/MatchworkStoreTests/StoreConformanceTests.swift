@@ -207,6 +207,60 @@ struct StoreConformanceTests {
         #expect(try await store.bidSuggestions(PageRequest(limit: 2, after: first.next), opportunity: nil, person: nil).items == [c])
     }
 
+    @Test("Experiments: created once per name and per running kind of list, read back, updated; their lists, outcomes and feedback observed", arguments: StoreUnderTest.allCases)
+    func experiments(_ kind: StoreUnderTest) async throws {
+        let dir = TemporaryDirectory()
+        let store = try kind.open(in: dir)
+        try await Self.given(store)
+        // Given an experiment on opportunity lists,
+        let arms = [ExperimentArm(name: "rule", mode: .ruleBased), ExperimentArm(name: "tuned", mode: .ensemble, weights: "rule_based=0.7,similarity=0.3")]
+        let e = try Experiment(name: "jobs-1", target: .opportunities, arms: arms, shares: ["rule": 0.5, "tuned": 0.5], start: Self.t0, createdAt: Self.t0)
+        try await store.createExperiment(e)
+        #expect(try await store.experiment(named: "jobs-1") == e)
+        // a second of the same name, or running on the same kind of list, is refused,
+        do {
+            try await store.createExperiment(e)
+            Issue.record("a repeated name was accepted")
+        } catch { #expect(error.code == .conflict && error.field == "name") }
+        let other = try Experiment(name: "jobs-2", target: .opportunities, arms: arms, shares: ["rule": 0.5], start: Self.t0.adding(seconds: 10), createdAt: Self.t0)
+        do {
+            try await store.createExperiment(other)
+            Issue.record("an overlapping experiment was accepted")
+        } catch { #expect(error.code == .conflict && error.message.contains("'jobs-1' already runs on opportunities lists")) }
+        // but one on another kind of list, or after the first one's end, is not.
+        let people = try Experiment(name: "people-1", target: .people, arms: arms, shares: ["rule": 0.5, "tuned": 0.5], start: Self.t0, createdAt: Self.t0)
+        try await store.createExperiment(people)
+        var ended = try e.rolledOut(["tuned": 0.9, "rule": 0.1], at: Self.t0.adding(seconds: 50))
+        ended.end = Self.t0.adding(seconds: 100)
+        try await store.updateExperiment(ended)
+        let later = try Experiment(name: "jobs-3", target: .opportunities, arms: arms, shares: ["rule": 1], start: Self.t0.adding(seconds: 100), createdAt: Self.t0)
+        try await store.createExperiment(later)
+        #expect(try await store.experiments().map(\.name) == ["jobs-1", "people-1", "jobs-3"])
+        #expect(try await store.experiment(named: "jobs-1")?.rollout.count == 2)
+        await #expect(throws: StoreError.self) { try await store.updateExperiment(try Experiment(name: "nope", target: .people, arms: arms, shares: ["rule": 1], start: Self.t0, createdAt: Self.t0)) }
+
+        // Lists served in it carry their arm; outcomes and feedback on them are observed.
+        let item = ServedItem(id: "o1", rank: 1, score: 70, breakdown: [ScorePart(component: "rule_based", value: 0.7, weight: 1)])
+        let lists = [
+            ServedList(id: "rec-x1", subject: .person("w1"), mode: "rule_based", answeredBy: ["rule_based"], modelVersion: nil, requestID: nil, keyID: nil, servedAt: Self.t0.adding(seconds: 5), items: [item], experiment: "jobs-1", arm: "rule"),
+            ServedList(id: "rec-x2", subject: .person("w2"), mode: "ensemble", answeredBy: ["rule_based"], modelVersion: nil, requestID: nil, keyID: nil, servedAt: Self.t0.adding(seconds: 6), items: [item, ServedItem(id: "o2", rank: 2, score: 60, breakdown: [])], experiment: "jobs-1", arm: "tuned"),
+            ServedList(id: "rec-x3", subject: .person("w2"), mode: "ensemble", answeredBy: ["rule_based"], modelVersion: nil, requestID: nil, keyID: nil, servedAt: Self.t0.adding(seconds: 7), items: [item]),
+        ]
+        try await store.recordServed(lists)
+        #expect(try await store.servedList(id: "rec-x2")?.arm == "tuned")
+        #expect(try await store.servedList(id: "rec-x3")?.experiment == nil)
+        let hire = try Interaction(eventID: "h1", person: "w1", opportunity: "o1", type: .hire, timestamp: Self.t0.adding(seconds: 30), value: 120)
+        #expect(try await store.recordOutcome(OutcomeRecord(eventID: "h1", recommendationID: "rec-x1", itemID: "o1", rank: 1, outcome: "hired", value: 120, timestamp: Self.t0.adding(seconds: 30)), event: hire))
+        let fb = try Interaction(eventID: "f1", person: "w2", opportunity: "o1", type: .feedback, timestamp: Self.t0.adding(seconds: 40), reason: .tooFar)
+        #expect(try await store.recordFeedback(FeedbackRecord(eventID: "f1", recommendationID: "rec-x2", person: "w2", opportunity: "o1", reason: .tooFar, comment: nil, timestamp: Self.t0.adding(seconds: 40)), event: fb))
+        let seen = try await store.experimentObservations("jobs-1")
+        #expect(seen.lists.map(\.id) == ["rec-x1", "rec-x2"])
+        #expect(seen.lists.map(\.arm) == ["rule", "tuned"] && seen.lists.map(\.items) == [1, 2])
+        #expect(seen.outcomes == [ExperimentObservations.Outcome(list: "rec-x1", item: "o1", outcome: "hired", value: 120, at: Self.t0.adding(seconds: 30))])
+        #expect(seen.feedback == [ExperimentObservations.Feedback(list: "rec-x2", reason: .tooFar, at: Self.t0.adding(seconds: 40))])
+        #expect(try await store.experimentObservations("people-1").lists.isEmpty)
+    }
+
     @Test("Keys: created, found by hash while active, listed; revoked at the first revocation's time", arguments: StoreUnderTest.allCases)
     func keys(_ kind: StoreUnderTest) async throws {
         let dir = TemporaryDirectory()

@@ -106,7 +106,8 @@ public struct ExperimentReport: Sendable, Hashable, Codable {
     public struct GuardrailCheck: Sendable, Hashable, Codable {
         public var metric: String
         public var maxDrop: Double
-        /// `ok`, `watch` (the estimate is below the limit) or `breached` (the whole interval is).
+        /// `ok`, `watch` (the estimate is below the limit), `breached` (the whole interval is) or
+        /// `no data` (an arm has no subjects yet).
         public var state: String
         public var comparison: Comparison
     }
@@ -284,7 +285,9 @@ public struct ExperimentReport: Sendable, Hashable, Codable {
                         control: (controlUnits.count { !$0.negative }, controlUnits.count), treatment: (tu.count { !$0.negative }, tu.count))
                 }
                 let limit = -g.maxDrop * comparison.control
-                let state = comparison.control > 0 && comparison.upper < limit ? "breached" : comparison.control > 0 && comparison.difference < limit ? "watch" : "ok"
+                let state =
+                    !(comparison.control.isFinite && comparison.treatment.isFinite) ? "no data"
+                    : comparison.control > 0 && comparison.upper < limit ? "breached" : comparison.control > 0 && comparison.difference < limit ? "watch" : "ok"
                 return GuardrailCheck(metric: g.metric, maxDrop: g.maxDrop, state: state, comparison: comparison)
             }
             return Treatment(

@@ -83,7 +83,8 @@ public enum ExperimentStatistics {
     public static func proportions(control: (successes: Int, trials: Int), treatment: (successes: Int, trials: Int), confidence: Double = 0.95) -> Comparison {
         let (x1, n1) = (Double(control.successes), Double(control.trials))
         let (x2, n2) = (Double(treatment.successes), Double(treatment.trials))
-        let p1 = n1 > 0 ? x1 / n1 : 0, p2 = n2 > 0 ? x2 / n2 : 0
+        // An arm without trials has no rate (NaN, written as null).
+        let p1 = n1 > 0 ? x1 / n1 : .nan, p2 = n2 > 0 ? x2 / n2 : .nan
         let d = p2 - p1
         let z = Normal.quantile(1 - (1 - confidence) / 2)
         let se = n1 > 0 && n2 > 0 ? (p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2).squareRoot() : .nan

@@ -1,0 +1,326 @@
+import ArgumentParser
+import Foundation
+import MatchworkCore
+import MatchworkStore
+
+struct ExperimentsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "experiments",
+        abstract: "A/B tests of ranking settings on marketplace outcomes: create, roll out, stop, report.",
+        discussion: """
+            An experiment tests arms (a mode each; for ensemble, optionally its weights and learned \
+            share) on one kind of list. `matchwork serve` ranks every request that names no mode \
+            by the arm its subject hashes to, records the experiment and arm with the served list, \
+            and the report compares the arms on the outcomes recorded on those lists: hire, \
+            apply, view, contact and completion rates, time to fill, revenue and feedback, with \
+            95% intervals, CUPED, an always-valid sequential test and guardrails \
+            (docs/experiments.md). A running service reads changes made here within 10 seconds.
+            """,
+        subcommands: [Create.self, List.self, Show.self, Update.self, Stop.self, Report.self])
+
+    /// `name=share` settings as a dictionary.
+    static func shares(_ settings: [String], field: String) throws -> [String: Double] {
+        var out: [String: Double] = [:]
+        for setting in settings {
+            let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let share = Double(parts[1]) else {
+                throw MatchworkError(.invalidValue, "\(field) '\(setting)' is not ARM=SHARE, such as --share ranked=0.25.", field: field)
+            }
+            out[parts[0]] = share
+        }
+        return out
+    }
+
+    static func found(_ name: String, in store: SQLiteStore) async throws -> Experiment {
+        guard let experiment = try await store.experiment(named: name) else {
+            throw MatchworkError(.unknownIdentifier, "no experiment is named '\(name)'; `matchwork experiments list` shows them.", field: "name")
+        }
+        return experiment
+    }
+
+    static func print(_ experiment: Experiment, json: Bool) throws {
+        if json {
+            Swift.print(String(decoding: try CLIJSON.encoder().encode(experiment), as: UTF8.self))
+            return
+        }
+        var lines = ["\(experiment.name): \(experiment.target.rawValue) lists, \(experiment.status.rawValue)" + (experiment.description.map { " — \($0)" } ?? "")]
+        lines.append("  from \(experiment.start.iso8601)" + (experiment.end.map { " to \($0.iso8601)" } ?? "") + (experiment.stoppedAt.map { ", stopped \($0.iso8601)" } ?? ""))
+        for arm in experiment.arms {
+            var line = "  \(arm.name)\(arm.name == experiment.control ? " (control)" : ""): \(arm.mode.rawValue)"
+            if let w = arm.weights { line += " weights \(w)" }
+            if let s = arm.learnedShare { line += " learned share \(s)" }
+            let share: Double = (experiment.shares[arm.name] ?? 0) * 100
+            line += ", share \(share.r(1))%"
+            lines.append(line)
+        }
+        if experiment.rollout.count > 1 {
+            let steps = experiment.rollout.map { (step: RolloutStep) -> String in
+                let arms = experiment.arms.map { (arm: ExperimentArm) -> String in
+                    let share: Double = (step.shares[arm.name] ?? 0) * 100
+                    return "\(arm.name) \(share.r(1))%"
+                }
+                return "\(step.at.iso8601) " + arms.joined(separator: ", ")
+            }
+            lines.append("  rollout: " + steps.joined(separator: "; "))
+        }
+        let guardrails = experiment.guardrails.map { (g: Guardrail) -> String in
+            let drop: Double = g.maxDrop * 100
+            return "\(g.metric) may drop at most \(drop.r(1))%"
+        }
+        lines.append("  guardrails: " + guardrails.joined(separator: ", "))
+        Swift.print(lines.joined(separator: "\n"))
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an experiment; it starts assigning subjects at its start (now by default).")
+
+        @OptionGroup var options: StoreOptions
+
+        @Argument(help: "The experiment's name: lower-case letters, digits, '-' or '_'.")
+        var name: String
+
+        @Option(help: ArgumentHelp("The kind of list: opportunities (for people), people (for opportunities) or applicants.", valueName: "KIND"))
+        var target: String
+
+        @Option(name: .customLong("arm"), help: ArgumentHelp("An arm as NAME=MODE, such as rule=rule_based (repeatable; the first is the control unless --control).", valueName: "NAME=MODE"))
+        var arms: [String]
+
+        @Option(name: .customLong("weights"), help: ArgumentHelp("Ensemble weights of an arm as NAME:WEIGHTS, such as tuned:rule_based=0.6,similarity=0.4 (repeatable; the neural model's share is separate).", valueName: "NAME:WEIGHTS"))
+        var weights: [String] = []
+
+        @Option(help: ArgumentHelp("The control arm's name.", valueName: "NAME"))
+        var control: String?
+
+        @Option(name: .customLong("share"), help: ArgumentHelp("An arm's share of subjects as NAME=SHARE (repeatable; equal shares by default).", valueName: "NAME=SHARE"))
+        var shares: [String] = []
+
+        @Option(help: ArgumentHelp("When it starts (default now).", valueName: "TIME"))
+        var start: String?
+
+        @Option(help: ArgumentHelp("When it ends (default: when stopped).", valueName: "TIME"))
+        var end: String?
+
+        @Option(help: "What it tests, in words.")
+        var description: String?
+
+        @Option(help: ArgumentHelp("The sequential test's mixing scale: the absolute difference of hire rates it finds fastest.", valueName: "DIFFERENCE"))
+        var tau = 0.05
+
+        @Option(help: ArgumentHelp("The sequential test's false-positive rate.", valueName: "RATE"))
+        var alpha = 0.05
+
+        @Flag(help: "Print the experiment as JSON.")
+        var json = false
+
+        func run() async throws {
+            try await reportingErrors {
+                guard let kind = RankingTarget(rawValue: target) else {
+                    throw MatchworkError(.invalidValue, "--target '\(target)' is not a kind of list; use opportunities, people or applicants.", field: "--target")
+                }
+                var parsed: [ExperimentArm] = []
+                for (k, setting) in arms.enumerated() {
+                    let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+                    guard parts.count == 2 else { throw MatchworkError(.invalidValue, "--arm '\(setting)' is not NAME=MODE, such as --arm ranked=ranked.", field: "--arm") }
+                    parsed.append(ExperimentArm(name: parts[0], mode: try RecommendationMode.parse(parts[1], field: "--arm \(k + 1)")))
+                }
+                for setting in weights {
+                    let parts = setting.split(separator: ":", maxSplits: 1).map(String.init)
+                    guard parts.count == 2, let k = parsed.firstIndex(where: { $0.name == parts[0] }) else {
+                        throw MatchworkError(.invalidValue, "--weights '\(setting)' is not NAME:WEIGHTS for an arm given with --arm, such as --weights tuned:rule_based=0.6,similarity=0.4.", field: "--weights")
+                    }
+                    parsed[k].weights = parts[1]
+                }
+                var given = try ExperimentsCommand.shares(shares, field: "--share")
+                if given.isEmpty { for arm in parsed { given[arm.name] = 1 / Double(max(1, parsed.count)) } }
+                let now = Timestamp.now
+                let experiment = try Experiment(
+                    name: name, description: description, target: kind, arms: parsed, control: control, shares: given,
+                    start: try start.map { (s) throws(MatchworkError) in try Timestamp.parse(s, field: "--start") } ?? now,
+                    end: try end.map { (s) throws(MatchworkError) in try Timestamp.parse(s, field: "--end") }, sequential: SequentialTest(tau: tau, alpha: alpha), createdAt: now)
+                let store = try options.openExisting()
+                try await store.createExperiment(experiment)
+                try ExperimentsCommand.print(experiment, json: json)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the experiments.")
+
+        @OptionGroup var options: StoreOptions
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            try await reportingErrors {
+                let all = try await options.openForReading().experiments()
+                if json {
+                    struct Output: Encodable { var experiments: [Experiment] }
+                    Swift.print(String(decoding: try CLIJSON.encoder().encode(Output(experiments: all)), as: UTF8.self))
+                } else if all.isEmpty {
+                    Swift.print("No experiments; create one with `matchwork experiments create NAME --target applicants --arm rule=rule_based --arm ranked=ranked`.")
+                } else {
+                    for e in all {
+                        let arms = e.arms.map { (arm: ExperimentArm) -> String in
+                            let share: Double = (e.shares[arm.name] ?? 0) * 100
+                            return "\(arm.name) \(share.r(1))%"
+                        }.joined(separator: ", ")
+                        Swift.print("\(e.name)  \(e.target.rawValue)  \(e.status.rawValue)  since \(e.start.iso8601)  \(arms)")
+                    }
+                }
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an experiment: arms, shares, rollout, guardrails.")
+
+        @OptionGroup var options: StoreOptions
+
+        @Argument(help: "The experiment's name.")
+        var name: String
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            try await reportingErrors {
+                try ExperimentsCommand.print(try await ExperimentsCommand.found(name, in: try options.openForReading()), json: json)
+            }
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Roll out new shares (only the subjects that must move change arm), or set the end or the description.")
+
+        @OptionGroup var options: StoreOptions
+
+        @Argument(help: "The experiment's name.")
+        var name: String
+
+        @Option(name: .customLong("share"), help: ArgumentHelp("An arm's new share as NAME=SHARE (repeatable; the arms not named keep theirs).", valueName: "NAME=SHARE"))
+        var shares: [String] = []
+
+        @Option(help: ArgumentHelp("When it ends.", valueName: "TIME"))
+        var end: String?
+
+        @Option(help: "What it tests, in words.")
+        var description: String?
+
+        @Flag(help: "Print the experiment as JSON.")
+        var json = false
+
+        func run() async throws {
+            try await reportingErrors {
+                let store = try options.openExisting()
+                var experiment = try await ExperimentsCommand.found(name, in: store)
+                let given = try ExperimentsCommand.shares(shares, field: "--share")
+                guard !given.isEmpty || end != nil || description != nil else {
+                    throw MatchworkError(.invalidValue, "nothing to update; give --share NAME=SHARE, --end TIME or --description TEXT.", field: "--share")
+                }
+                if !given.isEmpty { experiment = try experiment.rolledOut(given, at: .now) }
+                if let end {
+                    experiment.end = try Timestamp.parse(end, field: "--end")
+                    try experiment.validate()
+                }
+                if let description { experiment.description = description }
+                try await store.updateExperiment(experiment)
+                try ExperimentsCommand.print(experiment, json: json)
+            }
+        }
+    }
+
+    struct Stop: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop an experiment: no subject is assigned any more; its report stays.")
+
+        @OptionGroup var options: StoreOptions
+
+        @Argument(help: "The experiment's name.")
+        var name: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let store = try options.openExisting()
+                let experiment = try await ExperimentsCommand.found(name, in: store)
+                guard experiment.status == .running else {
+                    Swift.print("\(name) was already stopped at \(experiment.stoppedAt?.iso8601 ?? "?").")
+                    return
+                }
+                try await store.updateExperiment(experiment.stopped(at: .now))
+                Swift.print("Stopped \(name); `matchwork experiments report \(name)` shows its results.")
+            }
+        }
+    }
+
+    struct Report: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Report an experiment: per-arm rates, the treatments against the control, the sequential verdict.")
+
+        @OptionGroup var options: StoreOptions
+
+        @Argument(help: "The experiment's name.")
+        var name: String
+
+        @Flag(help: "Print the report as JSON.")
+        var json = false
+
+        func run() async throws {
+            try await reportingErrors {
+                let store = try options.openForReading()
+                let experiment = try await ExperimentsCommand.found(name, in: store)
+                let observations = try await store.experimentObservations(name)
+                let snapshot = try await store.snapshot(now: nil)
+                let preperiod = ExperimentReport.preperiod(snapshot, subjects: observations.lists.map(\.subject), start: experiment.start)
+                let report = ExperimentReport(experiment: experiment, observations: observations, preperiod: preperiod, now: .now)
+                if json {
+                    Swift.print(String(decoding: try CLIJSON.encoder().encode(report), as: UTF8.self))
+                } else {
+                    Swift.print(Self.render(report))
+                }
+            }
+        }
+
+        static func percent(_ x: Double) -> String { (x * 100).r(1) + "%" }
+
+        static func render(_ r: ExperimentReport) -> String {
+            var lines = ["\(r.experiment): \(r.target.rawValue) lists, \(r.status.rawValue), control \(r.control)"]
+            lines.append("arm              subjects  lists   hire     apply    view     complete  time to fill  revenue/subject")
+            for a in r.arms {
+                let name = a.name + (a.control ? "*" : "")
+                let fill = a.timeToFillHours.map { "\($0.r(1)) h" } ?? "-"
+                var line = name.padding(toLength: 16, withPad: " ", startingAt: 0) + String(a.subjects).leftPadded(9) + String(a.lists).leftPadded(7) + "   "
+                for metric in ["hire", "apply", "view", "completion"] { line += percent(a.subjectRates[metric] ?? 0).padding(toLength: 9, withPad: " ", startingAt: 0) }
+                line += fill.padding(toLength: 14, withPad: " ", startingAt: 0) + a.revenuePerSubject.r(2)
+                lines.append(line)
+            }
+            for t in r.treatments {
+                guard let hire = t.metrics.first(where: { $0.metric == ExperimentReport.primary })?.comparison else { continue }
+                guard hire.treatment.isFinite, hire.control.isFinite else {
+                    lines.append("\(t.arm) against \(r.control): no subjects in one of the two arms yet")
+                    continue
+                }
+                let points = { (x: Double) -> String in (x * 100).r(2) }
+                let interval = hire.lower.isFinite ? "[\(points(hire.lower)), \(points(hire.upper))] points" : "no interval yet"
+                var line = "\(t.arm) against \(r.control): hire rate \(percent(hire.treatment)) vs \(percent(hire.control)), difference \(points(hire.difference)) points \(interval), p = \(hire.pValue.r(4))"
+                if let lift = hire.lift { line += ", lift \(percent(lift))" }
+                lines.append(line)
+                var cuped = "  CUPED (θ \(t.cupedTheta.r(3))): difference \(points(t.cuped.difference)) points"
+                if t.cuped.lower.isFinite { cuped += " [\(points(t.cuped.lower)), \(points(t.cuped.upper))]" }
+                lines.append(cuped)
+                lines.append("  sequential test after \(t.sequential.looks) daily looks: \(t.sequential.decision) (always-valid p = \(t.sequential.pValue.r(4)))")
+                for g in t.guardrails where g.state != "ok" { lines.append("  guardrail \(g.metric): \(g.state)") }
+            }
+            lines.append("sample ratio: χ² \(r.sampleRatio.statistic.r(2)), p = \(r.sampleRatio.pValue.r(4))" + (r.sampleRatio.mismatch ? " — MISMATCH: the arms' sizes are off their shares; check the assignment and logging before trusting the comparison" : ""))
+            if let n = r.sampleSize.perArm {
+                lines.append("to detect a \(percent(r.sampleSize.lift)) lift on a \(percent(r.sampleSize.baseline)) hire rate: \(Int(n.rounded(.up))) subjects per arm (smallest arm has \(r.sampleSize.smallestArm))")
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+}
+
+extension Double {
+    /// The value with `places` decimals.
+    fileprivate func r(_ places: Int) -> String { String(format: "%.\(places)f", self) }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import MatchworkCore
+import Testing
+
+/// `/experiments` (issue 26): admin keys create, roll out and stop; requests without a mode are
+/// ranked by their subject's arm and recorded with it; the report counts what was served.
+@Suite("Experiment routes")
+struct ExperimentRouteTests {
+    @Test("An experiment assigns unnamed-mode requests to sticky arms, records them, reports them, rolls out and stops")
+    func lifecycle() async throws {
+        let fixture = try await ServiceFixture.make(small: true)
+        try await fixture.test { client in
+            let body = #"{"name":"jobs-ab","target":"opportunities","arms":[{"name":"rule","mode":"rule_based"},{"name":"pop","mode":"popularity"}],"description":"rules against popularity"}"#
+            #expect(try await client.call(.post, "/api/v1/experiments", key: fixture.read, json: body).status == .forbidden)
+            let created = try await client.call(.post, "/api/v1/experiments", key: fixture.admin, json: body)
+            #expect(created.status == .created, "\(created.object)")
+            #expect(created.object["control"] as? String == "rule")
+            // One running experiment per kind of list.
+            let again = try await client.call(.post, "/api/v1/experiments", key: fixture.admin, json: body.replacingOccurrences(of: "jobs-ab", with: "jobs-cd"))
+            #expect(again.status == .conflict && again.object["field"] as? String == "target")
+            let bad = try await client.call(.post, "/api/v1/experiments", key: fixture.admin, json: #"{"name":"x","target":"applicants","arms":[{"name":"a","mode":"rule_based"},{"name":"b","mode":"popularity"}],"shares":{"a":0.8,"b":0.8}}"#)
+            #expect(bad.status == .unprocessableContent && bad.object["field"] as? String == "shares")
+
+            let jobs = fixture.marketplace.people.filter { $0.role == .worker }.prefix(16).map(\.id.rawValue)
+            var arms: [String: String] = [:], lists: [String: String] = [:]
+            for job in jobs {
+                let reply = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"person_id":"\#(job)"}"#)
+                guard reply.status == .ok else { Issue.record("\(reply.status) \(reply.object)"); continue }
+                #expect(reply.object["experiment"] as? String == "jobs-ab")
+                let arm = try #require(reply.object["arm"] as? String)
+                #expect(reply.object["mode"] as? String == (arm == "rule" ? "rule_based" : "popularity"))
+                arms[job] = arm
+                if !((reply.object["items"] as? [Any]) ?? []).isEmpty { lists[job] = reply.object["recommendation_id"] as? String }
+            }
+            #expect(arms.count >= 6)
+            #expect(Set(arms.values) == ["rule", "pop"], "both arms serve: \(arms)")
+            // The same subject gets the same arm; a request naming a mode stays outside.
+            for (job, arm) in arms.prefix(4) {
+                let reply = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"person_id":"\#(job)"}"#)
+                #expect(reply.object["arm"] as? String == arm)
+                let named = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"person_id":"\#(job)","mode":"rule_based"}"#)
+                #expect(named.object["experiment"] == nil && named.object["arm"] == nil)
+            }
+            // The served list keeps its arm.
+            let (firstJob, listID) = try #require(lists.first, "some list shows jobs")
+            let firstArm = try #require(arms[firstJob])
+            let detail = try await client.call(.get, "/api/v1/recommendations/\(listID)", key: fixture.read)
+            #expect(((detail.object["list"] as? [String: Any])?["arm"] as? String) == firstArm)
+
+            // A hire on one list shows in the report.
+            let items = try #require((detail.object["list"] as? [String: Any])?["items"] as? [[String: Any]])
+            let item = try #require(items.first?["id"] as? String, "the list shows jobs")
+            do {
+                let outcome = try await client.call(.post, "/api/v1/recommendations/\(listID)/outcome", key: fixture.write, json: #"{"item_id":"\#(item)","outcome":"hired","value":100}"#)
+                #expect(outcome.status == .created)
+            }
+            let report = try await client.call(.get, "/api/v1/experiments/jobs-ab/report", key: fixture.read)
+            #expect(report.status == .ok)
+            let reportArms = try #require(report.object["arms"] as? [[String: Any]])
+            let subjects = Dictionary(uniqueKeysWithValues: reportArms.map { ($0["name"] as! String, $0["subjects"] as! Int) })
+            #expect(subjects["rule"] == arms.values.count { $0 == "rule" } && subjects["pop"] == arms.values.count { $0 == "pop" })
+            let hired = reportArms.first { $0["name"] as? String == firstArm }
+            #expect(((hired?["subject_rates"] as? [String: Double])?["hire"] ?? 0) > 0, "\(report.object)")
+            #expect(((report.object["treatments"] as? [[String: Any]])?.first?["sequential"] as? [String: Any])?["decision"] as? String == "keep running")
+
+            // Rolling out: all of pop's subjects stay in pop, and with pop at 100% everyone moves there.
+            let rolled = try await client.call(.patch, "/api/v1/experiments/jobs-ab", key: fixture.admin, json: #"{"shares":{"rule":0,"pop":1}}"#)
+            #expect(rolled.status == .ok && (rolled.object["rollout"] as? [Any])?.count == 2)
+            for job in arms.keys {
+                let reply = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"person_id":"\#(job)"}"#)
+                #expect(reply.object["arm"] as? String == "pop")
+            }
+            // Stopped: no more assignment; the report stays.
+            let stopped = try await client.call(.post, "/api/v1/experiments/jobs-ab/stop", key: fixture.admin)
+            #expect(stopped.object["status"] as? String == "stopped")
+            let after = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"person_id":"\#(firstJob)"}"#)
+            #expect(after.object["experiment"] == nil)
+            #expect(try await client.call(.get, "/api/v1/experiments/jobs-ab/report", key: fixture.read).status == .ok)
+            let listed = try await client.call(.get, "/api/v1/experiments", key: fixture.read)
+            #expect((listed.object["experiments"] as? [[String: Any]])?.map { $0["name"] as? String } == ["jobs-ab"])
+            #expect(try await client.call(.get, "/api/v1/experiments/nope", key: fixture.read).status == .notFound)
+            #expect(try await client.call(.get, "/api/v1/experiments/Bad%20Name", key: fixture.read).status == .unprocessableContent)
+        }
+    }
+}
