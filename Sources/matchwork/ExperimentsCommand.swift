@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MatchworkCore
 import MatchworkStore
+import MatchworkSynth
 
 struct ExperimentsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,7 +17,7 @@ struct ExperimentsCommand: AsyncParsableCommand {
             95% intervals, CUPED, an always-valid sequential test and guardrails \
             (docs/experiments.md). A running service reads changes made here within 10 seconds.
             """,
-        subcommands: [Create.self, List.self, Show.self, Update.self, Stop.self, Report.self])
+        subcommands: [Create.self, List.self, Show.self, Update.self, Stop.self, Report.self, Simulate.self])
 
     /// `name=share` settings as a dictionary.
     static func shares(_ settings: [String], field: String) throws -> [String: Double] {
@@ -250,6 +251,155 @@ struct ExperimentsCommand: AsyncParsableCommand {
                 }
                 try await store.updateExperiment(experiment.stopped(at: .now))
                 Swift.print("Stopped \(name); `matchwork experiments report \(name)` shows its results.")
+            }
+        }
+    }
+
+    struct Simulate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run an experiment on a generated marketplace's hidden choice model: each arm ranks the bidders of the jobs hired in the last days, simulated clients hire.",
+            discussion: """
+                The marketplace is rebuilt as it was --days before its end; each job hired since \
+                is served once, on its day, to the arm its id hashes to, and a simulated client \
+                reads the list with position bias and hires by the generator's choice \
+                probabilities (docs/experiments.md#the-simulator). Models the arms need \
+                (neural for neural and ensemble, the ranker for ranked) are trained on the history \
+                before the first simulated day. With --seeds N the experiment is run N times \
+                (other assignments, other clients) and the share of runs in which the arms \
+                differ significantly is reported: about 5% for an A/A test.
+                """)
+
+        @OptionGroup var options: StoreOptions
+        @OptionGroup var engineOptions: EngineOptions
+
+        @Option(name: .customLong("arm"), help: ArgumentHelp("An arm as NAME=MODE (repeatable; the first is the control unless --control).", valueName: "NAME=MODE"))
+        var arms: [String]
+
+        @Option(help: ArgumentHelp("The control arm's name.", valueName: "NAME"))
+        var control: String?
+
+        @Option(name: .customLong("share"), help: ArgumentHelp("An arm's share as NAME=SHARE (repeatable; equal by default).", valueName: "NAME=SHARE"))
+        var shares: [String] = []
+
+        @Option(help: "The days of history simulated.")
+        var days = 56
+
+        @Option(help: "How many runs, each with its own assignment and clients.")
+        var seeds = 1
+
+        @Option(help: "The first run's seed.")
+        var seed: UInt64 = 42
+
+        @Option(help: ArgumentHelp("Position bias: position k is read with probability k^-EXPONENT.", valueName: "EXPONENT"))
+        var examination = 1.0
+
+        @Option(help: ArgumentHelp("The weight of hiring no one, against choice probabilities summing to 1.", valueName: "WEIGHT"))
+        var reservation = 0.35
+
+        @Flag(help: "Print JSON: the first run's report, and with --seeds the rates over the runs.")
+        var json = false
+
+        func run() async throws {
+            try await reportingErrors {
+                guard (1...10_000).contains(seeds) else {
+                    throw MatchworkError(.invalidValue, "--seeds \(seeds) must be between 1 and 10000.", field: "--seeds")
+                }
+                var parsed: [ExperimentArm] = []
+                for (k, setting) in arms.enumerated() {
+                    let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+                    guard parts.count == 2 else { throw MatchworkError(.invalidValue, "--arm '\(setting)' is not NAME=MODE, such as --arm ranked=ranked.", field: "--arm") }
+                    parsed.append(ExperimentArm(name: parts[0], mode: try RecommendationMode.parse(parts[1], field: "--arm \(k + 1)")))
+                }
+                var given = try ExperimentsCommand.shares(shares, field: "--share")
+                if given.isEmpty { for arm in parsed { given[arm.name] = 1 / Double(max(1, parsed.count)) } }
+                var configuration = ExperimentSimulation.Configuration()
+                configuration.days = days
+                configuration.examination = examination
+                configuration.reservation = reservation
+                try configuration.validate()
+                // Validates the arms and shares before any work.
+                let template = try Experiment(name: "simulation", target: .applicants, arms: parsed, control: control, shares: given, start: .now, createdAt: .now)
+
+                let store = try options.openForReading()
+                let scenario = try await store.scenario()
+                guard let scenario, let document = try await store.groundTruth(for: scenario),
+                    let truth = try? JSONDecoder().decode(GroundTruth.self, from: Data(document.utf8)), !truth.choiceProbabilities.isEmpty
+                else {
+                    throw MatchworkError(
+                        .invalidValue, "the store '\(options.store)' keeps no hidden choice model to simulate clients with; simulate on a store made by `matchwork generate cleaning`.",
+                        field: "--store")
+                }
+                var reliability: [PersonID: Double] = [:]
+                for (id, latent) in truth.personLatent { if let r = latent["reliability"] { reliability[PersonID(id)] = r } }
+                let engineConfiguration = try engineOptions.configuration(scenario: scenario)
+                let (people, opportunities, interactions) = (try await store.people(), try await store.opportunities(), try await store.interactions())
+                let terminal = Terminal(quiet: options.quiet || json)
+                // Models for the arms that need them, from the history before the simulated days.
+                let modes = Set(parsed.map(\.mode))
+                let last = interactions.filter { $0.type == .hire }.map(\.timestamp).max() ?? .now
+                let start = last.adding(seconds: 1 - Int64(days) * 86_400)
+                var learned: LearnedModel?, ranker: RankerModel?
+                if modes.contains(.neural) || modes.contains(.ensemble) || modes.contains(.ranked) {
+                    terminal.progress("training the neural model on the history before \(start.iso8601)")
+                    learned = try NeuralTraining.train(
+                        people: people, opportunities: opportunities, interactions: interactions, scenario: scenario, end: start, engineConfiguration: engineConfiguration
+                    ).model
+                }
+                if modes.contains(.ranked) {
+                    terminal.progress("training the ranker on the history before \(start.iso8601)")
+                    ranker = try RankerTraining.train(
+                        people: people, opportunities: opportunities, interactions: interactions, scenario: scenario, end: start, engineConfiguration: engineConfiguration, learned: learned
+                    ).model
+                }
+                terminal.progress("ranking the simulated jobs' bidders with each arm")
+                let simulation = try await ExperimentSimulation.prepare(
+                    people: people, opportunities: opportunities, interactions: interactions, scenario: scenario, choices: truth.choiceProbabilities,
+                    reliability: reliability, arms: parsed, configuration: configuration, engineConfiguration: engineConfiguration, learned: learned, ranker: ranker)
+                terminal.endProgress()
+                var first: ExperimentReport?
+                var significant: [String: Int] = [:], crossed: [String: Int] = [:], differences: [String: [Double]] = [:]
+                for k in 0..<seeds {
+                    var experiment = template
+                    experiment.name = k == 0 ? "simulation" : "simulation-\(k)"
+                    let (report, _) = try simulation.run(experiment, seed: seed &+ UInt64(k))
+                    if first == nil { first = report }
+                    for t in report.treatments {
+                        guard let hire = t.metrics.first(where: { $0.metric == ExperimentReport.primary })?.comparison else { continue }
+                        if hire.pValue < 0.05 { significant[t.arm, default: 0] += 1 }
+                        if t.sequential.pValue < template.sequential.alpha { crossed[t.arm, default: 0] += 1 }
+                        differences[t.arm, default: []].append(hire.difference)
+                    }
+                }
+                guard let report = first else { return }
+                if json {
+                    struct Rates: Encodable {
+                        var runs: Int
+                        var significant: [String: Double]
+                        var sequentialCrossed: [String: Double]
+                        var meanDifference: [String: Double]
+                    }
+                    struct Output: Encodable {
+                        var jobs: Int
+                        var days: Int
+                        var report: ExperimentReport
+                        var runs: Rates?
+                    }
+                    let n = Double(seeds)
+                    let rates = seeds > 1 ? Rates(
+                        runs: seeds, significant: significant.mapValues { Double($0) / n }, sequentialCrossed: crossed.mapValues { Double($0) / n },
+                        meanDifference: differences.mapValues { $0.reduce(0, +) / Double($0.count) }) : nil
+                    Swift.print(String(decoding: try CLIJSON.encoder().encode(Output(jobs: simulation.subjects, days: days, report: report, runs: rates)), as: UTF8.self))
+                    return
+                }
+                Swift.print("Simulated \(simulation.subjects) jobs hired from \(simulation.start.iso8601) to \(simulation.end.iso8601) (\(days) days); clients read position k with probability k^-\(examination) and hire no one with weight \(reservation).")
+                Swift.print(Report.render(report))
+                if seeds > 1 {
+                    for t in report.treatments {
+                        let n = Double(seeds)
+                        let mean = (differences[t.arm] ?? []).reduce(0, +) / n
+                        Swift.print("over \(seeds) runs, \(t.arm) against \(report.control): hire-rate difference \(((mean) * 100).r(2)) points on average; significant at 5% in \((Double(significant[t.arm] ?? 0) / n * 100).r(1))% of runs, sequential test crossed in \((Double(crossed[t.arm] ?? 0) / n * 100).r(1))%")
+                    }
+                }
             }
         }
     }
