@@ -91,6 +91,8 @@ public struct MatchworkService: Sendable {
             metrics: serviceMetrics, retrainer: Retrainer(logger: logger), trends: trends, trendPool: trendPool, skills: skills, skillPool: skillPool,
             experiments: ExperimentBook(store: store, logger: logger), logger: logger)
         await host.onInstall { state in trends.engineInstalled(state) }
+        let scores = ScoreKeeper(store: store, pool: training, logger: logger)
+        await host.onInstall { state in scores.engineInstalled(state) }
         let warming = service.warming
         await host.prepareSwitches { state, writes in
             await warming.run(for: state, subjectWrites: writes)

@@ -15,7 +15,7 @@ struct Matchwork: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, GenerateCommand.self, ImportCommand.self, ExportCommand.self, StatsCommand.self, RecommendCommand.self, SimilarCommand.self,
             BacktestCommand.self, TrainCommand.self, ModelsCommand.self, RefreshCommand.self, ServeCommand.self, KeysCommand.self, EventsCommand.self, ServedCommand.self,
-            SplitCommand.self, EvaluateCommand.self, ConvertCommand.self, ForecastCommand.self, TrendsCommand.self, SkillGapsCommand.self, PathCommand.self, BidsCommand.self, ExperimentsCommand.self,
+            SplitCommand.self, EvaluateCommand.self, ConvertCommand.self, ForecastCommand.self, TrendsCommand.self, SkillGapsCommand.self, PathCommand.self, BidsCommand.self, ExperimentsCommand.self, ScoresCommand.self,
         ])
 
     static func main() async {

@@ -29,6 +29,25 @@ struct CatalogueController: Sendable {
                 ($0.peopleInserted, $0.peopleUpdated, $0.peopleUnchanged)
             } write: { RecordJSON.write($0, into: &$1) }
         }
+        reads.get("people/:id/score") { request, context in
+            try QueryFields.none(request)
+            let id = try PersonID.validated(try context.pathParameter("id"), field: "id")
+            if let score = try await store.workerScore(id) { return try Reply.encode(score) }
+            guard let person = try await store.person(id) else {
+                throw APIError.notFound("no person has id '\(id.rawValue)'.", field: "id")
+            }
+            throw APIError.notFound(
+                person.role == .client
+                    ? "'\(id.rawValue)' is a client; scores are kept for workers and learners."
+                    : "'\(id.rawValue)' has no stored score yet; the service stores scores after an engine build (at most every five minutes), or run `matchwork scores update`.",
+                field: "id")
+        }
+        reads.get("scores") { request, _ in
+            var query = try QueryFields(request)
+            let page = try query.page()
+            try query.finish()
+            return Reply.page(try await store.workerScores(page)) { Reply.write($0, into: &$1) }
+        }
         reads.get("people") { request, _ in
             var query = try QueryFields(request)
             let page = try query.page()

@@ -72,7 +72,7 @@ actor EngineHost {
     /// included), before it serves, with the subjects' write counts: the cache's warming.
     private var preparation: (@Sendable (State, [SubjectKey: UInt64]) async -> Void)?
     /// Told of every engine that starts serving (the demand trends refit from it).
-    private var installed: (@Sendable (State) -> Void)?
+    private var installed: [@Sendable (State) -> Void] = []
     /// When to build (see ``RebuildSchedule``).
     private var schedule: RebuildSchedule
     private var building: Task<State, any Error>?
@@ -99,9 +99,9 @@ actor EngineHost {
         preparation = body
     }
 
-    /// Sets what is told of each engine as it starts serving (see `installed`).
+    /// Adds what is told of each engine as it starts serving (see `installed`).
     func onInstall(_ body: @escaping @Sendable (State) -> Void) {
-        installed = body
+        installed.append(body)
         if let state { body(state) }
     }
 
@@ -246,7 +246,7 @@ actor EngineHost {
             ])
         guard installs else { return }
         state = built
-        installed?(built)
+        for tell in installed { tell(built) }
         for (id, waiter) in waiters where waiter.needed <= built.builtThrough { resumeWaiter(id) }
         // Writes that arrived during this build: the requests waiting for them need another.
         if !waiters.isEmpty, building == nil { perform(schedule.buildSoon(at: clock.now())) }

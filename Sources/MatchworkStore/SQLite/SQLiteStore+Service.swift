@@ -477,6 +477,49 @@ extension SQLiteStore: ServiceStore {
         }
     }
 
+    // MARK: Worker scores
+
+    public func replaceWorkerScores(_ scores: [WorkerScore]) async throws(StoreError) -> Int {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        var rows: [(String, Double, String, Int64)] = []
+        for (k, score) in scores.enumerated() {
+            guard score.overall.isFinite, (0...100).contains(score.overall), let json = try? encoder.encode(score) else {
+                throw StoreError(.invalidInput, "worker score of '\(score.person.rawValue)' has overall \(score.overall), outside 0-100; nothing was written.", field: "overall", record: k)
+            }
+            rows.append((score.person.rawValue, score.overall, String(decoding: json, as: UTF8.self), score.computedAt.secondsSinceEpoch))
+        }
+        let written = rows
+        return try await runWrite("worker scores") { db in
+            try db.execute(sql: "DELETE FROM worker_scores")
+            let statement = try db.makeStatement(sql: "INSERT INTO worker_scores (person_id, overall, score, computed_at) VALUES (?, ?, ?, ?)")
+            for row in written { try statement.execute(arguments: [row.0, row.1, row.2, row.3]) }
+            return written.count
+        }
+    }
+
+    static func workerScore(_ row: Row) throws -> WorkerScore {
+        let text: String = row["score"]
+        return try JSONDecoder().decode(WorkerScore.self, from: Data(text.utf8))
+    }
+
+    public func workerScore(_ person: PersonID) async throws(StoreError) -> WorkerScore? {
+        try await run("the worker score") { db in
+            try Row.fetchOne(db, sql: "SELECT score FROM worker_scores WHERE person_id = ?", arguments: [person.rawValue]).map(Self.workerScore)
+        }
+    }
+
+    public func workerScores(_ page: PageRequest) async throws(StoreError) -> Page<WorkerScore> {
+        try await run("worker scores") { db in
+            // Paged by rank in the overall order: the cursor is the number of rows already read.
+            let offset = page.after ?? 0
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT score FROM worker_scores ORDER BY overall DESC, person_id LIMIT ? OFFSET ?", arguments: [page.limit + 1, offset])
+            let items = try rows.prefix(page.limit).map(Self.workerScore)
+            return Page(items: items, next: rows.count > page.limit ? offset + Int64(page.limit) : nil)
+        }
+    }
+
     /// Writes `event` through the batch writer and then `body`, in one transaction.
     private func writeTracked(_ what: String, event: Interaction, _ body: @escaping @Sendable (Database) throws -> Bool) async throws(StoreError) -> Bool {
         try await runWrite(what) { db in

@@ -220,6 +220,19 @@ enum StoreSchema {
                 CREATE INDEX served_lists_experiment ON served_lists(experiment) WHERE experiment IS NOT NULL;
                 """)
         }
+        // Each worker's score as last computed (the whole set is replaced at once).
+        migrator.registerMigration("v9: worker scores") { db in
+            try db.execute(sql: """
+                CREATE TABLE worker_scores (
+                    pk INTEGER PRIMARY KEY,
+                    person_id TEXT NOT NULL UNIQUE,
+                    overall REAL NOT NULL CHECK (overall BETWEEN 0 AND 100),
+                    score TEXT NOT NULL,
+                    computed_at INTEGER NOT NULL
+                );
+                CREATE INDEX worker_scores_overall ON worker_scores(overall DESC, person_id);
+                """)
+        }
         return migrator
     }
 }

@@ -85,6 +85,15 @@ public protocol ServiceStore: Store {
     func updateExperiment(_ experiment: Experiment) async throws(StoreError)
     /// The lists served in an experiment, with the outcomes and feedback recorded on them.
     func experimentObservations(_ name: String) async throws(StoreError) -> ExperimentObservations
+
+    // MARK: Worker scores
+
+    /// Replaces every stored worker score by `scores`, in one transaction. Returns how many were written.
+    func replaceWorkerScores(_ scores: [WorkerScore]) async throws(StoreError) -> Int
+    /// The stored score of `person`.
+    func workerScore(_ person: PersonID) async throws(StoreError) -> WorkerScore?
+    /// Stored scores, highest overall first (ties by person id).
+    func workerScores(_ page: PageRequest) async throws(StoreError) -> Page<WorkerScore>
 }
 
 /// Which page of a list to read: up to `limit` rows after the cursor `after`.
