@@ -84,4 +84,30 @@ struct ExperimentRouteTests {
             #expect(try await client.call(.get, "/api/v1/experiments/Bad%20Name", key: fixture.read).status == .unprocessableContent)
         }
     }
+
+    @Test("A hire recorded on a bidder without a value takes the amount of the worker's bid on the job")
+    func hiresLinkToTheBid() async throws {
+        let fixture = try await ServiceFixture.make(small: true)
+        try await fixture.test { client in
+            let m = fixture.marketplace
+            let bids = m.interactions.filter { $0.type == .bid }
+            let open = Set(m.opportunities.filter { $0.status == .open }.map(\.id))
+            var done = false
+            for job in Set(bids.map(\.opportunity)).intersection(open).sorted(by: { $0.rawValue < $1.rawValue }) where !done {
+                let reply = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"opportunity_id":"\#(job)","pool":"applicants"}"#)
+                guard reply.status == .ok, let items = reply.object["items"] as? [[String: Any]], let first = items.first?["id"] as? String,
+                    let listID = reply.object["recommendation_id"] as? String
+                else { continue }
+                let amount = try #require(bids.last { $0.opportunity == job && $0.person.rawValue == first }?.value)
+                let hired = try await client.call(.post, "/api/v1/recommendations/\(listID)/outcome", key: fixture.write, json: #"{"item_id":"\#(first)","outcome":"hired"}"#)
+                #expect(hired.status == .created)
+                #expect((hired.object["outcome"] as? [String: Any])?["value"] as? Double == amount)
+                // A value given is kept as given.
+                let completed = try await client.call(.post, "/api/v1/recommendations/\(listID)/outcome", key: fixture.write, json: #"{"item_id":"\#(first)","outcome":"completed","value":12.5}"#)
+                #expect((completed.object["outcome"] as? [String: Any])?["value"] as? Double == 12.5)
+                done = true
+            }
+            #expect(done, "an open job with bidders answered")
+        }
+    }
 }

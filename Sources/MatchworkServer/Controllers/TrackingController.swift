@@ -14,6 +14,16 @@ struct TrackingController: Sendable {
     let servedListRetention: Double
 
     /// Outcomes of a served item and the events they record.
+    /// Outcomes whose value is the worker's bid when none is given.
+    static let bidLinked: Set<String> = ["accepted", "hired", "completed"]
+
+    /// The amount of `person`'s latest priced bid on `opportunity`, if they bid.
+    static func latestBid(_ snapshot: MarketplaceSnapshot, person: PersonID, opportunity: OpportunityID) -> Double? {
+        guard let p = try? snapshot.index(of: person), let o = try? snapshot.index(of: opportunity) else { return nil }
+        // The snapshot keeps amounts as Float: back to cents.
+        return snapshot.events(ofPerson: p).last { $0.other == o && $0.type == .bid && !$0.value.isNaN && $0.value > 0 }.map { (Double($0.value) * 100).rounded() / 100 }
+    }
+
     static let outcomeEvents: [String: InteractionType] = [
         "viewed": .view, "applied": .apply, "bid_placed": .bid, "contacted": .shortlist, "accepted": .hire, "hired": .hire, "completed": .complete,
     ]
@@ -46,7 +56,7 @@ struct TrackingController: Sendable {
             var fields = try await JSONInput.object(request, limit: maxBodyBytes)
             let itemID = try fields.string("item_id", required: "name the recommended item (an id from the list's items)")
             let outcome = try fields.string("outcome", required: "give one of \(Self.outcomeEvents.keys.sorted().joined(separator: ", "))")
-            let value = try fields.number("value", in: 0...1e12)
+            let given = try fields.number("value", in: 0...1e12)
             let time = try timestamp(&fields)
             let eventID = try fields.string("event_id")
             try fields.finish()
@@ -61,6 +71,12 @@ struct TrackingController: Sendable {
             }
             let (person, opportunity) = Self.pair(list.subject, item: item.id)
             let id = eventID ?? "outcome-\(listID)-\(item.id)-\(outcome)"
+            // A hire or completion without a value is linked to the worker's bid on the
+            // opportunity, when they bid: its amount becomes the outcome's value.
+            var value = given
+            if value == nil, Self.bidLinked.contains(outcome), let state = try? await host.current(for: nil, patience: .zero).state {
+                value = Self.latestBid(state.engine.snapshot, person: person, opportunity: opportunity)
+            }
             let event: Interaction
             do {
                 event = try Interaction(eventID: id, person: person, opportunity: opportunity, type: type, timestamp: time, value: value)
