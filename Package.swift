@@ -39,6 +39,8 @@ let package = Package(
         // SHA-256 of API keys, model artifacts and served lists (already resolved through
         // hummingbird-auth): BoringSSL's assembly on Linux, CryptoKit on Apple platforms.
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        // The dashboard's server-rendered HTML.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Dense linear algebra: OpenBLAS on Linux (Debian libopenblas-dev, installed by
@@ -70,10 +72,17 @@ let package = Package(
             name: "MatchworkSynth",
             dependencies: ["MatchworkCore", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: strictSettings),
+        // The operators' dashboard: its templates (resources), page models and SVG charts, kept
+        // out of the API's target; the service mounts it at /dashboard.
+        .target(
+            name: "MatchworkDashboard",
+            dependencies: ["MatchworkCore", "MatchworkStore", .product(name: "Mustache", package: "swift-mustache")],
+            resources: [.copy("Templates")],
+            swiftSettings: strictSettings),
         .target(
             name: "MatchworkServer",
             dependencies: [
-                "MatchworkCore", "MatchworkStore",
+                "MatchworkCore", "MatchworkStore", "MatchworkDashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),

@@ -3,6 +3,7 @@ import HummingbirdAuth
 public import Logging
 import MatchworkCore
 public import MatchworkStore
+import MatchworkDashboard
 import HTTPTypes
 import NIOPosix
 public import NIOCore
@@ -40,6 +41,9 @@ public struct MatchworkService: Sendable {
     let skills: SkillKeeper
     let skillPool: NIOThreadPool
     let experiments: ExperimentBook
+    let dashboard: Dashboard
+    let sessions: DashboardSessions
+    let latency: LatencyRecorder
     let logger: Logger
 
     /// Lists from the cache or the scoring threads.
@@ -89,7 +93,8 @@ public struct MatchworkService: Sendable {
             cache: ResultCache(ttl: configuration.cacheTTL, capacity: configuration.cacheCapacity, memoryBudget: configuration.cacheMemory), recorder: ServedListRecorder(store: store, logger: logger, maximumBacklog: configuration.servedListBacklog),
             keys: KeyCache(store: store), limiter: RateLimiter(defaultLimit: configuration.rateLimit), pool: pool, batcher: batcher, training: training,
             metrics: serviceMetrics, retrainer: Retrainer(logger: logger), trends: trends, trendPool: trendPool, skills: skills, skillPool: skillPool,
-            experiments: ExperimentBook(store: store, logger: logger), logger: logger)
+            experiments: ExperimentBook(store: store, logger: logger), dashboard: try Dashboard.load(), sessions: DashboardSessions(), latency: LatencyRecorder(),
+            logger: logger)
         await host.onInstall { state in trends.engineInstalled(state) }
         let scores = ScoreKeeper(store: store, pool: training, logger: logger)
         await host.onInstall { state in scores.engineInstalled(state) }
@@ -150,6 +155,8 @@ public struct MatchworkService: Sendable {
             .addRoutes(to: authenticated)
         KeysController(store: store, keys: keys, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
         ExperimentsController(store: store, host: host, book: experiments, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
+        DashboardController(store: store, host: host, keys: keys, cache: cache, book: experiments, sessions: sessions, latency: latency, dashboard: dashboard)
+            .addRoutes(to: router)
         BidsController(
             store: store, host: host, pool: pool, maxBodyBytes: maxBodyBytes, freshWait: .milliseconds(Int64((configuration.freshWait * 1000).rounded()))
         ).addRoutes(to: authenticated)
@@ -160,7 +167,8 @@ public struct MatchworkService: Sendable {
     var recommendations: RecommendationsController {
         RecommendationsController(
             host: host, lists: lists, recorder: recorder, pool: pool, metrics: metrics, maxBodyBytes: configuration.maxBodyBytes,
-            freshWait: .milliseconds(Int64((configuration.freshWait * 1000).rounded())), defaultMode: configuration.recommendationMode, experiments: experiments)
+            freshWait: .milliseconds(Int64((configuration.freshWait * 1000).rounded())), defaultMode: configuration.recommendationMode, experiments: experiments,
+            latency: latency)
     }
 
     /// A list as the engine answered it, rendered once (see ``RenderedList``).

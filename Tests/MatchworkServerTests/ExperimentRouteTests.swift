@@ -56,7 +56,15 @@ struct ExperimentRouteTests {
                 let outcome = try await client.call(.post, "/api/v1/recommendations/\(listID)/outcome", key: fixture.write, json: #"{"item_id":"\#(item)","outcome":"hired","value":100}"#)
                 #expect(outcome.status == .created)
             }
-            let report = try await client.call(.get, "/api/v1/experiments/jobs-ab/report", key: fixture.read)
+            // Served lists are written in the background: wait until the report has every subject and the hire.
+            var report = try await client.call(.get, "/api/v1/experiments/jobs-ab/report", key: fixture.read)
+            for _ in 0..<200 {
+                let counted = ((report.object["arms"] as? [[String: Any]]) ?? []).reduce(0) { $0 + ($1["subjects"] as? Int ?? 0) }
+                let hires = ((report.object["arms"] as? [[String: Any]]) ?? []).reduce(0) { $0 + ($1["filled"] as? Int ?? 0) }
+                if counted == arms.count && hires == 1 { break }
+                try await Task.sleep(for: .milliseconds(25))
+                report = try await client.call(.get, "/api/v1/experiments/jobs-ab/report", key: fixture.read)
+            }
             #expect(report.status == .ok)
             let reportArms = try #require(report.object["arms"] as? [[String: Any]])
             let subjects = Dictionary(uniqueKeysWithValues: reportArms.map { ($0["name"] as! String, $0["subjects"] as! Int) })

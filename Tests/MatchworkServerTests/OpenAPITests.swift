@@ -9,10 +9,11 @@ struct OpenAPITests {
     func routesMatch() async throws {
         let fixture = try await ServiceFixture.make()
         let router = fixture.service.router()
+        // The dashboard's HTML pages (behind a session cookie, not a key) are not part of the JSON API.
         let routes = Set(router.routes.map { route in
             let path = route.path.description.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
             return "\(route.method.rawValue.lowercased()) /\(path)"
-        })
+        }.filter { !$0.contains(" /dashboard") })
         try await fixture.test { client in
             let response = try await client.call(.get, "/api/v1/openapi.json", key: nil)
             let document = response.object

@@ -221,6 +221,9 @@ public struct MarketplaceSnapshot: Sendable {
             subScoreSums: subScoreSums)
     }
 
+    /// How many standing events the marketplace holds.
+    public var interactionCount: Int { personEvents.count }
+
     /// The events of person `p`, oldest first.
     public func events(ofPerson p: DenseIndex) -> ArraySlice<Event> {
         personEvents[personOffsets[Int(p)]..<personOffsets[Int(p) + 1]]

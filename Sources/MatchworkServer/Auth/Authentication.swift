@@ -78,7 +78,11 @@ final class KeyCache: Sendable {
     func forgetAll() { known.withLock { $0.removeAll() } }
 
     func identity(for secret: String) async throws -> APIKeyIdentity? {
-        let hash = APIKeySecret.hash(secret)
+        try await identity(hash: APIKeySecret.hash(secret))
+    }
+
+    /// The active key whose secret hashes to `hash` (a dashboard session keeps the hash, never the secret).
+    func identity(hash: String) async throws -> APIKeyIdentity? {
         let now = ResultCache.now()
         if let (identity, until) = known.withLock({ $0[hash] }), until > now { return identity }
         let record = try await store.activeKey(hash: hash)

@@ -16,6 +16,7 @@ struct RecommendationsController: Sendable {
     let freshWait: Duration
     let defaultMode: RecommendationMode
     let experiments: ExperimentBook
+    let latency: LatencyRecorder
 
     /// At most this many subjects in one batch request.
     static let maximumBatchSubjects = 100
@@ -73,6 +74,8 @@ struct RecommendationsController: Sendable {
     func addRoutes(to api: RouterGroup<MatchworkRequestContext>) {
         let reads = api.group().add(middleware: RequireRole(role: .read))
         reads.post("recommendations/generate") { request, context in
+            let started = ContinuousClock.now
+            defer { latency.record(started.duration(to: .now)) }
             try QueryFields.none(request)
             var fields = try await JSONInput.object(request, limit: maxBodyBytes)
             let (parsed, named) = try recommendationRequest(&fields, path: nil)

@@ -477,6 +477,35 @@ extension SQLiteStore: ServiceStore {
         }
     }
 
+    // MARK: Activity
+
+    public func dailyTracking(since: Timestamp) async throws(StoreError) -> [DailyTracking] {
+        try await run("daily tracking") { db in
+            let from = since.secondsSinceEpoch
+            var days: [Int64: DailyTracking] = [:]
+            func day(_ d: Int64) -> DailyTracking { days[d] ?? DailyTracking(day: Timestamp(secondsSinceEpoch: d * 86_400), lists: 0, outcomes: [:], feedback: [:]) }
+            for row in try Row.fetchAll(db, sql: "SELECT served_at / 86400 AS d, COUNT(*) AS n FROM served_lists WHERE served_at >= ? GROUP BY d", arguments: [from]) {
+                let d: Int64 = row["d"]
+                var t = day(d)
+                t.lists = row["n"]
+                days[d] = t
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT ts / 86400 AS d, outcome, COUNT(*) AS n FROM outcomes WHERE ts >= ? GROUP BY d, outcome", arguments: [from]) {
+                let d: Int64 = row["d"]
+                var t = day(d)
+                t.outcomes[row["outcome"]] = row["n"]
+                days[d] = t
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT ts / 86400 AS d, reason, COUNT(*) AS n FROM feedback WHERE ts >= ? GROUP BY d, reason", arguments: [from]) {
+                let d: Int64 = row["d"]
+                var t = day(d)
+                t.feedback[row["reason"]] = row["n"]
+                days[d] = t
+            }
+            return days.keys.sorted().map { days[$0]! }
+        }
+    }
+
     // MARK: Worker scores
 
     public func replaceWorkerScores(_ scores: [WorkerScore]) async throws(StoreError) -> Int {

@@ -86,6 +86,12 @@ public protocol ServiceStore: Store {
     /// The lists served in an experiment, with the outcomes and feedback recorded on them.
     func experimentObservations(_ name: String) async throws(StoreError) -> ExperimentObservations
 
+    // MARK: Activity
+
+    /// Per UTC day from `since` on: the lists served, the outcomes recorded by type, and the
+    /// feedback by reason (days without any are left out), oldest first.
+    func dailyTracking(since: Timestamp) async throws(StoreError) -> [DailyTracking]
+
     // MARK: Worker scores
 
     /// Replaces every stored worker score by `scores`, in one transaction. Returns how many were written.
@@ -94,6 +100,21 @@ public protocol ServiceStore: Store {
     func workerScore(_ person: PersonID) async throws(StoreError) -> WorkerScore?
     /// Stored scores, highest overall first (ties by person id).
     func workerScores(_ page: PageRequest) async throws(StoreError) -> Page<WorkerScore>
+}
+
+/// One day's tracking: lists served, outcomes by type and feedback by reason.
+public struct DailyTracking: Sendable, Hashable, Codable {
+    /// The day's midnight, UTC.
+    public var day: Timestamp
+    public var lists: Int
+    public var outcomes: [String: Int]
+    public var feedback: [String: Int]
+    public init(day: Timestamp, lists: Int, outcomes: [String: Int], feedback: [String: Int]) {
+        self.day = day
+        self.lists = lists
+        self.outcomes = outcomes
+        self.feedback = feedback
+    }
 }
 
 /// Which page of a list to read: up to `limit` rows after the cursor `after`.

@@ -1,0 +1,221 @@
+import Foundation
+public import MatchworkCore
+public import MatchworkStore
+
+/// What every page shows around its content: the title, who is signed in, the navigation and the
+/// form token.
+public struct Layout: Sendable {
+    public struct Link: Sendable {
+        public var href: String
+        public var label: String
+        public var current: Bool
+    }
+    public var title: String
+    public var role: String?
+    public var keyName: String?
+    public var csrf: String
+    public var nav: [Link]
+    public var notice: String?
+
+    public init(title: String, page: String, role: String?, keyName: String?, csrf: String, notice: String? = nil) {
+        self.title = title
+        self.role = role
+        self.keyName = keyName
+        self.csrf = csrf
+        self.notice = notice
+        nav = role == nil ? [] : [("overview", "/dashboard", "Overview"), ("experiments", "/dashboard/experiments", "Experiments")].map {
+            Link(href: $0.1, label: $0.2, current: $0.0 == page)
+        }
+    }
+}
+
+func percent(_ x: Double?) -> String { x.map { $0.isFinite ? String(format: "%.1f%%", $0 * 100) : "-" } ?? "-" }
+func points(_ x: Double?) -> String { x.map { $0.isFinite ? String(format: "%+.2f", $0 * 100) : "-" } ?? "-" }
+
+/// The overview: the engine serving, what was served, the cache, latencies, conversions by day.
+public struct OverviewPage: Sendable {
+    public struct Figure: Sendable {
+        public var label: String
+        public var value: String
+        /// A stable id for checks (`data-figure`).
+        public var key: String
+    }
+    public struct Model: Sendable {
+        public var version: String
+    }
+    public var layout: Layout
+    public var figures: [Figure]
+    public var models: [Model]
+    public var experiments: [String]
+    public var conversionChart: String
+    public var feedbackChart: String
+    public var hasDays: Bool
+
+    /// - Parameters:
+    ///   - served: lists served since the service started, from the cache's counts.
+    ///   - latency: p50, p95 and p99 of recommendation requests, in milliseconds, when measured.
+    public init(
+        layout: Layout, scenario: String?, generation: Int, builtAt: String, modelKey: String, people: Int, opportunities: Int, events: Int,
+        cache: (hits: Int, misses: Int), latency: (p50: Double, p95: Double, p99: Double)?, requests: Int, days: [DailyTracking], running: [String]
+    ) {
+        self.layout = layout
+        let lookups = cache.hits + cache.misses
+        var figures = [
+            Figure(label: "scenario", value: scenario ?? "none", key: "scenario"),
+            Figure(label: "people", value: "\(people)", key: "people"),
+            Figure(label: "opportunities", value: "\(opportunities)", key: "opportunities"),
+            Figure(label: "events", value: "\(events)", key: "events"),
+            Figure(label: "engine build", value: "#\(generation), \(builtAt)", key: "engine"),
+            Figure(label: "lists asked since start", value: "\(lookups)", key: "lookups"),
+            Figure(label: "cache hit rate", value: lookups > 0 ? percent(Double(cache.hits) / Double(lookups)) : "-", key: "cache_hit_rate"),
+        ]
+        if let latency {
+            figures.append(Figure(label: "latency p50 / p95 / p99", value: String(format: "%.1f / %.1f / %.1f ms", latency.p50, latency.p95, latency.p99), key: "latency"))
+            figures.append(Figure(label: "requests timed", value: "\(requests)", key: "requests"))
+        }
+        self.figures = figures
+        models = modelKey.split(separator: ",").filter { !$0.isEmpty }.map { Model(version: String($0)) }
+        experiments = running
+        hasDays = !days.isEmpty
+        let labels = days.map { $0.day.isoDate }
+        let kinds = ["viewed", "applied", "bid_placed", "contacted", "hired", "completed"]
+        conversionChart = SVG.dailyBars(
+            days: labels, series: [("lists served", days.map(\.lists))] + kinds.map { k in (k, days.map { $0.outcomes[k] ?? 0 }) },
+            title: "Lists served and outcomes recorded per day")
+        let reasons = Array(Set(days.flatMap { $0.feedback.keys })).sorted()
+        feedbackChart = SVG.dailyBars(days: labels, series: reasons.map { r in (r, days.map { $0.feedback[r] ?? 0 }) }, title: "Feedback per day by reason")
+    }
+}
+
+/// The list of experiments.
+public struct ExperimentsPage: Sendable {
+    public struct Row: Sendable {
+        public var name: String
+        public var target: String
+        public var status: String
+        public var start: String
+        public var arms: String
+        public var description: String?
+    }
+    public var layout: Layout
+    public var rows: [Row]
+    public var empty: Bool
+
+    public init(layout: Layout, experiments: [Experiment]) {
+        self.layout = layout
+        rows = experiments.map { e in
+            Row(
+                name: e.name, target: e.target.rawValue, status: e.status.rawValue, start: e.start.iso8601,
+                arms: e.arms.map { "\($0.name) \(percent(e.shares[$0.name] ?? 0))" }.joined(separator: ", "), description: e.description)
+        }
+        empty = rows.isEmpty
+    }
+}
+
+/// One experiment: its arms with their rates, the treatments against the control with intervals,
+/// the cumulative lift, the sequential verdict, the rollout and (admin) the form for the shares.
+public struct ExperimentPage: Sendable {
+    public struct Arm: Sendable {
+        public var name: String
+        public var mode: String
+        public var control: Bool
+        public var share: String
+        public var shareValue: String
+        public var subjects: Int
+        public var lists: Int
+        public var hire: String
+        public var apply: String
+        public var view: String
+        public var completion: String
+        public var timeToFill: String
+        public var revenue: String
+    }
+    public struct Treatment: Sendable {
+        public var arm: String
+        public var difference: String
+        public var interval: String
+        public var pValue: String
+        public var lift: String
+        public var verdict: String
+        public var sequentialP: String
+        public var cuped: String
+        public var guardrails: String
+    }
+    public struct Step: Sendable {
+        public var at: String
+        public var shares: String
+    }
+    public var layout: Layout
+    public var name: String
+    public var description: String?
+    public var target: String
+    public var status: String
+    public var running: Bool
+    public var control: String
+    public var arms: [Arm]
+    public var treatments: [Treatment]
+    public var intervalChart: String
+    public var liftChart: String
+    public var steps: [Step]
+    public var sampleRatio: String
+    public var mismatch: Bool
+    public var sampleSize: String
+    public var canEdit: Bool
+
+    public init(layout: Layout, experiment: Experiment, report: ExperimentReport, canEdit: Bool) {
+        self.layout = layout
+        name = experiment.name
+        description = experiment.description
+        target = experiment.target.rawValue
+        status = experiment.status.rawValue
+        running = experiment.status == .running
+        control = experiment.control
+        self.canEdit = canEdit && experiment.status == .running
+        arms = report.arms.map { a in
+            Arm(
+                name: a.name, mode: a.mode, control: a.control, share: percent(a.share), shareValue: String(format: "%.2f", a.share), subjects: a.subjects, lists: a.lists,
+                hire: percent(a.subjectRates["hire"]), apply: percent(a.subjectRates["apply"]), view: percent(a.subjectRates["view"]),
+                completion: percent(a.subjectRates["completion"]), timeToFill: a.timeToFillHours.map { String(format: "%.1f h", $0) } ?? "-",
+                revenue: String(format: "%.2f", a.revenuePerSubject))
+        }
+        treatments = report.treatments.map { t in
+            let hire = t.metrics.first { $0.metric == ExperimentReport.primary }?.comparison
+            let breached = t.guardrails.filter { $0.state != "ok" }.map { "\($0.metric): \($0.state)" }
+            return Treatment(
+                arm: t.arm, difference: points(hire?.difference),
+                interval: hire.map { $0.lower.isFinite ? "[\(points($0.lower)), \(points($0.upper))]" : "-" } ?? "-",
+                pValue: hire.map { String(format: "%.4f", $0.pValue) } ?? "-", lift: percent(hire?.lift), verdict: t.sequential.decision,
+                sequentialP: String(format: "%.4f", t.sequential.pValue), cuped: points(t.cuped.difference),
+                guardrails: breached.isEmpty ? "ok" : breached.joined(separator: ", "))
+        }
+        intervalChart = SVG.intervals(
+            report.treatments.map { t in
+                let hire = t.metrics.first { $0.metric == ExperimentReport.primary }?.comparison
+                let finite = hire.map { $0.lower.isFinite && $0.upper.isFinite } ?? false
+                return (label: "\(t.arm) − \(report.control)", estimate: (hire?.difference ?? 0).isFinite ? (hire?.difference ?? 0) * 100 : 0,
+                        lower: finite ? hire!.lower * 100 : nil, upper: finite ? hire!.upper * 100 : nil)
+            }, title: "Hire rate against the control, percentage points, 95% interval")
+        liftChart = SVG.lines(
+            days: report.days.count,
+            series: report.treatments.map { t in (name: t.arm, values: report.days.map { d in d.lift[t.arm].map { $0 * 100 } }) },
+            title: "Cumulative lift of the hire rate over the control, by day")
+        steps = experiment.rollout.map { s in
+            Step(at: s.at.iso8601, shares: experiment.arms.map { "\($0.name) \(percent(s.shares[$0.name] ?? 0))" }.joined(separator: ", "))
+        }
+        sampleRatio = String(format: "χ² %.2f, p = %.4f", report.sampleRatio.statistic, report.sampleRatio.pValue)
+        mismatch = report.sampleRatio.mismatch
+        sampleSize = report.sampleSize.perArm.map {
+            "\(Int($0.rounded(.up))) subjects per arm to detect a 10% lift on a \(percent(report.sampleSize.baseline)) hire rate (smallest arm: \(report.sampleSize.smallestArm))"
+        } ?? "not yet estimable (no hires in the control)"
+    }
+}
+
+/// Sign-in, and any page's error.
+public struct MessagePage: Sendable {
+    public var layout: Layout
+    public var message: String?
+    public init(layout: Layout, message: String?) {
+        self.layout = layout
+        self.message = message
+    }
+}

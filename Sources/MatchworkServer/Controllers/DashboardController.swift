@@ -1,0 +1,319 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MatchworkCore
+import MatchworkDashboard
+import MatchworkStore
+import Synchronization
+
+/// `/dashboard`: the operators' pages, server-rendered (``Dashboard``), behind a sign-in that
+/// exchanges an API key for a session cookie.
+///
+/// - The cookie (`mw_session`) is HttpOnly, SameSite=Strict, scoped to `/dashboard`, and Secure
+///   when the request came over TLS (`X-Forwarded-Proto: https` from a proxy). The session keeps
+///   the key's hash on the server, never the key, and ends when the key is revoked, after
+///   ``DashboardSessions/lifetime``, or on sign-out.
+/// - Every form carries a token (`csrf`) that must equal the session's (before sign-in: a
+///   `mw_csrf` cookie's, the double-submit pattern); a POST without it is refused with 403.
+/// - Pages are sent with `Cache-Control: no-store` and a Content-Security-Policy that allows no
+///   script, no frame and no form target but this service.
+struct DashboardController: Sendable {
+    let store: any ServiceStore
+    let host: EngineHost
+    let keys: KeyCache
+    let cache: ResultCache
+    let book: ExperimentBook
+    let sessions: DashboardSessions
+    let latency: LatencyRecorder
+    let dashboard: Dashboard
+    let maxFormBytes = 16_384
+
+    func addRoutes(to router: Router<MatchworkRequestContext>) {
+        let pages = router.group("dashboard")
+        pages.get("sign-in") { request, _ in
+            if let session = sessions.session(request), await alive(session) { return Self.redirect("/dashboard") }
+            return signIn(request, message: nil)
+        }
+        pages.post("sign-in") { request, _ in
+            let form = try await Self.form(request, limit: maxFormBytes)
+            guard let cookie = request.cookies["mw_csrf"]?.value, let given = form["csrf"], DashboardSessions.same(cookie, given) else {
+                return signIn(request, message: "The form expired; sign in again.", status: .forbidden)
+            }
+            guard let key = form["key"], !key.isEmpty else { return signIn(request, message: "Give an API key.", status: .unprocessableContent) }
+            let hash = APIKeySecret.hash(key)
+            let found: APIKeyIdentity?
+            do { found = try await keys.identity(hash: hash) } catch {
+                return signIn(request, message: "The store cannot be read; try again in a moment.", status: .serviceUnavailable)
+            }
+            guard let identity = found else { return signIn(request, message: "That key is unknown or revoked.", status: .unauthorized) }
+            let name = try? await store.keys().first { $0.id == identity.id }?.name
+            let session = sessions.open(hash: hash, identity: identity, keyName: name ?? identity.id)
+            var response = Self.redirect("/dashboard")
+            response.setCookie(sessions.cookie(session.token, secure: Self.isSecure(request)))
+            response.setCookie(Self.expired("mw_csrf", secure: Self.isSecure(request)))
+            return response
+        }
+        pages.post("sign-out") { request, _ in
+            let form = try await Self.form(request, limit: maxFormBytes)
+            guard let session = sessions.session(request), DashboardSessions.same(session.csrf, form["csrf"] ?? "") else {
+                return Self.page(dashboard.render("error", MessagePage(layout: layout("Forbidden", nil), message: "The form expired; reload the page.")), status: .forbidden)
+            }
+            sessions.close(session.token)
+            var response = Self.redirect("/dashboard/sign-in")
+            response.setCookie(Self.expired("mw_session", secure: Self.isSecure(request)))
+            return response
+        }
+        pages.get("") { request, _ in
+            try await signedIn(request) { session in try await overview(session) }
+        }
+        pages.get("experiments") { request, _ in
+            try await signedIn(request) { session in
+                let page = ExperimentsPage(layout: layout("Experiments", session, page: "experiments"), experiments: try await store.experiments())
+                return Self.page(dashboard.render("experiments", page))
+            }
+        }
+        pages.get("experiments/:name") { request, context in
+            let name = try context.parameters.require("name")
+            return try await signedIn(request) { session in
+                try await experiment(name, session, notice: request.uri.queryParameters["changed"].map { _ in "The experiment was changed." })
+            }
+        }
+        pages.post("experiments/:name/shares") { request, context in
+            let name = try context.parameters.require("name")
+            return try await changing(request, name) { experiment, form in
+                var shares: [String: Double] = [:]
+                for arm in experiment.arms {
+                    guard let text = form["share.\(arm.name)"] else { continue }
+                    guard let share = Double(text) else {
+                        throw MatchworkError(.invalidValue, "share '\(text)' for arm '\(arm.name)' is not a number; give a share from 0 to 1.", field: "shares.\(arm.name)")
+                    }
+                    shares[arm.name] = share
+                }
+                return try experiment.rolledOut(shares, at: .now)
+            }
+        }
+        pages.post("experiments/:name/stop") { request, context in
+            let name = try context.parameters.require("name")
+            return try await changing(request, name) { experiment, _ in experiment.stopped(at: .now) }
+        }
+    }
+
+    // MARK: Pages
+
+    func layout(_ title: String, _ session: DashboardSessions.Session?, page: String = "", notice: String? = nil) -> Layout {
+        Layout(title: title, page: page, role: session?.role.rawValue, keyName: session?.keyName, csrf: session?.csrf ?? "", notice: notice)
+    }
+
+    func signIn(_ request: Request, message: String?, status: HTTPResponse.Status = .ok) -> Response {
+        let token = DashboardSessions.token()
+        var layout = layout("Sign in", nil)
+        layout.csrf = token
+        var response = Self.page(dashboard.render("sign-in", MessagePage(layout: layout, message: message)), status: status)
+        response.setCookie(Cookie(name: "mw_csrf", value: token, maxAge: 3600, path: "/dashboard", secure: Self.isSecure(request), httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    func overview(_ session: DashboardSessions.Session) async throws -> Response {
+        let state = try await host.current(for: nil, patience: .zero).state
+        let snapshot = state.engine.snapshot
+        let days = try await store.dailyTracking(since: Timestamp.now.adding(seconds: -30 * 86_400))
+        let stats = cache.statistics
+        let running = await book.experiments().filter { $0.isLive(at: .now) }.map(\.name)
+        let page = OverviewPage(
+            layout: layout("Overview", session, page: "overview"), scenario: snapshot.preset?.name.rawValue, generation: state.generation,
+            builtAt: Timestamp(secondsSinceEpoch: Int64(state.builtAt.timeIntervalSince1970)).iso8601, modelKey: state.modelKey, people: snapshot.people.count,
+            opportunities: snapshot.opportunities.count, events: snapshot.interactionCount, cache: (stats.hits, stats.misses), latency: latency.percentiles(),
+            requests: latency.count, days: days, running: running)
+        return Self.page(dashboard.render("overview", page))
+    }
+
+    func experiment(_ name: String, _ session: DashboardSessions.Session, notice: String? = nil) async throws -> Response {
+        guard Experiment.isIdentifier(name), let experiment = try await store.experiment(named: name) else {
+            return Self.page(
+                dashboard.render("error", MessagePage(layout: layout("Not found", session), message: "No experiment is named '\(name)'.")), status: .notFound)
+        }
+        let observations = try await store.experimentObservations(name)
+        let snapshot = try await host.current(for: nil, patience: .zero).state.engine.snapshot
+        let report = ExperimentReport(
+            experiment: experiment, observations: observations,
+            preperiod: ExperimentReport.preperiod(snapshot, subjects: observations.lists.map(\.subject), start: experiment.start), now: .now)
+        let page = ExperimentPage(
+            layout: layout("Experiment \(name)", session, page: "experiments", notice: notice), experiment: experiment, report: report, canEdit: session.role.allows(.admin))
+        return Self.page(dashboard.render("experiment", page))
+    }
+
+    /// A change to an experiment from a form: signed in with an admin key, with the session's token.
+    func changing(_ request: Request, _ name: String, _ change: @Sendable (Experiment, [String: String]) throws -> Experiment) async throws -> Response {
+        let form = try await Self.form(request, limit: maxFormBytes)
+        guard let session = sessions.session(request), await alive(session) else { return Self.redirect("/dashboard/sign-in") }
+        guard DashboardSessions.same(session.csrf, form["csrf"] ?? "") else {
+            return Self.page(dashboard.render("error", MessagePage(layout: layout("Forbidden", session), message: "The form expired; reload the page and try again.")), status: .forbidden)
+        }
+        guard session.role.allows(.admin) else {
+            return Self.page(
+                dashboard.render("error", MessagePage(layout: layout("Forbidden", session), message: "Changing an experiment needs an admin key; this session signed in with a \(session.role.rawValue) key.")),
+                status: .forbidden)
+        }
+        guard Experiment.isIdentifier(name), let experiment = try await store.experiment(named: name) else {
+            return Self.page(dashboard.render("error", MessagePage(layout: layout("Not found", session), message: "No experiment is named '\(name)'.")), status: .notFound)
+        }
+        do {
+            try await store.updateExperiment(try change(experiment, form))
+        } catch let error as MatchworkError {
+            return Self.page(dashboard.render("error", MessagePage(layout: layout("Not changed", session), message: error.message)), status: .unprocessableContent)
+        }
+        book.invalidate()
+        return Self.redirect("/dashboard/experiments/\(name)?changed=1")
+    }
+
+    /// Runs `body` for a signed-in session, or sends the browser to sign in.
+    func signedIn(_ request: Request, _ body: (DashboardSessions.Session) async throws -> Response) async throws -> Response {
+        guard let session = sessions.session(request), await alive(session) else { return Self.redirect("/dashboard/sign-in") }
+        do {
+            return try await body(session)
+        } catch let error as StoreError {
+            return Self.page(dashboard.render("error", MessagePage(layout: layout("Unavailable", session), message: "The store could not answer: \(error.message)")), status: .serviceUnavailable)
+        } catch let error as APIError {
+            return Self.page(dashboard.render("error", MessagePage(layout: layout("Unavailable", session), message: error.message)), status: error.status)
+        }
+    }
+
+    /// Whether the session's key is still active (a revoked key ends its sessions).
+    func alive(_ session: DashboardSessions.Session) async -> Bool {
+        guard let identity = try? await keys.identity(hash: session.hash), identity.id == session.keyID else {
+            sessions.close(session.token)
+            return false
+        }
+        return true
+    }
+
+    // MARK: HTTP
+
+    static func page(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+                HTTPField.Name("X-Content-Type-Options")!: "nosniff", HTTPField.Name("Referrer-Policy")!: "no-referrer",
+            ],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+
+    static func isSecure(_ request: Request) -> Bool {
+        request.uri.scheme == .https || request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
+    }
+
+    static func expired(_ name: String, secure: Bool) -> Cookie {
+        Cookie(name: name, value: "", maxAge: 0, path: "/dashboard", secure: secure, httpOnly: true, sameSite: .strict)
+    }
+
+    /// The fields of an `application/x-www-form-urlencoded` body (a field given twice keeps the first).
+    static func form(_ request: Request, limit: Int) async throws -> [String: String] {
+        var body = try await request.body.collect(upTo: limit)
+        let text = body.readString(length: body.readableBytes) ?? ""
+        var out: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String { String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            let key = decode(parts[0])
+            if out[key] == nil { out[key] = parts.count > 1 ? decode(parts[1]) : "" }
+        }
+        return out
+    }
+}
+
+/// The dashboard's sign-in sessions, in memory: a token (the cookie) per session, with the key it
+/// was opened with (its hash and id, its role), a form token, and its expiry.
+final class DashboardSessions: Sendable {
+    struct Session: Sendable {
+        let token: String
+        let hash: String
+        let keyID: String
+        let keyName: String
+        let role: APIRole
+        let csrf: String
+        let expires: Double
+    }
+
+    /// Twelve hours.
+    static let lifetime = 12.0 * 3600
+    static let maximum = 10_000
+    private let sessions = Mutex([String: Session]())
+
+    /// 32 random bytes as hex, from the system's secure generator.
+    static func token() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return (0..<4).map { _ in String(format: "%016llx", rng.next() as UInt64) }.joined()
+    }
+
+    /// Whether two tokens are equal, in time independent of where they differ.
+    static func same(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count, !x.isEmpty else { return false }
+        var diff: UInt8 = 0
+        for i in x.indices { diff |= x[i] ^ y[i] }
+        return diff == 0
+    }
+
+    func open(hash: String, identity: APIKeyIdentity, keyName: String) -> Session {
+        let now = ResultCache.now()
+        let session = Session(token: Self.token(), hash: hash, keyID: identity.id, keyName: keyName, role: identity.role, csrf: Self.token(), expires: now + Self.lifetime)
+        sessions.withLock { all in
+            all = all.filter { $0.value.expires > now }
+            if all.count >= Self.maximum, let oldest = all.min(by: { $0.value.expires < $1.value.expires }) { all[oldest.key] = nil }
+            all[session.token] = session
+        }
+        return session
+    }
+
+    func close(_ token: String) { sessions.withLock { _ = $0.removeValue(forKey: token) } }
+
+    /// The live session of the request's `mw_session` cookie.
+    func session(_ request: Request) -> Session? {
+        guard let token = request.cookies["mw_session"]?.value, !token.isEmpty else { return nil }
+        let now = ResultCache.now()
+        return sessions.withLock { all in
+            guard let s = all[token] else { return nil }
+            guard s.expires > now else {
+                all[token] = nil
+                return nil
+            }
+            return s
+        }
+    }
+
+    func cookie(_ token: String, secure: Bool) -> Cookie {
+        Cookie(name: "mw_session", value: token, maxAge: Int(Self.lifetime), path: "/dashboard", secure: secure, httpOnly: true, sameSite: .strict)
+    }
+}
+
+/// The durations of the latest recommendation requests (up to 10,000), for the dashboard's percentiles.
+final class LatencyRecorder: Sendable {
+    private let state = Mutex((samples: [Double](), next: 0, count: 0))
+    static let capacity = 10_000
+
+    func record(_ duration: Duration) {
+        let ms = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        state.withLock { s in
+            if s.samples.count < Self.capacity { s.samples.append(ms) } else { s.samples[s.next] = ms }
+            s.next = (s.next + 1) % Self.capacity
+            s.count += 1
+        }
+    }
+
+    /// How many requests were timed since the start.
+    var count: Int { state.withLock { $0.count } }
+
+    /// p50, p95 and p99 in milliseconds of the latest requests, `nil` before any.
+    func percentiles() -> (p50: Double, p95: Double, p99: Double)? {
+        let sorted = state.withLock { $0.samples }.sorted()
+        guard !sorted.isEmpty else { return nil }
+        func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.up)) - 1 < 0 ? 0 : Int((q * Double(sorted.count)).rounded(.up)) - 1)] }
+        return (at(0.5), at(0.95), at(0.99))
+    }
+}
