@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Matchwork builds against (and python3-venv and curl, for the
-# schemathesis run of the tests), when they are missing.
+# schemathesis run of the tests, and a headless Chromium for the dashboard's browser check),
+# when they are missing.
 # Runs apt-get only when something is missing; uses sudo when not root.
 set -euo pipefail
 
 packages=(libsqlite3-dev libopenblas-dev libxgboost-dev python3-venv curl)
+# Either Chromium serves the browser check; the headless shell is the smaller.
+if [ ! -x /usr/bin/chromium ] && [ ! -x /usr/bin/chromium-headless-shell ]; then packages+=(chromium-headless-shell); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -106,6 +106,17 @@ struct ServiceFixture {
         try await app.test(.router, body)
     }
 
+    /// Runs `body` against the service listening on a free local port (for a browser).
+    func live(_ body: @escaping @Sendable (any TestClientProtocol, Int) async throws -> Void) async throws {
+        var quiet = Logger(label: "test")
+        quiet.logLevel = .critical
+        let app = Application(router: service.routes(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: quiet)
+        try await app.test(.live) { client in
+            guard let port = client.port else { throw CancellationError() }
+            try await body(client, port)
+        }
+    }
+
     /// An open job and a worker of the marketplace.
     var openJob: String { marketplace.opportunities.first { $0.status == .open }!.id.rawValue }
     var worker: String { marketplace.people.first { $0.role == .worker }!.id.rawValue }
