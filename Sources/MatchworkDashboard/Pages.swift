@@ -23,7 +23,7 @@ public struct Layout: Sendable {
         self.keyName = keyName
         self.csrf = csrf
         self.notice = notice
-        nav = role == nil ? [] : [("overview", "/dashboard", "Overview"), ("experiments", "/dashboard/experiments", "Experiments")].map {
+        nav = role == nil ? [] : [("overview", "/dashboard", "Overview"), ("experiments", "/dashboard/experiments", "Experiments"), ("models", "/dashboard/models", "Models")].map {
             Link(href: $0.1, label: $0.2, current: $0.0 == page)
         }
     }
@@ -207,6 +207,66 @@ public struct ExperimentPage: Sendable {
         sampleSize = report.sampleSize.perArm.map {
             "\(Int($0.rounded(.up))) subjects per arm to detect a 10% lift on a \(percent(report.sampleSize.baseline)) hire rate (smallest arm: \(report.sampleSize.smallestArm))"
         } ?? "not yet estimable (no hires in the control)"
+    }
+}
+
+/// The model registry: every version with its checks, metrics, α per list, training curves and
+/// (for the ranker) feature importance.
+public struct ModelsPage: Sendable {
+    public struct Metric: Sendable {
+        public var name: String
+        public var ndcg: String
+        public var hit: String
+        public var loss: String
+        public var examples: Int
+    }
+    public struct Version: Sendable {
+        public var version: String
+        public var kind: String
+        public var createdAt: String
+        public var serving: Bool
+        public var problem: String?
+        public var seconds: String
+        public var data: String
+        public var alpha: String?
+        public var metrics: [Metric]
+        public var hasMetrics: Bool
+        public var curves: String?
+        public var importance: [String]
+    }
+    public var layout: Layout
+    public var versions: [Version]
+    public var empty: Bool
+
+    public init(layout: Layout, entries: [ModelRegistry.Entry], serving: [String: String]) {
+        self.layout = layout
+        let live = Set(serving.values)
+        versions = entries.reversed().map { e in
+            let m = e.metadata
+            let metrics = (m?.metrics ?? [:]).sorted { $0.key < $1.key }.map { name, v in
+                Metric(
+                    name: name, ndcg: v.ndcgAt10.map { String(format: "%.4f", $0) } ?? "-", hit: percent(v.hitRateAt3), loss: String(format: "%.4f", v.loss),
+                    examples: v.examples)
+            }
+            var curves: String?
+            if let c = m?.curves, !c.isEmpty {
+                let kinds = c.keys.sorted()
+                let days = c.values.map(\.count).max() ?? 0
+                curves = SVG.lines(
+                    days: days, series: kinds.map { k in (name: k, values: (0..<days).map { i in i < c[k]!.count ? c[k]![i] : nil }) },
+                    title: "Validation loss per epoch", unit: "")
+            }
+            let importance = (m?.importance ?? [:]).sorted { $0.key < $1.key }.map { stage, rows in
+                SVG.bars(rows.map { (label: $0.feature, value: $0.share * 100) }, title: "\(stage): share of the trees' gain per feature")
+            }
+            return Version(
+                version: e.version, kind: m?.kind ?? ModelRegistry.kind(of: e.version), createdAt: m?.createdAt ?? "-", serving: live.contains(e.version),
+                problem: e.problem, seconds: m.map { String(format: "%.1f s", $0.trainingSeconds) } ?? "-",
+                data: (m?.data ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
+                alpha: (m?.alpha ?? [:]).isEmpty ? nil : m!.alpha.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.3f", $0.value))" }.joined(separator: ", "),
+                metrics: metrics, hasMetrics: !metrics.isEmpty, curves: curves, importance: importance)
+        }
+        empty = versions.isEmpty
     }
 }
 

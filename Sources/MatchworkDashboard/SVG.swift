@@ -108,6 +108,22 @@ public enum SVG {
         return svg + "</svg>"
     }
 
+    /// Horizontal bars, one per row, longest first as given (feature importance: share of gain).
+    public static func bars(_ rows: [(label: String, value: Double)], title: String, unit: String = "%") -> String {
+        let width = 720.0, rowHeight = 20.0, left = 200.0, right = 60.0
+        let height = Double(rows.count) * rowHeight + 16
+        let peak = max(1e-12, rows.map(\.value).max() ?? 1)
+        var svg = "<svg class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(title))\"><title>\(escape(title))</title>"
+        for (k, row) in rows.enumerated() {
+            let y = 8 + Double(k) * rowHeight
+            let w = row.value / peak * (width - left - right)
+            svg += "<text x=\(q(left - 6)) y=\(q(y + 13)) text-anchor=\"end\" font-size=\"11\">\(escape(row.label))</text>"
+            svg += "<rect x=\(q(left)) y=\(q(y + 3)) width=\(q(max(1, w))) height=\"13\" fill=\"#4e79a7\"><title>\(escape(row.label)): \(number(row.value))\(escape(unit))</title></rect>"
+            svg += "<text x=\(q(left + w + 4)) y=\(q(y + 13)) font-size=\"11\">\(number(row.value))\(escape(unit))</text>"
+        }
+        return svg + "</svg>"
+    }
+
     /// An attribute value, quoted.
     static func q(_ x: Double) -> String { "\"\(number(x))\"" }
 }

@@ -155,7 +155,8 @@ public struct MatchworkService: Sendable {
             .addRoutes(to: authenticated)
         KeysController(store: store, keys: keys, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
         ExperimentsController(store: store, host: host, book: experiments, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
-        DashboardController(store: store, host: host, keys: keys, cache: cache, book: experiments, sessions: sessions, latency: latency, dashboard: dashboard)
+        DashboardController(store: store, host: host, keys: keys, cache: cache, book: experiments, sessions: sessions, latency: latency, dashboard: dashboard,
+            registry: registry)
             .addRoutes(to: router)
         BidsController(
             store: store, host: host, pool: pool, maxBodyBytes: maxBodyBytes, freshWait: .milliseconds(Int64((configuration.freshWait * 1000).rounded()))

@@ -24,6 +24,10 @@ struct BrowserCheckTests {
     func everyPage() async throws {
         let fixture = try await ServiceFixture.make(small: true)
         try await fixture.live { client, port in
+            // First (before the outcomes below, which would end its history today) a trained neural model, for the models page's metrics, α and curves.
+            #expect(try await client.call(.post, "/api/v1/models/retrain", key: fixture.admin, json: #"{"models":["neural"]}"#).status == .accepted)
+            let status = try await RecommendationRouteTests.finishedRetrain(client, key: fixture.read)
+            #expect((status["retrain"] as? [String: Any])?["state"] as? String == "succeeded", "\(status["retrain"] ?? "-")")
             // An experiment with lists served and a hire, so that its page has figures to show.
             let body = #"{"name":"bidders","target":"opportunities","description":"rule-based against popularity on job lists","arms":[{"name":"rule","mode":"rule_based"},{"name":"pop","mode":"popularity"}]}"#
             #expect(try await client.call(.post, "/api/v1/experiments", key: fixture.admin, json: body).status == .created)
@@ -91,6 +95,15 @@ struct BrowserCheckTests {
             #expect(try await browser.evaluate("document.querySelectorAll('svg.chart').length") as? Int == 2, "the interval and lift charts")
             #expect(browser.errors() == [], "experiment")
             try Self.save(try await browser.screenshot(), "experiment")
+
+            // The models page: a section per version the API lists, the neural one with its curves.
+            try await browser.navigate("\(base)/dashboard/models")
+            let versions = try #require(try await browser.evaluate("JSON.stringify([...document.querySelectorAll('section.model')].map(s => s.dataset.version))") as? String)
+            let listed = ((status["models"] as? [[String: Any]]) ?? []).compactMap { $0["version"] as? String }
+            #expect(Set((try JSONSerialization.jsonObject(with: Data(versions.utf8)) as? [String]) ?? []) == Set(listed), "models page \(versions), API \(listed)")
+            #expect(try await browser.evaluate("document.querySelectorAll('section.model svg.chart').length") as? Int ?? 0 >= 1, "the training curves")
+            #expect(browser.errors() == [], "models")
+            try Self.save(try await browser.screenshot(), "models")
 
             // The same page on a phone's width.
             try await browser.call("Emulation.setDeviceMetricsOverride", ["width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true])

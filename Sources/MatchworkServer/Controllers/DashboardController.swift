@@ -26,6 +26,7 @@ struct DashboardController: Sendable {
     let sessions: DashboardSessions
     let latency: LatencyRecorder
     let dashboard: Dashboard
+    let registry: ModelRegistry
     let maxFormBytes = 16_384
 
     func addRoutes(to router: Router<MatchworkRequestContext>) {
@@ -70,6 +71,14 @@ struct DashboardController: Sendable {
             try await signedIn(request) { session in
                 let page = ExperimentsPage(layout: layout("Experiments", session, page: "experiments"), experiments: try await store.experiments())
                 return Self.page(dashboard.render("experiments", page))
+            }
+        }
+        pages.get("models") { request, _ in
+            try await signedIn(request) { session in
+                let scenario = try await store.scenario()
+                let entries = registry.entries(scenario: scenario)
+                let page = ModelsPage(layout: layout("Models", session, page: "models"), entries: entries, serving: registry.servingVersions(among: entries))
+                return Self.page(dashboard.render("models", page))
             }
         }
         pages.get("experiments/:name") { request, context in

@@ -26,11 +26,19 @@ public struct ModelMetadata: Sendable, Codable, Hashable {
     /// Embedding row → external id: people, and opportunity keys (the client's id, or the
     /// opportunity's own when it has no client).
     public var idMaps: [String: [String]]
+    /// The validation loss per epoch of each part trained (neural: per kind of list, `rating`),
+    /// for the dashboard's training curves; absent in versions saved before it was kept.
+    public var curves: [String: [Double]]?
+    /// Each stage's features by gain, largest first, at most 15 (ranker only).
+    public var importance: [String: [RankerModel.Importance]]?
 
     public init(
         version: String, kind: String, createdAt: String, scenario: String?, formatVersion: Int, sha256: String, bytes: Int, data: [String: Int],
-        hyperParameters: [String: String], metrics: [String: NeuralMetrics], alpha: [String: Double], trainingSeconds: Double, idMaps: [String: [String]]
+        hyperParameters: [String: String], metrics: [String: NeuralMetrics], alpha: [String: Double], trainingSeconds: Double, idMaps: [String: [String]],
+        curves: [String: [Double]]? = nil, importance: [String: [RankerModel.Importance]]? = nil
     ) {
+        self.curves = curves
+        self.importance = importance
         self.version = version
         self.kind = kind
         self.createdAt = createdAt

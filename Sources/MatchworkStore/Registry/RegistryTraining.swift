@@ -63,12 +63,17 @@ public enum RegistryTraining {
         let result = run.result, configuration = run.configuration, scenario = run.scenario, seconds = run.seconds
         var metrics: [String: NeuralMetrics] = [:]
         var alpha: [String: Double] = [:]
+        var curves: [String: [Double]] = [:]
         for (target, report) in result.ranking {
             metrics[target.rawValue] = report.validation
+            curves[target.rawValue] = report.lossHistory
             alpha[target.rawValue] = Double(result.model.ranking[target]?.alpha ?? 0)
             for (part, m) in result.parts[target] ?? [:] { metrics["\(target.rawValue)/\(part)"] = m }
         }
-        if let rating = result.rating { metrics["rating"] = rating.validation }
+        if let rating = result.rating {
+            metrics["rating"] = rating.validation
+            curves["rating"] = rating.lossHistory
+        }
         if let bid = result.bid { metrics["bid"] = bid.validation }
         let metadata = try registry.save(result.model) { version, sha256, bytes in
             ModelMetadata(
@@ -79,7 +84,7 @@ public enum RegistryTraining {
                     "lists": result.lists, "examples": result.examples, "reviews": result.ratingExamples, "bids": result.bidExamples,
                 ],
                 hyperParameters: configuration.settings, metrics: metrics, alpha: alpha, trainingSeconds: seconds,
-                idMaps: ["people": result.model.encoder.personIDs, "opportunities": result.model.encoder.opportunityKeys])
+                idMaps: ["people": result.model.encoder.personIDs, "opportunities": result.model.encoder.opportunityKeys], curves: curves)
         }
         return metadata
     }
@@ -117,11 +122,13 @@ public enum RegistryTraining {
         }
         var settings = configuration.settings
         if let version = learned?.version { settings["ensemble_neural"] = version }
+        var importance: [String: [RankerModel.Importance]] = [:]
+        for (target, stage) in result.model.stages { importance[target.rawValue] = Array(stage.importance.prefix(15)) }
         let metadata = try registry.save(.ranker(result.model)) { version, sha256, bytes in
             ModelMetadata(
                 version: version, kind: "ranker", createdAt: ISO8601DateFormatter().string(from: Date()), scenario: scenario?.rawValue,
                 formatVersion: ModelRegistry.formatVersion, sha256: sha256, bytes: bytes, data: data, hyperParameters: settings, metrics: metrics, alpha: [:],
-                trainingSeconds: seconds, idMaps: [:])
+                trainingSeconds: seconds, idMaps: [:], importance: importance)
         }
         return (metadata, result, seconds)
     }
