@@ -23,7 +23,7 @@ public struct Layout: Sendable {
         self.keyName = keyName
         self.csrf = csrf
         self.notice = notice
-        nav = role == nil ? [] : [("overview", "/dashboard", "Overview"), ("experiments", "/dashboard/experiments", "Experiments"), ("models", "/dashboard/models", "Models")].map {
+        nav = role == nil ? [] : [("overview", "/dashboard", "Overview"), ("experiments", "/dashboard/experiments", "Experiments"), ("models", "/dashboard/models", "Models"), ("inspect", "/dashboard/inspect", "Inspector")].map {
             Link(href: $0.1, label: $0.2, current: $0.0 == page)
         }
     }
@@ -267,6 +267,80 @@ public struct ModelsPage: Sendable {
                 metrics: metrics, hasMetrics: !metrics.isEmpty, curves: curves, importance: importance)
         }
         empty = versions.isEmpty
+    }
+}
+
+/// The recommendation inspector: one subject's list in several modes side by side, with each
+/// item's score, breakdown bars, reasons, and the list's filters and fallbacks.
+public struct InspectorPage: Sendable {
+    public struct Part: Sendable {
+        public var component: String
+        public var points: String
+        /// The bar's width in percent of the score's 100 points.
+        public var width: String
+        public var assumed: Bool
+    }
+    public struct Item: Sendable {
+        public var rank: Int
+        public var id: String
+        public var title: String?
+        public var score: String
+        public var parts: [Part]
+        public var reasons: [String]
+        public var assumptions: [String]
+    }
+    public struct Column: Sendable {
+        public var mode: String
+        public var answeredBy: String
+        public var candidates: Int
+        public var filtered: String?
+        public var fallbacks: [String]
+        public var notice: String?
+        public var error: String?
+        public var items: [Item]
+    }
+    public struct Choice: Sendable {
+        public var mode: String
+        public var checked: Bool
+    }
+    public var layout: Layout
+    public var kind: String
+    public var person: Bool
+    public var applicants: Bool
+    public var id: String
+    public var count: Int
+    public var choices: [Choice]
+    public var columns: [Column]
+    public var asked: Bool
+
+    /// - Parameter results: per mode asked, the engine's list or why it has none.
+    public init(layout: Layout, kind: String, id: String, count: Int, modes: [String], asked: [String], results: [(mode: String, result: Result<Recommendations, MatchworkError>)]) {
+        self.layout = layout
+        self.kind = kind
+        person = kind == "person"
+        applicants = kind == "applicants"
+        self.id = id
+        self.count = count
+        choices = modes.map { Choice(mode: $0, checked: asked.contains($0)) }
+        self.asked = !results.isEmpty
+        columns = results.map { mode, result in
+            switch result {
+            case .failure(let error):
+                return Column(mode: mode, answeredBy: "-", candidates: 0, filtered: nil, fallbacks: [], notice: nil, error: error.message, items: [])
+            case .success(let list):
+                let items = list.items.enumerated().map { k, item in
+                    Item(
+                        rank: k + 1, id: item.id, title: item.title, score: String(format: "%.1f", item.score),
+                        parts: item.breakdown.map { p in
+                            Part(component: p.component, points: String(format: "%.1f", p.points), width: String(format: "%.1f", max(0, min(100, p.points))), assumed: p.assumed)
+                        }, reasons: item.reasons, assumptions: item.assumptions)
+                }
+                let filtered = list.filtered.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                return Column(
+                    mode: mode, answeredBy: list.answeredBy.isEmpty ? "none" : list.answeredBy.joined(separator: "+"), candidates: list.candidates,
+                    filtered: filtered.isEmpty ? nil : filtered, fallbacks: list.fallbacks.map { "\($0.component): \($0.reason)" }, notice: list.notice, error: nil, items: items)
+            }
+        }
     }
 }
 

@@ -105,6 +105,22 @@ struct BrowserCheckTests {
             #expect(browser.errors() == [], "models")
             try Self.save(try await browser.screenshot(), "models")
 
+            // The inspector: an open job's bidders in two modes side by side, the rule-based one as the API ranks it.
+            let m = fixture.marketplace
+            let open = Set(m.opportunities.filter { $0.status == .open }.map(\.id))
+            let bidCounts = Dictionary(grouping: m.interactions.filter { $0.type == .bid && open.contains($0.opportunity) }, by: \.opportunity).mapValues { Set($0.map(\.person)).count }
+            let job = try #require(bidCounts.filter { $0.value >= 3 }.keys.map(\.rawValue).sorted().first)
+            try await browser.navigate("\(base)/dashboard/inspect?kind=applicants&id=\(job)&count=5&mode=rule_based&mode=popularity")
+            #expect(try await browser.evaluate("document.querySelectorAll('section.column').length") as? Int == 2)
+            let api = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"opportunity_id":"\#(job)","pool":"applicants","mode":"rule_based","count":5}"#)
+            let apiIDs = ((api.object["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+            #expect(apiIDs.count >= 3)
+            let pageIDs = try #require(try await browser.evaluate(
+                "JSON.stringify([...document.querySelectorAll('section.column[data-mode=rule_based] li[data-item]')].map(li => li.dataset.item))") as? String)
+            #expect((try JSONSerialization.jsonObject(with: Data(pageIDs.utf8)) as? [String]) == apiIDs, "inspector \(pageIDs), API \(apiIDs)")
+            #expect(browser.errors() == [], "inspector")
+            try Self.save(try await browser.screenshot(), "inspector")
+
             // The same page on a phone's width.
             try await browser.call("Emulation.setDeviceMetricsOverride", ["width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true])
             try await browser.navigate("\(base)/dashboard")

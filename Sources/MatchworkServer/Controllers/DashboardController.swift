@@ -81,6 +81,9 @@ struct DashboardController: Sendable {
                 return Self.page(dashboard.render("models", page))
             }
         }
+        pages.get("inspect") { request, _ in
+            try await signedIn(request) { session in try await inspect(request, session) }
+        }
         pages.get("experiments/:name") { request, context in
             let name = try context.parameters.require("name")
             return try await signedIn(request) { session in
@@ -134,6 +137,35 @@ struct DashboardController: Sendable {
             opportunities: snapshot.opportunities.count, events: snapshot.interactionCount, cache: (stats.hits, stats.misses), latency: latency.percentiles(),
             requests: latency.count, days: days, running: running)
         return Self.page(dashboard.render("overview", page))
+    }
+
+    /// The inspector: `kind` (person, opportunity, applicants), `id`, `count` and `mode` (repeatable).
+    func inspect(_ request: Request, _ session: DashboardSessions.Session) async throws -> Response {
+        let query = request.uri.queryParameters
+        let modes = RecommendationMode.allCases.map(\.rawValue)
+        var asked = query.getAll("mode").map { String($0) }.filter(modes.contains)
+        if asked.isEmpty { asked = ["rule_based", "ensemble", "ranked"] }
+        let kind = query["kind"].map(String.init) ?? "person"
+        let id = query["id"].map(String.init) ?? ""
+        let count = query["count"].flatMap { Int(String($0)) }.map { min(50, max(1, $0)) } ?? 10
+        var results: [(mode: String, result: Result<Recommendations, MatchworkError>)] = []
+        if !id.isEmpty {
+            let subject: RecommendationSubject
+            do {
+                subject = kind == "person" ? .person(try PersonID.validated(id, field: "id")) : .opportunity(try OpportunityID.validated(id, field: "id"))
+            } catch {
+                let page = InspectorPage(layout: layout("Inspector", session, page: "inspect", notice: error.message), kind: kind, id: id, count: count, modes: modes, asked: asked, results: [])
+                return Self.page(dashboard.render("inspect", page), status: .unprocessableContent)
+            }
+            let engine = try await host.current(for: SubjectKey(subject), patience: .zero).state.engine
+            for mode in asked {
+                guard let m = RecommendationMode(rawValue: mode) else { continue }
+                let request = RecommendationRequest(subject, count: count, mode: m, pool: kind == "applicants" ? .applicants : .everyone, explain: true)
+                results.append((mode, Result { () throws(MatchworkError) in try engine.recommend(request) }))
+            }
+        }
+        let page = InspectorPage(layout: layout("Inspector", session, page: "inspect"), kind: kind, id: id, count: count, modes: modes, asked: asked, results: results)
+        return Self.page(dashboard.render("inspect", page))
     }
 
     func experiment(_ name: String, _ session: DashboardSessions.Session, notice: String? = nil) async throws -> Response {
