@@ -23,7 +23,7 @@ public struct Layout: Sendable {
         self.keyName = keyName
         self.csrf = csrf
         self.notice = notice
-        nav = role == nil ? [] : [("overview", "/dashboard", "Overview"), ("experiments", "/dashboard/experiments", "Experiments"), ("models", "/dashboard/models", "Models"), ("inspect", "/dashboard/inspect", "Inspector")].map {
+        nav = role == nil ? [] : [("overview", "/dashboard", "Overview"), ("experiments", "/dashboard/experiments", "Experiments"), ("models", "/dashboard/models", "Models"), ("inspect", "/dashboard/inspect", "Inspector"), ("marketplace", "/dashboard/marketplace", "Marketplace")].map {
             Link(href: $0.1, label: $0.2, current: $0.0 == page)
         }
     }
@@ -341,6 +341,69 @@ public struct InspectorPage: Sendable {
                     filtered: filtered.isEmpty ? nil : filtered, fallbacks: list.fallbacks.map { "\($0.component): \($0.reason)" }, notice: list.notice, error: nil, items: items)
             }
         }
+    }
+}
+
+/// The marketplace: supply against demand per facet value (open opportunities asking for it,
+/// workers offering it) and the workers' stored scores, highest first.
+public struct MarketplacePage: Sendable {
+    public struct Row: Sendable {
+        public var value: String
+        public var demand: Int
+        public var supply: Int
+        public var ratio: String
+        /// Under one worker per opportunity asking.
+        public var short: Bool
+    }
+    public struct Facet: Sendable {
+        public var name: String
+        public var rows: [Row]
+        public var chart: String
+    }
+    public struct Score: Sendable {
+        public var person: String
+        public var overall: String
+        public var quality: String
+        public var reliability: String
+        public var experience: String
+        public var bidding: String
+        public var activity: String
+        public var hires: Int
+        public var specialisation: String
+    }
+    public var layout: Layout
+    public var open: Int
+    public var workers: Int
+    public var facets: [Facet]
+    public var scores: [Score]
+    public var hasScores: Bool
+
+    public init(layout: Layout, snapshot: MarketplaceSnapshot, scores: [WorkerScore]) {
+        self.layout = layout
+        let open = snapshot.opportunities.filter { $0.status == .open }
+        let workers = snapshot.people.filter { $0.role != .client }
+        self.open = open.count
+        self.workers = workers.count
+        var demand: [FacetName: [String: Int]] = [:], supply: [FacetName: [String: Int]] = [:]
+        for o in open { for (facet, values) in o.required.values where facet.rawValue != "rhythm" { for v in values { demand[facet, default: [:]][v, default: 0] += 1 } } }
+        for p in workers { for (facet, values) in p.facets.values where demand[facet] != nil { for v in values { supply[facet, default: [:]][v, default: 0] += 1 } } }
+        facets = demand.keys.sorted().map { facet in
+            let rows = demand[facet]!.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(12).map { value, asked in
+                let offered = supply[facet]?[value] ?? 0
+                return Row(value: value, demand: asked, supply: offered, ratio: asked > 0 ? String(format: "%.2f", Double(offered) / Double(asked)) : "-", short: offered < asked)
+            }
+            let chart = SVG.intervals(
+                rows.map { (label: $0.value, estimate: Double($0.supply) - Double($0.demand), lower: nil, upper: nil) },
+                title: "\(facet.rawValue): workers offering it less the open opportunities asking for it", unit: "")
+            return Facet(name: facet.rawValue, rows: Array(rows), chart: chart)
+        }
+        self.scores = scores.map { s in
+            Score(
+                person: s.person.rawValue, overall: String(format: "%.1f", s.overall), quality: String(format: "%.1f", s.quality), reliability: String(format: "%.1f", s.reliability),
+                experience: String(format: "%.1f", s.experience), bidding: String(format: "%.1f", s.bidding), activity: String(format: "%.1f", s.activity), hires: s.hires,
+                specialisation: s.specialisation.joined(separator: ", "))
+        }
+        hasScores = !scores.isEmpty
     }
 }
 

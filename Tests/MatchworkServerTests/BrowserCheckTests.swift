@@ -121,6 +121,22 @@ struct BrowserCheckTests {
             #expect(browser.errors() == [], "inspector")
             try Self.save(try await browser.screenshot(), "inspector")
 
+            // The marketplace: the worker scores as the API lists them, supply against demand.
+            var top: [[String: Any]] = []
+            for _ in 0..<200 {
+                top = (try await client.call(.get, "/api/v1/scores?limit=20", key: fixture.read).object["items"] as? [[String: Any]]) ?? []
+                if !top.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            try await browser.navigate("\(base)/dashboard/marketplace")
+            let shownScores = try #require(try await browser.evaluate(
+                "JSON.stringify([...document.querySelectorAll('#scores tbody tr')].map(r => [r.dataset.person, r.querySelector('[data-figure=overall]').textContent]))") as? String)
+            let expected = top.map { [$0["person"] as? String ?? "", String(format: "%.1f", $0["overall"] as? Double ?? -1)] }
+            #expect(((try JSONSerialization.jsonObject(with: Data(shownScores.utf8))) as? [[String]]) == expected, "marketplace scores \(shownScores)")
+            #expect(try await browser.evaluate("document.querySelectorAll('table.facet').length") as? Int ?? 0 >= 1, "supply and demand")
+            #expect(browser.errors() == [], "marketplace")
+            try Self.save(try await browser.screenshot(), "marketplace")
+
             // The same page on a phone's width.
             try await browser.call("Emulation.setDeviceMetricsOverride", ["width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true])
             try await browser.navigate("\(base)/dashboard")

@@ -81,6 +81,14 @@ struct DashboardController: Sendable {
                 return Self.page(dashboard.render("models", page))
             }
         }
+        pages.get("marketplace") { request, _ in
+            try await signedIn(request) { session in
+                let snapshot = try await host.current(for: nil, patience: .zero).state.engine.snapshot
+                let scores = try await store.workerScores(PageRequest(limit: 20)).items
+                let page = MarketplacePage(layout: layout("Marketplace", session, page: "marketplace"), snapshot: snapshot, scores: scores)
+                return Self.page(dashboard.render("marketplace", page))
+            }
+        }
         pages.get("inspect") { request, _ in
             try await signedIn(request) { session in try await inspect(request, session) }
         }
