@@ -19,6 +19,27 @@ struct ExperimentsCommand: AsyncParsableCommand {
             """,
         subcommands: [Create.self, List.self, Show.self, Update.self, Stop.self, Report.self, Simulate.self])
 
+    /// `NAME=MODE` settings as arms.
+    static func arms(_ settings: [String]) throws -> [ExperimentArm] {
+        try settings.enumerated().map { k, setting in
+            let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw MatchworkError(.invalidValue, "--arm '\(setting)' is not NAME=MODE, such as --arm ranked=ranked.", field: "--arm") }
+            return ExperimentArm(name: parts[0], mode: try RecommendationMode.parse(parts[1], field: "--arm \(k + 1)"))
+        }
+    }
+
+    /// `name=share` settings as a dictionary; none gives `arms` equal shares.
+    static func shares(_ settings: [String], field: String, equalAmong arms: [ExperimentArm]) throws -> [String: Double] {
+        let given = try shares(settings, field: field)
+        guard given.isEmpty else { return given }
+        return Dictionary(uniqueKeysWithValues: arms.map { ($0.name, 1 / Double(max(1, arms.count))) })
+    }
+
+    /// `rule 90.0%, ranked 10.0%`: each arm's share in `shares`.
+    static func describe(_ arms: [ExperimentArm], _ shares: [String: Double]) -> String {
+        arms.map { arm in "\(arm.name) \(((shares[arm.name] ?? 0) * 100).r(1))%" }.joined(separator: ", ")
+    }
+
     /// `name=share` settings as a dictionary.
     static func shares(_ settings: [String], field: String) throws -> [String: Double] {
         var out: [String: Double] = [:]
@@ -55,13 +76,7 @@ struct ExperimentsCommand: AsyncParsableCommand {
             lines.append(line)
         }
         if experiment.rollout.count > 1 {
-            let steps = experiment.rollout.map { (step: RolloutStep) -> String in
-                let arms = experiment.arms.map { (arm: ExperimentArm) -> String in
-                    let share: Double = (step.shares[arm.name] ?? 0) * 100
-                    return "\(arm.name) \(share.r(1))%"
-                }
-                return "\(step.at.iso8601) " + arms.joined(separator: ", ")
-            }
+            let steps = experiment.rollout.map { "\($0.at.iso8601) " + describe(experiment.arms, $0.shares) }
             lines.append("  rollout: " + steps.joined(separator: "; "))
         }
         let guardrails = experiment.guardrails.map { (g: Guardrail) -> String in
@@ -118,12 +133,7 @@ struct ExperimentsCommand: AsyncParsableCommand {
                 guard let kind = RankingTarget(rawValue: target) else {
                     throw MatchworkError(.invalidValue, "--target '\(target)' is not a kind of list; use opportunities, people or applicants.", field: "--target")
                 }
-                var parsed: [ExperimentArm] = []
-                for (k, setting) in arms.enumerated() {
-                    let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
-                    guard parts.count == 2 else { throw MatchworkError(.invalidValue, "--arm '\(setting)' is not NAME=MODE, such as --arm ranked=ranked.", field: "--arm") }
-                    parsed.append(ExperimentArm(name: parts[0], mode: try RecommendationMode.parse(parts[1], field: "--arm \(k + 1)")))
-                }
+                var parsed = try ExperimentsCommand.arms(arms)
                 for setting in weights {
                     let parts = setting.split(separator: ":", maxSplits: 1).map(String.init)
                     guard parts.count == 2, let k = parsed.firstIndex(where: { $0.name == parts[0] }) else {
@@ -131,8 +141,7 @@ struct ExperimentsCommand: AsyncParsableCommand {
                     }
                     parsed[k].weights = parts[1]
                 }
-                var given = try ExperimentsCommand.shares(shares, field: "--share")
-                if given.isEmpty { for arm in parsed { given[arm.name] = 1 / Double(max(1, parsed.count)) } }
+                let given = try ExperimentsCommand.shares(shares, field: "--share", equalAmong: parsed)
                 let now = Timestamp.now
                 let experiment = try Experiment(
                     name: name, description: description, target: kind, arms: parsed, control: control, shares: given,
@@ -163,10 +172,7 @@ struct ExperimentsCommand: AsyncParsableCommand {
                     Swift.print("No experiments; create one with `matchwork experiments create NAME --target applicants --arm rule=rule_based --arm ranked=ranked`.")
                 } else {
                     for e in all {
-                        let arms = e.arms.map { (arm: ExperimentArm) -> String in
-                            let share: Double = (e.shares[arm.name] ?? 0) * 100
-                            return "\(arm.name) \(share.r(1))%"
-                        }.joined(separator: ", ")
+                        let arms = ExperimentsCommand.describe(e.arms, e.shares)
                         Swift.print("\(e.name)  \(e.target.rawValue)  \(e.status.rawValue)  since \(e.start.iso8601)  \(arms)")
                     }
                 }
@@ -304,14 +310,8 @@ struct ExperimentsCommand: AsyncParsableCommand {
                 guard (1...10_000).contains(seeds) else {
                     throw MatchworkError(.invalidValue, "--seeds \(seeds) must be between 1 and 10000.", field: "--seeds")
                 }
-                var parsed: [ExperimentArm] = []
-                for (k, setting) in arms.enumerated() {
-                    let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
-                    guard parts.count == 2 else { throw MatchworkError(.invalidValue, "--arm '\(setting)' is not NAME=MODE, such as --arm ranked=ranked.", field: "--arm") }
-                    parsed.append(ExperimentArm(name: parts[0], mode: try RecommendationMode.parse(parts[1], field: "--arm \(k + 1)")))
-                }
-                var given = try ExperimentsCommand.shares(shares, field: "--share")
-                if given.isEmpty { for arm in parsed { given[arm.name] = 1 / Double(max(1, parsed.count)) } }
+                let parsed = try ExperimentsCommand.arms(arms)
+                let given = try ExperimentsCommand.shares(shares, field: "--share", equalAmong: parsed)
                 var configuration = ExperimentSimulation.Configuration()
                 configuration.days = days
                 configuration.examination = examination
