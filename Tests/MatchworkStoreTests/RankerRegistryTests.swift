@@ -15,6 +15,9 @@ struct RankerRegistryTests {
         configuration.windows = 6
         configuration.rounds = 60
         configuration.threads = 1
+        configuration.neuralEvery = 3
+        configuration.neural.windows = 4
+        configuration.neural.trainer.epochs = 6
         let result = try RankerTraining.train(people: m.people, opportunities: m.opportunities, interactions: m.interactions, scenario: .cleaning, configuration: configuration)
         return (m, result.model)
     }
@@ -38,6 +41,7 @@ struct RankerRegistryTests {
         #expect(loaded.encoder == model.encoder)
         #expect(Set(loaded.stages.keys) == Set(model.stages.keys))
         #expect(loaded.declined == model.declined)
+        #expect(model.learnedColumns && loaded.learnedColumns, "the neural model's columns are read back with the boosters")
         #expect(try loaded.stages[.applicants]?.booster.serialized() == (try applicants.booster.serialized()))
         #expect(loaded.stages[.applicants]?.importance == applicants.importance)
 

@@ -14,10 +14,22 @@ struct RankerTests {
         c.windows = 6
         c.rounds = 60
         c.threads = 1
+        // Neural columns from two window models, trained briefly: the columns are exercised
+        // without training a full model per window in a debug build.
+        c.neuralEvery = 3
+        c.neural = neural()
         return c
     }
 
-    @Test("A window's ranker features are the same whatever happened after its cut, hires and reviews included")
+    /// A brief neural training for the ranker's neural columns.
+    static func neural() -> NeuralTraining.Configuration {
+        var n = NeuralTraining.Configuration()
+        n.windows = 4
+        n.trainer.epochs = 6
+        return n
+    }
+
+    @Test("A window's ranker features, the neural model's columns included, are the same whatever happened after its cut, hires and reviews included")
     func noLeakageAcrossTheCut() throws {
         let m = try Self.marketplace.get()
         let outcomes = m.interactions.filter { $0.type == .hire }.sorted { $0.timestamp < $1.timestamp }
@@ -32,7 +44,11 @@ struct RankerTests {
         let opportunities = m.opportunities.filter { (firstSeen[$0.id] ?? cut) < horizonEnd }
         func features(_ interactions: [Interaction]) throws -> [[Float]] {
             let data = Backtest.Data(people: m.people, opportunities: opportunities, interactions: interactions, outcomes: outcomes, scenario: .cleaning, maxSubjects: 2000)
-            let window = try data.window(cut: cut, horizonEnd: horizonEnd, configuration: EngineConfiguration(), cache: FeatureCache())
+            // The neural columns' model, trained as the ranker's training trains a window's: on the history before the cut.
+            let learned = try NeuralTraining.train(
+                people: m.people, opportunities: opportunities, interactions: interactions, scenario: .cleaning, end: cut, configuration: Self.neural()
+            ).model
+            let window = try data.window(cut: cut, horizonEnd: horizonEnd, configuration: EngineConfiguration(), cache: FeatureCache(), learned: learned)
             var lists: [[Float]] = []
             for direction in Backtest.directions {
                 let (requests, _, engine) = window.requests(direction: direction, mode: .ensemble)
@@ -40,7 +56,11 @@ struct RankerTests {
                 for request in requests.prefix(25) {
                     guard case .ranked(let subject, let forPerson, let candidates, _) = try engine.eligible(for: request) else { continue }
                     let query = QueryState(engine: engine, subject: subject, forPerson: forPerson, candidates: candidates, pool: request.pool)
-                    lists.append(query.rankerFeatures(encoder, positions: Array(candidates.indices.prefix(60))))
+                    let rows = query.rankerFeatures(encoder, positions: Array(candidates.indices.prefix(60)), learned: true)
+                    // The neural columns are filled: the model scores the list.
+                    let width = RankerFeatures.names(encoder, learned: true).count
+                    #expect(!rows[width - RankerFeatures.learnedNames.count].isNaN)
+                    lists.append(rows)
                 }
             }
             return lists
@@ -59,6 +79,7 @@ struct RankerTests {
         let m = try Self.marketplace.get()
         let result = try RankerTraining.train(
             people: m.people, opportunities: m.opportunities, interactions: m.interactions, scenario: .cleaning, configuration: Self.configuration())
+        #expect(result.model.learnedColumns && result.model.features.suffix(3) == ["score_neural", "rank_neural", "score_ensemble_learned"])
         let report = try #require(result.stages[.applicants])
         #expect(report.kept, "validation NDCG@10 \(report.rankerValidationNDCG) against the ensemble's \(report.ensembleValidationNDCG)")
         #expect(report.importance.count > 3 && report.importance.allSatisfy { $0.share >= 0 && $0.share <= 1 })

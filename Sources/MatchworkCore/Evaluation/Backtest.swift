@@ -161,10 +161,12 @@ public enum Backtest {
         // weights are tuned on) for early stopping and its choice of objective; it scores only
         // the `ranked` rows, so that the other rows show the engine without it.
         var rankedTest: Window?
-        if let ranker, modes.contains(.ranked) {
+        if var ranker, modes.contains(.ranked) {
+            // Its windows' neural models are trained as the backtest's; without one, no neural columns.
+            if let neural { ranker.neural = neural } else { ranker.neuralEvery = 0 }
             let result = try RankerTraining.train(
                 people: people, opportunities: opportunities, interactions: interactions, scenario: scenario, end: cut, configuration: ranker,
-                engineConfiguration: configuration, learned: learned, progress: rankerProgress)
+                engineConfiguration: configuration, learned: learned, learnedEnd: tune ? cut.adding(seconds: -horizon) : cut, progress: rankerProgress)
             rankedTest = test.with(ranker: result.model)
         }
 

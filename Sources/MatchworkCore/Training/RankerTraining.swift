@@ -11,12 +11,18 @@ import RealModule
 /// features; it keeps its hired rows (label 1) and up to `negatives` others (label 0): half the
 /// best by the default ensemble, half at random (seeded); an applicant list keeps everyone.
 ///
+/// The neural model's score is a feature too (``RankerFeatures/learnedNames``): with
+/// `neuralEvery` n > 0, a neural model is trained on the history before every n-th window's
+/// start and scores that window and the n − 1 after it, so that it has not seen the outcomes
+/// of the windows it scores.
+///
 /// The latest window's lists are the validation set. Each objective in `objectives` is
 /// trained with early stopping on it; the one with the best validation NDCG@10 is kept, and
 /// (with `refit`) trained again on every window for the rounds it kept. A kind of list whose
-/// best booster ranks the validation lists no better than the engine's ensemble does (with the
-/// trained neural model `learned`, when given) gets no stage: the ensemble keeps ranking it,
-/// and the model says why (``RankerModel/declined``).
+/// best booster ranks the validation lists no better than the engine's ensemble does gets no
+/// stage: the ensemble keeps ranking it, and the model says why (``RankerModel/declined``).
+/// That ensemble scores with the validation window's own neural model (trained before it),
+/// or, without neural features, with `learned` when given.
 public enum RankerTraining {
     public struct Configuration: Sendable, Hashable, Codable {
         public var windows = 8
@@ -37,6 +43,11 @@ public enum RankerTraining {
         /// and kept so if its validation NDCG@10 stays within 0.002, so that serving need not
         /// score that component. 0 keeps every component.
         public var minComponentGain = 0.02
+        /// Every how many windows a neural model is trained for the neural columns (each on the
+        /// history before the oldest window it scores); 0 leaves the neural model out of the features.
+        public var neuralEvery = 1
+        /// How those neural models are trained.
+        public var neural = NeuralTraining.Configuration()
         public var seed = 42
         public var threads = 2
 
@@ -48,6 +59,8 @@ public enum RankerTraining {
             try check(negatives, "negatives", 1...10_000)
             try check(maxSubjects, "max_subjects", 1...1_000_000)
             try check(threads, "threads", 1...256)
+            try check(neuralEvery, "neural_every", 0...520)
+            try neural.validate()
             guard minComponentGain.isFinite, (0...1).contains(minComponentGain) else {
                 throw MatchworkError(.invalidConfiguration, "parameter min_component_gain=\(minComponentGain) must be a share between 0 and 1 (0 keeps every component).", field: "min_component_gain")
             }
@@ -76,7 +89,7 @@ public enum RankerTraining {
         /// Reads `windows`, `horizon_days`, `negatives`, `rounds`, `max_depth`, `learning_rate`,
         /// `min_child_weight`, `subsample`, `colsample_bytree`, `early_stopping_rounds`,
         /// `objective` (`rank:ndcg`, `rank:pairwise` or both, comma-separated), `refit` (0 or 1),
-        /// `seed` and `threads` from `parameters`.
+        /// `min_component_gain`, `neural_every`, `seed` and `threads` from `parameters`.
         public init(parameters: inout Parameters) throws(MatchworkError) {
             self.init()
             try parameters.int("windows", into: &windows)
@@ -93,6 +106,7 @@ public enum RankerTraining {
             try parameters.int("threads", into: &threads)
             try parameters.flag("refit", into: &refit)
             try parameters.double("min_component_gain", into: &minComponentGain)
+            try parameters.int("neural_every", into: &neuralEvery)
             var names: [String]?
             try parameters.names("objective", into: &names)
             if let names {
@@ -116,7 +130,7 @@ public enum RankerTraining {
             [
                 "windows": "\(windows)", "horizon_days": "\(horizonDays)", "negatives": "\(negatives)", "rounds": "\(rounds)", "max_depth": "\(maxDepth)",
                 "learning_rate": "\(learningRate)", "min_child_weight": "\(minChildWeight)", "subsample": "\(subsample)", "colsample_bytree": "\(columnSample)",
-                "early_stopping_rounds": "\(earlyStoppingRounds)", "objective": objectives.map(\.rawValue).joined(separator: ","), "refit": refit ? "1" : "0", "min_component_gain": "\(minComponentGain)",
+                "early_stopping_rounds": "\(earlyStoppingRounds)", "objective": objectives.map(\.rawValue).joined(separator: ","), "refit": refit ? "1" : "0", "min_component_gain": "\(minComponentGain)", "neural_every": "\(neuralEvery)",
                 "seed": "\(seed)", "threads": "\(threads)",
             ]
         }
@@ -195,10 +209,12 @@ public enum RankerTraining {
     }
 
     /// Trains on the standing history before `end` (default: just after the latest outcome).
+    /// `learned`, trained on the history before `learnedEnd`, scores the windows whose neural
+    /// model would be trained there (the backtest's, trained before its validation window).
     public static func train(
         people: [Person], opportunities: [Opportunity], interactions: [Interaction], scenario: ScenarioName?, end: Timestamp? = nil,
         configuration: Configuration = Configuration(), engineConfiguration: EngineConfiguration = EngineConfiguration(), learned: LearnedModel? = nil,
-        progress: (String) -> Void = { _ in }
+        learnedEnd: Timestamp? = nil, progress: (String) -> Void = { _ in }
     ) throws(MatchworkError) -> Result {
         try configuration.validate()
         let windowing = TrainingWindows(
@@ -211,9 +227,33 @@ public enum RankerTraining {
         var training: [RankingTarget: Rows] = [:], validation: [RankingTarget: Rows] = [:]
         var encoder: PairFeatureEncoder?
         var windows = 0
-        // The validation window's engine has the neural model, for the ensemble to beat; the
-        // features never use it.
-        try windowing.forEach(count: configuration.windows, configuration: engineConfiguration, learned: { $0 == 1 ? learned : nil }) {
+        // Each block of `neuralEvery` windows is scored by a neural model trained before its
+        // oldest window; without neural features, the validation window's engine has `learned`
+        // for the ensemble to beat, and the features leave it out.
+        let learnedColumns = configuration.neuralEvery > 0
+        var neuralModels: [Int: LearnedModel?] = [:]
+        func neuralModel(_ k: Int, _ cut: Timestamp) throws(MatchworkError) -> LearnedModel? {
+            guard learnedColumns else { return k == 1 ? learned : nil }
+            let block = (k - 1) / configuration.neuralEvery
+            if let known = neuralModels[block] { return known }
+            let oldest = (block + 1) * configuration.neuralEvery
+            let start = end.adding(seconds: -Int64(oldest) * windowing.horizon)
+            var model: LearnedModel?
+            if let learned, learnedEnd == start {
+                model = learned
+            } else { do throws(MatchworkError) {
+                model = try NeuralTraining.train(
+                    people: people, opportunities: opportunities, interactions: interactions, scenario: scenario, end: start,
+                    configuration: configuration.neural, engineConfiguration: engineConfiguration
+                ).model
+                progress("windows \(block * configuration.neuralEvery + 1)-\(oldest): a neural model trained on the history before \(start)")
+            } catch {
+                progress("windows \(block * configuration.neuralEvery + 1)-\(oldest): no neural model (\(error.message))")
+            } }
+            neuralModels[block] = model
+            return model
+        }
+        try windowing.forEach(count: configuration.windows, configuration: engineConfiguration, learned: neuralModel) {
             (k, cut, window) throws(MatchworkError) in
             windows += 1
             if encoder == nil { encoder = PairFeatureEncoder(snapshot: window.engine.snapshot, features: window.engine.features) }
@@ -235,7 +275,7 @@ public enum RankerTraining {
                         positions += best.prefix(top)
                         positions += generator.shuffled(Array(best.dropFirst(top))).prefix(configuration.negatives - top)
                     }
-                    rows.values += query.rankerFeatures(encoder!, positions: positions)
+                    rows.values += query.rankerFeatures(encoder!, positions: positions, learned: learnedColumns)
                     rows.labels += positions.indices.map { $0 < positives ? 1 : 0 }
                     rows.groups.append(positions.count)
                     if k == 1 { rows.ensemble += positions.map { scores[$0] } }
@@ -250,7 +290,8 @@ public enum RankerTraining {
                 "the history before \(end) has no \(outcomeType.rawValue) outcomes in its last \(configuration.windows) windows of \(configuration.horizonDays) days to train a ranker on; import more history or widen --param horizon_days / windows.",
                 field: "interactions")
         }
-        let names = RankerFeatures.names(encoder)
+        let names = RankerFeatures.names(encoder, learned: learnedColumns)
+        let components = RankerFeatures.components(learned: learnedColumns)
         var stages: [RankingTarget: RankerModel.Stage] = [:]
         var reports: [RankingTarget: StageReport] = [:]
         var declined: [RankingTarget: String] = [:]
@@ -261,7 +302,9 @@ public enum RankerTraining {
             var best: (booster: Booster, parameters: BoostingParameters, score: Double)?
             for objective in configuration.objectives {
                 let parameters = configuration.parameters(objective)
-                let booster = try Booster.train(trainData, validation: validData, parameters: parameters)
+                // Early stopping on the NDCG@10 the stage is judged by, ties against the hired (the
+                // library's metric rewards the ties of the first rounds and stops there).
+                let booster = try Booster.train(trainData, validation: validData, parameters: parameters) { valid.ndcg($0.map(Double.init)) }
                 let score = booster.validationHistory.isEmpty ? 0 : booster.validationHistory[booster.rounds - 1]
                 tried[objective.rawValue] = score
                 progress("\(target.rawValue): \(objective.rawValue) validation NDCG@10 \(score) after \(booster.rounds) rounds")
@@ -271,11 +314,11 @@ public enum RankerTraining {
             var validMargins = try booster.predict(validData, margin: true).map(Double.init)
             var rankerNDCG = valid.ndcg(validMargins)
             // Components that bring little gain are pruned, if the stage ranks as well without them.
-            var components: [RecommendationMode]?
+            var used: [RecommendationMode]?
             var pruned: [String] = []
             if configuration.minComponentGain > 0 {
                 let importance = try RankerModel.importance(booster, names: names)
-                let low = RankerFeatures.components.filter { c in
+                let low = components.filter { c in
                     let columns = Set(RankerFeatures.columns(of: c, encoder).map { names[$0] })
                     return importance.filter { columns.contains($0.feature) }.reduce(0) { $0 + $1.share } < configuration.minComponentGain
                 }
@@ -283,14 +326,16 @@ public enum RankerTraining {
                     let masked = low.flatMap { RankerFeatures.columns(of: $0, encoder) }
                     let (maskedTrain, maskedValid) = (train.masking(masked, width: names.count), valid.masking(masked, width: names.count))
                     let maskedValidData = try maskedValid.data(columns: names.count)
-                    let candidate = try Booster.train(try maskedTrain.data(columns: names.count), validation: maskedValidData, parameters: parameters)
+                    let candidate = try Booster.train(try maskedTrain.data(columns: names.count), validation: maskedValidData, parameters: parameters) {
+                        maskedValid.ndcg($0.map(Double.init))
+                    }
                     let margins = try candidate.predict(maskedValidData, margin: true).map(Double.init)
                     let ndcg = maskedValid.ndcg(margins)
                     let names = low.map(\.rawValue).joined(separator: ", ")
                     if ndcg >= rankerNDCG - 0.002 {
                         progress("\(target.rawValue): pruned \(names) (under \(configuration.minComponentGain) of the gain each); validation NDCG@10 \(ndcg) against \(rankerNDCG) with them")
                         (booster, validMargins, rankerNDCG, train, valid) = (candidate, margins, ndcg, maskedTrain, maskedValid)
-                        components = RankerFeatures.components.filter { !low.contains($0) }
+                        used = components.filter { !low.contains($0) }
                         pruned = low.map(\.rawValue)
                     } else {
                         progress("\(target.rawValue): kept \(names): without them validation NDCG@10 \(ndcg) against \(rankerNDCG)")
@@ -319,7 +364,7 @@ public enum RankerTraining {
             }
             let importance = try RankerModel.importance(booster, names: names)
             stages[target] = RankerModel.Stage(
-                booster: booster, parameters: parameters, validation: tried, importance: importance, choiceScale: scale, components: components)
+                booster: booster, parameters: parameters, validation: tried, importance: importance, choiceScale: scale, components: used)
             reports[target] = StageReport(
                 lists: train.groups.count + valid.groups.count, rows: train.labels.count + valid.labels.count, validationLists: valid.groups.count, validation: tried,
                 rankerValidationNDCG: rankerNDCG, ensembleValidationNDCG: ensembleNDCG, kept: true, choiceScale: scale, prunedComponents: pruned, objective: parameters.objective.rawValue, rounds: booster.rounds,
@@ -331,7 +376,7 @@ public enum RankerTraining {
                 "the history before \(end) has too few \(outcomeType.rawValue) outcomes to train a ranker (at least 5 lists before the latest window and 2 in it, for some kind of list); import more history or widen --param horizon_days / windows.",
                 field: "interactions")
         }
-        return Result(model: RankerModel(encoder: encoder, stages: stages, declined: declined), stages: reports, windows: windows)
+        return Result(model: RankerModel(encoder: encoder, stages: stages, declined: declined, learnedColumns: learnedColumns), stages: reports, windows: windows)
     }
 
     /// The scale `s` maximising the conditional-logit likelihood of the hired rows of each

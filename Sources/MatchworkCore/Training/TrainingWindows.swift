@@ -31,10 +31,10 @@ struct TrainingWindows {
 
     /// Calls `body` with `k` (1 the newest), the window's start and its rebuilt marketplace for
     /// each of the last `count` windows that holds an outcome and a pair to learn from; stops at
-    /// the first window with no outcome before it. `learned(k)` is the neural model window `k`'s
-    /// engine scores with, if any.
+    /// the first window with no outcome before it. `learned(k, cut)` is the neural model window
+    /// `k`'s engine scores with, if any.
     func forEach(
-        count: Int, configuration: EngineConfiguration, learned: (Int) -> LearnedModel? = { _ in nil },
+        count: Int, configuration: EngineConfiguration, learned: (_ k: Int, _ cut: Timestamp) throws(MatchworkError) -> LearnedModel? = { _, _ in nil },
         _ body: (_ k: Int, _ cut: Timestamp, _ window: Backtest.Window) throws(MatchworkError) -> Void
     ) throws(MatchworkError) {
         let outcomes = data.outcomes
@@ -43,7 +43,7 @@ struct TrainingWindows {
             let windowEnd = cut.adding(seconds: horizon)
             guard outcomes.contains(where: { $0.timestamp >= cut && $0.timestamp < windowEnd }) else { continue }
             guard outcomes.contains(where: { $0.timestamp < cut }) else { break }
-            let window = try data.window(cut: cut, horizonEnd: windowEnd, configuration: configuration, cache: FeatureCache(), learned: learned(k))
+            let window = try data.window(cut: cut, horizonEnd: windowEnd, configuration: configuration, cache: FeatureCache(), learned: try learned(k, cut))
             guard window.pairs > 0 else { continue }
             try body(k, cut, window)
         }

@@ -133,6 +133,8 @@ enum ModelArtifact {
         var encoder: PairFeatureEncoder
         var stages: [RankerStageHeader]
         var declined: [String: String]
+        /// Whether the boosters read the neural model's columns; absent in rankers saved before them.
+        var learned: Bool?
     }
 
     struct Tensor: Codable {
@@ -193,7 +195,7 @@ enum ModelArtifact {
                 stages.append(RankerStageHeader(target: target, bytes: bytes.count, parameters: stage.parameters, validation: stage.validation, importance: stage.importance, choiceScale: stage.choiceScale, components: stage.components?.map(\.rawValue)))
                 add("ranker.\(target.rawValue)", packed(bytes))
             }
-            header.ranker = RankerHeader(encoder: ranker.encoder, stages: stages, declined: Dictionary(uniqueKeysWithValues: ranker.declined.map { ($0.key.rawValue, $0.value) }))
+            header.ranker = RankerHeader(encoder: ranker.encoder, stages: stages, declined: Dictionary(uniqueKeysWithValues: ranker.declined.map { ($0.key.rawValue, $0.value) }), learned: ranker.learnedColumns ? true : nil)
         }
         header.tensors = tensors
         let encoder = JSONEncoder()
@@ -335,7 +337,8 @@ enum ModelArtifact {
     }
 
     private static func decodeRanker(_ header: RankerHeader, tensors: [String: [Int32]]) throws(ArtifactError) -> RankerModel {
-        let columns = RankerFeatures.names(header.encoder).count
+        let learned = header.learned ?? false
+        let columns = RankerFeatures.names(header.encoder, learned: learned).count
         var stages: [RankingTarget: RankerModel.Stage] = [:]
         for stage in header.stages {
             guard let words = tensors["ranker.\(stage.target.rawValue)"], stage.bytes >= 0, words.count == (stage.bytes + 3) / 4 else {
@@ -353,7 +356,7 @@ enum ModelArtifact {
             var components: [RecommendationMode]?
             if let names = stage.components {
                 components = try names.map { (name) throws(ArtifactError) -> RecommendationMode in
-                    guard let mode = RankerFeatures.components.first(where: { $0.rawValue == name }) else {
+                    guard let mode = RankerFeatures.components(learned: learned).first(where: { $0.rawValue == name }) else {
                         throw .incompatible("its \(stage.target.rawValue) booster reads a component named '\(name)', which this matchwork does not score")
                     }
                     return mode
@@ -368,7 +371,7 @@ enum ModelArtifact {
             guard let target = RankingTarget(rawValue: name) else { throw .incompatible("it declines a kind of list named '\(name)', which this matchwork does not know") }
             declined[target] = reason
         }
-        let model = RankerModel(encoder: header.encoder, stages: stages, declined: declined)
+        let model = RankerModel(encoder: header.encoder, stages: stages, declined: declined, learnedColumns: learned)
         if let problem = model.servingProblem() { throw .incompatible("the ranker is inconsistent: \(problem)") }
         return model
     }

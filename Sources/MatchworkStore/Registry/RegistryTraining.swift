@@ -102,12 +102,25 @@ public enum RegistryTraining {
             engineConfiguration: engineConfiguration, progress: progress)
     }
 
-    /// Trains the learned ranker on records and saves it (CPU-bound; run it off the cooperative pool).
+    /// Trains the learned ranker on records and saves it (CPU-bound; run it off the cooperative
+    /// pool); its windows' neural models take the serving neural model's settings, and without a
+    /// serving neural model it has no neural columns.
     public static func trainRanker(
         people: [Person], opportunities: [Opportunity], interactions: [Interaction], scenario: ScenarioName?, registry: ModelRegistry,
         configuration: RankerTraining.Configuration, engineConfiguration: EngineConfiguration, progress: (String) -> Void = { _ in }
     ) throws -> (metadata: ModelMetadata, result: RankerTraining.Result, seconds: Double) {
-        let learned = registry.serving(scenario: scenario)?.model
+        let serving = registry.serving(scenario: scenario)
+        let learned = serving?.model
+        var configuration = configuration
+        // The windows' neural models are trained with the serving model's settings, so that the
+        // neural columns learned from behave like the ones served; without a serving neural
+        // model there would be nothing to fill them, so the ranker goes without.
+        if let settings = serving?.metadata.hyperParameters {
+            var parameters = try Parameters(settings.map { "\($0.key)=\($0.value)" }.sorted())
+            configuration.neural = try NeuralTraining.Configuration(parameters: &parameters)
+        } else {
+            configuration.neuralEvery = 0
+        }
         let started = Date()
         let result = try RankerTraining.train(
             people: people, opportunities: opportunities, interactions: interactions, scenario: scenario, configuration: configuration,

@@ -152,7 +152,13 @@ public final class Booster: Sendable {
 
     /// Trains `parameters.rounds` rounds on `train`, watching `validation` (needed for early
     /// stopping, which then keeps the best round).
-    public static func train(_ train: BoostingData, validation: BoostingData? = nil, parameters: BoostingParameters) throws(MatchworkError) -> Booster {
+    ///
+    /// With `score`, each round's validation figure is `score` of the validation rows' margins
+    /// (higher is better) instead of the library's metric: early stopping then follows a figure
+    /// the caller defines, such as an NDCG that counts ties against the relevant rows.
+    public static func train(
+        _ train: BoostingData, validation: BoostingData? = nil, parameters: BoostingParameters, score: (([Float]) -> Double)? = nil
+    ) throws(MatchworkError) -> Booster {
         try parameters.validate()
         if parameters.objective.isRanking, train.groups == nil {
             throw MatchworkError(.invalidValue, "objective \(parameters.objective.rawValue) ranks within query groups; give the rows' groups.", field: "groups")
@@ -192,11 +198,22 @@ public final class Booster: Sendable {
                 return valid.withUnsafeMutableBufferPointer { v in names.withUnsafeMutableBufferPointer { n in XGBoosterEvalOneIter(booster, Int32(round), v.baseAddress, n.baseAddress, 1, &text) } }
             }
             try check(status, "evaluate round \(round + 1)")
-            // "[3]\tvalid-ndcg@10:0.712"
-            let line = text.map { String(cString: $0) } ?? ""
-            let value = line.split(separator: ":").last.flatMap { Double(String($0.filter { !$0.isWhitespace })) } ?? .nan
+            let value: Double
+            if let score, let validation {
+                var shape: UnsafePointer<bst_ulong>?
+                var dimension: bst_ulong = 0
+                var result: UnsafePointer<Float>?
+                let config = #"{"type": 1, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false}"#
+                try check(XGBoosterPredictFromDMatrix(booster, dvalid.handle, config, &shape, &dimension, &result), "predict the validation rows in round \(round + 1)")
+                value = result.map { score(Array(UnsafeBufferPointer(start: $0, count: validation.rows))) } ?? .nan
+            } else {
+                // "[3]\tvalid-ndcg@10:0.712"
+                let line = text.map { String(cString: $0) } ?? ""
+                value = line.split(separator: ":").last.flatMap { Double(String($0.filter { !$0.isWhitespace })) } ?? .nan
+            }
             history.append(value)
-            if best.value.isNaN || (higherIsBetter ? value > best.value : value < best.value) { best = (round, value) }
+            let better = score != nil || higherIsBetter
+            if best.value.isNaN || (better ? value > best.value : value < best.value) { best = (round, value) }
             if let patience = parameters.earlyStoppingRounds, round - best.round >= patience { break }
         }
         var kept = parameters.rounds

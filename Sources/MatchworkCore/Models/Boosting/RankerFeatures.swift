@@ -20,6 +20,12 @@ import Synchronization
 ///   they took the cheapest bid, and the hired bid's mean rank by price, by the bidder's
 ///   quality and by time (0 cheapest, best, first), and this bid's distance from those habits.
 ///
+/// - with `learned` columns (``learnedNames``), last: the trained neural model's score, its
+///   rank, and the default ensemble blend with the model's share (`NaN` where the engine has
+///   no neural model). Training gives each window a neural model trained on the history
+///   before that window (``RankerTraining/Configuration/neuralEvery``), so these columns too
+///   see nothing of the outcomes they are trained on.
+///
 /// Everything comes from the engine's snapshot, so a training list built from the marketplace
 /// at a window's start sees nothing of that window's outcomes.
 public enum RankerFeatures {
@@ -34,15 +40,25 @@ public enum RankerFeatures {
         "client_price_gap", "client_quality_gap",
     ]
 
+    /// The trained neural model's columns, after every other (``names(_:learned:)``).
+    static let learnedNames = ["score_neural", "rank_neural", "score_ensemble_learned"]
+
+    /// The components whose scores a ranker with `learned` columns reads: ``components`` and,
+    /// with them, the neural model.
+    public static func components(learned: Bool) -> [RecommendationMode] { learned ? components + [.neural] : components }
+
     /// The columns of `component`'s score and rank for pairs encoded by `encoder`.
     static func columns(of component: RecommendationMode, _ encoder: PairFeatureEncoder) -> [Int] {
+        let width = encoder.continuousCount + 2 * components.count + listNames.count
+        if component == .neural { return Array(width..<(width + learnedNames.count)) }
         guard let k = components.firstIndex(of: component) else { return [] }
         return [encoder.continuousCount + k, encoder.continuousCount + components.count + k]
     }
 
-    /// The feature names for pairs encoded by `encoder`, in column order.
-    public static func names(_ encoder: PairFeatureEncoder) -> [String] {
-        encoder.names + components.map { "score_\($0.rawValue)" } + components.map { "rank_\($0.rawValue)" } + listNames
+    /// The feature names for pairs encoded by `encoder`, in column order; with `learned`, the
+    /// neural model's columns last.
+    public static func names(_ encoder: PairFeatureEncoder, learned: Bool = false) -> [String] {
+        encoder.names + components.map { "score_\($0.rawValue)" } + components.map { "rank_\($0.rawValue)" } + listNames + (learned ? learnedNames : [])
     }
 
     /// The readable group each feature's contribution is reported under (``names`` order):
@@ -63,7 +79,7 @@ public enum RankerFeatures {
         case "fit_specialization", "preference_cosine": return "specialization"
         case "fit_availability", "start_hour_sin", "start_hour_cos", "start_day_sin", "start_day_cos": return "availability"
         case "activity", "log_applicants", "log_recent_interest", "log_bids", "log_list_size": return "activity"
-        case "score_ensemble": return "ensemble"
+        case "score_ensemble", "score_ensemble_learned": return "ensemble"
         default:
             if name.hasPrefix("client_") { return "client habits" }
             for prefix in ["score_", "rank_"] where name.hasPrefix(prefix) { return String(name.dropFirst(prefix.count)) }
@@ -142,17 +158,23 @@ extension QueryState {
     /// The ranker's features (``RankerFeatures/names``) of the candidates at `positions`,
     /// row-major; the list-relative ones are computed over every candidate of the query.
     /// Components outside `components` (a stage that does not use them) are not scored: their
-    /// score and rank columns stay `NaN`.
-    func rankerFeatures(_ encoder: PairFeatureEncoder, positions: [Int], components used: Set<RecommendationMode>? = nil) -> [Float] {
+    /// score and rank columns stay `NaN`. With `learned`, the neural model's columns follow.
+    func rankerFeatures(
+        _ encoder: PairFeatureEncoder, positions: [Int], components used: Set<RecommendationMode>? = nil, learned: Bool = false
+    ) -> [Float] {
         let base = encoder.continuousCount
         let components = RankerFeatures.components
-        let width = base + 2 * components.count + RankerFeatures.listNames.count
+        let width = base + 2 * components.count + RankerFeatures.listNames.count + (learned ? RankerFeatures.learnedNames.count : 0)
         let n = candidates.count
         let raw = pairFeatures(encoder, positions: positions).continuous
 
         // Component values over the whole list, and each candidate's rank by them.
         let scores: [[Double]?] = components.map { used?.contains($0) == false ? nil : try? self.values(of: $0).get().values }
         let ensemble = blend(mode: .ensemble, finalStage: false, learned: false).scores
+        // The neural model's score, its rank and the ensemble with its share, if the stage reads it.
+        let neural = learned && used?.contains(.neural) != false ? try? self.values(of: .neural).get().values : nil
+        let neuralRanks = neural.map(Self.rankFractions)
+        let learnedEnsemble = neural != nil ? blend(mode: .ensemble, finalStage: false, learned: true).scores : nil
         let ranks = scores.map { $0.map(Self.rankFractions) }
         let quality = index.tables.quality, workers = snapshot.activity.workers
         let qualityRanks = Self.rankFractions(candidates.map { c in quality.isEmpty ? 0 : quality[Int(pair(c).person) * 5].value })
@@ -220,6 +242,11 @@ extension QueryState {
             put(habit?.timeRank)
             put(habit.flatMap { h in priceRank.map { $0 - h.priceRank } })
             put(habit.map { qualityRanks[i] - $0.qualityRank })
+            if learned {
+                put(neural?[i])
+                put(neuralRanks?[i])
+                put(learnedEnsemble?[i])
+            }
         }
         return out
     }

@@ -46,18 +46,24 @@ public struct RankerModel: Sendable {
     /// Why a kind of list has no stage although it had enough outcomes: the booster did not
     /// beat the ensemble on the validation lists, which keeps ranking them.
     public var declined: [RankingTarget: String]
+    /// Whether its boosters read the neural model's columns (``RankerFeatures/learnedNames``);
+    /// rankers trained before those columns existed do not.
+    public var learnedColumns: Bool
     /// The registry version it was loaded from, if any.
     public var version: String?
 
-    public init(encoder: PairFeatureEncoder, stages: [RankingTarget: Stage], declined: [RankingTarget: String] = [:], version: String? = nil) {
+    public init(
+        encoder: PairFeatureEncoder, stages: [RankingTarget: Stage], declined: [RankingTarget: String] = [:], learnedColumns: Bool = false, version: String? = nil
+    ) {
         self.encoder = encoder
         self.stages = stages
         self.declined = declined
+        self.learnedColumns = learnedColumns
         self.version = version
     }
 
     /// The feature names, in column order.
-    public var features: [String] { RankerFeatures.names(encoder) }
+    public var features: [String] { RankerFeatures.names(encoder, learned: learnedColumns) }
 
     /// Why this model cannot serve, if it cannot: a stage's booster scores another number of
     /// features than the encoder gives.

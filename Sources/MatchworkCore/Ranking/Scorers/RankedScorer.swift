@@ -31,7 +31,7 @@ struct RankedScorer: Scorer {
                 ranker.declined[query.target] ?? "the ranker has no model for \(query.target.rawValue) lists (too few outcomes of that kind when it was trained)"))
         }
         let n = query.candidates.count
-        let rows = query.rankerFeatures(ranker.encoder, positions: Array(0..<n), components: stage.components.map(Set.init))
+        let rows = query.rankerFeatures(ranker.encoder, positions: Array(0..<n), components: stage.components.map(Set.init), learned: ranker.learnedColumns)
         let width = rows.count / max(1, n)
         do throws(MatchworkError) {
             guard width == stage.booster.columns, n > 0 else {
