@@ -29,7 +29,9 @@ struct TrainCommand: AsyncParsableCommand {
             windows; a kind of list it does not rank better than the ensemble on the latest \
             window is left to the ensemble. Parameters: windows, horizon_days, negatives, \
             max_subjects, rounds, max_depth, learning_rate, min_child_weight, subsample, \
-            colsample_bytree, early_stopping_rounds, objective, refit, seed, threads.
+            colsample_bytree, early_stopping_rounds, objective, refit, min_component_gain, \
+            neural_every (windows per neural model for the neural score columns, trained with \
+            the serving neural model's settings; 0: none), seed, threads.
 
             all: every model in turn (the ranker last, against the new neural model); give \
             parameters as MODEL.KEY=VALUE (als.factors=64, neural.epochs=20). A model the data cannot train (too few reviews for mf) is \
