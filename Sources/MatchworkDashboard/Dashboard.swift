@@ -37,7 +37,7 @@ public struct Dashboard: Sendable {
     }
 
     /// The templates every build must have.
-    static let pages = ["header", "footer", "sign-in", "overview", "experiments", "experiment", "models", "inspect", "marketplace", "error"]
+    static let pages = ["header", "footer", "sign-in", "overview", "experiments", "experiment", "models", "inspect", "marketplace", "records", "record", "error"]
 
     /// The page `template` rendered with `context`.
     public func render(_ template: String, _ context: Any) -> String {

@@ -23,7 +23,7 @@ public struct Layout: Sendable {
         self.keyName = keyName
         self.csrf = csrf
         self.notice = notice
-        nav = role == nil ? [] : [("overview", "/dashboard", "Overview"), ("experiments", "/dashboard/experiments", "Experiments"), ("models", "/dashboard/models", "Models"), ("inspect", "/dashboard/inspect", "Inspector"), ("marketplace", "/dashboard/marketplace", "Marketplace")].map {
+        nav = role == nil ? [] : [("overview", "/dashboard", "Overview"), ("experiments", "/dashboard/experiments", "Experiments"), ("models", "/dashboard/models", "Models"), ("inspect", "/dashboard/inspect", "Inspector"), ("marketplace", "/dashboard/marketplace", "Marketplace"), ("people", "/dashboard/people", "People"), ("opportunities", "/dashboard/opportunities", "Opportunities")].map {
             Link(href: $0.1, label: $0.2, current: $0.0 == page)
         }
     }
@@ -414,5 +414,199 @@ public struct MessagePage: Sendable {
     public init(layout: Layout, message: String?) {
         self.layout = layout
         self.message = message
+    }
+}
+
+/// The records view: people or opportunities found by id, name or title, a page at a time.
+public struct RecordsPage: Sendable {
+    public struct Row: Sendable {
+        public var id: String
+        public var href: String
+        public var label: String
+        public var detail: String
+    }
+    public var layout: Layout
+    /// `people` or `opportunities`.
+    public var kind: String
+    public var people: Bool
+    public var query: String
+    public var rows: [Row]
+    public var hasRows: Bool
+    public var matches: Int
+    public var shown: String
+    public var next: String?
+    public var previous: String?
+
+    /// Rows `offset..<offset + limit` of the snapshot's people (`people`) or opportunities whose
+    /// id, name or title contains `query` (case and accents ignored; all when it is empty).
+    /// `text` safe as one segment of a URL path or a query value.
+    public static func pathSegment(_ text: String) -> String { path(text) }
+
+    static func path(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
+    }
+
+    public init(layout: Layout, snapshot: MarketplaceSnapshot, people: Bool, query: String, offset: Int, limit: Int = 50) {
+        self.layout = layout
+        self.people = people
+        kind = people ? "people" : "opportunities"
+        self.query = query
+        let needle = query.trimmingCharacters(in: .whitespaces).folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+        func matches(_ texts: String?...) -> Bool {
+            needle.isEmpty || texts.contains { $0?.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).contains(needle) == true }
+        }
+        var found: [Row] = []
+        if people {
+            for p in snapshot.people where matches(p.id.rawValue, p.name) {
+                let facets = p.facets.values.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue): \($0.value.joined(separator: ", "))" }.joined(separator: "; ")
+                found.append(Row(id: p.id.rawValue, href: "/dashboard/people/\(RecordsPage.path(p.id.rawValue))", label: p.name ?? "", detail: [p.role.rawValue, facets].filter { !$0.isEmpty }.joined(separator: " · ")))
+            }
+        } else {
+            for o in snapshot.opportunities where matches(o.id.rawValue, o.title) {
+                found.append(Row(
+                    id: o.id.rawValue, href: "/dashboard/opportunities/\(RecordsPage.path(o.id.rawValue))", label: o.title ?? "",
+                    detail: [o.status.rawValue, o.kind.rawValue, o.client.map { "client \($0.rawValue)" } ?? "", "\(o.slots) slot\(o.slots == 1 ? "" : "s")"].filter { !$0.isEmpty }.joined(separator: " · ")))
+            }
+        }
+        self.matches = found.count
+        let start = min(max(0, offset), found.count)
+        rows = Array(found[start..<min(found.count, start + limit)])
+        hasRows = !rows.isEmpty
+        shown = found.isEmpty ? "none" : "\(start + 1)-\(start + rows.count) of \(found.count)"
+        let q = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        next = start + limit < found.count ? "/dashboard/\(kind)?q=\(q)&offset=\(start + limit)" : nil
+        previous = start > 0 ? "/dashboard/\(kind)?q=\(q)&offset=\(max(0, start - limit))" : nil
+    }
+}
+
+/// One person or opportunity: the profile, its events (each retractable by an admin), the
+/// lists served for it, and a worker's stored score.
+public struct RecordPage: Sendable {
+    public struct Field: Sendable {
+        public var name: String
+        public var value: String
+    }
+    public struct Event: Sendable {
+        public var eventID: String
+        public var type: String
+        public var time: String
+        public var other: String
+        public var otherHref: String
+        public var value: String
+        public var retractable: Bool
+    }
+    public struct List: Sendable {
+        public var id: String
+        public var time: String
+        public var mode: String
+        public var answeredBy: String
+        public var items: String
+        public var arm: String
+        /// Its outcomes and feedback, by type with counts ("hired 1, viewed 2").
+        public var outcomes: String
+        public var feedback: String
+    }
+    public var layout: Layout
+    public var kind: String
+    public var id: String
+    public var title: String
+    public var fields: [Field]
+    public var events: [Event]
+    public var hasEvents: Bool
+    public var moreEvents: String?
+    public var lists: [List]
+    public var hasLists: Bool
+    public var score: [Field]
+    public var hasScore: Bool
+    public var canRetract: Bool
+    public var here: String
+    public var inspect: String
+    /// The record as JSON in the admin's edit form (`nil` for other roles).
+    public var editJSON: String?
+
+    public init(
+        layout: Layout, person: Person? = nil, opportunity: Opportunity? = nil, events: Page<Interaction>,
+        lists: [(list: ServedList, outcomes: [OutcomeRecord], feedback: [FeedbackRecord])], score: WorkerScore?, canRetract: Bool,
+        editJSON: String? = nil
+    ) {
+        self.layout = layout
+        self.canRetract = canRetract
+        self.editJSON = editJSON
+        var fields: [Field] = []
+        func add(_ name: String, _ value: String?) { if let value, !value.isEmpty { fields.append(Field(name: name, value: value)) } }
+        func facets(_ f: Facets) -> String { f.values.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue): \($0.value.joined(separator: ", "))" }.joined(separator: "; ") }
+        func attributes(_ a: Attributes) -> String { a.values.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value))" }.joined(separator: ", ") }
+        func skills(_ s: [SkillLevel]) -> String { s.map { "\($0.skill) \(String(format: "%.1f", $0.level))" }.joined(separator: ", ") }
+        func place(_ g: GeoPoint?) -> String? { g.map { "\(String(format: "%.4f", $0.latitude)), \(String(format: "%.4f", $0.longitude))" } }
+        if let p = person {
+            kind = "people"
+            id = p.id.rawValue
+            title = p.name.map { "\(p.id.rawValue) · \($0)" } ?? p.id.rawValue
+            add("role", p.role.rawValue)
+            add("facets", facets(p.facets))
+            add("skills", skills(p.skills))
+            add("certifications", p.certifications.map(\.name).joined(separator: ", "))
+            add("attributes", attributes(p.attributes))
+            add("location", place(p.location))
+            add("capacity", "\(p.capacity)")
+            inspect = "/dashboard/inspect?kind=person&id=\(id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+        } else if let o = opportunity {
+            kind = "opportunities"
+            id = o.id.rawValue
+            title = o.title.map { "\(o.id.rawValue) · \($0)" } ?? o.id.rawValue
+            add("status", o.status.rawValue)
+            add("kind", o.kind.rawValue)
+            add("client", o.client?.rawValue)
+            add("required", facets(o.required))
+            add("preferred", facets(o.preferred))
+            add("certifications required", o.requiredCertifications.joined(separator: ", "))
+            add("attributes", attributes(o.attributes))
+            add("teaches", skills(o.teaches))
+            add("prerequisites", skills(o.prerequisites))
+            add("skills asked", skills(o.skills))
+            add("location", place(o.location))
+            add("window", o.window.map { "\($0.start.iso8601) to \($0.end.iso8601)" })
+            add("slots", "\(o.slots)")
+            inspect = "/dashboard/inspect?kind=applicants&id=\(id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+        } else {
+            (kind, id, title, inspect) = ("", "", "", "")
+        }
+        self.fields = fields
+        let personView = person != nil
+        self.events = events.items.map { e in
+            let other = personView ? e.opportunity.rawValue : e.person.rawValue
+            return Event(
+                eventID: e.eventID ?? "", type: e.type.rawValue, time: e.timestamp.iso8601, other: other,
+                otherHref: "/dashboard/\(personView ? "opportunities" : "people")/\(RecordsPage.path(other))", value: e.value.map { String(format: "%.2f", $0) } ?? "",
+                retractable: canRetract && e.eventID != nil && e.type != .retract)
+        }
+        let here = "/dashboard/\(kind)/\(RecordsPage.path(id))"
+        self.here = here
+        moreEvents = events.next.map { "\(here)?events_before=\($0)" }
+        func counted(_ names: [String]) -> String {
+            var counts: [String: Int] = [:]
+            for n in names { counts[n, default: 0] += 1 }
+            return counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+        self.lists = lists.map { entry in
+            let l = entry.list
+            return List(
+                id: l.id, time: l.servedAt.iso8601, mode: l.mode, answeredBy: l.answeredBy.joined(separator: "+"),
+                items: l.items.prefix(5).map(\.id).joined(separator: ", ") + (l.items.count > 5 ? " (+\(l.items.count - 5))" : ""),
+                arm: l.experiment.map { "\($0)/\(l.arm ?? "")" } ?? "", outcomes: counted(entry.outcomes.map(\.outcome)),
+                feedback: counted(entry.feedback.map(\.reason.rawValue)))
+        }
+        if let s = score {
+            self.score = [
+                Field(name: "overall", value: "\(String(format: "%.1f", s.overall))"), Field(name: "quality", value: "\(String(format: "%.1f", s.quality))"),
+                Field(name: "reliability", value: "\(String(format: "%.1f", s.reliability))"), Field(name: "experience", value: "\(String(format: "%.1f", s.experience))"),
+                Field(name: "bidding", value: "\(String(format: "%.1f", s.bidding))"), Field(name: "activity", value: "\(String(format: "%.1f", s.activity))"),
+            ]
+        } else {
+            self.score = []
+        }
+        hasScore = score != nil
+        hasEvents = !self.events.isEmpty
+        hasLists = !self.lists.isEmpty
     }
 }

@@ -137,6 +137,27 @@ struct BrowserCheckTests {
             #expect(browser.errors() == [], "marketplace")
             try Self.save(try await browser.screenshot(), "marketplace")
 
+            // People: a search as the API lists them, and a cleaner's page with their events and score.
+            let cleaner = try #require(top.first?["person"] as? String)
+            try await browser.navigate("\(base)/dashboard/people?q=\(cleaner)")
+            let rows = try #require(try await browser.evaluate("JSON.stringify([...document.querySelectorAll('#records tbody tr')].map(r => r.dataset.id))") as? String)
+            #expect(((try JSONSerialization.jsonObject(with: Data(rows.utf8))) as? [String])?.contains(cleaner) == true, "people search \(rows)")
+            #expect(browser.errors() == [], "people")
+            try Self.save(try await browser.screenshot(), "people")
+            try await browser.navigate("\(base)/dashboard/people/\(cleaner)")
+            let events = try await client.call(.get, "/api/v1/events?person_id=\(cleaner)&limit=50", key: fixture.read)
+            let apiEvents = ((events.object["items"] as? [[String: Any]]) ?? []).count
+            #expect(try await browser.evaluate("document.querySelectorAll('#events tbody tr').length") as? Int == apiEvents, "the API's \(apiEvents) events")
+            let overall = try await browser.evaluate("document.querySelector('[data-figure=overall] b').textContent") as? String
+            #expect(overall == String(format: "%.1f", top.first?["overall"] as? Double ?? -1), "the stored score")
+            #expect(try await browser.evaluate("!!document.querySelector('textarea[name=record]')") as? Bool == true, "an admin can edit")
+            #expect(browser.errors() == [], "person")
+            try Self.save(try await browser.screenshot(), "person")
+            try await browser.navigate("\(base)/dashboard/opportunities/\(job)")
+            #expect(try await browser.evaluate("document.querySelectorAll('#events tbody tr').length") as? Int ?? 0 >= 3, "the job's bids")
+            #expect(browser.errors() == [], "opportunity")
+            try Self.save(try await browser.screenshot(), "opportunity")
+
             // The same page on a phone's width.
             try await browser.call("Emulation.setDeviceMetricsOverride", ["width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true])
             try await browser.navigate("\(base)/dashboard")

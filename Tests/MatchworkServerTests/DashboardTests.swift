@@ -153,6 +153,95 @@ struct DashboardTests {
         }
     }
 
+    @Test("People and opportunities can be searched and opened with their events and lists; an admin retracts an event with the token, a reader cannot")
+    func recordsAndRetraction() async throws {
+        let fixture = try await ServiceFixture.make()
+        try await fixture.test { client in
+            let worker = try #require(fixture.marketplace.people.first { $0.role == .worker })
+            let job = try #require(fixture.marketplace.opportunities.first { $0.status == .open })
+            let sent = try await client.call(
+                .post, "/api/v1/events", key: fixture.write,
+                json: #"{"event_id":"dash-1","person_id":"\#(worker.id)","opportunity_id":"\#(job.id)","type":"view","timestamp":"2026-01-02T10:00:00Z"}"#)
+            #expect(sent.status == .created)
+            #expect(try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"person_id":"\#(worker.id)"}"#).status == .ok)
+
+            let reader = Browser(client)
+            _ = try await reader.signIn(fixture.read)
+            // Search by id and by name; everyone without a query, a page at a time.
+            let all = try await reader.send(.get, "/dashboard/people")
+            let people = fixture.marketplace.people.count
+            #expect(all.status == .ok && all.text.contains("1-\(min(50, people)) of \(people)"), "every person, 50 to a page")
+            let found = try await reader.send(.get, "/dashboard/people?q=\(worker.id.rawValue.uppercased())")
+            #expect(found.text.contains(#"<tr data-id="\#(worker.id)">"#), "ids match whatever the case")
+            if let name = worker.name {
+                let byName = try await reader.send(.get, "/dashboard/people?q=\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
+                #expect(byName.text.contains(#"<tr data-id="\#(worker.id)">"#), "found by name")
+            }
+            let none = try await reader.send(.get, "/dashboard/opportunities?q=%3Cscript%3E")
+            #expect(none.status == .ok && none.text.contains("none") && none.text.contains("value=\"&lt;script&gt;\"") && !none.text.contains("<script>"))
+            // Served lists are written in the background.
+            var page = try await reader.send(.get, "/dashboard/people/\(worker.id)")
+            for _ in 0..<200 where !page.text.contains("<tr data-list=") {
+                try await Task.sleep(for: .milliseconds(25))
+                page = try await reader.send(.get, "/dashboard/people/\(worker.id)")
+            }
+            #expect(page.status == .ok)
+            #expect(page.text.contains(#"<tr data-event="dash-1" data-type="view">"#), "the event sent")
+            #expect(page.text.contains("<tr data-list="), "the list served")
+            #expect(page.text.contains(#"href="/dashboard/opportunities/\#(job.id)""#), "links to the other side")
+            #expect(!page.text.contains("Retract"), "a read key sees no retract button")
+            let readerToken = try #require(Browser.csrf(page.text))
+            let refused = try await reader.send(.post, "/dashboard/events/dash-1/retract", form: ["csrf": readerToken, "back": "/dashboard/people/\(worker.id)"])
+            #expect(refused.status == .forbidden && refused.text.contains("needs an admin key"))
+            let jobPage = try await reader.send(.get, "/dashboard/opportunities/\(job.id)")
+            #expect(jobPage.status == .ok && jobPage.text.contains(#"<tr data-event="dash-1""#))
+            #expect(try await reader.send(.get, "/dashboard/people/nobody-here").status == .notFound)
+
+            let admin = Browser(client)
+            _ = try await admin.signIn(fixture.admin)
+            let adminPage = try await admin.send(.get, "/dashboard/people/\(worker.id)")
+            #expect(adminPage.text.contains(#"action="/dashboard/events/dash-1/retract""#))
+            let token = try #require(Browser.csrf(adminPage.text))
+            #expect(try await admin.send(.post, "/dashboard/events/dash-1/retract", form: ["back": "/dashboard/people/\(worker.id)"]).status == .forbidden, "no token")
+            #expect(try await admin.send(.post, "/dashboard/events/nope/retract", form: ["csrf": token]).status == .notFound)
+            let retracted = try await admin.send(.post, "/dashboard/events/dash-1/retract", form: ["csrf": token, "back": "https://elsewhere.example/"])
+            #expect(retracted.status == .seeOther && retracted.headers[.location] == "/dashboard?retracted=dash-1", "an outside address is not followed")
+            let log = try await client.call(.get, "/api/v1/events?person_id=\(worker.id)", key: fixture.read)
+            let types = ((log.object["items"] as? [[String: Any]]) ?? []).compactMap { $0["type"] as? String }
+            #expect(types.contains("retract"), "the retraction is in the log: \(types)")
+            let again = try await admin.send(.get, "/dashboard/people/\(worker.id)?retracted=dash-1")
+            #expect(again.text.contains("Event dash-1 was retracted."))
+            #expect(!again.text.contains(#"action="/dashboard/events/dash-1-retract"#))
+
+            // Editing: the record as JSON; a bad one comes back with what is wrong, a good one is saved.
+            #expect(!page.text.contains("<textarea"), "a read key sees no edit form")
+            #expect(again.text.contains(#"<form method="post" action="/dashboard/people/\#(worker.id)/edit">"#))
+            let current = try await client.call(.get, "/api/v1/people/\(worker.id)", key: fixture.read)
+            var record = current.object
+            record["name"] = "Renamed <b>Worker</b>"
+            let edited = String(decoding: try JSONSerialization.data(withJSONObject: record), as: UTF8.self)
+            let editPath = "/dashboard/people/\(worker.id)/edit"
+            #expect(try await reader.send(.post, editPath, form: ["csrf": readerToken, "record": edited]).status == .forbidden)
+            #expect(try await admin.send(.post, editPath, form: ["record": edited]).status == .forbidden, "no token")
+            let broken = try await admin.send(.post, editPath, form: ["csrf": token, "record": "{\"name\": "])
+            #expect(broken.status == .unprocessableContent && broken.text.contains("not a JSON object") && broken.text.contains("{&quot;name&quot;: </textarea>"), "the text comes back to correct")
+            var moved = record
+            moved["id"] = "someone-else"
+            let renamed = try await admin.send(.post, editPath, form: ["csrf": token, "record": String(decoding: try JSONSerialization.data(withJSONObject: moved), as: UTF8.self)])
+            #expect(renamed.status == .unprocessableContent && renamed.text.contains("id cannot change"))
+            var invalid = record
+            invalid["capacity"] = -3
+            let refusedValue = try await admin.send(.post, editPath, form: ["csrf": token, "record": String(decoding: try JSONSerialization.data(withJSONObject: invalid), as: UTF8.self)])
+            #expect(refusedValue.status == .unprocessableContent && refusedValue.text.contains("capacity"), "the field is named")
+            let saved = try await admin.send(.post, editPath, form: ["csrf": token, "record": edited])
+            #expect(saved.status == .seeOther && saved.headers[.location] == "/dashboard/people/\(worker.id)?edited=1")
+            let after = try await client.call(.get, "/api/v1/people/\(worker.id)", key: fixture.read)
+            #expect(after.object["name"] as? String == "Renamed <b>Worker</b>")
+            let shown = try await admin.send(.get, "/dashboard/people/\(worker.id)?edited=1")
+            #expect(shown.text.contains("Saved.") && shown.text.contains("Renamed &lt;b&gt;Worker&lt;/b&gt;") && !shown.text.contains("<b>Worker"))
+        }
+    }
+
     @Test("A revoked key ends its sessions")
     func revocation() async throws {
         let fixture = try await ServiceFixture.make()

@@ -151,7 +151,7 @@ struct StoreConformanceTests {
         #expect(try await store.retract(eventID: "r1", at: at) == .isRetraction(imported))
     }
 
-    @Test("Pages follow their cursor to the end, with filters", arguments: StoreUnderTest.allCases)
+    @Test("Pages follow their cursor to the end, with filters, and the event log newest first", arguments: StoreUnderTest.allCases)
     func pages(_ kind: StoreUnderTest) async throws {
         let dir = TemporaryDirectory()
         let store = try kind.open(in: dir)
@@ -167,6 +167,12 @@ struct StoreConformanceTests {
         #expect(try await store.opportunities(PageRequest(), filter: OpportunityFilter(client: "w1")).items.isEmpty)
         #expect(try await store.interactions(PageRequest(), person: "w2", opportunity: nil).items.map(\.eventID) == ["e3"])
         #expect(try await store.interactions(PageRequest(), person: nil, opportunity: "o1").items.count == 3)
+        // Newest first, two at a time: the same events in the opposite order, the cursor leading back.
+        let oldest = try await store.interactions(PageRequest(), person: nil, opportunity: "o1").items.map(\.eventID)
+        let newest = try await store.interactions(PageRequest(limit: 2, newestFirst: true), person: nil, opportunity: "o1")
+        let older = try await store.interactions(PageRequest(limit: 2, after: newest.next, newestFirst: true), person: nil, opportunity: "o1")
+        #expect(newest.next != nil && older.next == nil)
+        #expect((newest.items + older.items).map(\.eventID) == oldest.reversed())
     }
 
     @Test("A delete removes an unreferenced record and refuses a referenced one, saying by what", arguments: StoreUnderTest.allCases)

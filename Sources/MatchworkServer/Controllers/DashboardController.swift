@@ -28,6 +28,8 @@ struct DashboardController: Sendable {
     let dashboard: Dashboard
     let registry: ModelRegistry
     let maxFormBytes = 16_384
+    /// A record edited as JSON can be longer than other forms.
+    let maxEditBytes = 262_144
 
     func addRoutes(to router: Router<MatchworkRequestContext>) {
         let pages = router.group("dashboard")
@@ -88,6 +90,36 @@ struct DashboardController: Sendable {
                 let page = MarketplacePage(layout: layout("Marketplace", session, page: "marketplace"), snapshot: snapshot, scores: scores)
                 return Self.page(dashboard.render("marketplace", page))
             }
+        }
+        for people in [true, false] {
+            let kind = people ? "people" : "opportunities"
+            pages.get(RouterPath(kind)) { request, _ in
+                try await signedIn(request) { session in
+                    let query = request.uri.queryParameters
+                    let snapshot = try await host.current(for: nil, patience: .zero).state.engine.snapshot
+                    let page = RecordsPage(
+                        layout: layout(people ? "People" : "Opportunities", session, page: kind), snapshot: snapshot, people: people,
+                        query: query["q"].map(String.init) ?? "", offset: query["offset"].flatMap { Int(String($0)) } ?? 0)
+                    return Self.page(dashboard.render("records", page))
+                }
+            }
+            pages.get(RouterPath("\(kind)/:id")) { request, context in
+                let id = try context.parameters.require("id")
+                return try await signedIn(request) { session in
+                    let query = request.uri.queryParameters
+                    return try await record(
+                        id, people: people, request, session,
+                        notice: query["retracted"].map { "Event \($0) was retracted." } ?? query["edited"].map { _ in "Saved." })
+                }
+            }
+            pages.post(RouterPath("\(kind)/:id/edit")) { request, context in
+                let id = try context.parameters.require("id")
+                return try await edit(id, people: people, request)
+            }
+        }
+        pages.post("events/:id/retract") { request, context in
+            let id = try context.parameters.require("id")
+            return try await retract(id, request)
         }
         pages.get("inspect") { request, _ in
             try await signedIn(request) { session in try await inspect(request, session) }
@@ -174,6 +206,137 @@ struct DashboardController: Sendable {
         }
         let page = InspectorPage(layout: layout("Inspector", session, page: "inspect"), kind: kind, id: id, count: count, modes: modes, asked: asked, results: results)
         return Self.page(dashboard.render("inspect", page))
+    }
+
+    /// A person's or an opportunity's page: profile, events newest first (before `events_before`, a cursor), the
+    /// latest lists served for it, a worker's score.
+    func record(
+        _ id: String, people: Bool, _ request: Request, _ session: DashboardSessions.Session, notice: String?, edited: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let notFound = { (message: String) in
+            Self.page(dashboard.render("error", MessagePage(layout: layout("Not found", session, page: people ? "people" : "opportunities"), message: message)), status: .notFound)
+        }
+        let before = request.uri.queryParameters["events_before"].flatMap { Int64(String($0)) }
+        let pageLayout = layout(id, session, page: people ? "people" : "opportunities", notice: notice)
+        let canRetract = session.role.allows(.admin)
+        if people {
+            guard let pid = try? PersonID.validated(id, field: "id"), let person = try await store.person(pid) else {
+                return notFound("No person is named '\(id)'; find one under People.")
+            }
+            let events = try await store.interactions(PageRequest(limit: 50, after: before, newestFirst: true), person: pid, opportunity: nil)
+            let lists = try await withOutcomes(try await store.servedLists(PageRequest(limit: 20), subject: .person(pid)).items)
+            let score = person.role == .client ? nil : try await store.workerScore(pid)
+            let page = RecordPage(
+                layout: pageLayout, person: person, events: events, lists: lists, score: score, canRetract: canRetract,
+                editJSON: canRetract ? edited ?? Self.pretty { RecordJSON.write(person, into: &$0) } : nil)
+            return Self.page(dashboard.render("record", page), status: status)
+        }
+        guard let oid = try? OpportunityID.validated(id, field: "id"), let opportunity = try await store.opportunity(oid) else {
+            return notFound("No opportunity is named '\(id)'; find one under Opportunities.")
+        }
+        let events = try await store.interactions(PageRequest(limit: 50, after: before, newestFirst: true), person: nil, opportunity: oid)
+        let lists = try await withOutcomes(try await store.servedLists(PageRequest(limit: 20), subject: .opportunity(oid)).items)
+        let page = RecordPage(
+            layout: pageLayout, opportunity: opportunity, events: events, lists: lists, score: nil, canRetract: canRetract,
+            editJSON: canRetract ? edited ?? Self.pretty { RecordJSON.write(opportunity, into: &$0) } : nil)
+        return Self.page(dashboard.render("record", page), status: status)
+    }
+
+    /// Each list with the outcomes and feedback recorded against it.
+    func withOutcomes(_ lists: [ServedList]) async throws -> [(list: ServedList, outcomes: [OutcomeRecord], feedback: [FeedbackRecord])] {
+        var out: [(list: ServedList, outcomes: [OutcomeRecord], feedback: [FeedbackRecord])] = []
+        for list in lists {
+            let outcomes = try await store.outcomes(PageRequest(limit: 200), recommendation: list.id).items
+            let feedback = try await store.feedback(PageRequest(limit: 200), recommendation: list.id).items
+            out.append((list, outcomes, feedback))
+        }
+        return out
+    }
+
+    /// JSON `write` produces, indented for the edit form.
+    static func pretty(_ write: (inout [UInt8]) -> Void) -> String {
+        var bytes: [UInt8] = []
+        write(&bytes)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)),
+            let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        else { return String(decoding: bytes, as: UTF8.self) }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Saves a record edited as JSON: signed in with an admin key, with the session's token; the
+    /// page again with the error when the JSON is not a valid record.
+    func edit(_ id: String, people: Bool, _ request: Request) async throws -> Response {
+        let form = try await Self.form(request, limit: maxEditBytes)
+        guard let session = sessions.session(request), await alive(session) else { return Self.redirect("/dashboard/sign-in") }
+        func refused(_ message: String, _ status: HTTPResponse.Status) -> Response {
+            Self.page(dashboard.render("error", MessagePage(layout: layout("Forbidden", session), message: message)), status: status)
+        }
+        guard DashboardSessions.same(session.csrf, form["csrf"] ?? "") else { return refused("The form expired; reload the page and try again.", .forbidden) }
+        guard session.role.allows(.admin) else { return refused("Editing a record needs an admin key; this session signed in with a \(session.role.rawValue) key.", .forbidden) }
+        let text = form["record"] ?? ""
+        let kind = people ? "people" : "opportunities"
+        func again(_ message: String) async throws -> Response {
+            try await signedIn(request) { session in
+                try await record(id, people: people, request, session, notice: "Not saved: \(message)", edited: text, status: .unprocessableContent)
+            }
+        }
+        guard let parsed = JSONReader.parse(Array(text.utf8)), var object = parsed.members else {
+            return try await again("the record is not a JSON object; correct it and save again.")
+        }
+        if case .string(let given)? = object["id"], given != id {
+            return try await again("id cannot change; it is '\(id)'. Create a new record with POST /api/v1/\(kind) instead.")
+        }
+        object["id"] = .string(id)
+        do {
+            if people {
+                let pid = try PersonID.validated(id, field: "id")
+                guard try await store.person(pid) != nil else { return refused("No person is named '\(id)'.", .notFound) }
+                let person = try RecordJSON.person(object)
+                _ = try await store.write(RecordBatch(people: [person]), progress: nil)
+                await host.noteWrite([.person(id)])
+            } else {
+                let oid = try OpportunityID.validated(id, field: "id")
+                guard try await store.opportunity(oid) != nil else { return refused("No opportunity is named '\(id)'.", .notFound) }
+                let opportunity = try RecordJSON.opportunity(object)
+                _ = try await store.write(RecordBatch(opportunities: [opportunity]), progress: nil)
+                await host.noteWrite([.opportunity(id)])
+            }
+        } catch let error as MatchworkError {
+            return try await again(error.message)
+        } catch let error as StoreError {
+            return try await again(error.message)
+        }
+        return Self.redirect("/dashboard/\(kind)/\(RecordsPage.pathSegment(id))?edited=1")
+    }
+
+    /// Retracts an event from a record's page: signed in with an admin key, with the session's
+    /// token; back to the page it came from (a dashboard path).
+    func retract(_ id: String, _ request: Request) async throws -> Response {
+        let form = try await Self.form(request, limit: maxFormBytes)
+        guard let session = sessions.session(request), await alive(session) else { return Self.redirect("/dashboard/sign-in") }
+        func refused(_ title: String, _ message: String, _ status: HTTPResponse.Status) -> Response {
+            Self.page(dashboard.render("error", MessagePage(layout: layout(title, session), message: message)), status: status)
+        }
+        guard DashboardSessions.same(session.csrf, form["csrf"] ?? "") else { return refused("Forbidden", "The form expired; reload the page and try again.", .forbidden) }
+        guard session.role.allows(.admin) else {
+            return refused("Forbidden", "Retracting an event needs an admin key; this session signed in with a \(session.role.rawValue) key.", .forbidden)
+        }
+        let back = form["back"].flatMap { $0.hasPrefix("/dashboard/") && !$0.contains("//") && !$0.contains("?") ? $0 : nil } ?? "/dashboard"
+        let eventID: String
+        do { eventID = try ExternalIdentifier.validate(id, field: "id") } catch { return refused("Not retracted", error.message, .unprocessableContent) }
+        let outcome: Retraction
+        do { outcome = try await store.retract(eventID: eventID, at: .now) } catch {
+            return refused("Unavailable", "The store could not record the retraction: \(error.message)", .serviceUnavailable)
+        }
+        switch outcome {
+        case .notFound: return refused("Not found", "No event '\(eventID)'; only events sent with an event_id can be retracted one by one.", .notFound)
+        case .isRetraction: return refused("Not retracted", "Event '\(eventID)' is itself a retraction; to restore the event it withdrew, send that event again with a new event_id.", .conflict)
+        case .alreadyRetracted: return Self.redirect("\(back)?retracted=\(RecordsPage.pathSegment(eventID))")
+        case .retracted(let event, _):
+            await host.noteWrite([.person(event.person.rawValue), .opportunity(event.opportunity.rawValue)])
+            return Self.redirect("\(back)?retracted=\(RecordsPage.pathSegment(eventID))")
+        }
     }
 
     func experiment(_ name: String, _ session: DashboardSessions.Session, notice: String? = nil) async throws -> Response {

@@ -71,9 +71,10 @@ extension SQLiteStore: ServiceStore {
         try await run("events") { db in
             var sql = """
                 SELECT i.event_id, i.derived_id, i.person, i.opportunity, i.type, i.ts, i.value, i.details, i.pk, p.id AS person_id, o.id AS opportunity_id
-                FROM interactions i JOIN people p ON p.pk = i.person JOIN opportunities o ON o.pk = i.opportunity WHERE i.pk > ?
+                FROM interactions i JOIN people p ON p.pk = i.person JOIN opportunities o ON o.pk = i.opportunity WHERE i.pk \(page.newestFirst ? "<" : ">") ?
                 """
-            var arguments: StatementArguments = [page.after ?? 0]
+            let start: Int64 = page.after ?? (page.newestFirst ? Int64.max : 0)
+            var arguments: StatementArguments = [start]
             if let person {
                 sql += " AND p.id = ?"
                 _ = arguments.append(contentsOf: [person.rawValue])
@@ -82,7 +83,7 @@ extension SQLiteStore: ServiceStore {
                 sql += " AND o.id = ?"
                 _ = arguments.append(contentsOf: [opportunity.rawValue])
             }
-            let rows = try Row.fetchAll(db, sql: sql + " ORDER BY i.pk LIMIT ?", arguments: arguments + [page.limit + 1])
+            let rows = try Row.fetchAll(db, sql: sql + " ORDER BY i.pk\(page.newestFirst ? " DESC" : "") LIMIT ?", arguments: arguments + [page.limit + 1])
             let items = try rows.prefix(page.limit).map { row in
                 // The first eight columns are the ones RowCoding reads by position.
                 try RowCoding.interaction(row, people: [row[2]: row["person_id"]], opportunities: [row[3]: row["opportunity_id"]])

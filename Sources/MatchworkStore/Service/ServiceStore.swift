@@ -123,9 +123,13 @@ public struct PageRequest: Sendable, Hashable {
     public var limit: Int
     /// The cursor returned with the previous page (`nil` for the first page).
     public var after: Int64?
-    public init(limit: Int = 100, after: Int64? = nil) {
+    /// Newest first, the cursor then leading to older items (honoured by the event log's
+    /// listing, ``ServiceStore/interactions(_:person:opportunity:)``; other lists ignore it).
+    public var newestFirst: Bool
+    public init(limit: Int = 100, after: Int64? = nil, newestFirst: Bool = false) {
         self.limit = limit
         self.after = after
+        self.newestFirst = newestFirst
     }
 }
 
