@@ -106,9 +106,13 @@ struct SkillRouteTests {
             #expect((after["gaps"] as? Int ?? 99) <= (before["gaps"] as? Int ?? 0))
             #expect((impact.object["hire_probability_change"] as? Double ?? -1) >= 0)
             #expect((impact.object["notice"] as? String)?.contains("not guarantees") == true)
-            let raised = try await client.call(.post, "/api/v1/skill-gaps/predict", key: fixture.read, json: #"{"person_id":"learner-3","skills":{"reading_comprehension":6},"courses":["course-3"]}"#)
+            // A skill named as people write it is the marketplace's skill of that spelling.
+            let raised = try await client.call(.post, "/api/v1/skill-gaps/predict", key: fixture.read, json: #"{"person_id":"learner-3","skills":{"Reading Comprehension":6},"courses":["course-3"]}"#)
             #expect(raised.status == .ok, "\(raised.text)")
             #expect((raised.object["changes"] as? [String])?.count == 2)
+            #expect((raised.object["changes"] as? [String])?.first == "Reading comprehension raised to 6", "\(raised.object["changes"] ?? "")")
+            let changed = ((raised.object["skills_changed"] as? [[String: Any]]) ?? []).compactMap { $0["skill"] as? String }
+            #expect(changed.contains("reading_comprehension"), "\(raised.text)")
         }
     }
 
@@ -130,6 +134,7 @@ struct SkillRouteTests {
                 ("skill-gaps/predict", #"{"person_id":"learner-3","skills":{"programming":8}}"#, .unprocessableContent, "skills.programming"),
                 ("skill-gaps/predict", #"{"person_id":"learner-3","skills":{"programming":"4"}}"#, .badRequest, "skills.programming"),
                 ("skill-gaps/predict", #"{"person_id":"learner-3","courses":["posting-1"]}"#, .unprocessableContent, "courses"),
+                ("skill-gaps/predict", #"{"person_id":"learner-3","skills":{"juggling":3}}"#, .unprocessableContent, "skills"),
                 ("skill-gaps/predict", #"{"person_id":"learner-3","courses":["course-999"]}"#, .notFound, "opportunity_id"),
                 ("skill-gaps/predict", #"{"skills":{"programming":4}}"#, .badRequest, "person_id"),
                 ("learning-paths/generate", #"{"person_id":"learner-3","objective":"fastest"}"#, .unprocessableContent, "objective"),

@@ -82,19 +82,39 @@ extension SkillMarket {
         return total > 0 ? 100 * held / total : 100
     }
 
+    /// The marketplace's name for a skill given as `given`: itself when a posting asks for it, a
+    /// course teaches or requires it or a learner holds it; else the one it spells with case,
+    /// spaces and hyphens ignored ("Active listening" for `active_listening`).
+    /// - Throws: when no skill of the marketplace is spelled so, naming the closest.
+    public func skillKey(_ given: String) throws(MatchworkError) -> String {
+        var known = Set<String>()
+        for o in snapshot.opportunities { for s in o.skills + o.teaches + o.prerequisites { known.insert(s.skill) } }
+        for p in snapshot.people { for s in p.skills { known.insert(s.skill) } }
+        if known.contains(given) { return given }
+        func folded(_ text: String) -> String {
+            text.lowercased().split(whereSeparator: { $0 == " " || $0 == "-" || $0 == "_" }).joined(separator: "_")
+        }
+        let key = folded(given)
+        if let match = known.sorted().first(where: { folded($0) == key }) { return match }
+        let close = known.sorted().filter { folded($0).contains(key) || key.contains(folded($0)) }.prefix(3)
+        let hint = close.isEmpty ? "names look like \(known.sorted().prefix(3).joined(separator: ", "))" : "did you mean \(close.joined(separator: ", "))?"
+        throw .invalid("skills", "skills: no posting, course or learner of this marketplace has a skill named '\(given)'; \(hint)")
+    }
+
     /// The skills after `changes`, with what changed and any warnings.
     public func applying(_ changes: [SkillChange], to skills: LearnerSkills, person: PersonID, target: SkillTarget?) throws(MatchworkError) -> (LearnerSkills, [String], [String]) {
         var after = skills, words: [String] = [], warnings: [String] = []
         for change in changes {
             switch change {
-            case .skill(let name, let level):
-                try Token.validate(name, field: "skills")
+            case .skill(let given, let level):
+                try Token.validate(given, field: "skills")
                 guard level.isFinite, (0...SkillLevel.maximumLevel).contains(level) else {
-                    throw .invalid("skills", "skills: level \(level) of skill '\(name)' is outside 0...7; use O*NET's level scale (0 none, 7 expert).")
+                    throw .invalid("skills", "skills: level \(level) of skill '\(given)' is outside 0...7; use O*NET's level scale (0 none, 7 expert).")
                 }
+                let name = try skillKey(given)
                 if level <= after.level(name) { warnings.append("\(Self.label(name)) is already at \(Self.number(after.level(name))), at least \(Self.number(level)): no change") }
                 after.suppose(name, level: level)
-                words.append("\(name) raised to \(Self.number(level))")
+                words.append("\(Self.label(name)) raised to \(Self.number(level))")
             case .course(let id):
                 let c = try snapshot.index(of: id)
                 let course = snapshot.opportunities[Int(c)]
