@@ -137,7 +137,9 @@ public struct FeatureIndex: Sendable {
                 case .stated: summary.values[facet] = person.facets[facet]
                 case .statedAndHistory, .history:
                     let counts = revealedCounts[facet] ?? [:]
-                    let total = counts.values.reduce(0, +)
+                    // Summed in key order: in hash order the total changed in its last bits from one
+                    // process to the next, and so which values reach a quarter of it.
+                    let total = counts.sorted { $0.key < $1.key }.reduce(0) { $0 + $1.value }
                     let frequent = counts.filter { $0.value >= 0.25 * total }.keys
                     summary.values[facet] = Array(Set(person.facets[facet]).union(frequent)).sorted()
                 case .scenarioDefault: summary.values[facet] = features.defaults[facet] ?? []
