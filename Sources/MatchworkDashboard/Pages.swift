@@ -377,9 +377,54 @@ public struct MarketplacePage: Sendable {
     public var facets: [Facet]
     public var scores: [Score]
     public var hasScores: Bool
+    /// Demand forecasts, fastest growth first, and their chart.
+    public struct Demand: Sendable {
+        public var label: String
+        public var recent: Int
+        public var growth: String
+        public var interval: String
+        public var model: String
+    }
+    public var demand: [Demand]
+    public var hasDemand: Bool
+    public var demandChart: String
+    public var demandNote: String
+    /// The learning marketplace's skills with the largest demand-weighted gap over all learners.
+    public struct Gap: Sendable {
+        public var label: String
+        /// Learners short of the level asked, and by how much on average.
+        public var short: String
+        public var supply: Int
+        public var demand: Int
+        public var courses: Int
+    }
+    public var gaps: [Gap]
+    public var hasGaps: Bool
+    public var gapSummary: String
 
-    public init(layout: Layout, snapshot: MarketplaceSnapshot, scores: [WorkerScore]) {
+    public init(
+        layout: Layout, snapshot: MarketplaceSnapshot, scores: [WorkerScore], trends: [DemandTrend] = [], trendsNote: String = "",
+        cohort: SkillCohortAnalysis? = nil
+    ) {
         self.layout = layout
+        let rising = Trends.rank(trends).filter { $0.growth != nil }.prefix(10)
+        demand = rising.map { t in
+            let g = t.growth!
+            let interval = g.intervals.first.map { "\(Int($0.level.rounded()))%: \(Int((100 * $0.lower).rounded()))% to \(Int((100 * $0.upper).rounded()))%" } ?? ""
+            return Demand(label: t.key.label, recent: t.recentOpportunities, growth: "\(Int((100 * g.mean).rounded()))%", interval: interval, model: t.forecast.model)
+        }
+        hasDemand = !demand.isEmpty
+        demandChart = rising.isEmpty ? "" : SVG.intervals(
+            rising.map { t in
+                let g = t.growth!
+                return (t.key.label, 100 * g.mean, g.intervals.first.map { 100 * $0.lower }, g.intervals.first.map { 100 * $0.upper })
+            }, title: "Forecast demand growth over the next \(rising.first?.horizon ?? 12) months, with its interval", unit: "%")
+        demandNote = trendsNote
+        gaps = (cohort?.skills.prefix(10) ?? []).map {
+            Gap(label: $0.label, short: "\($0.learnersWithGap) short by \(String(format: "%.2f", $0.meanGap))", supply: $0.supply, demand: $0.demand, courses: $0.courses)
+        }
+        hasGaps = !gaps.isEmpty
+        gapSummary = cohort?.summary ?? ""
         let open = snapshot.opportunities.filter { $0.status == .open }
         let workers = snapshot.people.filter { $0.role != .client }
         self.open = open.count

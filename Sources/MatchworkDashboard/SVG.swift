@@ -58,7 +58,7 @@ public enum SVG {
     /// Each row's estimate with its interval as a bar around a zero line (differences of rates,
     /// in percentage points).
     public static func intervals(_ rows: [(label: String, estimate: Double, lower: Double?, upper: Double?)], title: String, unit: String = " points") -> String {
-        let width = 720.0, rowHeight = 34.0, left = 150.0, right = 120.0
+        let width = 720.0, rowHeight = 34.0, left = 190.0, right = 120.0
         let height = Double(rows.count) * rowHeight + 40
         var values: [Double] = [0]
         for row in rows { values += [row.estimate, row.lower ?? row.estimate, row.upper ?? row.estimate] }

@@ -156,7 +156,7 @@ public struct MatchworkService: Sendable {
         KeysController(store: store, keys: keys, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
         ExperimentsController(store: store, host: host, book: experiments, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
         DashboardController(store: store, host: host, keys: keys, cache: cache, book: experiments, sessions: sessions, latency: latency, dashboard: dashboard,
-            registry: registry)
+            registry: registry, trends: trends, skills: skills)
             .addRoutes(to: router)
         BidsController(
             store: store, host: host, pool: pool, maxBodyBytes: maxBodyBytes, freshWait: .milliseconds(Int64((configuration.freshWait * 1000).rounded()))

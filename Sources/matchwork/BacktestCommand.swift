@@ -43,7 +43,7 @@ struct BacktestCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-ranker"), help: "Do not train the learned ranker (ranked falls back to the ensemble).")
     var noRanker = false
 
-    @Option(name: .customLong("ranker-param"), help: ArgumentHelp("A hyper-parameter of the learned ranker: windows, horizon_days, negatives, max_subjects, rounds, max_depth, learning_rate, min_child_weight, subsample, colsample_bytree, early_stopping_rounds, objective, refit, min_component_gain, neural_every, seed, threads (repeatable).", valueName: "KEY=VALUE"))
+    @Option(name: .customLong("ranker-param"), help: ArgumentHelp("A hyper-parameter of the learned ranker: windows, horizon_days, negatives, max_subjects, rounds, max_depth, learning_rate, min_child_weight, subsample, colsample_bytree, early_stopping_rounds, objective, refit, min_component_gain, neural_every, neural_lag, seed, threads (repeatable).", valueName: "KEY=VALUE"))
     var rankerParams: [String] = []
 
     @Flag(help: "Print one JSON object instead of a table.")

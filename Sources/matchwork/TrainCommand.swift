@@ -31,7 +31,8 @@ struct TrainCommand: AsyncParsableCommand {
             max_subjects, rounds, max_depth, learning_rate, min_child_weight, subsample, \
             colsample_bytree, early_stopping_rounds, objective, refit, min_component_gain, \
             neural_every (windows per neural model for the neural score columns, trained with \
-            the serving neural model's settings; 0: none), seed, threads.
+            the serving neural model's settings; 0: none), neural_lag (how many windows older \
+            than the windows it scores that model is; 1), seed, threads.
 
             all: every model in turn (the ranker last, against the new neural model); give \
             parameters as MODEL.KEY=VALUE (als.factors=64, neural.epochs=20). A model the data cannot train (too few reviews for mf) is \

@@ -134,6 +134,7 @@ struct BrowserCheckTests {
             let expected = top.map { [$0["person"] as? String ?? "", String(format: "%.1f", $0["overall"] as? Double ?? -1)] }
             #expect(((try JSONSerialization.jsonObject(with: Data(shownScores.utf8))) as? [[String]]) == expected, "marketplace scores \(shownScores)")
             #expect(try await browser.evaluate("document.querySelectorAll('table.facet').length") as? Int ?? 0 >= 1, "supply and demand")
+            #expect(try await browser.evaluate("document.querySelectorAll('#demand tbody tr').length") as? Int ?? 0 >= 1, "demand forecasts")
             #expect(browser.errors() == [], "marketplace")
             try Self.save(try await browser.screenshot(), "marketplace")
 

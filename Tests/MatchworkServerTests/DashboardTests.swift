@@ -242,6 +242,30 @@ struct DashboardTests {
         }
     }
 
+    @Test("The marketplace page forecasts demand with intervals, and on the learning marketplace shows the learners' skill gaps as the API ranks them")
+    func marketplaceForecastsAndGaps() async throws {
+        let fixture = try await ServiceFixture.make(learning: true)
+        try await fixture.test { client in
+            let gaps = try await client.call(.post, "/api/v1/skill-gaps/analyze", key: fixture.read, json: #"{"cohort":"all","limit":10}"#)
+            let apiSkills = ((gaps.object["skills"] as? [[String: Any]]) ?? []).compactMap { $0["label"] as? String }
+            #expect(!apiSkills.isEmpty, "\(gaps.text)")
+            let trends = try await client.call(.post, "/api/v1/trends/analyze", key: fixture.read, json: #"{"by":"skill","limit":1}"#)
+            let top = try #require((trends.object["items"] as? [[String: Any]])?.first)
+            let reader = Browser(client)
+            _ = try await reader.signIn(fixture.read)
+            let page = try await reader.send(.get, "/dashboard/marketplace")
+            #expect(page.status == .ok)
+            let rows = page.text.components(separatedBy: "<tr data-skill=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+            #expect(rows == Array(apiSkills.prefix(10)), "the page's skills \(rows), the API's \(apiSkills)")
+            #expect(page.text.contains(#"<table id="demand">"#) && page.text.contains("Forecast demand growth"), "the forecasts and their chart")
+            // The fastest-growing skill first, with the API's growth.
+            let label = try #require(top["label"] as? String ?? (top["key"] as? String))
+            let growth = try #require((top["growth"] as? [String: Any])?["mean"] as? Double)
+            let firstRow = try #require(page.text.components(separatedBy: "<tr data-series=\"").dropFirst().first)
+            #expect(firstRow.hasPrefix(label) && firstRow.contains(#"data-figure="growth">\#(Int((100 * growth).rounded()))%<"#), "first row \(firstRow.prefix(200)), API \(label) \(growth)")
+        }
+    }
+
     @Test("A revoked key ends its sessions")
     func revocation() async throws {
         let fixture = try await ServiceFixture.make()

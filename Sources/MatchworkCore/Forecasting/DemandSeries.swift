@@ -97,6 +97,9 @@ public struct DemandBook: Sendable {
 
     public func series(_ key: DemandKey) -> Series? { series[key] }
 
+    /// Every facet value's key, whatever the facet.
+    public var facetKeys: [DemandKey] { keys.filter { !$0.isSkill } }
+
     /// The keys of one kind: skills, or one facet's values.
     public func keys(skills: Bool, facet: FacetName? = nil) -> [DemandKey] {
         keys.filter { key in

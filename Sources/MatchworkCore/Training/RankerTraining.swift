@@ -46,6 +46,10 @@ public enum RankerTraining {
         /// Every how many windows a neural model is trained for the neural columns (each on the
         /// history before the oldest window it scores); 0 leaves the neural model out of the features.
         public var neuralEvery = 1
+        /// How many windows older than the oldest it scores a window block's neural model is
+        /// (0: trained right before it). A lag of one trains the columns on a model as stale as
+        /// the one `backtest` scores its test window with.
+        public var neuralLag = 1
         /// How those neural models are trained.
         public var neural = NeuralTraining.Configuration()
         public var seed = 42
@@ -60,6 +64,7 @@ public enum RankerTraining {
             try check(maxSubjects, "max_subjects", 1...1_000_000)
             try check(threads, "threads", 1...256)
             try check(neuralEvery, "neural_every", 0...520)
+            try check(neuralLag, "neural_lag", 0...520)
             try neural.validate()
             guard minComponentGain.isFinite, (0...1).contains(minComponentGain) else {
                 throw MatchworkError(.invalidConfiguration, "parameter min_component_gain=\(minComponentGain) must be a share between 0 and 1 (0 keeps every component).", field: "min_component_gain")
@@ -107,6 +112,7 @@ public enum RankerTraining {
             try parameters.flag("refit", into: &refit)
             try parameters.double("min_component_gain", into: &minComponentGain)
             try parameters.int("neural_every", into: &neuralEvery)
+            try parameters.int("neural_lag", into: &neuralLag)
             var names: [String]?
             try parameters.names("objective", into: &names)
             if let names {
@@ -130,7 +136,7 @@ public enum RankerTraining {
             [
                 "windows": "\(windows)", "horizon_days": "\(horizonDays)", "negatives": "\(negatives)", "rounds": "\(rounds)", "max_depth": "\(maxDepth)",
                 "learning_rate": "\(learningRate)", "min_child_weight": "\(minChildWeight)", "subsample": "\(subsample)", "colsample_bytree": "\(columnSample)",
-                "early_stopping_rounds": "\(earlyStoppingRounds)", "objective": objectives.map(\.rawValue).joined(separator: ","), "refit": refit ? "1" : "0", "min_component_gain": "\(minComponentGain)", "neural_every": "\(neuralEvery)",
+                "early_stopping_rounds": "\(earlyStoppingRounds)", "objective": objectives.map(\.rawValue).joined(separator: ","), "refit": refit ? "1" : "0", "min_component_gain": "\(minComponentGain)", "neural_every": "\(neuralEvery)", "neural_lag": "\(neuralLag)",
                 "seed": "\(seed)", "threads": "\(threads)",
             ]
         }
@@ -237,7 +243,7 @@ public enum RankerTraining {
             let block = (k - 1) / configuration.neuralEvery
             if let known = neuralModels[block] { return known }
             let oldest = (block + 1) * configuration.neuralEvery
-            let start = end.adding(seconds: -Int64(oldest) * windowing.horizon)
+            let start = end.adding(seconds: -Int64(oldest + configuration.neuralLag) * windowing.horizon)
             var model: LearnedModel?
             if let learned, learnedEnd == start {
                 model = learned

@@ -27,6 +27,9 @@ struct DashboardController: Sendable {
     let latency: LatencyRecorder
     let dashboard: Dashboard
     let registry: ModelRegistry
+    let trends: TrendKeeper
+    let skills: SkillKeeper
+    let cohorts = CohortCache()
     let maxFormBytes = 16_384
     /// A record edited as JSON can be longer than other forms.
     let maxEditBytes = 262_144
@@ -85,9 +88,21 @@ struct DashboardController: Sendable {
         }
         pages.get("marketplace") { request, _ in
             try await signedIn(request) { session in
-                let snapshot = try await host.current(for: nil, patience: .zero).state.engine.snapshot
+                let state = try await host.current(for: nil, patience: .zero).state
+                let snapshot = state.engine.snapshot
                 let scores = try await store.workerScores(PageRequest(limit: 20)).items
-                let page = MarketplacePage(layout: layout("Marketplace", session, page: "marketplace"), snapshot: snapshot, scores: scores)
+                // The fitted trends of the skills (learning) or of the facet values opportunities ask for.
+                var fitted: [DemandTrend] = [], note = ""
+                if let book = try? await trends.current(from: state) {
+                    let skills = book.demand.keys(skills: true)
+                    fitted = (try? await trends.trends(skills.isEmpty ? book.demand.facetKeys : skills, in: book, settings: TrendKeeper.defaults)) ?? []
+                    note = "\(book.demand.dated) dated opportunities over \(book.demand.monthCount) months, fitted \(ISO8601DateFormatter().string(from: book.fittedAt))"
+                } else {
+                    note = "the trends could not be fitted yet"
+                }
+                let cohort = snapshot.preset?.name == .learning ? await cohortGaps(state) : nil
+                let page = MarketplacePage(
+                    layout: layout("Marketplace", session, page: "marketplace"), snapshot: snapshot, scores: scores, trends: fitted, trendsNote: note, cohort: cohort)
                 return Self.page(dashboard.render("marketplace", page))
             }
         }
@@ -241,6 +256,16 @@ struct DashboardController: Sendable {
             layout: pageLayout, opportunity: opportunity, events: events, lists: lists, score: nil, canRetract: canRetract,
             editJSON: canRetract ? edited ?? Self.pretty { RecordJSON.write(opportunity, into: &$0) } : nil)
         return Self.page(dashboard.render("record", page), status: status)
+    }
+
+    /// All learners' skill gaps, computed once per engine build.
+    func cohortGaps(_ state: EngineHost.State) async -> SkillCohortAnalysis? {
+        if let kept = cohorts.kept.withLock({ $0 }), kept.generation == state.generation { return kept.analysis }
+        guard let market = try? await skills.market(for: state),
+            let analysis = try? await skills.run({ market.cohort(CohortFilter(facets: [:], near: nil), top: 10) })
+        else { return nil }
+        cohorts.kept.withLock { $0 = (state.generation, analysis) }
+        return analysis
     }
 
     /// Each list with the outcomes and feedback recorded against it.
@@ -528,4 +553,9 @@ final class LatencyRecorder: Sendable {
         func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.up)) - 1 < 0 ? 0 : Int((q * Double(sorted.count)).rounded(.up)) - 1)] }
         return (at(0.5), at(0.95), at(0.99))
     }
+}
+
+/// The learners' skill gaps the marketplace page shows, kept for one engine build.
+final class CohortCache: Sendable {
+    let kept = Mutex<(generation: Int, analysis: SkillCohortAnalysis)?>(nil)
 }
