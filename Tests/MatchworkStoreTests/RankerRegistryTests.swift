@@ -16,6 +16,7 @@ struct RankerRegistryTests {
         configuration.rounds = 60
         configuration.threads = 1
         configuration.neuralEvery = 3
+        configuration.neuralLag = 0
         configuration.neural.windows = 4
         configuration.neural.trainer.epochs = 6
         let result = try RankerTraining.train(people: m.people, opportunities: m.opportunities, interactions: m.interactions, scenario: .cleaning, configuration: configuration)
