@@ -93,7 +93,7 @@ public struct MatchworkService: Sendable {
             cache: ResultCache(ttl: configuration.cacheTTL, capacity: configuration.cacheCapacity, memoryBudget: configuration.cacheMemory), recorder: ServedListRecorder(store: store, logger: logger, maximumBacklog: configuration.servedListBacklog),
             keys: KeyCache(store: store), limiter: RateLimiter(defaultLimit: configuration.rateLimit), pool: pool, batcher: batcher, training: training,
             metrics: serviceMetrics, retrainer: Retrainer(logger: logger), trends: trends, trendPool: trendPool, skills: skills, skillPool: skillPool,
-            experiments: ExperimentBook(store: store, logger: logger), dashboard: try Dashboard.load(), sessions: DashboardSessions(), latency: LatencyRecorder(),
+            experiments: ExperimentBook(store: store, registry: registry, logger: logger), dashboard: try Dashboard.load(), sessions: DashboardSessions(), latency: LatencyRecorder(),
             logger: logger)
         await host.onInstall { state in trends.engineInstalled(state) }
         let scores = ScoreKeeper(store: store, pool: training, logger: logger)
@@ -154,7 +154,7 @@ public struct MatchworkService: Sendable {
         SkillsController(host: host, keeper: skills, maxBodyBytes: maxBodyBytes, freshWait: .milliseconds(Int64((configuration.freshWait * 1000).rounded())))
             .addRoutes(to: authenticated)
         KeysController(store: store, keys: keys, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
-        ExperimentsController(store: store, host: host, book: experiments, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
+        ExperimentsController(store: store, host: host, book: experiments, registry: registry, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
         DashboardController(store: store, host: host, keys: keys, cache: cache, book: experiments, sessions: sessions, latency: latency, dashboard: dashboard,
             registry: registry, trends: trends, skills: skills)
             .addRoutes(to: router)

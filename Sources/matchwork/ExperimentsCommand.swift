@@ -71,6 +71,7 @@ struct ExperimentsCommand: AsyncParsableCommand {
             var line = "  \(arm.name)\(arm.name == experiment.control ? " (control)" : ""): \(arm.mode.rawValue)"
             if let w = arm.weights { line += " weights \(w)" }
             if let s = arm.learnedShare { line += " learned share \(s)" }
+            if let pins = arm.models, !pins.isEmpty { line += " pins " + pins.sorted { $0.key < $1.key }.map(\.value).joined(separator: ", ") }
             let share: Double = (experiment.shares[arm.name] ?? 0) * 100
             line += ", share \(share.r(1))%"
             lines.append(line)
@@ -103,6 +104,11 @@ struct ExperimentsCommand: AsyncParsableCommand {
 
         @Option(name: .customLong("weights"), help: ArgumentHelp("Ensemble weights of an arm as NAME:WEIGHTS, such as tuned:rule_based=0.6,similarity=0.4 (repeatable; the neural model's share is separate).", valueName: "NAME:WEIGHTS"))
         var weights: [String] = []
+
+        @Option(name: .customLong("pin"), help: ArgumentHelp("A registry version an arm serves with, as NAME:VERSION, such as ranked:ranker-000007 (repeatable; neural and ranker versions).", valueName: "NAME:VERSION"))
+        var pins: [String] = []
+
+        @OptionGroup var modelOptions: ModelOptions
 
         @Option(help: ArgumentHelp("The control arm's name.", valueName: "NAME"))
         var control: String?
@@ -140,6 +146,18 @@ struct ExperimentsCommand: AsyncParsableCommand {
                         throw MatchworkError(.invalidValue, "--weights '\(setting)' is not NAME:WEIGHTS for an arm given with --arm, such as --weights tuned:rule_based=0.6,similarity=0.4.", field: "--weights")
                     }
                     parsed[k].weights = parts[1]
+                }
+                let registry = modelOptions.registry(store: options.store)
+                for setting in pins {
+                    let parts = setting.split(separator: ":", maxSplits: 1).map(String.init)
+                    guard parts.count == 2, let k = parsed.firstIndex(where: { $0.name == parts[0] }) else {
+                        throw MatchworkError(.invalidValue, "--pin '\(setting)' is not NAME:VERSION for an arm given with --arm, such as --pin ranked:ranker-000007.", field: "--pin")
+                    }
+                    let kind = String(parts[1].prefix { $0 != "-" })
+                    parsed[k].models = (parsed[k].models ?? [:]).merging([kind: parts[1]]) { $1 }
+                    do { _ = try registry.load(parts[1], scenario: nil) } catch {
+                        throw MatchworkError(.invalidValue, "--pin '\(setting)': \((error as? StoreError)?.message ?? "\(error)"); pin a version `matchwork models` lists as usable.", field: "--pin")
+                    }
                 }
                 let given = try ExperimentsCommand.shares(shares, field: "--share", equalAmong: parsed)
                 let now = Timestamp.now

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import MatchworkCore
+import MatchworkStore
 import Testing
 
 /// `/experiments` (issue 26): admin keys create, roll out and stop; requests without a mode are
@@ -90,6 +91,51 @@ struct ExperimentRouteTests {
             #expect((listed.object["experiments"] as? [[String: Any]])?.map { $0["name"] as? String } == ["jobs-ab"])
             #expect(try await client.call(.get, "/api/v1/experiments/nope", key: fixture.read).status == .notFound)
             #expect(try await client.call(.get, "/api/v1/experiments/Bad%20Name", key: fixture.read).status == .unprocessableContent)
+        }
+    }
+
+    @Test("An arm can pin a registry version: its lists are ranked by that version; a version that does not load, another kind, or a ranker on an unranked arm is refused")
+    func pinnedVersions() async throws {
+        let fixture = try await ServiceFixture.make(small: true)
+        // A neural version in the registry (trained briefly), which the serving engine does not load.
+        var configuration = NeuralTraining.Configuration()
+        configuration.windows = 3
+        configuration.trainer.epochs = 3
+        let m = fixture.marketplace
+        let run = try RegistryTraining.trainNeural(
+            people: m.people, opportunities: m.opportunities, interactions: m.interactions, scenario: .cleaning, configuration: configuration,
+            engineConfiguration: EngineConfiguration())
+        let registry = ModelRegistry(directory: fixture.directory + "/models")
+        let version = try RegistryTraining.saveNeural(run, registry: registry).version
+        try await fixture.test { client in
+            let refused: [(String, String)] = [
+                (#"{"name":"p","target":"opportunities","arms":[{"name":"a","mode":"neural","models":{"neural":"neural-999999"}},{"name":"b","mode":"rule_based"}]}"#, "arms[0].models.neural"),
+                (#"{"name":"p","target":"opportunities","arms":[{"name":"a","mode":"neural","models":{"als":"als-000001"}},{"name":"b","mode":"rule_based"}]}"#, "arms[0].models.als"),
+                (#"{"name":"p","target":"opportunities","arms":[{"name":"a","mode":"ensemble","models":{"ranker":"ranker-000001"}},{"name":"b","mode":"rule_based"}]}"#, "arms[0].models.ranker"),
+                (#"{"name":"p","target":"opportunities","arms":[{"name":"a","mode":"rule_based","models":{"neural":"neural-1"}},{"name":"b","mode":"rule_based"}]}"#, "arms[0].models.neural"),
+            ]
+            for (body, field) in refused {
+                let answer = try await client.call(.post, "/api/v1/experiments", key: fixture.admin, json: body)
+                #expect(answer.status == .unprocessableContent && answer.object["field"] as? String == field, "\(body): \(answer.text)")
+            }
+            let body = #"{"name":"pinned","target":"opportunities","arms":[{"name":"plain","mode":"rule_based"},{"name":"pinned","mode":"neural","models":{"neural":"\#(version)"}}],"shares":{"plain":0,"pinned":1}}"#
+            let created = try await client.call(.post, "/api/v1/experiments", key: fixture.admin, json: body)
+            #expect(created.status == .created, "\(created.text)")
+            #expect(((created.object["arms"] as? [[String: Any]])?.last?["models"] as? [String: String])?["neural"] == version)
+            var served = 0
+            for worker in m.people.filter({ $0.role == .worker }).prefix(6) {
+                let reply = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"person_id":"\#(worker.id)"}"#)
+                guard reply.status == .ok, !((reply.object["items"] as? [Any]) ?? []).isEmpty else { continue }
+                #expect(reply.object["arm"] as? String == "pinned")
+                #expect(reply.object["answered_by"] as? [String] == ["neural"], "\(reply.object["fallbacks"] ?? "")")
+                #expect((reply.object["model_version"] as? String)?.contains(version) == true, "\(reply.object["model_version"] ?? "none")")
+                served += 1
+            }
+            #expect(served >= 3)
+            // Outside the experiment (a request naming its mode) the serving engine has no neural model.
+            let worker = try #require(m.people.first { $0.role == .worker })
+            let outside = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"person_id":"\#(worker.id)","mode":"neural"}"#)
+            #expect(outside.object["experiment"] == nil && outside.object["answered_by"] as? [String] != ["neural"], "\(outside.text)")
         }
     }
 

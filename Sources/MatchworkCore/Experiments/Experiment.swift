@@ -165,12 +165,20 @@ public struct ExperimentArm: Sendable, Hashable, Codable {
     public var mode: RecommendationMode
     public var weights: String?
     public var learnedShare: Double?
+    /// Registry versions the arm serves with instead of the serving ones, by kind (`neural`:
+    /// `neural-000004`, `ranker`: `ranker-000007`), so that an arm can test a model version
+    /// against another; `nil`: the versions serving.
+    public var models: [String: String]?
 
-    public init(name: String, mode: RecommendationMode, weights: String? = nil, learnedShare: Double? = nil) {
+    /// The kinds of model an arm can pin.
+    public static let pinnableKinds = ["neural", "ranker"]
+
+    public init(name: String, mode: RecommendationMode, weights: String? = nil, learnedShare: Double? = nil, models: [String: String]? = nil) {
         self.name = name
         self.mode = mode
         self.weights = weights
         self.learnedShare = learnedShare
+        self.models = models
     }
 
     func validate(target: RankingTarget, field: String) throws(MatchworkError) {
@@ -181,6 +189,21 @@ public struct ExperimentArm: Sendable, Hashable, Codable {
             throw MatchworkError(.invalidValue, "arm '\(name)' gives ensemble weights or a learned share with mode \(mode.rawValue); they apply to mode ensemble only.", field: "\(field).weights")
         }
         _ = try configuration(over: EnsembleConfiguration(EnsembleWeights()), target: target, field: field)
+        for (kind, version) in (models ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard Self.pinnableKinds.contains(kind) else {
+                throw MatchworkError(.invalidValue, "arm '\(name)' pins a model of kind '\(kind)'; an arm can pin \(Self.pinnableKinds.joined(separator: " and ")) versions.", field: "\(field).models.\(kind)")
+            }
+            let digits = version.dropFirst(kind.count + 1)
+            guard version.hasPrefix("\(kind)-"), digits.count == 6, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else {
+                throw MatchworkError(.invalidValue, "arm '\(name)' pins \(kind) version '\(version)'; name a registry version such as \(kind)-000004 (`matchwork models` lists them).", field: "\(field).models.\(kind)")
+            }
+            if kind == "ranker", mode != .ranked {
+                throw MatchworkError(.invalidValue, "arm '\(name)' pins a ranker but ranks with mode \(mode.rawValue); only a ranked arm uses the ranker.", field: "\(field).models.ranker")
+            }
+            if kind == "neural", ![.neural, .ensemble, .ranked].contains(mode) {
+                throw MatchworkError(.invalidValue, "arm '\(name)' pins a neural model but ranks with mode \(mode.rawValue), which does not use it; pin it on a neural, ensemble or ranked arm.", field: "\(field).models.neural")
+            }
+        }
     }
 
     /// The ensemble configuration `base` with this arm's weights and learned share for `target`.

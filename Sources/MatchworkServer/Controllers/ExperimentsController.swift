@@ -11,6 +11,7 @@ struct ExperimentsController: Sendable {
     let store: any ServiceStore
     let host: EngineHost
     let book: ExperimentBook
+    let registry: ModelRegistry
     let maxBodyBytes: Int
 
     struct ListResponse: Encodable {
@@ -29,6 +30,16 @@ struct ExperimentsController: Sendable {
             var fields = try await JSONInput.object(request, limit: maxBodyBytes)
             let experiment = try Self.experiment(&fields, now: .now)
             try fields.finish()
+            // A pinned version must load now, not fail on the arm's first request.
+            let scenario = try await store.scenario()
+            for (i, arm) in experiment.arms.enumerated() {
+                for (kind, version) in (arm.models ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    do { _ = try registry.load(version, scenario: scenario) } catch {
+                        throw APIError.unprocessable(
+                            "arms[\(i)].models.\(kind): \((error as? StoreError)?.message ?? "\(error)"); pin a version `matchwork models` lists as usable.", field: "arms[\(i)].models.\(kind)")
+                    }
+                }
+            }
             try await store.createExperiment(experiment)
             book.invalidate()
             return try Reply.encode(experiment, status: .created)
@@ -92,8 +103,8 @@ struct ExperimentsController: Sendable {
         return ExperimentReport(experiment: experiment, observations: observations, preperiod: preperiod, now: .now)
     }
 
-    /// Reads a new experiment: `name`, `target`, `arms` (`name`, `mode`, optional `weights` and
-    /// `learned_share`), optional `control` (the first arm), `shares` (by arm; equal by default),
+    /// Reads a new experiment: `name`, `target`, `arms` (`name`, `mode`, optional `weights`,
+    /// `learned_share` and `models`, registry versions by kind), optional `control` (the first arm), `shares` (by arm; equal by default),
     /// `start` (now), `end`, `description`, `guardrails` (`metric`, `max_drop`), `tau` and `alpha`.
     static func experiment(_ fields: inout JSONFields, now: Timestamp) throws -> Experiment {
         let name = try fields.string("name", required: "name the experiment (lower-case letters, digits, '-' or '_')")
@@ -111,8 +122,15 @@ struct ExperimentsController: Sendable {
             do { mode = try RecommendationMode.parse(modeText, field: "arms[\(i)].mode") } catch { throw APIError(error) }
             let weights = try a.string("weights")
             let share = try a.number("learned_share", in: -1e9...1e9)
+            var models: [String: String]?
+            if var m = try a.object("models") {
+                var pins: [String: String] = [:]
+                for kind in m.object.keys.sorted() { pins[kind] = try m.string(kind, required: "give the registry version, such as \(kind)-000004") }
+                try m.finish()
+                models = pins
+            }
             try a.finish()
-            arms.append(ExperimentArm(name: armName, mode: mode, weights: weights, learnedShare: share))
+            arms.append(ExperimentArm(name: armName, mode: mode, weights: weights, learnedShare: share, models: models))
         }
         let control = try fields.string("control")
         var shares: [String: Double] = [:]

@@ -27,12 +27,14 @@ final class ExperimentBook: Sendable {
     }
 
     let store: any ServiceStore
+    let registry: ModelRegistry?
     let refresh: Duration
     let logger: Logger
     private let contents = Mutex(Contents())
 
-    init(store: any ServiceStore, refresh: Duration = .seconds(10), logger: Logger) {
+    init(store: any ServiceStore, registry: ModelRegistry? = nil, refresh: Duration = .seconds(10), logger: Logger) {
         self.store = store
+        self.registry = registry
         self.refresh = refresh
         self.logger = logger
     }
@@ -89,9 +91,33 @@ final class ExperimentBook: Sendable {
     func state(for assignment: Assignment, base: EngineHost.State) throws(MatchworkError) -> EngineHost.State {
         let key = "\(assignment.experiment)/\(assignment.arm.name)"
         if let found = contents.withLock({ c in c.states[key].flatMap { $0.base == ObjectIdentifier(base) ? $0.state : nil } }) { return found }
-        let engine = try assignment.arm.engine(base.engine, target: assignment.target)
+        var engine = try assignment.arm.engine(base.engine, target: assignment.target)
+        var models = base.models
+        // Pinned versions replace the serving ones; one that no longer loads leaves the serving
+        // one in its place, and the log says so.
+        for (kind, version) in (assignment.arm.models ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard let registry else { continue }
+            do {
+                let (model, metadata) = try registry.load(version, scenario: base.engine.snapshot.preset?.name)
+                if kind == "neural", let learned = model.learned {
+                    engine = engine.with(learnedModel: learned)
+                    models.learned = learned
+                } else if kind == "ranker", let ranker = model.ranker {
+                    engine = engine.with(ranker: ranker)
+                    models.ranker = ranker
+                } else {
+                    continue
+                }
+                models.versions[kind] = version
+                models.metadata[kind] = metadata
+            } catch {
+                logger.warning(
+                    "experiment arm serves its \(kind) model in place of the version it pins",
+                    metadata: ["experiment": "\(assignment.experiment)", "arm": "\(assignment.arm.name)", "pinned": "\(version)", "reason": "\((error as? StoreError)?.message ?? "\(error)")"])
+            }
+        }
         let state = EngineHost.State(
-            engine: engine, generation: base.generation, builtThrough: base.builtThrough, modelKey: "\(base.modelKey)|experiment:\(key)", models: base.models,
+            engine: engine, generation: base.generation, builtThrough: base.builtThrough, modelKey: "\(base.modelKey)|experiment:\(key)", models: models,
             builtAt: base.builtAt, buildDuration: base.buildDuration)
         contents.withLock { $0.states[key] = (ObjectIdentifier(base), state) }
         return state
