@@ -50,14 +50,30 @@ public struct OverviewPage: Sendable {
     public var conversionChart: String
     public var feedbackChart: String
     public var hasDays: Bool
+    /// Each API route's requests since the start and the latency of its latest, busiest first.
+    public struct Route: Sendable {
+        public var route: String
+        public var count: Int
+        public var p50: String
+        public var p95: String
+        public var p99: String
+    }
+    public var routes: [Route]
+    public var hasRoutes: Bool
 
     /// - Parameters:
     ///   - served: lists served since the service started, from the cache's counts.
     ///   - latency: p50, p95 and p99 of recommendation requests, in milliseconds, when measured.
+    ///   - routes: every API route timed, with its count and percentiles in milliseconds.
     public init(
         layout: Layout, scenario: String?, generation: Int, builtAt: String, modelKey: String, people: Int, opportunities: Int, events: Int,
-        cache: (hits: Int, misses: Int), latency: (p50: Double, p95: Double, p99: Double)?, requests: Int, days: [DailyTracking], running: [String]
+        cache: (hits: Int, misses: Int), latency: (p50: Double, p95: Double, p99: Double)?, requests: Int, days: [DailyTracking], running: [String],
+        routes: [(route: String, count: Int, p50: Double, p95: Double, p99: Double)] = []
     ) {
+        self.routes = routes.prefix(20).map {
+            Route(route: $0.route, count: $0.count, p50: String(format: "%.1f", $0.p50), p95: String(format: "%.1f", $0.p95), p99: String(format: "%.1f", $0.p99))
+        }
+        hasRoutes = !self.routes.isEmpty
         self.layout = layout
         let lookups = cache.hits + cache.misses
         var figures = [

@@ -135,7 +135,7 @@ public struct MatchworkService: Sendable {
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: ErrorMiddleware())
         HealthController(store: store, host: host, recorder: recorder, cache: cache, metrics: metrics).addRoutes(to: router)
-        let api = router.group("api/v1")
+        let api = router.group("api/v1").add(middleware: RouteLatencyMiddleware<MatchworkRequestContext>(latency: latency))
         api.get("openapi.json") { _, _ in OpenAPIDocument.response() }
         let authenticated = api.group().add(middleware: APIKeyAuthenticator(keys: keys, limiter: limiter))
         let maxBodyBytes = configuration.maxBodyBytes

@@ -66,9 +66,17 @@ struct DashboardTests {
             let cookie = try #require(signed.headers[values: .setCookie].first { $0.hasPrefix("mw_session=") })
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/dashboard") && !cookie.contains("Secure"))
             #expect(!cookie.contains(fixture.read), "the key is not in the cookie")
+            // Some API requests, each timed under its route with ids folded.
+            let worker = try #require(fixture.marketplace.people.first { $0.role == .worker }).id.rawValue
+            for _ in 0..<3 { _ = try await client.call(.post, "/api/v1/recommendations/generate", key: fixture.read, json: #"{"person_id":"\#(worker)"}"#) }
+            _ = try await client.call(.get, "/api/v1/people/\(worker)/similar", key: fixture.read)
+            _ = try await client.call(.get, "/api/v1/people/nobody-at-all", key: fixture.read)
             let overview = try await browser.send(.get, "/dashboard")
             #expect(overview.status == .ok)
             #expect(overview.text.contains(#"data-figure="people">people<b>\#(fixture.marketplace.people.count)</b>"#), "the page shows the marketplace's people")
+            #expect(overview.text.contains(#"<tr data-route="POST /api/v1/recommendations/generate"><td><code>POST /api/v1/recommendations/generate</code></td><td class="n" data-count>3</td>"#))
+            #expect(overview.text.contains(#"<tr data-route="GET /api/v1/people/{id}/similar">"#) && overview.text.contains(#"<tr data-route="GET /api/v1/people/{id}">"#))
+            #expect(!overview.text.contains("nobody-at-all"), "ids are folded into {id}")
             #expect(!overview.text.contains(fixture.read) && !overview.text.contains(fixture.admin), "no key on a page")
             // Signing out needs the form's token.
             let token = try #require(Browser.csrf(overview.text))

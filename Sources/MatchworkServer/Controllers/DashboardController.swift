@@ -190,7 +190,7 @@ struct DashboardController: Sendable {
             layout: layout("Overview", session, page: "overview"), scenario: snapshot.preset?.name.rawValue, generation: state.generation,
             builtAt: Timestamp(secondsSinceEpoch: Int64(state.builtAt.timeIntervalSince1970)).iso8601, modelKey: state.modelKey, people: snapshot.people.count,
             opportunities: snapshot.opportunities.count, events: snapshot.interactionCount, cache: (stats.hits, stats.misses), latency: latency.percentiles(),
-            requests: latency.count, days: days, running: running)
+            requests: latency.count(), days: days, running: running, routes: latency.routes())
         return Self.page(dashboard.render("overview", page))
     }
 
@@ -531,27 +531,81 @@ final class DashboardSessions: Sendable {
 
 /// The durations of the latest recommendation requests (up to 10,000), for the dashboard's percentiles.
 final class LatencyRecorder: Sendable {
-    private let state = Mutex((samples: [Double](), next: 0, count: 0))
-    static let capacity = 10_000
+    /// The latest durations of one route, in milliseconds, and how many were timed.
+    struct Ring {
+        var samples: [Double] = []
+        var next = 0
+        var count = 0
 
-    func record(_ duration: Duration) {
-        let ms = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
-        state.withLock { s in
-            if s.samples.count < Self.capacity { s.samples.append(ms) } else { s.samples[s.next] = ms }
-            s.next = (s.next + 1) % Self.capacity
-            s.count += 1
+        mutating func add(_ ms: Double) {
+            if samples.count < LatencyRecorder.capacity { samples.append(ms) } else { samples[next] = ms }
+            next = (next + 1) % LatencyRecorder.capacity
+            count += 1
         }
     }
 
-    /// How many requests were timed since the start.
-    var count: Int { state.withLock { $0.count } }
+    /// The route the overview's latency figure is of.
+    static let recommendations = "POST /api/v1/recommendations/generate"
+    private let state = Mutex([String: Ring]())
+    static let capacity = 10_000
 
-    /// p50, p95 and p99 in milliseconds of the latest requests, `nil` before any.
-    func percentiles() -> (p50: Double, p95: Double, p99: Double)? {
-        let sorted = state.withLock { $0.samples }.sorted()
+    /// Times one request of `route` (``route(method:path:)``).
+    func record(_ duration: Duration, route: String = LatencyRecorder.recommendations) {
+        let ms = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        state.withLock { $0[route, default: Ring()].add(ms) }
+    }
+
+    /// How many requests of `route` were timed since the start.
+    func count(_ route: String = LatencyRecorder.recommendations) -> Int { state.withLock { $0[route]?.count ?? 0 } }
+
+    /// p50, p95 and p99 in milliseconds of `route`'s latest requests, `nil` before any.
+    func percentiles(_ route: String = LatencyRecorder.recommendations) -> (p50: Double, p95: Double, p99: Double)? {
+        guard let samples = state.withLock({ $0[route]?.samples }) else { return nil }
+        return Self.percentiles(samples)
+    }
+
+    /// Every route timed, the busiest first, with its count and percentiles.
+    func routes() -> [(route: String, count: Int, p50: Double, p95: Double, p99: Double)] {
+        let rings = state.withLock { $0 }
+        return rings.compactMap { route, ring in
+            Self.percentiles(ring.samples).map { (route, ring.count, $0.p50, $0.p95, $0.p99) }
+        }.sorted { ($0.count, $1.route) > ($1.count, $0.route) }
+    }
+
+    static func percentiles(_ samples: [Double]) -> (p50: Double, p95: Double, p99: Double)? {
+        let sorted = samples.sorted()
         guard !sorted.isEmpty else { return nil }
-        func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.up)) - 1 < 0 ? 0 : Int((q * Double(sorted.count)).rounded(.up)) - 1)] }
+        func at(_ q: Double) -> Double { sorted[max(0, min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.up)) - 1))] }
         return (at(0.5), at(0.95), at(0.99))
+    }
+
+    /// The route pattern of a request: its method and path with ids as `{id}`
+    /// (`GET /api/v1/people/{id}/similar`), from the API's fixed path words.
+    static func route(method: String, path: String) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard parts.count >= 3, parts[0] == "api", parts[1] == "v1" else { return "\(method) /\(parts.prefix(2).joined(separator: "/"))" }
+        var out = ["api", "v1"]
+        for (k, part) in parts.dropFirst(2).enumerated() {
+            out.append(k == 0 || fixedWords.contains(String(part)) ? String(part) : "{id}")
+        }
+        return "\(method) /" + out.joined(separator: "/")
+    }
+
+    /// The words of the API's paths after the collection (`openapi.json`), kept as they are.
+    static let fixedWords: Set<String> = [
+        "analyze", "batch", "calibration", "forecast", "generate", "predict", "retrain", "status", "suggest", "suggestions", "outcome", "report", "score", "similar", "stop",
+    ]
+}
+
+/// Times every API request by its route (``LatencyRecorder``), refused ones included.
+struct RouteLatencyMiddleware<Context: RequestContext>: RouterMiddleware {
+    let latency: LatencyRecorder
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let route = LatencyRecorder.route(method: request.method.rawValue, path: request.uri.path)
+        defer { latency.record(started.duration(to: .now), route: route) }
+        return try await next(request, context)
     }
 }
 

@@ -74,8 +74,6 @@ struct RecommendationsController: Sendable {
     func addRoutes(to api: RouterGroup<MatchworkRequestContext>) {
         let reads = api.group().add(middleware: RequireRole(role: .read))
         reads.post("recommendations/generate") { request, context in
-            let started = ContinuousClock.now
-            defer { latency.record(started.duration(to: .now)) }
             try QueryFields.none(request)
             var fields = try await JSONInput.object(request, limit: maxBodyBytes)
             let (parsed, named) = try recommendationRequest(&fields, path: nil)
