@@ -145,6 +145,10 @@ public struct ExperimentPage: Sendable {
         public var completion: String
         public var timeToFill: String
         public var revenue: String
+        /// NDCG@10 and hit rate@3 of its lists' hires by the places served, over `hiredLists`.
+        public var ndcg: String
+        public var hitAt3: String
+        public var hiredLists: Int
     }
     public struct Treatment: Sendable {
         public var arm: String
@@ -192,7 +196,8 @@ public struct ExperimentPage: Sendable {
                 name: a.name, mode: a.mode, control: a.control, share: percent(a.share), shareValue: String(format: "%.2f", a.share), subjects: a.subjects, lists: a.lists,
                 hire: percent(a.subjectRates["hire"]), apply: percent(a.subjectRates["apply"]), view: percent(a.subjectRates["view"]),
                 completion: percent(a.subjectRates["completion"]), timeToFill: a.timeToFillHours.map { String(format: "%.1f h", $0) } ?? "-",
-                revenue: String(format: "%.2f", a.revenuePerSubject))
+                revenue: String(format: "%.2f", a.revenuePerSubject), ndcg: a.ndcgAt10.map { String(format: "%.3f", $0) } ?? "-",
+                hitAt3: a.hitRateAt3.map { percent($0) } ?? "-", hiredLists: a.hiredLists)
         }
         treatments = report.treatments.map { t in
             let hire = t.metrics.first { $0.metric == ExperimentReport.primary }?.comparison

@@ -453,13 +453,14 @@ struct ExperimentsCommand: AsyncParsableCommand {
 
         static func render(_ r: ExperimentReport) -> String {
             var lines = ["\(r.experiment): \(r.target.rawValue) lists, \(r.status.rawValue), control \(r.control)"]
-            lines.append("arm              subjects  lists   hire     apply    view     complete  time to fill  revenue/subject")
+            lines.append("arm              subjects  lists   hire     apply    view     complete  time to fill  revenue/subject  NDCG@10 of hires  hire in top 3")
             for a in r.arms {
                 let name = a.name + (a.control ? "*" : "")
                 let fill = a.timeToFillHours.map { "\($0.r(1)) h" } ?? "-"
                 var line = name.padding(toLength: 16, withPad: " ", startingAt: 0) + String(a.subjects).leftPadded(9) + String(a.lists).leftPadded(7) + "   "
                 for metric in ["hire", "apply", "view", "completion"] { line += percent(a.subjectRates[metric] ?? 0).padding(toLength: 9, withPad: " ", startingAt: 0) }
-                line += fill.padding(toLength: 14, withPad: " ", startingAt: 0) + a.revenuePerSubject.r(2)
+                line += fill.padding(toLength: 14, withPad: " ", startingAt: 0) + a.revenuePerSubject.r(2).padding(toLength: 17, withPad: " ", startingAt: 0)
+                line += (a.ndcgAt10.map { "\($0.r(3)) (\(a.hiredLists))" } ?? "-").padding(toLength: 18, withPad: " ", startingAt: 0) + (a.hitRateAt3.map(percent) ?? "-")
                 lines.append(line)
             }
             for t in r.treatments {

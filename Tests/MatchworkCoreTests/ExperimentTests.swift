@@ -223,6 +223,39 @@ struct ExperimentTests {
 
     static func subjects(_ n: Int) -> [RecommendationSubject] { (0..<n).map { .person(PersonID("cleaner-\($0)")) } }
 
+    @Test("each arm's NDCG@10 and hit rate@3 of hires by the places its lists showed them; lists without a recorded place are left out")
+    func armRankingFigures() throws {
+        let arms = [ExperimentArm(name: "control", mode: .ruleBased), ExperimentArm(name: "treatment", mode: .ensemble)]
+        let t0 = Timestamp(secondsSinceEpoch: 1_000_000)
+        let e = try Experiment(name: "ranks", target: .opportunities, arms: arms, shares: ["control": 0.5, "treatment": 0.5], start: t0, createdAt: t0)
+        let lists = [
+            ExperimentObservations.List(id: "a", subject: .person("p1"), arm: "control", servedAt: t0, items: 10),
+            ExperimentObservations.List(id: "b", subject: .person("p2"), arm: "control", servedAt: t0, items: 10),
+            ExperimentObservations.List(id: "c", subject: .person("p3"), arm: "treatment", servedAt: t0, items: 10),
+            ExperimentObservations.List(id: "d", subject: .person("p4"), arm: "treatment", servedAt: t0, items: 10),
+        ]
+        let later = t0.adding(seconds: 3600)
+        let outcomes = [
+            ExperimentObservations.Outcome(list: "a", item: "o1", outcome: "hired", value: nil, at: later, rank: 2),
+            ExperimentObservations.Outcome(list: "a", item: "o1", outcome: "viewed", value: nil, at: later, rank: 2),
+            ExperimentObservations.Outcome(list: "b", item: "o7", outcome: "hired", value: nil, at: later, rank: 5),
+            ExperimentObservations.Outcome(list: "c", item: "o3", outcome: "hired", value: nil, at: later, rank: 1),
+            ExperimentObservations.Outcome(list: "c", item: "o4", outcome: "hired", value: nil, at: later, rank: 12),
+            // Viewed only, and a hire without its place: neither counts.
+            ExperimentObservations.Outcome(list: "d", item: "o5", outcome: "viewed", value: nil, at: later, rank: 1),
+            ExperimentObservations.Outcome(list: "d", item: "o6", outcome: "hired", value: nil, at: later),
+        ]
+        let report = ExperimentReport(experiment: e, observations: ExperimentObservations(lists: lists, outcomes: outcomes, feedback: []), now: later)
+        let control = try #require(report.arms.first { $0.name == "control" }), treatment = try #require(report.arms.first { $0.name == "treatment" })
+        #expect(control.hiredLists == 2 && treatment.hiredLists == 1)
+        // Ranks 2 and 5: (1/log2 3 + 1/log2 6) / 2; one of the two in the top 3.
+        #expect(abs(control.ndcgAt10! - (1 / log2(3.0) + 1 / log2(6.0)) / 2) < 1e-12)
+        #expect(control.hitRateAt3 == 0.5)
+        // Two hires at 1 and 12: only the first within 10, against an ideal of both at 1 and 2.
+        #expect(abs(treatment.ndcgAt10! - 1 / (1 + 1 / log2(3.0))) < 1e-12)
+        #expect(treatment.hitRateAt3 == 1)
+    }
+
     @Test("assignment is deterministic, uniform, and independent between experiments")
     func assignment() throws {
         let arms = [ExperimentArm(name: "control", mode: .ruleBased), ExperimentArm(name: "treatment", mode: .ensemble)]

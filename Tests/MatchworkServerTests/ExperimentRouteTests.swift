@@ -72,6 +72,10 @@ struct ExperimentRouteTests {
             #expect(subjects["rule"] == arms.values.count { $0 == "rule" } && subjects["pop"] == arms.values.count { $0 == "pop" })
             let hired = reportArms.first { $0["name"] as? String == firstArm }
             #expect(((hired?["subject_rates"] as? [String: Double])?["hire"] ?? 0) > 0, "\(report.object)")
+            // The hire was the list's first item: that arm ranked its one hired list perfectly.
+            #expect(hired?["hired_lists"] as? Int == 1 && hired?["ndcg_at10"] as? Double == 1 && hired?["hit_rate_at3"] as? Double == 1, "\(hired ?? [:])")
+            let other = reportArms.first { $0["name"] as? String != firstArm }
+            #expect(other?["hired_lists"] as? Int == 0 && other?["ndcg_at10"] == nil)
             #expect(((report.object["treatments"] as? [[String: Any]])?.first?["sequential"] as? [String: Any])?["decision"] as? String == "keep running")
 
             // Rolling out: all of pop's subjects stay in pop, and with pop at 100% everyone moves there.

@@ -24,12 +24,15 @@ public struct ExperimentObservations: Sendable, Hashable {
         public var outcome: String
         public var value: Double?
         public var at: Timestamp
-        public init(list: String, item: String, outcome: String, value: Double?, at: Timestamp) {
+        /// The item's place in the list served (1 the first), when recorded.
+        public var rank: Int?
+        public init(list: String, item: String, outcome: String, value: Double?, at: Timestamp, rank: Int? = nil) {
             self.list = list
             self.item = item
             self.outcome = outcome
             self.value = value
             self.at = at
+            self.rank = rank
         }
     }
     public struct Feedback: Sendable, Hashable {
@@ -96,6 +99,12 @@ public struct ExperimentReport: Sendable, Hashable, Codable {
         public var feedback: [String: Int]
         /// The share of subjects without negative feedback.
         public var positiveFeedbackRate: Double
+        /// How the arm ranked on its own lists: over the lists with a hire at a recorded place,
+        /// the mean NDCG@10 of the hired items' places and the share with a hire in the top 3
+        /// (``../shared/PROTOCOL.md``'s definitions, the hires as the relevant items).
+        public var hiredLists: Int = 0
+        public var ndcgAt10: Double?
+        public var hitRateAt3: Double?
     }
 
     public struct MetricComparison: Sendable, Hashable, Codable {
@@ -194,8 +203,12 @@ public struct ExperimentReport: Sendable, Hashable, Codable {
             listUnit[l.id] = (l.arm, l.subject)
         }
         var listMetrics: [String: Set<String>] = [:]
+        // Per list, the places of its hired items.
+        var hiredPlaces: [String: [String: Int]] = [:]
+        let hireKinds = Self.metrics.first(where: { $0.name == Self.primary })!.outcomes
         for o in observations.outcomes.sorted(by: { $0.at < $1.at }) {
             guard let (arm, subject) = listUnit[o.list], var u = units[arm]?[subject] else { continue }
+            if hireKinds.contains(o.outcome), let rank = o.rank, rank >= 1 { hiredPlaces[o.list, default: [:]][o.item] = rank }
             for (metric, kinds) in Self.metrics where kinds.contains(o.outcome) {
                 if u.converted[metric] == nil { u.converted[metric] = o.at }
                 u.outcomes[metric, default: 0] += 1
@@ -225,12 +238,25 @@ public struct ExperimentReport: Sendable, Hashable, Codable {
             var feedback: [String: Int] = [:]
             for u in us { for (k, v) in u.feedback { feedback[k, default: 0] += v } }
             let revenue = us.reduce(0) { $0 + $1.revenue }
-            return Arm(
+            var ndcg = 0.0, hits = 0, ranked = 0
+            for (list, places) in hiredPlaces where listUnit[list]?.arm == arm.name {
+                let ranks = places.values.sorted()
+                ranked += 1
+                let dcg = ranks.filter { $0 <= 10 }.reduce(0.0) { $0 + 1 / Double.log2(Double($1 + 1)) }
+                let ideal = (1...min(10, ranks.count)).reduce(0.0) { $0 + 1 / Double.log2(Double($1 + 1)) }
+                ndcg += dcg / ideal
+                if ranks.first! <= 3 { hits += 1 }
+            }
+            var report = Arm(
                 name: arm.name, mode: arm.mode.rawValue, control: arm.name == experiment.control, share: shares[arm.name] ?? 0, subjects: n, lists: lists,
                 itemsShown: items, subjectRates: subjectRates, listRates: listRates, itemRates: itemRates,
                 timeToFillHours: fills.isEmpty ? nil : fills.reduce(0, +) / Double(fills.count), filled: fills.count,
                 revenuePerSubject: n > 0 ? revenue / Double(n) : 0, revenue: revenue, feedback: feedback,
                 positiveFeedbackRate: n > 0 ? Double(us.count { !$0.negative }) / Double(n) : 1)
+            report.hiredLists = ranked
+            report.ndcgAt10 = ranked > 0 ? ndcg / Double(ranked) : nil
+            report.hitRateAt3 = ranked > 0 ? Double(hits) / Double(ranked) : nil
+            return report
         }
 
         // Daily cumulative looks from the start to now (or the stop).

@@ -462,10 +462,11 @@ extension SQLiteStore: ServiceStore {
             }
             let outcomes = try Row.fetchAll(
                 db,
-                sql: "SELECT o.recommendation_id, o.item_id, o.outcome, o.value, o.ts FROM outcomes o JOIN served_lists l ON l.id = o.recommendation_id WHERE l.experiment = ? ORDER BY o.pk",
+                sql: "SELECT o.recommendation_id, o.item_id, o.outcome, o.value, o.ts, o.rank FROM outcomes o JOIN served_lists l ON l.id = o.recommendation_id WHERE l.experiment = ? ORDER BY o.pk",
                 arguments: [name]
             ).map { row in
-                ExperimentObservations.Outcome(list: row["recommendation_id"], item: row["item_id"], outcome: row["outcome"], value: row["value"], at: Timestamp(secondsSinceEpoch: row["ts"]))
+                ExperimentObservations.Outcome(
+                    list: row["recommendation_id"], item: row["item_id"], outcome: row["outcome"], value: row["value"], at: Timestamp(secondsSinceEpoch: row["ts"]), rank: row["rank"])
             }
             let feedback = try Row.fetchAll(
                 db,
