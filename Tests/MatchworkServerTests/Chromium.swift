@@ -62,8 +62,15 @@ final class Chromium: @unchecked Sendable {
         ]
         var argv = arguments.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
+        // Its own process group, so that closing it ends its zygote and renderers too (they
+        // outlived a SIGTERM to the browser alone, one orphan per run).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
         var child: pid_t = 0
-        let spawned = posix_spawn(&child, executable, &actions, nil, &argv, environ)
+        let spawned = posix_spawn(&child, executable, &actions, &attributes, &argv, environ)
         close(toBrowser[0])
         close(fromBrowser[1])
         guard spawned == 0 else { throw Failure(description: "\(executable) did not start (posix_spawn \(spawned))") }
@@ -90,9 +97,11 @@ final class Chromium: @unchecked Sendable {
 
     deinit {
         close(input)
-        kill(pid, SIGTERM)
+        kill(-pid, SIGTERM)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
+        // Whatever of the group is left.
+        kill(-pid, SIGKILL)
         close(output)
         try? FileManager.default.removeItem(atPath: profile)
     }
