@@ -262,7 +262,7 @@ struct StoreConformanceTests {
         let seen = try await store.experimentObservations("jobs-1")
         #expect(seen.lists.map(\.id) == ["rec-x1", "rec-x2"])
         #expect(seen.lists.map(\.arm) == ["rule", "tuned"] && seen.lists.map(\.items) == [1, 2])
-        #expect(seen.outcomes == [ExperimentObservations.Outcome(list: "rec-x1", item: "o1", outcome: "hired", value: 120, at: Self.t0.adding(seconds: 30))])
+        #expect(seen.outcomes == [ExperimentObservations.Outcome(list: "rec-x1", item: "o1", outcome: "hired", value: 120, at: Self.t0.adding(seconds: 30), rank: 1)])
         #expect(seen.feedback == [ExperimentObservations.Feedback(list: "rec-x2", reason: .tooFar, at: Self.t0.adding(seconds: 40))])
         #expect(try await store.experimentObservations("people-1").lists.isEmpty)
     }
