@@ -524,7 +524,7 @@ public struct RecordsPage: Sendable {
         var found: [Row] = []
         if people {
             for p in snapshot.people where matches(p.id.rawValue, p.name) {
-                let facets = p.facets.values.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue): \($0.value.joined(separator: ", "))" }.joined(separator: "; ")
+                let facets = RecordText.facets(p.facets)
                 found.append(Row(id: p.id.rawValue, href: "/dashboard/people/\(RecordsPage.path(p.id.rawValue))", label: p.name ?? "", detail: [p.role.rawValue, facets].filter { !$0.isEmpty }.joined(separator: " · ")))
             }
         } else {
@@ -543,6 +543,22 @@ public struct RecordsPage: Sendable {
         next = start + limit < found.count ? "/dashboard/\(kind)?q=\(q)&offset=\(start + limit)" : nil
         previous = start > 0 ? "/dashboard/\(kind)?q=\(q)&offset=\(max(0, start - limit))" : nil
     }
+}
+
+/// A record's profile fields as one line of text each, the same in the lists and on the record's page.
+enum RecordText {
+    /// `service: icu, er; specialty: adult`, facets in name order.
+    static func facets(_ f: Facets) -> String {
+        f.values.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue): \($0.value.joined(separator: ", "))" }.joined(separator: "; ")
+    }
+
+    static func attributes(_ a: Attributes) -> String {
+        a.values.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value))" }.joined(separator: ", ")
+    }
+
+    static func skills(_ s: [SkillLevel]) -> String { s.map { "\($0.skill) \(String(format: "%.1f", $0.level))" }.joined(separator: ", ") }
+
+    static func place(_ g: GeoPoint?) -> String? { g.map { "\(String(format: "%.4f", $0.latitude)), \(String(format: "%.4f", $0.longitude))" } }
 }
 
 /// One person or opportunity: the profile, its events (each retractable by an admin), the
@@ -600,10 +616,7 @@ public struct RecordPage: Sendable {
         self.editJSON = editJSON
         var fields: [Field] = []
         func add(_ name: String, _ value: String?) { if let value, !value.isEmpty { fields.append(Field(name: name, value: value)) } }
-        func facets(_ f: Facets) -> String { f.values.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue): \($0.value.joined(separator: ", "))" }.joined(separator: "; ") }
-        func attributes(_ a: Attributes) -> String { a.values.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value))" }.joined(separator: ", ") }
-        func skills(_ s: [SkillLevel]) -> String { s.map { "\($0.skill) \(String(format: "%.1f", $0.level))" }.joined(separator: ", ") }
-        func place(_ g: GeoPoint?) -> String? { g.map { "\(String(format: "%.4f", $0.latitude)), \(String(format: "%.4f", $0.longitude))" } }
+        let (facets, attributes, skills, place) = (RecordText.facets, RecordText.attributes, RecordText.skills, RecordText.place)
         if let p = person {
             kind = "people"
             id = p.id.rawValue

@@ -140,7 +140,8 @@ public struct MatchworkService: Sendable {
         let authenticated = api.group().add(middleware: APIKeyAuthenticator(keys: keys, limiter: limiter))
         let maxBodyBytes = configuration.maxBodyBytes
         CatalogueController(store: store, host: host, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
-        EventsController(store: store, host: host, metrics: metrics, maxBodyBytes: maxBodyBytes, eventClock: configuration.eventClock).addRoutes(to: authenticated)
+        EventsController(store: store, host: host, metrics: metrics, maxBodyBytes: maxBodyBytes, eventClock: configuration.eventClock,
+            retractor: EventRetractor(store: store, host: host, metrics: metrics)).addRoutes(to: authenticated)
         recommendations.addRoutes(to: authenticated)
         TrackingController(
             store: store, host: host, recorder: recorder, metrics: metrics, maxBodyBytes: maxBodyBytes, eventClock: configuration.eventClock,
@@ -156,7 +157,7 @@ public struct MatchworkService: Sendable {
         KeysController(store: store, keys: keys, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
         ExperimentsController(store: store, host: host, book: experiments, registry: registry, maxBodyBytes: maxBodyBytes).addRoutes(to: authenticated)
         DashboardController(store: store, host: host, keys: keys, cache: cache, book: experiments, sessions: sessions, latency: latency, dashboard: dashboard,
-            registry: registry, trends: trends, skills: skills)
+            registry: registry, trends: trends, skills: skills, retractor: EventRetractor(store: store, host: host, metrics: metrics))
             .addRoutes(to: router)
         BidsController(
             store: store, host: host, pool: pool, maxBodyBytes: maxBodyBytes, freshWait: .milliseconds(Int64((configuration.freshWait * 1000).rounded()))
@@ -168,8 +169,7 @@ public struct MatchworkService: Sendable {
     var recommendations: RecommendationsController {
         RecommendationsController(
             host: host, lists: lists, recorder: recorder, pool: pool, metrics: metrics, maxBodyBytes: configuration.maxBodyBytes,
-            freshWait: .milliseconds(Int64((configuration.freshWait * 1000).rounded())), defaultMode: configuration.recommendationMode, experiments: experiments,
-            latency: latency)
+            freshWait: .milliseconds(Int64((configuration.freshWait * 1000).rounded())), defaultMode: configuration.recommendationMode, experiments: experiments)
     }
 
     /// A list as the engine answered it, rendered once (see ``RenderedList``).

@@ -265,6 +265,14 @@ struct StoreConformanceTests {
         #expect(seen.outcomes == [ExperimentObservations.Outcome(list: "rec-x1", item: "o1", outcome: "hired", value: 120, at: Self.t0.adding(seconds: 30), rank: 1)])
         #expect(seen.feedback == [ExperimentObservations.Feedback(list: "rec-x2", reason: .tooFar, at: Self.t0.adding(seconds: 40))])
         #expect(try await store.experimentObservations("people-1").lists.isEmpty)
+        // Each list's outcomes and feedback read back in one go, a list with none absent, at most `limit` each.
+        let second = try Interaction(eventID: "h2", person: "w1", opportunity: "o1", type: .hire, timestamp: Self.t0.adding(seconds: 31), value: 90)
+        #expect(try await store.recordOutcome(OutcomeRecord(eventID: "h2", recommendationID: "rec-x1", itemID: "o1", rank: 1, outcome: "paid", value: 90, timestamp: Self.t0.adding(seconds: 31)), event: second))
+        let responses = try await store.responses(toLists: ["rec-x1", "rec-x2", "rec-x3", "rec-none"], limit: 5)
+        #expect(responses.outcomes.mapValues { $0.map(\.eventID) } == ["rec-x1": ["h1", "h2"]])
+        #expect(responses.feedback.mapValues { $0.map(\.eventID) } == ["rec-x2": ["f1"]])
+        #expect(try await store.responses(toLists: ["rec-x1"], limit: 1).outcomes["rec-x1"]?.map(\.eventID) == ["h1"])
+        #expect(try await store.responses(toLists: [], limit: 5).outcomes.isEmpty)
     }
 
     @Test("Keys: created, found by hash while active, listed; revoked at the first revocation's time", arguments: StoreUnderTest.allCases)

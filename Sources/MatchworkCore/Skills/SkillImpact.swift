@@ -87,17 +87,11 @@ extension SkillMarket {
     /// spaces and hyphens ignored ("Active listening" for `active_listening`).
     /// - Throws: when no skill of the marketplace is spelled so, naming the closest.
     public func skillKey(_ given: String) throws(MatchworkError) -> String {
-        var known = Set<String>()
-        for o in snapshot.opportunities { for s in o.skills + o.teaches + o.prerequisites { known.insert(s.skill) } }
-        for p in snapshot.people { for s in p.skills { known.insert(s.skill) } }
-        if known.contains(given) { return given }
-        func folded(_ text: String) -> String {
-            text.lowercased().split(whereSeparator: { $0 == " " || $0 == "-" || $0 == "_" }).joined(separator: "_")
-        }
-        let key = folded(given)
-        if let match = known.sorted().first(where: { folded($0) == key }) { return match }
-        let close = known.sorted().filter { folded($0).contains(key) || key.contains(folded($0)) }.prefix(3)
-        let hint = close.isEmpty ? "names look like \(known.sorted().prefix(3).joined(separator: ", "))" : "did you mean \(close.joined(separator: ", "))?"
+        if knownSkillSet.contains(given) { return given }
+        let key = Self.folded(given)
+        if let match = skillsByFolding[key] { return match }
+        let close = knownSkills.filter { Self.folded($0).contains(key) || key.contains(Self.folded($0)) }.prefix(3)
+        let hint = close.isEmpty ? "names look like \(knownSkills.prefix(3).joined(separator: ", "))" : "did you mean \(close.joined(separator: ", "))?"
         throw .invalid("skills", "skills: no posting, course or learner of this marketplace has a skill named '\(given)'; \(hint)")
     }
 

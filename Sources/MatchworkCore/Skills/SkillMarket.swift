@@ -34,6 +34,13 @@ public struct SkillMarket: Sendable {
     public let courseRates: PassProbabilityModel.CourseRates
     /// The pass model fitted on the marketplace's results (`nil` with too few).
     public let passModel: PassProbabilityModel?
+    /// Every skill a posting asks for, a course teaches or requires or a learner holds, sorted,
+    /// and as a set.
+    let knownSkills: [String]
+    let knownSkillSet: Set<String>
+    /// The first of ``knownSkills`` per spelling with case, spaces, hyphens and underscores
+    /// ignored (``folded(_:)``).
+    let skillsByFolding: [String: String]
 
     /// The demand for one skill: open postings asking for it, and its forecast growth.
     public struct SkillDemand: Sendable, Hashable, Codable {
@@ -106,6 +113,19 @@ public struct SkillMarket: Sendable {
         let rates = PassProbabilityModel.rates(snapshot)
         self.courseRates = rates
         self.passModel = PassProbabilityModel.fit(PassProbabilityModel.examples(snapshot, rates: rates))
+        var known = Set<String>()
+        for o in snapshot.opportunities { for s in o.skills + o.teaches + o.prerequisites { known.insert(s.skill) } }
+        for p in snapshot.people { for s in p.skills { known.insert(s.skill) } }
+        self.knownSkills = known.sorted()
+        self.knownSkillSet = known
+        var byFolding: [String: String] = [:]
+        for skill in knownSkills where byFolding[Self.folded(skill)] == nil { byFolding[Self.folded(skill)] = skill }
+        self.skillsByFolding = byFolding
+    }
+
+    /// A skill's name lowercased, with spaces, hyphens and underscores as one `_`.
+    static func folded(_ text: String) -> String {
+        text.lowercased().split(whereSeparator: { $0 == " " || $0 == "-" || $0 == "_" }).joined(separator: "_")
     }
 
     /// Each skill's growth over the next 12 months, by the count trend on the monthly series.

@@ -29,6 +29,7 @@ struct DashboardController: Sendable {
     let registry: ModelRegistry
     let trends: TrendKeeper
     let skills: SkillKeeper
+    let retractor: EventRetractor
     let cohorts = CohortCache()
     let maxFormBytes = 16_384
     /// A record edited as JSON can be longer than other forms.
@@ -268,15 +269,10 @@ struct DashboardController: Sendable {
         return analysis
     }
 
-    /// Each list with the outcomes and feedback recorded against it.
+    /// Each list with the outcomes and feedback recorded against it (at most 200 of each).
     func withOutcomes(_ lists: [ServedList]) async throws -> [(list: ServedList, outcomes: [OutcomeRecord], feedback: [FeedbackRecord])] {
-        var out: [(list: ServedList, outcomes: [OutcomeRecord], feedback: [FeedbackRecord])] = []
-        for list in lists {
-            let outcomes = try await store.outcomes(PageRequest(limit: 200), recommendation: list.id).items
-            let feedback = try await store.feedback(PageRequest(limit: 200), recommendation: list.id).items
-            out.append((list, outcomes, feedback))
-        }
-        return out
+        let responses = try await store.responses(toLists: lists.map(\.id), limit: 200)
+        return lists.map { ($0, responses.outcomes[$0.id] ?? [], responses.feedback[$0.id] ?? []) }
     }
 
     /// JSON `write` produces, indented for the edit form.
@@ -351,16 +347,13 @@ struct DashboardController: Sendable {
         let eventID: String
         do { eventID = try ExternalIdentifier.validate(id, field: "id") } catch { return refused("Not retracted", error.message, .unprocessableContent) }
         let outcome: Retraction
-        do { outcome = try await store.retract(eventID: eventID, at: .now) } catch {
+        do { outcome = try await retractor.retract(eventID) } catch {
             return refused("Unavailable", "The store could not record the retraction: \(error.message)", .serviceUnavailable)
         }
         switch outcome {
-        case .notFound: return refused("Not found", "No event '\(eventID)'; only events sent with an event_id can be retracted one by one.", .notFound)
-        case .isRetraction: return refused("Not retracted", "Event '\(eventID)' is itself a retraction; to restore the event it withdrew, send that event again with a new event_id.", .conflict)
-        case .alreadyRetracted: return Self.redirect("\(back)?retracted=\(RecordsPage.pathSegment(eventID))")
-        case .retracted(let event, _):
-            await host.noteWrite([.person(event.person.rawValue), .opportunity(event.opportunity.rawValue)])
-            return Self.redirect("\(back)?retracted=\(RecordsPage.pathSegment(eventID))")
+        case .notFound: return refused("Not found", EventRetractor.notFound(eventID), .notFound)
+        case .isRetraction: return refused("Not retracted", EventRetractor.isRetraction(eventID), .conflict)
+        case .alreadyRetracted, .retracted: return Self.redirect("\(back)?retracted=\(RecordsPage.pathSegment(eventID))")
         }
     }
 

@@ -9,6 +9,7 @@ struct EventsController: Sendable {
     let metrics: ServiceMetrics
     let maxBodyBytes: Int
     let eventClock: EventClock
+    let retractor: EventRetractor
 
     struct EventSummary: Encodable {
         /// Events stored by this request.
@@ -77,19 +78,15 @@ struct EventsController: Sendable {
             try QueryFields.none(request)
             let id = try ExternalIdentifier.validate(try context.pathParameter("id"), field: "id")
             let outcome: Retraction
-            do { outcome = try await store.retract(eventID: id, at: .now) } catch let error as StoreError { throw APIError(error) }
+            do throws(StoreError) { outcome = try await retractor.retract(id) } catch { throw APIError(error) }
             switch outcome {
             case .notFound:
-                throw APIError.notFound(
-                    "No event '\(id)'; name an event by the event_id it was sent with (GET /api/v1/events lists them). Events sent without an event_id cannot be retracted one by one.",
-                    field: "id")
+                throw APIError.notFound(EventRetractor.notFound(id, listing: "GET /api/v1/events"), field: "id")
             case .isRetraction:
-                throw APIError(.conflict, code: "is_retraction", "Event '\(id)' is itself a retraction; to restore the event it withdrew, send that event again with a new event_id.", field: "id")
+                throw APIError(.conflict, code: "is_retraction", EventRetractor.isRetraction(id), field: "id")
             case .alreadyRetracted(let event, let time):
                 return Self.retractionReply(event, at: time, appended: false)
             case .retracted(let event, let retraction):
-                metrics.eventsIngested.increment()
-                await host.noteWrite([.person(event.person.rawValue), .opportunity(event.opportunity.rawValue)])
                 return Self.retractionReply(event, at: retraction.timestamp, appended: true)
             }
         }
@@ -101,5 +98,33 @@ struct EventsController: Sendable {
             try query.finish()
             return Reply.page(try await store.interactions(page, person: person, opportunity: opportunity)) { RecordJSON.write($0, into: &$1) }
         }
+    }
+}
+
+/// Withdrawing one event by its `event_id`, the same from the API and the dashboard: the store
+/// appends the retraction, the engine hears of the write, and the ingestion counter counts it.
+struct EventRetractor: Sendable {
+    let store: any ServiceStore
+    let host: EngineHost
+    let metrics: ServiceMetrics
+
+    func retract(_ eventID: String) async throws(StoreError) -> Retraction {
+        let outcome = try await store.retract(eventID: eventID, at: .now)
+        if case .retracted(let event, _) = outcome {
+            metrics.eventsIngested.increment()
+            await host.noteWrite([.person(event.person.rawValue), .opportunity(event.opportunity.rawValue)])
+        }
+        return outcome
+    }
+
+    /// Why no event was retracted when none has the id; `listing` names where the ids are listed.
+    static func notFound(_ eventID: String, listing: String? = nil) -> String {
+        "No event '\(eventID)'; name an event by the event_id it was sent with\(listing.map { " (\($0) lists them)" } ?? ""). "
+            + "Events sent without an event_id cannot be retracted one by one."
+    }
+
+    /// Why a retraction itself is not retracted.
+    static func isRetraction(_ eventID: String) -> String {
+        "Event '\(eventID)' is itself a retraction; to restore the event it withdrew, send that event again with a new event_id."
     }
 }

@@ -16,7 +16,6 @@ struct RecommendationsController: Sendable {
     let freshWait: Duration
     let defaultMode: RecommendationMode
     let experiments: ExperimentBook
-    let latency: LatencyRecorder
 
     /// At most this many subjects in one batch request.
     static let maximumBatchSubjects = 100

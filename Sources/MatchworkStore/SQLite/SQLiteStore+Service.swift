@@ -330,6 +330,38 @@ extension SQLiteStore: ServiceStore {
         }
     }
 
+    public func responses(toLists lists: [String], limit: Int) async throws(StoreError) -> (outcomes: [String: [OutcomeRecord]], feedback: [String: [FeedbackRecord]]) {
+        let ids = Array(Set(lists))
+        guard !ids.isEmpty, limit > 0 else { return ([:], [:]) }
+        return try await run("outcomes and feedback") { db in
+            // Each list's first `limit` rows, by the index on recommendation_id.
+            func firstRows(_ table: String) -> String {
+                """
+                SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY recommendation_id ORDER BY pk) AS nth FROM \(table)
+                    WHERE recommendation_id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", "))))
+                WHERE nth <= ? ORDER BY pk
+                """
+            }
+            var arguments = StatementArguments(ids)
+            _ = arguments.append(contentsOf: [limit])
+            var outcomes: [String: [OutcomeRecord]] = [:], feedback: [String: [FeedbackRecord]] = [:]
+            for row in try Row.fetchAll(db, sql: firstRows("outcomes"), arguments: arguments) {
+                let record = OutcomeRecord(
+                    eventID: row["event_id"], recommendationID: row["recommendation_id"], itemID: row["item_id"], rank: row["rank"],
+                    outcome: row["outcome"], value: row["value"], timestamp: Timestamp(secondsSinceEpoch: row["ts"]))
+                outcomes[row["recommendation_id"] as String, default: []].append(record)
+            }
+            for row in try Row.fetchAll(db, sql: firstRows("feedback"), arguments: arguments) {
+                let record = FeedbackRecord(
+                    eventID: row["event_id"], recommendationID: row["recommendation_id"], person: PersonID(row["person_id"]),
+                    opportunity: OpportunityID(row["opportunity_id"]), reason: FeedbackReason(rawValue: row["reason"]) ?? .other,
+                    comment: row["comment"], timestamp: Timestamp(secondsSinceEpoch: row["ts"]))
+                feedback[row["recommendation_id"] as String, default: []].append(record)
+            }
+            return (outcomes, feedback)
+        }
+    }
+
     public func recordBidSuggestion(_ r: BidSuggestionRecord) async throws(StoreError) {
         let curve: String
         do {

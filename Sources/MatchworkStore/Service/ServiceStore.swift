@@ -62,6 +62,9 @@ public protocol ServiceStore: Store {
     func recordFeedback(_ feedback: FeedbackRecord, event: Interaction) async throws(StoreError) -> Bool
     /// Feedback, optionally on one served list.
     func feedback(_ page: PageRequest, recommendation: String?) async throws(StoreError) -> Page<FeedbackRecord>
+    /// The outcomes and the feedback recorded against each of `lists` (served list ids), the
+    /// first `limit` of each in the order recorded, in one read per kind; a list with none is absent.
+    func responses(toLists lists: [String], limit: Int) async throws(StoreError) -> (outcomes: [String: [OutcomeRecord]], feedback: [String: [FeedbackRecord]])
 
     // MARK: Bid suggestions
 
