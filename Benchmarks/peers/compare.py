@@ -195,6 +195,7 @@ def main():
     ours = {
         "matchwork item-knn": ("item-knn", {"neighbours": [50, 200], "shrink": [0, 10]}),
         "matchwork user-knn": ("user-knn", {"neighbours": [50, 200], "shrink": [0, 10]}),
+        "matchwork rp3beta": ("rp3beta", {"alpha": [0.5, 1.0], "beta": [0.0, 0.3, 0.6], "neighbours": [50, 200]}),
         "matchwork ease": ("ease", {"regularization": [10, 100, 500]}),
         "matchwork als": ("als", {"factors": [f], "iterations": [it], "regularization": [0.01, 0.1, 1.0], "alpha": [1, 10, 40]}),
         "matchwork bpr": ("bpr", {"factors": [f], "iterations": [100], "learning_rate": [0.01, 0.05], "regularization": [0.01], "negatives": ["popularity", "uniform"], "redraws": [0, 20]}),

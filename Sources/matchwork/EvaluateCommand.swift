@@ -48,6 +48,21 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
+    @Flag(help: "Search the model's hyper-parameters on the validation pair before fitting on train (--model auto always does).")
+    var tune = false
+
+    @Option(help: ArgumentHelp("The search's budget: a number of trials, or a time such as 90s, 10m or 1h.", valueName: "N|TIME"))
+    var budget = "30"
+
+    @Option(help: "The search's seed: the same seed tries the same settings in the same order.")
+    var seed: UInt64 = 42
+
+    @Option(name: .customLong("validation-train"), help: ArgumentHelp("The search's train file (default: made from --train by the protocol's rule).", valueName: "FILE"))
+    var validationTrain: String?
+
+    @Option(name: .customLong("validation-test"), help: ArgumentHelp("The search's test file, given with --validation-train.", valueName: "FILE"))
+    var validationTest: String?
+
     func run() async throws {
         try await reportingErrors {
             guard task == "ranking" || task == "rating" || task == "ltr" else {
@@ -55,15 +70,41 @@ struct EvaluateCommand: AsyncParsableCommand {
             }
             guard (1...1000).contains(k) else { throw MatchworkError(.invalidValue, "--k \(k) must be between 1 and 1000.", field: "--k") }
             guard (1...256).contains(threads) else { throw MatchworkError(.invalidValue, "--threads \(threads) must be between 1 and 256.", field: "--threads") }
-            let parameters = try Parameters(params)
-            if task == "rating" { return try runRating(parameters) }
-            if task == "ltr" { return try runLearningToRank(parameters) }
-            guard ModelCatalog.evaluatedRankingModels.contains(model) else {
+            let given = try Parameters(params)
+            let searching = tune || model == "auto"
+            if task == "ltr" {
+                guard !searching else {
+                    throw MatchworkError(.invalidValue, "--tune and --model auto search ranking and rating models; for ltr give lambdamart's settings with --param.", field: searching && model == "auto" ? "--model" : "--tune")
+                }
+                return try runLearningToRank(given)
+            }
+            let rating = task == "rating"
+            let known = rating ? ModelCatalog.ratingModels : ModelCatalog.evaluatedRankingModels
+            guard known.contains(model) || model == "auto" else {
                 throw MatchworkError(
-                    .invalidValue, "--model '\(model)' does not rank; use one of \(ModelCatalog.evaluatedRankingModels.joined(separator: ", ")).", field: "--model")
+                    .invalidValue, rating
+                        ? "--model '\(model)' does not predict ratings; use one of \((known + ["auto"]).joined(separator: ", "))."
+                        : "--model '\(model)' does not rank; use one of \((known + ["auto"]).joined(separator: ", ")).", field: "--model")
+            }
+            if tune && model == "ensemble" {
+                throw MatchworkError(
+                    .invalidValue, "--tune searches one model's settings, and the ensemble has none of its own; use --model auto, which tunes each model and tries an ensemble of the best three.",
+                    field: "--tune")
+            }
+            guard (validationTrain == nil) == (validationTest == nil) else {
+                throw MatchworkError(.invalidValue, "--validation-train and --validation-test go together; give both, or neither to make them from --train.", field: validationTrain == nil ? "--validation-train" : "--validation-test")
             }
             let trainTable = try RatingFile.read(train)
             let testTable = try RatingFile.read(test, indexedLike: trainTable)
+            var name = model, parameters = given
+            var report: ModelTuning.Report?
+            if searching {
+                let found = try search(train: trainTable, task: rating ? .rating : .ranking(k: k), given: given)
+                report = found
+                name = found.chosen.model
+                parameters = try Parameters(found.chosen.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+            }
+            if rating { return try runRating(name, parameters, train: trainTable, test: testTable, report: report) }
             let implicit: (Float) -> Float = { _ in 1 }
             let trainMatrix = InteractionMatrix(trainTable, value: implicit)
             let testMatrix = InteractionMatrix(
@@ -72,39 +113,105 @@ struct EvaluateCommand: AsyncParsableCommand {
             let clock = ContinuousClock()
             let started = clock.now
             let fitted: any TopNModel
-            if model == "ensemble" {
+            if name == "ensemble" {
                 let ensemble = try ModelCatalog.fitEnsemble(train: trainTable, parameters: parameters, k: k, threads: threads)
                 Terminal.writeError("note: \(Self.describe(ensemble, k: k))\n")
                 fitted = ensemble
             } else {
-                fitted = try ModelCatalog.fitRanking(model, train: trainMatrix, parameters: parameters, threads: threads)
+                fitted = try ModelCatalog.fitRanking(name, train: trainMatrix, parameters: parameters, threads: threads)
             }
             let fitSeconds = Self.seconds(started.duration(to: clock.now))
             let metrics = TopNEvaluation.evaluate(fitted, train: trainMatrix, test: testMatrix, k: k, threads: threads)
             if json {
-                let object: [String: Any] = [
+                var object: [String: Any] = [
                     "model": model, "task": task, "k": k, "params": parameters.settings, "threads": threads,
                     "users_evaluated": metrics.usersEvaluated, "metrics": metrics.named, "fit_seconds": fitSeconds,
                     "recommend_ms_per_user": metrics.recommendMillisecondsPerUser,
                 ]
+                if let report { object["chosen_model"] = name; object["tuning"] = Self.json(report) }
                 try Self.printJSON(object)
             } else {
-                print("\(model) on \(grouped(metrics.usersEvaluated)) users, fitted in \(String(format: "%.2f", fitSeconds)) s, \(String(format: "%.3f", metrics.recommendMillisecondsPerUser)) ms per user's top \(k)")
+                if let report { print(Self.summary(report)) }
+                print("\(name) on \(grouped(metrics.usersEvaluated)) users, fitted in \(String(format: "%.2f", fitSeconds)) s, \(String(format: "%.3f", metrics.recommendMillisecondsPerUser)) ms per user's top \(k)")
                 for (name, value) in metrics.named.sorted(by: { $0.key < $1.key }) { print("  \(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(format: "%.4f", value))") }
             }
         }
     }
 
-    func runRating(_ parameters: Parameters) throws {
-        guard ModelCatalog.ratingModels.contains(model) else {
-            throw MatchworkError(.invalidValue, "--model '\(model)' does not predict ratings; use one of \(ModelCatalog.ratingModels.joined(separator: ", ")).", field: "--model")
+    /// The search of `--tune` or `--model auto` on the validation pair (given, or made from
+    /// train), with each trial on stderr.
+    func search(train trainTable: RatingTable, task searchTask: ModelTuning.Task, given: Parameters) throws -> ModelTuning.Report {
+        var configuration = HyperparameterSearch.Configuration(seed: seed)
+        let budgetText = budget.trimmingCharacters(in: .whitespaces)
+        if let trials = Int(budgetText) {
+            guard trials >= 1 && trials <= 100_000 else { throw MatchworkError(.invalidValue, "--budget \(budget) must be between 1 and 100,000 trials, or a time such as 10m.", field: "--budget") }
+            configuration.trials = trials
+        } else if let unit = budgetText.last, let scale = ["s": 1.0, "m": 60.0, "h": 3600.0][String(unit)], let amount = Double(budgetText.dropLast()), amount > 0, amount.isFinite {
+            configuration.trials = 100_000
+            configuration.seconds = amount * scale
+        } else {
+            throw MatchworkError(.invalidValue, "--budget '\(budget)' is neither a number of trials (30) nor a time (90s, 10m, 1h).", field: "--budget")
         }
-        let trainTable = try RatingFile.read(train)
-        let testTable = try RatingFile.read(test, indexedLike: trainTable)
+        let models = model == "auto" ? ModelTuning.autoModels(searchTask, items: trainTable.itemIDs.count) : [model]
+        var perModel: [String: [String: String]] = [:]
+        for (key, value) in given.settings {
+            if model == "auto" {
+                guard let dot = key.firstIndex(of: "."), models.contains(String(key[..<dot])) else {
+                    throw MatchworkError(
+                        .invalidValue, "--param \(key)=\(value): with --model auto, name the model the setting is for, as MODEL.KEY (als.factors=32..128); the models are \(models.joined(separator: ", ")).",
+                        field: key)
+                }
+                perModel[String(key[..<dot]), default: [:]][String(key[key.index(after: dot)...])] = value
+            } else {
+                perModel[model, default: [:]][key] = value
+            }
+        }
+        let pair: (train: RatingTable, test: RatingTable)
+        if let validationTrain, let validationTest {
+            let inner = try RatingFile.read(validationTrain)
+            pair = (inner, try RatingFile.read(validationTest, indexedLike: inner))
+        } else {
+            pair = try ModelTuning.validationSplit(trainTable, task: searchTask, seed: 42)
+        }
+        let total = configuration.seconds == nil ? "\(configuration.trials)" : budget
+        let report = try ModelTuning.search(
+            searchTask, models: models, given: perModel, validationTrain: pair.train, validationTest: pair.test, configuration: configuration,
+            ensembleOf: model == "auto" ? 3 : 0, threads: threads
+        ) { trial, best in
+            let settings = trial.trial.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            let figure = trial.figure.map { String(format: "%.4f", $0) } ?? "failed (\(trial.trial.failure ?? "?"))"
+            let lead = best.map { " (best \($0.model) \(String(format: "%.4f", $0.figure)))" } ?? ""
+            Terminal.writeError("trial \(trial.trial.index + 1)/\(total) \(trial.model) \(settings.isEmpty ? "defaults" : settings): \(searchTask.metric) \(figure)\(lead), \(String(format: "%.2f", trial.trial.seconds)) s\n")
+        }
+        return report
+    }
+
+    /// The search for `--json`: every trial, and the choice.
+    static func json(_ report: ModelTuning.Report) -> [String: Any] {
+        [
+            "metric": report.task.metric, "validation_size": report.validationSize, "seconds": report.seconds,
+            "chosen": ["model": report.chosen.model, "params": report.chosen.settings, "validation": report.chosen.figure] as [String: Any],
+            "trials": report.trials.map { trial -> [String: Any] in
+                var entry: [String: Any] = ["model": trial.model, "params": trial.trial.settings, "seconds": trial.trial.seconds]
+                entry["validation"] = trial.figure ?? NSNull()
+                if let failure = trial.trial.failure { entry["failure"] = failure }
+                return entry
+            },
+        ]
+    }
+
+    /// The search in one line: what was chosen, on what, over how many trials.
+    static func summary(_ report: ModelTuning.Report) -> String {
+        let settings = report.chosen.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        return "tuned on validation (\(grouped(report.validationSize)) \(report.task == .rating ? "rows" : "users"), \(report.trials.count) trials, \(String(format: "%.1f", report.seconds)) s): "
+            + "\(report.chosen.model) \(settings.isEmpty ? "with its defaults" : settings), \(report.task.metric) \(String(format: "%.4f", report.chosen.figure)) there"
+    }
+
+    func runRating(_ name: String, _ parameters: Parameters, train trainTable: RatingTable, test testTable: RatingTable, report: ModelTuning.Report?) throws {
         let range = try RatingEvaluation.range(of: trainTable)
         let clock = ContinuousClock()
         let started = clock.now
-        let fitted = try ModelCatalog.fitRating(model, train: InteractionMatrix(trainTable), parameters: parameters)
+        let fitted = try ModelCatalog.fitRating(name, train: InteractionMatrix(trainTable), parameters: parameters)
         let fitSeconds = Self.seconds(started.duration(to: clock.now))
         let metrics = RatingEvaluation.evaluate(fitted, test: testTable, range: range)
         for basis in RatingPrediction.Basis.allCases where basis != .model {
@@ -112,14 +219,16 @@ struct EvaluateCommand: AsyncParsableCommand {
             Terminal.writeError("note: \(grouped(count)) of \(grouped(metrics.rowsEvaluated)) test rows: \(basis.explanation)\n")
         }
         if json {
-            let object: [String: Any] = [
+            var object: [String: Any] = [
                 "model": model, "task": task, "k": k, "params": parameters.settings, "threads": threads,
                 "rows_evaluated": metrics.rowsEvaluated, "metrics": metrics.named, "fit_seconds": fitSeconds,
                 "recommend_ms_per_user": metrics.predictMicrosecondsPerRow / 1000,
             ]
+            if let report { object["chosen_model"] = name; object["tuning"] = Self.json(report) }
             try Self.printJSON(object)
         } else {
-            print("\(model) on \(grouped(metrics.rowsEvaluated)) test rows, fitted in \(String(format: "%.2f", fitSeconds)) s, \(String(format: "%.2f", metrics.predictMicrosecondsPerRow)) µs per prediction")
+            if let report { print(Self.summary(report)) }
+            print("\(name) on \(grouped(metrics.rowsEvaluated)) test rows, fitted in \(String(format: "%.2f", fitSeconds)) s, \(String(format: "%.2f", metrics.predictMicrosecondsPerRow)) µs per prediction")
             for (name, value) in metrics.named.sorted(by: { $0.key < $1.key }) { print("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(String(format: "%.4f", value))") }
         }
     }

@@ -27,6 +27,61 @@ struct EvaluateCLITests {
         #expect((metrics["hitrate@10"] ?? 0) > 0.5)
     }
 
+    @Test("--tune and auto: settings chosen on validation alone (the test file changes nothing of the search), each trial on stderr and in the JSON")
+    func tuning() throws {
+        let dir = Scratch()
+        try splitFiles(dir)
+        func run(_ arguments: [String], test: String = "s/test.csv") throws -> (object: [String: Any], stderr: String) {
+            let result = try dir.cli.run(["evaluate", "--train", "s/train.csv", "--test", test, "--task", "ranking", "--json"] + arguments)
+            #expect(result.status == 0, "\(result.stderr)")
+            return (try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]), result.stderr)
+        }
+        let tuned = try run(["--model", "item-knn", "--tune", "--budget", "6", "--seed", "3"])
+        let tuning = try #require(tuned.object["tuning"] as? [String: Any])
+        let trials = try #require(tuning["trials"] as? [[String: Any]])
+        #expect(trials.count == 6 && trials.allSatisfy { $0["model"] as? String == "item-knn" })
+        #expect(tuned.stderr.split(separator: "\n").filter { $0.hasPrefix("trial ") }.count == 6, "\(tuned.stderr)")
+        let chosen = try #require(tuning["chosen"] as? [String: Any])
+        #expect(tuned.object["params"] as? [String: String] == chosen["params"] as? [String: String])
+        #expect(tuned.object["chosen_model"] as? String == "item-knn")
+        // Another test file: the same search, the same choice; only the test figures move.
+        var shuffled = dir.read("s/test.csv").split(separator: "\n").map(String.init)
+        shuffled = [shuffled[0]] + shuffled.dropFirst().filter { !$0.hasPrefix("u1,") }
+        dir.write("other-test.csv", shuffled.joined(separator: "\n") + "\n")
+        let other = try run(["--model", "item-knn", "--tune", "--budget", "6", "--seed", "3"], test: "other-test.csv")
+        let otherTuning = try #require(other.object["tuning"] as? [String: Any])
+        #expect((otherTuning["trials"] as? [[String: Any]])?.map { $0["params"] as? [String: String] } == trials.map { $0["params"] as? [String: String] })
+        #expect((otherTuning["chosen"] as? [String: Any])?["validation"] as? Double == chosen["validation"] as? Double)
+        // The validation files of `split` give the same search as the pair made inside.
+        let files = try run(["--model", "item-knn", "--tune", "--budget", "6", "--seed", "3", "--validation-train", "s/val_train.csv", "--validation-test", "s/val_test.csv"])
+        #expect(((files.object["tuning"] as? [String: Any])?["chosen"] as? [String: Any])?["validation"] as? Double == chosen["validation"] as? Double)
+        // auto: every model, and the best of them on validation.
+        let auto = try run(["--model", "auto", "--budget", "16", "--param", "als.factors=8..16"])
+        #expect(auto.object["model"] as? String == "auto")
+        let autoTrials = try #require((auto.object["tuning"] as? [String: Any])?["trials"] as? [[String: Any]])
+        #expect(Set(autoTrials.compactMap { $0["model"] as? String }).isSuperset(of: ["popularity", "item-knn", "rp3beta", "als"]))
+        #expect(autoTrials.filter { $0["model"] as? String == "als" }.allSatisfy { (8...16).contains(Int(($0["params"] as? [String: String])?["factors"] ?? "0") ?? 0) })
+        let best = autoTrials.compactMap { $0["validation"] as? Double }.max()
+        #expect(((auto.object["tuning"] as? [String: Any])?["chosen"] as? [String: Any])?["validation"] as? Double == best)
+    }
+
+    @Test("--tune refuses what it cannot search, naming the option")
+    func tuningRefusals() throws {
+        let dir = Scratch()
+        try splitFiles(dir)
+        for (arguments, message) in [
+            (["--model", "ensemble", "--tune"], "error: --tune searches one model's settings, and the ensemble has none of its own; use --model auto"),
+            (["--model", "als", "--tune", "--budget", "soon"], "error: --budget 'soon' is neither a number of trials (30) nor a time (90s, 10m, 1h)."),
+            (["--model", "auto", "--param", "factors=8"], "error: --param factors=8: with --model auto, name the model the setting is for, as MODEL.KEY"),
+            (["--model", "als", "--tune", "--param", "factors=64..8"], "error: --param factors=64..8 is not a range of two integers, low..high, both above 0."),
+            (["--model", "als", "--tune", "--validation-train", "s/val_train.csv"], "error: --validation-train and --validation-test go together"),
+        ] {
+            let result = try dir.cli.run(["evaluate", "--train", "s/train.csv", "--test", "s/test.csv", "--task", "ranking"] + arguments)
+            #expect(result.status != 0)
+            #expect(result.stderr.hasPrefix(message), "\(arguments): \(result.stderr)")
+        }
+    }
+
     @Test("ensemble: weights chosen on train alone, said on stderr, scored like any model")
     func ensemble() throws {
         let dir = Scratch()
@@ -50,8 +105,8 @@ struct EvaluateCLITests {
     }
 
     @Test(arguments: [
-        (["--model", "magic"], "error: --model 'magic' does not rank; use one of popularity, item-knn, user-knn, ease, als, bpr, ensemble.\n"),
-        (["--model", "ensemble", "--param", "components=als,magic"], "error: component 'magic' is not a ranking model; use some of popularity, item-knn, user-knn, ease, als, bpr.\n"),
+        (["--model", "magic"], "error: --model 'magic' does not rank; use one of popularity, item-knn, user-knn, rp3beta, ease, als, bpr, ensemble, auto.\n"),
+        (["--model", "ensemble", "--param", "components=als,magic"], "error: component 'magic' is not a ranking model; use some of popularity, item-knn, user-knn, rp3beta, ease, als, bpr.\n"),
         (["--model", "ensemble", "--param", "als.factor=8"], "error: unknown parameter 'factor' for model als; its parameters are alpha, cg_steps, factors, iterations, regularization, seed.\n"),
         (["--model", "als", "--param", "factor=8"], "error: unknown parameter 'factor' for model als; its parameters are alpha, cg_steps, factors, iterations, regularization, seed.\n"),
         (["--model", "als", "--param", "factors=eight"], "error: parameter factors='eight' is not an integer.\n"),
@@ -93,7 +148,7 @@ struct EvaluateRatingCLITests {
     }
 
     @Test(arguments: [
-        (["--model", "als"], "error: --model 'als' does not predict ratings; use one of baseline, mf, knn-baseline.\n"),
+        (["--model", "als"], "error: --model 'als' does not predict ratings; use one of baseline, mf, knn-baseline, auto.\n"),
         (["--model", "mf", "--param", "decay=2"], "error: decay 2.0 must be in (0, 1].\n"),
         (["--model", "knn-baseline", "--param", "based=both"], "error: parameter based='both' is not one of item, user.\n"),
     ])

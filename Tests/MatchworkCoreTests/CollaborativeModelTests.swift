@@ -50,7 +50,7 @@ struct CollaborativeModelTests {
         #expect(best / 25 == 3)
     }
 
-    @Test("Every ranking model recovers the blocks, is deterministic, and handles K above the catalogue", arguments: ["item-knn", "user-knn", "ease", "als", "bpr"])
+    @Test("Every ranking model recovers the blocks, is deterministic, and handles K above the catalogue", arguments: ["item-knn", "user-knn", "rp3beta", "ease", "als", "bpr"])
     func contract(model: String) throws {
         let (train, test) = Self.planted()
         let parameters = try Parameters(model == "als" ? ["factors=16", "regularization=0.05"] : model == "bpr" ? ["factors=16", "learning_rate=0.05", "iterations=60"] : model == "ease" ? ["regularization=10"] : [])
@@ -70,6 +70,7 @@ struct CollaborativeModelTests {
     @Test("Each hyper-parameter of every ranking model changes its scores", arguments: [
         ("item-knn", ["neighbours=3", "shrink=0"]),
         ("user-knn", ["neighbours=3", "shrink=0"]),
+        ("rp3beta", ["alpha=0.5", "beta=0", "neighbours=3", "normalize=1"]),
         ("ease", ["regularization=1"]),
         ("als", ["factors=4", "iterations=2", "regularization=1", "alpha=5", "cg_steps=1", "seed=7"]),
         ("bpr", ["factors=4", "iterations=3", "learning_rate=0.05", "regularization=0.1", "negatives=uniform", "redraws=5", "seed=7"]),
@@ -90,6 +91,55 @@ struct CollaborativeModelTests {
         let reference = try scores(base)
         for setting in settings {
             #expect(try scores(base + [setting]) != reference, "\(model): \(setting) changed nothing")
+        }
+    }
+
+    @Test("RP3beta's weights are the three-step walk's, checked against a dense reference on a graded matrix", arguments: [(Float(1), Float(0.6), false), (0.5, 0, true), (1.7, 1.2, false)])
+    func rp3betaWeights(alpha: Float, beta: Float, normalize: Bool) throws {
+        var generator = SeededGenerator(seed: 5)
+        let (users, items) = (30, 12)
+        var entries: [(user: Int32, item: Int32, value: Float)] = []
+        for u in 0..<users { for i in 0..<items where generator.unit() < 0.35 { entries.append((Int32(u), Int32(i), Float(1 + Int(generator.unit() * 4)))) } }
+        let train = InteractionMatrix(users: users, items: items, entries: entries)
+        var dense = [[Double]](repeating: [Double](repeating: 0, count: items), count: users)
+        for e in entries { dense[Int(e.user)][Int(e.item)] = Double(e.value) }
+        // W[i][j] = Σ_u (r_ui / d_i)^α (r_uj / d_u)^α / pop(j)^β, diagonal zero, all kept.
+        let du = dense.map { $0.reduce(0, +) }
+        let di = (0..<items).map { i in dense.reduce(0) { $0 + $1[i] } }
+        let pop = (0..<items).map { i in Double(dense.filter { $0[i] > 0 }.count) }
+        var configuration = RP3betaModel.Configuration()
+        (configuration.alpha, configuration.beta, configuration.normalize, configuration.neighbours) = (alpha, beta, normalize, items)
+        let model = try RP3betaModel(train, configuration: configuration)
+        for i in 0..<items {
+            var row = [Double](repeating: 0, count: items)
+            for j in 0..<items where j != i && pop[j] > 0 {
+                for u in 0..<users where dense[u][i] > 0 && dense[u][j] > 0 {
+                    row[j] += pow(dense[u][i] / di[i], Double(alpha)) * pow(dense[u][j] / du[u], Double(alpha))
+                }
+                row[j] /= pow(pop[j], Double(beta))
+            }
+            if normalize, row.reduce(0, +) > 0 { let total = row.reduce(0, +); row = row.map { $0 / total } }
+            let got = model.similar(to: i)
+            #expect(got.count == row.filter { $0 > 0 }.count)
+            for (j, weight) in got { #expect(abs(Double(weight) - row[j]) <= 1e-5 * max(1, row[j]), "W[\(i)][\(j)] = \(weight), reference \(row[j])") }
+            #expect(zip(got, got.dropFirst()).allSatisfy { $0.similarity >= $1.similarity })
+        }
+        // A user's scores are x_u · W.
+        var scores = [Float](repeating: 0, count: items)
+        scores.withUnsafeMutableBufferPointer { model.scores(user: 4, into: $0) }
+        for j in 0..<items {
+            let expected = (0..<items).reduce(0.0) { total, i in total + dense[4][i] * Double(model.similar(to: i).first { $0.index == j }?.similarity ?? 0) }
+            #expect(abs(Double(scores[j]) - expected) <= 1e-4 * max(1, expected))
+        }
+    }
+
+    @Test("RP3beta refuses settings out of range, naming them")
+    func rp3betaSettings() throws {
+        let (train, _) = Self.planted(users: 16)
+        for (setting, field) in [("alpha=0", "alpha"), ("beta=-1", "beta"), ("neighbours=0", "neighbours"), ("normalize=2", "normalize")] {
+            #expect { try ModelCatalog.fitRanking("rp3beta", train: train, parameters: try Parameters([setting]), threads: 1) } throws: { error in
+                (error as? MatchworkError)?.field == field
+            }
         }
     }
 
@@ -277,7 +327,7 @@ struct CollaborativeModelTests {
     func ensembleErrors() throws {
         let (table, _) = try Self.plantedTables()
         let cases: [([String], String)] = [
-            (["components=item-knn,magic"], "component 'magic' is not a ranking model; use some of popularity, item-knn, user-knn, ease, als, bpr."),
+            (["components=item-knn,magic"], "component 'magic' is not a ranking model; use some of popularity, item-knn, user-knn, rp3beta, ease, als, bpr."),
             (["components=als,als"], "components lists a model twice (als,als); list each once."),
             (["components=item-knn,als", "weights=1"], "weights has 1 values for 2 components; give one weight per component."),
             (["components=item-knn,als", "weights=0,0"], "weights 0.0,0.0 must be non-negative with a positive sum."),

@@ -105,7 +105,7 @@ public struct Parameters: Sendable {
 
 /// The collaborative models `matchwork evaluate` can fit, by name.
 public enum ModelCatalog {
-    public static let rankingModels = ["popularity", "item-knn", "user-knn", "ease", "als", "bpr"]
+    public static let rankingModels = ["popularity", "item-knn", "user-knn", "rp3beta", "ease", "als", "bpr"]
     public static let ratingModels = ["baseline", "mf", "knn-baseline"]
 
     /// Fits the named rating model on `train`, whose values are the ratings.
@@ -174,6 +174,15 @@ public enum ModelCatalog {
             let c = try neighbourConfiguration(&parameters, threads: threads)
             try parameters.checkAllRead(model: name)
             return try NeighbourModel(train, basis: name == "item-knn" ? .item : .user, configuration: c)
+        case "rp3beta":
+            var c = RP3betaModel.Configuration()
+            c.threads = threads
+            try parameters.float("alpha", into: &c.alpha)
+            try parameters.float("beta", into: &c.beta)
+            try parameters.int("neighbours", into: &c.neighbours)
+            try parameters.flag("normalize", into: &c.normalize)
+            try parameters.checkAllRead(model: name)
+            return try RP3betaModel(train, configuration: c)
         case "ease":
             var c = EASEModel.Configuration()
             c.threads = threads
