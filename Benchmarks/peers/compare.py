@@ -152,8 +152,8 @@ def grid(options):
         yield dict(zip(keys, values))
 
 
-def run_matchwork(binary, train, test, model, params, threads):
-    command = [binary, "evaluate", "--train", train, "--test", test, "--task", "ranking", "--model", model, "--threads", str(threads), "--json"]
+def run_matchwork(binary, train, test, model, params, threads, extra=()):
+    command = [binary, "evaluate", "--train", train, "--test", test, "--task", "ranking", "--model", model, "--threads", str(threads), "--json", *extra]
     for key, value in params.items():
         command += ["--param", f"{key}={value}"]
     run = subprocess.run(command, capture_output=True, text=True)
@@ -172,6 +172,7 @@ def main():
     parser.add_argument("--name", default=None)
     parser.add_argument("--seeds", type=int, default=len(SEEDS), help="seeds per stochastic model")
     parser.add_argument("--only", default=None, help="comma-separated substrings: run only the models whose name has one")
+    parser.add_argument("--auto-budget", default="60", help="trials (or a time) for matchwork's --model auto, searched on the validation files")
     args = parser.parse_args()
     SEEDS[:] = list(range(42, 42 + args.seeds))
     d = args.split
@@ -254,6 +255,15 @@ def main():
         metrics, fit_seconds, ms = average(runs)
         results.append(("matchwork ensemble", {"components": base["components"]}, metrics, out["users_evaluated"], fit_seconds, ms))
         print(f"matchwork ensemble: {metrics['ndcg@10']:.4f}", file=sys.stderr)
+
+    # Matchwork choosing the model and its settings itself on the validation files (--model auto).
+    if not args.only or "auto" in args.only:
+        extra = ["--budget", args.auto_budget, "--validation-train", os.path.join(d, "val_train.csv"), "--validation-test", os.path.join(d, "val_test.csv")]
+        out = run_matchwork(args.matchwork, os.path.join(d, "train.csv"), os.path.join(d, "test.csv"), "auto", {}, th, extra)
+        chosen_auto = {"chose": out["chosen_model"], **out["params"]}
+        m = dict(out["metrics"], ndcg_sd=0.0)
+        results.append((f"matchwork auto ({args.auto_budget})", chosen_auto, m, out["users_evaluated"], out["tuning"]["seconds"] + out["fit_seconds"], out["recommend_ms_per_user"]))
+        print(f"matchwork auto: {m['ndcg@10']:.4f} ({out['chosen_model']}, search {out['tuning']['seconds']:.1f} s)", file=sys.stderr)
 
     title = args.name or os.path.basename(os.path.normpath(d))
     print(f"\n{title}: {train.nnz} train rows, {test.nnz} test rows, {train.shape[0]} users, {train.shape[1]} items; threads {th}")

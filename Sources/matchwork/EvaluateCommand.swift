@@ -203,7 +203,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     /// The search in one line: what was chosen, on what, over how many trials.
     static func summary(_ report: ModelTuning.Report) -> String {
         let settings = report.chosen.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        return "tuned on validation (\(grouped(report.validationSize)) \(report.task == .rating ? "rows" : "users"), \(report.trials.count) trials, \(String(format: "%.1f", report.seconds)) s): "
+        return "tuned on validation (\(grouped(report.validationSize)) \(report.task == .rating ? "rows" : "users"), \(report.trials.count) trials, \(String(format: "%.2f", report.seconds)) s): "
             + "\(report.chosen.model) \(settings.isEmpty ? "with its defaults" : settings), \(report.task.metric) \(String(format: "%.4f", report.chosen.figure)) there"
     }
 

@@ -135,9 +135,20 @@ public enum ModelTuning {
         // An ensemble of the best few, each with its chosen settings.
         if reserve > 0 {
             let top = perModel.sorted { ($0.trial.score ?? -.infinity) > ($1.trial.score ?? -.infinity) }.prefix(ensembleOf)
-            if top.count > 1 {
+            if top.count > 1, case .ranking(let k) = task {
+                // Weights chosen on the validation pair itself (the components fitted on its
+                // train part), then fixed: refitting on all of train keeps them.
                 var settings = ["components": top.map(\.model).joined(separator: ",")]
                 for entry in top { for (key, value) in entry.trial.settings { settings["\(entry.model).\(key)"] = value } }
+                var fitted: [any TopNModel] = []
+                for entry in top {
+                    let parameters = try Parameters(entry.trial.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+                    fitted.append(try ModelCatalog.fitRanking(entry.model, train: innerMatrix, parameters: parameters, threads: threads))
+                }
+                var weighting = EnsembleModel.Configuration()
+                weighting.k = k
+                let weights = EnsembleModel.chooseWeights(models: fitted, train: innerMatrix, test: heldMatrix, configuration: weighting, threads: threads)
+                settings["weights"] = weights.map { SearchSpace.format(Double($0)) }.joined(separator: ",")
                 let began = clock.now
                 var trial = HyperparameterSearch.Trial(index: trials.count, settings: settings, score: nil, failure: nil, seconds: 0)
                 do { trial.score = try score("ensemble", settings) } catch { trial.failure = error.message }

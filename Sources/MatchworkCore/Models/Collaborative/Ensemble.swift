@@ -173,6 +173,17 @@ public struct EnsembleModel: TopNModel {
         var count: Int { relevant.count }
     }
 
+    /// The weights (summing to 1) that blend `models`, fitted on `train`, best by NDCG@K on
+    /// `test`: the local grid search the ensemble runs on its own split, run on a given pair
+    /// (a validation pair of a tuning search).
+    public static func chooseWeights(
+        models: [any TopNModel], train: InteractionMatrix, test: InteractionMatrix, configuration: Configuration = Configuration(), threads: Int = 2
+    ) -> [Float] {
+        let found = search(samples(models: models, train: train, test: test, configuration: configuration, threads: threads), components: models.count, configuration: configuration)
+        let total = found.weights.reduce(0, +)
+        return total > 0 ? found.weights.map { $0 / total } : found.weights
+    }
+
     static func samples(models: [any TopNModel], train: InteractionMatrix, test: InteractionMatrix, configuration: Configuration, threads: Int) -> [Sample] {
         var eligible = (0..<min(train.users, test.users)).filter { !train.row($0).isEmpty && !test.row($0).isEmpty }
         if eligible.count > configuration.validationUsers {
