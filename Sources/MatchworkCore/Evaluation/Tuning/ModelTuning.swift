@@ -130,7 +130,12 @@ public enum ModelTuning {
                 if let s = trial.score, s > (best?.trial.score ?? -.infinity) { best = (model, trial) }
                 progress(entry, choice())
             }
-            if let own = result.best { perModel.append((model, own)) }
+            if let own = result.best {
+                perModel.append((model, own))
+            } else if !own.isEmpty, let failure = result.trials.first?.failure {
+                // Every setting failed with the user's own settings in it: those are at fault.
+                throw MatchworkError(.invalidConfiguration, "\(model): no setting with the given --param could be fitted on the validation files: \(failure)", field: "--param")
+            }
         }
         // An ensemble of the best few, each with its chosen settings.
         if reserve > 0 {
