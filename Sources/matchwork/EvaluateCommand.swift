@@ -102,7 +102,7 @@ struct EvaluateCommand: AsyncParsableCommand {
                 let found = try search(train: trainTable, task: rating ? .rating : .ranking(k: k), given: given)
                 report = found
                 name = found.chosen.model
-                parameters = try Parameters(found.chosen.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+                parameters = Parameters(settings: found.chosen.settings)
             }
             if rating { return try runRating(name, parameters, train: trainTable, test: testTable, report: report) }
             let implicit: (Float) -> Float = { _ in 1 }

@@ -60,7 +60,7 @@ struct HyperparameterSearchTests {
 
     @Test("--param narrows a range, a choice, or fixes a value; a bad range is refused naming the parameter")
     func narrowing() throws {
-        let (space, fixed) = try SearchSpace.ranking("als")!.narrowed(["factors": "32..64", "alpha": "10", "seed": "3"])
+        let (space, fixed, _) = try SearchSpace.ranking("als")!.narrowed(["factors": "32..64", "alpha": "10", "seed": "3"])
         #expect(fixed == ["alpha": "10", "seed": "3"])
         #expect(space.dimensions.map(\.name) == ["factors", "iterations", "regularization"])
         #expect(space.dimensions[0].range == .integer(32, 64, log: true))

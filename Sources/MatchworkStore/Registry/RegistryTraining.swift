@@ -116,7 +116,7 @@ public enum RegistryTraining {
         // neural columns learned from behave like the ones served; without a serving neural
         // model there would be nothing to fill them, so the ranker goes without.
         if let settings = serving?.metadata.hyperParameters {
-            var parameters = try Parameters(settings.map { "\($0.key)=\($0.value)" }.sorted())
+            var parameters = Parameters(settings: settings)
             configuration.neural = try NeuralTraining.Configuration(parameters: &parameters)
         } else {
             configuration.neuralEvery = 0

@@ -86,7 +86,7 @@ public enum ModelTuning {
             entries: (0..<validationTest.count).map { (validationTest.users[$0], validationTest.items[$0], 1) })
         let range = isRating ? try RatingEvaluation.range(of: validationTrain) : 0...1
         func score(_ model: String, _ settings: [String: String]) throws(MatchworkError) -> Double {
-            let parameters = try Parameters(settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+            let parameters = Parameters(settings: settings)
             switch task {
             case .ranking(let k):
                 let fitted: any TopNModel =
@@ -111,8 +111,7 @@ public enum ModelTuning {
                 throw MatchworkError(.invalidValue, "model '\(model)' has no search space for this task.", field: "--model")
             }
             let own = given[model] ?? [:]
-            let (space, fixed) = try full.narrowed(own)
-            let narrowed = own.contains { SearchSpace.bounds($0.value) != nil || $0.value.contains("|") }
+            let (space, fixed, narrowed) = try full.narrowed(own)
             var budget = configuration
             let remaining = models.count - m
             budget.trials = max(1, (configuration.trials - reserve - trials.count) / remaining)
@@ -147,7 +146,7 @@ public enum ModelTuning {
                 for entry in top { for (key, value) in entry.trial.settings { settings["\(entry.model).\(key)"] = value } }
                 var fitted: [any TopNModel] = []
                 for entry in top {
-                    let parameters = try Parameters(entry.trial.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+                    let parameters = Parameters(settings: entry.trial.settings)
                     fitted.append(try ModelCatalog.fitRanking(entry.model, train: innerMatrix, parameters: parameters, threads: threads))
                 }
                 var weighting = EnsembleModel.Configuration()

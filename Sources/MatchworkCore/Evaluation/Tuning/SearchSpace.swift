@@ -65,10 +65,11 @@ public struct SearchSpace: Sendable, Hashable {
     /// The space with the user's `--param` settings applied: `NAME=a..b` narrows a range to
     /// `[a, b]` (kept on its scale), `NAME=a|b` narrows a choice, and `NAME=value` fixes the
     /// parameter at `value` (returned in `fixed`, searched no more). Parameters the space does not
-    /// search are fixed as given; the model refuses the ones it does not have.
+    /// search are fixed as given; the model refuses the ones it does not have. `narrowed` says
+    /// whether a range or a choice was narrowed (the defaults may then lie outside the space).
     /// - Throws: a range that is not two numbers in order, or outside the parameter's kind.
-    public func narrowed(_ given: [String: String]) throws(MatchworkError) -> (space: SearchSpace, fixed: [String: String]) {
-        var kept: [Dimension] = [], fixed: [String: String] = [:]
+    public func narrowed(_ given: [String: String]) throws(MatchworkError) -> (space: SearchSpace, fixed: [String: String], narrowed: Bool) {
+        var kept: [Dimension] = [], fixed: [String: String] = [:], narrowed = false
         let searched = Set(dimensions.map(\.name))
         for (name, value) in given where !searched.contains(name) { fixed[name] = value }
         for var dimension in dimensions {
@@ -84,20 +85,23 @@ public struct SearchSpace: Sendable, Hashable {
                     throw MatchworkError(.invalidConfiguration, "--param \(name)=\(text) is not a range of two numbers, low..high\(log ? ", both above 0" : "").", field: name)
                 }
                 dimension.range = .real(low, high, log: log)
+                narrowed = true
             case .integer(_, _, let log):
                 guard let bounds = Self.bounds(text) else { fixed[name] = text; continue }
                 guard let low = Int(bounds.0), let high = Int(bounds.1), low < high, !log || low > 0 else {
                     throw MatchworkError(.invalidConfiguration, "--param \(name)=\(text) is not a range of two integers, low..high\(log ? ", both above 0" : "").", field: name)
                 }
                 dimension.range = .integer(low, high, log: log)
+                narrowed = true
             case .choice:
                 let values = text.split(separator: "|").map(String.init)
                 guard values.count > 1 else { fixed[name] = text; continue }
                 dimension.range = .choice(values)
+                narrowed = true
             }
             kept.append(dimension)
         }
-        return (SearchSpace(kept), fixed)
+        return (SearchSpace(kept), fixed, narrowed)
     }
 
     static func bounds(_ text: String) -> (Substring, Substring)? {

@@ -80,6 +80,9 @@ public struct Parameters: Sendable {
 
     private init() { values = [:] }
 
+    /// The settings of a search's trial (``HyperparameterSearch``), as if given as `key=value`.
+    public init(settings: [String: String]) { values = settings }
+
     /// Marks `key` as known, and sets `value` from it when it was given.
     private mutating func read<T>(_ key: String, into value: inout T, as kind: String, parse: (String) -> T?) throws(MatchworkError) {
         read.insert(key)

@@ -44,17 +44,7 @@ public struct CosineNeighbours: Sendable {
                 lists.store(best, at: a)
             }
         }
-        var offsets = [0], neighbours: [Int32] = [], weights: [Float] = []
-        for a in 0..<columns {
-            for (b, weight) in lists.list(a) {
-                neighbours.append(b)
-                weights.append(weight)
-            }
-            offsets.append(neighbours.count)
-        }
-        self.offsets = offsets
-        self.neighbours = neighbours
-        self.weights = weights
+        (offsets, neighbours, weights) = lists.compressed()
     }
 
     @inline(__always)
@@ -72,6 +62,19 @@ public struct CosineNeighbours: Sendable {
         init(_ count: Int) { lists = Array(repeating: [], count: count) }
         func store(_ list: [(Int32, Float)], at i: Int) { lists[i] = list }
         func list(_ i: Int) -> [(Int32, Float)] { lists[i] }
+
+        /// The lists in compressed rows: list `i` is `targets[offsets[i]..<offsets[i + 1]]` with `weights`.
+        func compressed() -> (offsets: [Int], targets: [Int32], weights: [Float]) {
+            var offsets = [0], targets: [Int32] = [], weights: [Float] = []
+            for list in lists {
+                for (target, weight) in list {
+                    targets.append(target)
+                    weights.append(weight)
+                }
+                offsets.append(targets.count)
+            }
+            return (offsets, targets, weights)
+        }
     }
 }
 

@@ -102,17 +102,7 @@ public struct RP3betaModel: TopNModel {
                 }
             }
         }
-        var offsets = [0], targets: [Int32] = [], weights: [Float] = []
-        for i in 0..<items {
-            for (j, weight) in lists.list(i) {
-                targets.append(j)
-                weights.append(weight)
-            }
-            offsets.append(targets.count)
-        }
-        self.offsets = offsets
-        self.targets = targets
-        self.weights = weights
+        (offsets, targets, weights) = lists.compressed()
     }
 
     @inline(__always)
